@@ -1,0 +1,47 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+
+import { Clock, SystemClock } from './common/clock';
+import { ProblemFilter } from './common/problem.filter';
+import { ProblemsController } from './common/problems.controller';
+import { RequestValidationPipe } from './common/validation.pipe';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source';
+import { HealthModule } from './health/health.module';
+import { pinoHttpOptions } from './logging';
+import { RulesModule } from './rules/rules.module';
+
+@Global()
+@Module({})
+class ConfigModule {
+  static with(config: AppConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: Clock, useClass: SystemClock }],
+      exports: [APP_CONFIG, Clock],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.with(config),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        RulesModule,
+        HealthModule,
+      ],
+      controllers: [ProblemsController],
+      providers: [
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

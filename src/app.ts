@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+import { buildOpenApiDocument } from './openapi';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A caller's request id is kept when it is safe to echo and log; otherwise a new one is made. */
+function requestId(raw: IncomingMessage): string {
+  const incoming = raw.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  // pino-http reads the id from the raw request, so logs and problem documents agree.
+  raw.id = id;
+  return id;
+}
+
+/**
+ * Builds the service: Fastify with JSON bodies only, one problem+json error path, the OpenAPI
+ * document and UI. Used by main.ts and by the tests, so both run the same application.
+ */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: requestId,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // Bodies are JSON or nothing: any other content type is answered 415.
+  fastify.removeAllContentTypeParsers();
+  app.useBodyParser('application/json');
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  await app.init();
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,88 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DomainError, ErrorCode, PROBLEM_TYPES, Problem, problemSlug } from './problem';
+
+/** Fastify's own request errors, by code, with the problem each one is. */
+const FASTIFY_ERRORS: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.UnsupportedMediaType,
+  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.PayloadTooLarge,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.MalformedJson,
+  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.MalformedJson,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ErrorCode.BadRequest,
+};
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  404: ErrorCode.RouteNotFound,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+};
+
+function errorCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * The one place errors become responses: every failure leaves as RFC 9457 problem+json with a
+ * stable `code`. Unexpected errors are logged with their stack and answered without it.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const error = this.toDomainError(exception);
+    const { status, title } = PROBLEM_TYPES[error.code];
+    if (status >= 500) {
+      this.logger.error({ err: exception, requestId: request.id }, `request failed: ${error.code}`);
+    }
+    const problem: Problem = {
+      type: `${this.config.publicBaseUrl}/problems/${problemSlug(error.code)}`,
+      title,
+      status,
+      detail: error.detail,
+      instance: request.url.split('?')[0],
+      code: error.code,
+      requestId: String(request.id),
+      ...(error.errors ? { errors: error.errors } : {}),
+    };
+    void reply
+      .status(status)
+      .header('content-type', 'application/problem+json; charset=utf-8')
+      .send(JSON.stringify(problem));
+  }
+
+  private toDomainError(exception: unknown): DomainError {
+    if (exception instanceof DomainError) {
+      return exception;
+    }
+    if (exception instanceof HttpException) {
+      const fastifyCode = FASTIFY_ERRORS[errorCodeOf(exception.cause) ?? ''];
+      if (fastifyCode) {
+        return new DomainError(fastifyCode, exception.message, undefined, { cause: exception });
+      }
+      if (exception.cause instanceof SyntaxError) {
+        return new DomainError(ErrorCode.MalformedJson, `The body is not valid JSON: ${exception.cause.message}`);
+      }
+      const status = exception.getStatus();
+      if (status < 500) {
+        return new DomainError(STATUS_CODES[status] ?? ErrorCode.BadRequest, exception.message, undefined, {
+          cause: exception,
+        });
+      }
+    }
+    return new DomainError(
+      ErrorCode.InternalError,
+      'The request could not be completed because of an unexpected error; nothing was changed.',
+      undefined,
+      { cause: exception },
+    );
+  }
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/** Stable, machine-readable error codes; clients branch on these, never on the wording. */
+export enum ErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  MalformedJson = 'MALFORMED_JSON',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  BadRequest = 'BAD_REQUEST',
+  RouteNotFound = 'ROUTE_NOT_FOUND',
+  RuleNotFound = 'RULE_NOT_FOUND',
+  ProblemTypeNotFound = 'PROBLEM_TYPE_NOT_FOUND',
+  RulesetInvalid = 'RULESET_INVALID',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  InternalError = 'INTERNAL_ERROR',
+}
+
+interface ProblemType {
+  status: number;
+  title: string;
+  /** What the problem means and what the caller can do about it. */
+  description: string;
+}
+
+export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
+  [ErrorCode.ValidationFailed]: {
+    status: 400,
+    title: 'The request has invalid fields',
+    description:
+      'One or more fields are missing, of the wrong type, out of range or not known. `errors[]` names each field and the reason; correct them and send the request again.',
+  },
+  [ErrorCode.MalformedJson]: {
+    status: 400,
+    title: 'The request body is not valid JSON',
+    description: 'The body could not be parsed as JSON. Check for truncation, trailing commas or an empty body.',
+  },
+  [ErrorCode.UnsupportedMediaType]: {
+    status: 415,
+    title: 'The request body has an unsupported content type',
+    description: 'Request bodies must be sent as `application/json`.',
+  },
+  [ErrorCode.PayloadTooLarge]: {
+    status: 413,
+    title: 'The request body is too large',
+    description: 'The body exceeds the configured limit (`BODY_LIMIT_BYTES`).',
+  },
+  [ErrorCode.BadRequest]: {
+    status: 400,
+    title: 'The request was refused',
+    description: 'The request could not be processed as sent; `detail` says why.',
+  },
+  [ErrorCode.RouteNotFound]: {
+    status: 404,
+    title: 'No such endpoint',
+    description: 'No endpoint answers this method and path. The API is described at `/docs`.',
+  },
+  [ErrorCode.RuleNotFound]: {
+    status: 404,
+    title: 'No such rule',
+    description: 'The rule id is not in the ruleset the service runs. `GET /v1/rules` lists every rule.',
+  },
+  [ErrorCode.ProblemTypeNotFound]: {
+    status: 404,
+    title: 'No such problem type',
+    description: 'The problem type is not one that this service reports.',
+  },
+  [ErrorCode.RulesetInvalid]: {
+    status: 500,
+    title: 'The clinical ruleset is invalid',
+    description:
+      'A rule file failed validation. The service does not run on an invalid ruleset; `npm run rules:check` names the file, rule and field.',
+  },
+  [ErrorCode.ServiceUnavailable]: {
+    status: 503,
+    title: 'The service is not ready',
+    description: 'A dependency (database, rules) is not available. Try again later.',
+  },
+  [ErrorCode.InternalError]: {
+    status: 500,
+    title: 'Unexpected error',
+    description:
+      'The service failed in a way it did not foresee. Nothing was changed by the failed request; quote the request id when reporting it.',
+  },
+};
+
+export function problemSlug(code: ErrorCode): string {
+  return code.toLowerCase().replaceAll('_', '-');
+}
+
+export function problemCodeForSlug(slug: string): ErrorCode | undefined {
+  return Object.values(ErrorCode).find((code) => problemSlug(code) === slug);
+}
+
+export const FieldError = z
+  .object({
+    in: z.enum(['body', 'query', 'path']).describe('Which part of the request holds the field.'),
+    field: z
+      .string()
+      .describe('Dotted path of the offending field (e.g. `patient.birthDate`, `limbs.0.lop.mmHg`); empty for the whole part.'),
+    pointer: z.string().describe('The same location as an RFC 6901 JSON Pointer (e.g. `/patient/birthDate`).'),
+    detail: z.string().describe('Why the value was refused, in plain words.'),
+  })
+  .meta({ id: 'FieldError', description: 'One refused field of a request.' });
+export type FieldError = z.infer<typeof FieldError>;
+
+export const Problem = z
+  .object({
+    type: z.string().describe('URI of the problem type; it resolves to a description of the problem.'),
+    title: z.string().describe('Short summary of the problem type.'),
+    status: z.number().int().describe('HTTP status code.'),
+    detail: z.string().describe('What went wrong with this request, written for a clinician or integrator.'),
+    instance: z.string().describe('URI of this occurrence: the request path.'),
+    code: z.enum(ErrorCode).describe('Stable machine-readable error code.'),
+    requestId: z.string().optional().describe('Id of the request, also sent as the `x-request-id` header; quote it when reporting a problem.'),
+    errors: z.array(FieldError).optional().describe('For validation failures: every refused field with the reason.'),
+  })
+  .meta({
+    id: 'Problem',
+    description: 'An RFC 9457 problem document (`application/problem+json`).',
+  });
+export type Problem = z.infer<typeof Problem>;
+
+/**
+ * A failure the service understands. `detail` is written for the person reading the response;
+ * `cause` keeps the original error for the log.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return PROBLEM_TYPES[this.code].status;
+  }
+}

@@ -1,0 +1,67 @@
+import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+
+import './zod-messages';
+
+import { DomainError, ErrorCode, FieldError } from './problem';
+
+const LOCATIONS: Partial<Record<ArgumentMetadata['type'], FieldError['in']>> = {
+  body: 'body',
+  query: 'query',
+  param: 'path',
+};
+
+function pathKeys(issue: StandardSchemaV1.Issue): string[] {
+  return (issue.path ?? []).map((segment) =>
+    String(typeof segment === 'object' ? segment.key : segment),
+  );
+}
+
+function fieldError(location: FieldError['in'], keys: string[], detail: string): FieldError {
+  return {
+    in: location,
+    field: keys.join('.'),
+    pointer: keys.map((k) => `/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`).join(''),
+    detail,
+  };
+}
+
+/** One entry per offending field; an unknown key is reported at its own path, not its parent's. */
+export function toFieldErrors(
+  location: FieldError['in'],
+  issues: readonly StandardSchemaV1.Issue[],
+): FieldError[] {
+  return issues.flatMap((issue) => {
+    const keys = pathKeys(issue);
+    const unknownKeys = (issue as { code?: string; keys?: string[] }).code === 'unrecognized_keys'
+      ? ((issue as { keys?: string[] }).keys ?? [])
+      : [];
+    if (unknownKeys.length > 0) {
+      return unknownKeys.map((key) => fieldError(location, [...keys, key], 'is not a known field'));
+    }
+    return [fieldError(location, keys, issue.message)];
+  });
+}
+
+/** Validates body, query and path parameters against the zod schema given in `@Body({ schema })` etc. */
+@Injectable()
+export class RequestValidationPipe implements PipeTransform {
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const schema = metadata.schema as StandardSchemaV1 | undefined;
+    const location = LOCATIONS[metadata.type];
+    if (!schema || !location) {
+      return value;
+    }
+    const result = await schema['~standard'].validate(value);
+    if (result.issues) {
+      const errors = toFieldErrors(location, result.issues);
+      const fields = errors.map((e) => e.field || `(${location})`);
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `The ${location === 'path' ? 'path' : location} has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(fields)].join(', ')}.`,
+        errors,
+      );
+    }
+    return result.value;
+  }
+}

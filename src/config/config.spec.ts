@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults when nothing is set', () => {
+    const sut = loadConfig({});
+    expect(sut.port).toBe(3000);
+    expect(sut.database).toEqual({ kind: 'sqlite', file: expect.stringMatching(/data[\\/]bfr-rx\.sqlite$/) });
+    expect(sut.publicBaseUrl).toBe('http://localhost:3000');
+    expect(sut.logLevel).toBe('info');
+  });
+
+  it('selects PostgreSQL for a postgres:// URL', () => {
+    const sut = loadConfig({ DATABASE_URL: 'postgres://bfr@127.0.0.1:5432/test' });
+    expect(sut.database).toEqual({ kind: 'postgres', url: 'postgres://bfr@127.0.0.1:5432/test' });
+  });
+
+  it('drops a trailing slash from the public base URL', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://bfr.clinic.example/' }).publicBaseUrl).toBe(
+      'https://bfr.clinic.example',
+    );
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+
+  it('names every invalid variable and the problem with it', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems } = error as ConfigError;
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith('PORT:'))).toContain('"eighty"');
+    expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toContain('must start with "sqlite:"');
+    expect(problems.find((p) => p.startsWith('LOG_LEVEL:'))).toContain('"loud"');
+  });
+
+  it('refuses a body limit below 1 KiB', () => {
+    expect(() => loadConfig({ BODY_LIMIT_BYTES: '10' })).toThrow(/BODY_LIMIT_BYTES/);
+  });
+});

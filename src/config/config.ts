@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Where the service keeps its records: an embedded SQLite file, or a PostgreSQL server. */
+export type DatabaseTarget =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string };
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((value, ctx): DatabaseTarget => {
+    if (/^postgres(ql)?:\/\//.test(value)) {
+      if (!URL.canParse(value)) {
+        ctx.addIssue({ code: 'custom', message: 'is not a valid postgres:// URL' });
+        return z.NEVER;
+      }
+      return { kind: 'postgres', url: value };
+    }
+    if (value.startsWith('sqlite:')) {
+      const file = value.slice('sqlite:'.length);
+      if (file.length === 0) {
+        ctx.addIssue({ code: 'custom', message: 'names no file after "sqlite:"' });
+        return z.NEVER;
+      }
+      return { kind: 'sqlite', file: file === ':memory:' ? file : resolve(file) };
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must start with "sqlite:" (e.g. sqlite:data/bfr-rx.sqlite) or "postgres://"',
+    });
+    return z.NEVER;
+  });
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATABASE_URL: databaseUrl.prefault('sqlite:data/bfr-rx.sqlite'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
+  RULES_DIR: z.string().trim().min(1).default('rules-data'),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  database: DatabaseTarget;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** The address clients use to reach the service; links in responses are built from it. */
+  publicBaseUrl: string;
+  bodyLimitBytes: number;
+  rulesDir: string;
+}
+
+/** Start-up stops on this: each problem names the environment variable and what is wrong with it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration once from the environment; empty variables count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}: ${issue.message} (got ${JSON.stringify(present[name])})`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    rulesDir: resolve(e.RULES_DIR),
+  };
+}
+
+/** Nest injection token for the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,23 @@
+import type { DataSourceOptions } from 'typeorm';
+
+import type { DatabaseTarget } from '../config/config';
+import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
+import { MIGRATIONS } from './migrations';
+
+export const ENTITIES = [RulesetVersionRecord];
+
+/** Schema changes come only from migrations, run at start; the schema is never synchronised. */
+export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  if (target.kind === 'postgres') {
+    return { ...common, type: 'postgres', url: target.url, extra: { connectionTimeoutMillis: 5000 } };
+  }
+  return {
+    ...common,
+    type: 'sqlite',
+    database: target.file,
+    // WAL lets health checks and reads proceed while a write is in progress.
+    enableWAL: target.file !== ':memory:',
+    busyTimeout: 5000,
+  };
+}

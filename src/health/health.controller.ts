@@ -1,0 +1,28 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
+import { HealthReport } from './health.schema';
+import { HealthService } from './health.service';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Get()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Liveness and readiness',
+    description: 'Checks the database and the loaded ruleset. 200 when every check is up, 503 with the same report otherwise.',
+  })
+  @ApiOkResponse({ standardSchema: HealthReport, description: 'Every check is up.' })
+  @ApiServiceUnavailableResponse({ standardSchema: HealthReport, description: 'At least one check is down.' })
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
+    const report = await this.health.check();
+    if (report.status !== 'ok') {
+      reply.status(503);
+    }
+    return report;
+  }
+}
