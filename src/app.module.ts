@@ -34,7 +34,7 @@ export class AppModule {
         ConfigModule.with(config),
         LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
-        RulesModule,
+        RulesModule.forRoot(config),
         HealthModule,
       ],
       controllers: [ProblemsController],

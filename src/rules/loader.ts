@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { buildEngine, LoadedRuleset, RuleCatalogue } from './catalogue';
 import { CUSTOM_OPERATORS, CustomOperator, knownOperatorNames, OPERATOR_DECORATORS, parseOperator } from './operators';
-import { GoldenCaseFile, RuleCondition, RuleDefinition, RuleFile } from './rule-file.schema';
+import { GoldenCaseFile, type RuleCondition, RuleDefinition, RuleFile } from './rule-file.schema';
 import type { RulesetSpec } from './ruleset-spec';
 import { rulesetVersion } from './ruleset-version';
 
@@ -204,8 +204,11 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
   }
 
   const versioned: Array<{ name: string; content: unknown }> = [];
-  const ruleFiles: Array<{ file: string; content: RuleFile }> = [];
+  // A rules file with schema problems still has its well-formed rules checked, so one run reports everything.
+  const ruleFiles: Array<{ file: string; content: RuleFile; complete: boolean }> = [];
   const caseFiles: Array<{ file: string; content: GoldenCaseFile }> = [];
+  // Rulesets with a rules file at all, valid or not: a broken file is reported once, not again as missing.
+  const presentRulesets = new Set(entries.filter((f) => f.endsWith(RULES_SUFFIX)).map((f) => f.slice(0, -RULES_SUFFIX.length)));
   for (const file of entries) {
     const content = readJson(dir, file, problems);
     if (content === undefined) {
@@ -213,8 +216,14 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
     }
     if (file.endsWith(RULES_SUFFIX)) {
       versioned.push({ name: file, content });
-      if (schemaProblems(file, content, RuleFile, problems)) {
-        ruleFiles.push({ file, content: RuleFile.parse(content) });
+      const complete = schemaProblems(file, content, RuleFile, problems);
+      const envelope = RuleFile.extend({ rules: z.array(z.unknown()) }).safeParse(content);
+      if (envelope.success) {
+        const rules = envelope.data.rules.flatMap((rule) => {
+          const parsed = RuleDefinition.safeParse(rule);
+          return parsed.success ? [parsed.data] : [];
+        });
+        ruleFiles.push({ file, content: { ...envelope.data, rules }, complete });
       }
     } else if (file.endsWith(CASES_SUFFIX)) {
       if (schemaProblems(file, content, GoldenCaseFile, problems)) {
@@ -227,7 +236,7 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
 
   const seenIds = new Map<string, string>();
   const rulesets = new Map<string, LoadedRuleset>();
-  for (const { file, content } of ruleFiles) {
+  for (const { file, content, complete } of ruleFiles) {
     const expected = file.slice(0, -RULES_SUFFIX.length);
     if (content.ruleset !== expected) {
       problems.push({ file, field: 'ruleset', message: `is "${content.ruleset}" but the file name says "${expected}"` });
@@ -247,7 +256,7 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
       seenIds.set(rule.id, file);
       checkRule(rule, spec, operators, (field, message) => problems.push({ file, rule: rule.id, field, message }));
     }
-    if (problems.length > before) {
+    if (!complete || problems.length > before) {
       continue;
     }
     try {
@@ -266,7 +275,7 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
   }
 
   for (const spec of specs) {
-    if (!rulesets.has(spec.name) && !ruleFiles.some((f) => f.content.ruleset === spec.name)) {
+    if (!presentRulesets.has(spec.name)) {
       problems.push({ file: `${spec.name}${RULES_SUFFIX}`, message: `is missing: the ${spec.name} ruleset has no rules` });
     }
   }
@@ -274,8 +283,10 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
   const goldenCases: GoldenCase[] = [];
   for (const { file, content } of caseFiles) {
     const ruleset = ruleFiles.find((f) => f.content.ruleset === content.ruleset);
-    if (!ruleset) {
-      problems.push({ file, field: 'ruleset', message: `no rules file for ruleset "${content.ruleset}"` });
+    if (!ruleset?.complete) {
+      if (!presentRulesets.has(content.ruleset)) {
+        problems.push({ file, field: 'ruleset', message: `no rules file for ruleset "${content.ruleset}"` });
+      }
       continue;
     }
     const ids = new Set(ruleset.content.rules.map((r) => r.id));

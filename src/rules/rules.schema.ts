@@ -47,8 +47,7 @@ export type RuleDetailResponse = z.infer<typeof RuleDetailResponse>;
 export const RuleCatalogueQuery = z
   .strictObject({
     ruleset: z.string().regex(/^[a-z][a-z0-9-]*$/).optional().describe('Only the rules of this ruleset (e.g. `screening`).'),
-  })
-  .meta({ id: 'RuleCatalogueQuery' });
+  });
 
 export const RulePathParams = z.strictObject({ id: RuleId });
 

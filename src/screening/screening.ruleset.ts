@@ -21,7 +21,10 @@ export const screeningRuleset: RulesetSpec = {
     restingBloodPressure: {
       description: 'Resting blood pressure in mmHg, or null when none is recorded.',
       schema: z
-        .strictObject({ systolic: z.number().int().min(40).max(300), diastolic: z.number().int().min(20).max(200) })
+        .strictObject({
+          systolic: z.number().int().min(40).max(300).describe('Systolic pressure, mmHg.'),
+          diastolic: z.number().int().min(20).max(200).describe('Diastolic pressure, mmHg.'),
+        })
         .nullable(),
     },
   },

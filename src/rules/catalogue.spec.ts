@@ -1,0 +1,104 @@
+import { editedRulesData, RULES_DATA, ruleById } from '../../test/rules-fixtures';
+import { RULESET_SPECS } from '../rulesets';
+import { dottedPath, FactsInvalidError } from './catalogue';
+import { loadRules } from './loader';
+
+const healthyAdult = {
+  ageYears: 34,
+  vteHistory: 'no',
+  clottingDisorder: 'no',
+  pregnant: 'no',
+  sickleCell: 'no',
+  restingBloodPressure: { systolic: 122, diastolic: 78 },
+};
+
+describe('RuleCatalogue.evaluate', () => {
+  const { catalogue: sut } = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+
+  it('returns the fired rules with their outcome and the ruleset version', async () => {
+    const evaluation = await sut.evaluate('screening', { ...healthyAdult, vteHistory: 'yes' });
+    expect(evaluation.rulesetVersion).toBe(sut.version);
+    expect(evaluation.fired.map((f) => f.rule.id)).toEqual(['ci.vte-history']);
+    expect(evaluation.fired[0].event).toEqual({
+      type: 'finding',
+      params: expect.objectContaining({ verdict: 'contraindicated' }),
+    });
+  });
+
+  it('traces every rule and every named condition with the values compared', async () => {
+    const evaluation = await sut.evaluate('screening', { ...healthyAdult, restingBloodPressure: { systolic: 181, diastolic: 90 } });
+    expect(evaluation.trace).toHaveLength(sut.ruleset('screening')!.rules.length);
+    expect(evaluation.trace.find((t) => t.ruleId === 'ci.bp-severe')).toEqual({
+      ruleId: 'ci.bp-severe',
+      version: 1,
+      fired: true,
+      conditions: [
+        {
+          name: 'at-or-above-180-110',
+          fact: 'restingBloodPressure',
+          operator: 'bloodPressureAtOrAbove',
+          factValue: { systolic: 181, diastolic: 90 },
+          comparedValue: { systolic: 180, diastolic: 110 },
+          result: true,
+        },
+      ],
+    });
+    expect(evaluation.trace.find((t) => t.ruleId === 'ci.pregnancy')).toMatchObject({
+      fired: false,
+      conditions: [{ name: 'pregnant-yes', factValue: 'no', comparedValue: 'yes', result: false }],
+    });
+  });
+
+  it('refuses facts that are missing rather than reading them as "no"', async () => {
+    const { pregnant: _omitted, ...facts } = healthyAdult;
+    await expect(sut.evaluate('screening', facts)).rejects.toThrow(FactsInvalidError);
+    await expect(sut.evaluate('screening', facts)).rejects.toThrow(/pregnant/);
+  });
+
+  it('refuses facts the ruleset does not declare', async () => {
+    await expect(sut.evaluate('screening', { ...healthyAdult, smoker: 'yes' })).rejects.toThrow(FactsInvalidError);
+  });
+
+  it('gives the same answer to the same facts', async () => {
+    const facts = { ...healthyAdult, pregnant: 'unknown', restingBloodPressure: null };
+    const [first, second] = await Promise.all([sut.evaluate('screening', facts), sut.evaluate('screening', facts)]);
+    expect(second).toEqual(first);
+  });
+});
+
+describe('dottedPath', () => {
+  it('reads nested values', () => {
+    expect(dottedPath({ bp: { systolic: 120 } }, 'bp.systolic')).toBe(120);
+  });
+
+  it('fails on a path that does not exist instead of comparing undefined', () => {
+    expect(() => dottedPath({ bp: null } as object, 'bp.systolic')).toThrow(/does not exist/);
+    expect(() => dottedPath({}, 'toString')).toThrow(/does not exist/);
+  });
+});
+
+describe('ruleset version', () => {
+  const version = (dir: string) => loadRules({ dir, specs: RULESET_SPECS }).catalogue.version;
+  const shipped = version(RULES_DATA);
+
+  it('does not change with layout or key order', () => {
+    const reformatted = editedRulesData('screening.rules.json', (c) =>
+      JSON.stringify(Object.fromEntries(Object.entries(c).reverse())),
+    );
+    expect(version(reformatted)).toBe(shipped);
+  });
+
+  it('changes when a rule changes', () => {
+    const edited = editedRulesData('screening.rules.json', (c) => {
+      ruleById(c, 'ci.age-under-14').conditions.all[0].value = 15;
+    });
+    expect(version(edited)).not.toBe(shipped);
+  });
+
+  it('does not change when only golden cases are added', () => {
+    const edited = editedRulesData('screening.cases.json', (c) => {
+      c.cases.push({ ...c.cases[0], name: 'A copy of the first case' });
+    });
+    expect(version(edited)).toBe(shipped);
+  });
+});

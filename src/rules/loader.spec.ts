@@ -1,0 +1,133 @@
+import { editedRulesData, RULES_DATA, ruleById } from '../../test/rules-fixtures';
+import { RULESET_SPECS } from '../rulesets';
+import { formatRuleProblem, loadRules, RulesetInvalidError } from './loader';
+
+function problemsOf(dir: string): string[] {
+  try {
+    loadRules({ dir, specs: RULESET_SPECS });
+  } catch (error) {
+    if (error instanceof RulesetInvalidError) {
+      return error.problems.map(formatRuleProblem);
+    }
+    throw error;
+  }
+  throw new Error('the rules loaded, but a problem was expected');
+}
+
+const SCREENING = 'screening.rules.json';
+
+describe('loadRules', () => {
+  it('loads the shipped rules with one engine per ruleset and their golden cases', () => {
+    const { catalogue, goldenCases } = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+    expect(catalogue.rulesetNames).toEqual(['screening']);
+    expect(catalogue.rule('ci.vte-history')?.rule.evidence.length).toBeGreaterThan(0);
+    expect(catalogue.version).toMatch(/^[0-9a-f]{64}$/);
+    expect(goldenCases.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown operator, naming file, rule, field and the known operators', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.pregnancy').conditions.all[0].operator = 'equals';
+    });
+    const [problem] = problemsOf(dir);
+    expect(problem).toMatch(/^screening\.rules\.json › rule ci\.pregnancy › conditions\.all\.0\.operator: unknown operator "equals"/);
+    expect(problem).toContain('bloodPressureAtOrAbove');
+  });
+
+  it('refuses a duplicate rule id', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.sickle-cell').id = 'ci.pregnancy';
+    });
+    expect(problemsOf(dir)).toContain(
+      'screening.rules.json › rule ci.pregnancy › id: duplicate rule id (already used in screening.rules.json)',
+    );
+  });
+
+  it('refuses a rule without evidence', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.vte-history').evidence = [];
+    });
+    expect(problemsOf(dir)).toEqual(['screening.rules.json › rule ci.vte-history › evidence: must name at least one source']);
+  });
+
+  it('refuses a rule whose evidence has no level', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      delete ruleById(c, 'ci.vte-history').evidence[0].level;
+    });
+    expect(problemsOf(dir)).toEqual([expect.stringMatching(/^screening\.rules\.json › rule ci\.vte-history › evidence\.0\.level: /)]);
+  });
+
+  it('refuses an unknown fact', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.vte-history').conditions.all[0].fact = 'dvtHistory';
+    });
+    expect(problemsOf(dir)).toEqual([expect.stringContaining('conditions.all.0.fact: unknown fact "dvtHistory"')]);
+  });
+
+  it('refuses a comparison that can never match, so a typo cannot silently disable a rule', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.vte-history').conditions.all[0].value = 'Yes';
+    });
+    expect(problemsOf(dir)).toEqual([expect.stringContaining('conditions.all.0.value: value "Yes" can never match this fact')]);
+  });
+
+  it('refuses a malformed value for a custom operator', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.bp-severe').conditions.all[0].value = { systolic: 180 };
+    });
+    expect(problemsOf(dir)).toEqual([expect.stringContaining('ci.bp-severe › conditions.all.0.value: not a valid value for bloodPressureAtOrAbove')]);
+  });
+
+  it('refuses an event the ruleset does not define', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.vte-history').event.params.verdict = 'forbidden';
+    });
+    expect(problemsOf(dir)).toEqual([expect.stringMatching(/ci\.vte-history › event\.params\.verdict: /)]);
+  });
+
+  it('refuses a comparison without a name, since the trace reports conditions by name', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      delete ruleById(c, 'ci.vte-history').conditions.all[0].name;
+    });
+    expect(problemsOf(dir)).toEqual([expect.stringContaining('conditions.all.0.name: is required in a comparison')]);
+  });
+
+  it('refuses a condition that mixes a group and a comparison', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.vte-history').conditions.fact = 'vteHistory';
+    });
+    expect(problemsOf(dir)).toEqual([expect.stringContaining('must be either one group (all, any or not) or one comparison')]);
+  });
+
+  it('refuses a file that is not JSON', () => {
+    const dir = editedRulesData(SCREENING, () => '{ "ruleset": "screening", ');
+    expect(problemsOf(dir)).toEqual([expect.stringMatching(/^screening\.rules\.json: is not valid JSON/)]);
+  });
+
+  it('refuses a ruleset name that does not match the file name', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      c.ruleset = 'dosing';
+    });
+    expect(problemsOf(dir)).toContain('screening.rules.json › ruleset: is "dosing" but the file name says "screening"');
+  });
+
+  it('refuses a golden case that expects a rule that does not exist', () => {
+    const dir = editedRulesData('screening.cases.json', (c) => {
+      c.cases[0].expectFired = ['ci.no-such-rule'];
+    });
+    expect(problemsOf(dir)).toEqual(['screening.cases.json › cases.0.expectFired: rule "ci.no-such-rule" is not in the screening ruleset']);
+  });
+
+  it('refuses a directory without the rules a module needs', () => {
+    const dir = editedRulesData(SCREENING, () => undefined);
+    expect(problemsOf(`${dir}/missing`)[0]).toMatch(/cannot be read/);
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    const dir = editedRulesData(SCREENING, (c) => {
+      ruleById(c, 'ci.pregnancy').conditions.all[0].operator = 'equals';
+      ruleById(c, 'ci.vte-history').evidence = [];
+    });
+    expect(problemsOf(dir)).toHaveLength(2);
+  });
+});

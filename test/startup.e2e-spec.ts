@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+
+import { RulesetInvalidError } from '../src/rules/loader';
+import { editedRulesData, ruleById } from './rules-fixtures';
+import { startTestApp } from './test-app';
+
+const ROOT = resolve(__dirname, '..');
+
+/** Runs src/main.ts as `npm start` would, with the environment given. */
+function startService(env: Record<string, string>): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  return Object.assign(child, { output: () => output });
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((done) => child.once('exit', (code) => done(code)));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+    server.once('error', fail);
+  });
+}
+
+describe('start-up', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bfr-rx-start-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves /health on the embedded defaults, creating the SQLite file and its folder', async () => {
+    const port = await freePort();
+    const service = startService({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'nested', 'bfr-rx.sqlite')}` });
+    try {
+      let status = 0;
+      for (let attempt = 0; attempt < 100 && status !== 200; attempt += 1) {
+        status = await request(`http://127.0.0.1:${port}`)
+          .get('/health')
+          .then((res) => res.status)
+          .catch(() => 0);
+        if (status !== 200) {
+          await new Promise((wait) => setTimeout(wait, 200));
+        }
+      }
+      expect({ status, output: service.output() }).toEqual({ status: 200, output: expect.any(String) });
+    } finally {
+      service.kill('SIGTERM');
+      await exitCode(service);
+    }
+  }, 30_000);
+
+  it('stops with a message naming the variable when the configuration is invalid', async () => {
+    const service = startService({ PORT: 'eighty', DATABASE_URL: 'mysql://db' });
+    expect(await exitCode(service)).toBe(1);
+    expect(service.output()).toContain('PORT: ');
+    expect(service.output()).toContain('DATABASE_URL: ');
+    expect(service.output()).not.toMatch(/\bat .+\.ts:\d+/);
+  }, 30_000);
+
+  it('stops with a message naming file, rule and field when a rule has a typo', async () => {
+    const rulesDir = editedRulesData('screening.rules.json', (c) => {
+      ruleById(c, 'ci.pregnancy').conditions.all[0].operator = 'equals';
+    });
+    const service = startService({ RULES_DIR: rulesDir, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}` });
+    expect(await exitCode(service)).toBe(1);
+    expect(service.output()).toContain('screening.rules.json › rule ci.pregnancy › conditions.all.0.operator: unknown operator "equals"');
+  }, 30_000);
+});
+
+describe('persistence', () => {
+  it('refuses to build the application on invalid rules', async () => {
+    const rulesDir = editedRulesData('screening.rules.json', (c) => {
+      ruleById(c, 'ci.vte-history').evidence = [];
+    });
+    await expect(startTestApp({ RULES_DIR: rulesDir })).rejects.toThrow(RulesetInvalidError);
+  });
+
+  it('runs the migrations on a SQLite file in WAL mode with foreign keys on', async () => {
+    const sut = await startTestApp();
+    try {
+      const db = sut.app.get(DataSource);
+      expect(await db.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      expect(await db.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+      const applied = await db.query('SELECT name FROM migrations');
+      expect(applied.map((m: { name: string }) => m.name)).toEqual(['RulesetVersions1763700000000']);
+      expect(await db.showMigrations()).toBe(false);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('records the content of the ruleset version it runs, once however often it starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-db-'));
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}` };
+    try {
+      const first = await startTestApp(env);
+      await first.close();
+      const second = await startTestApp(env);
+      const rows = await second.app.get(DataSource).query('SELECT version, rule_count, content, first_loaded_at FROM ruleset_versions');
+      const health = await request(second.http).get('/health');
+      await second.close();
+      expect(rows).toHaveLength(1);
+      expect(rows[0].version).toBe(health.body.checks.rules.rulesetVersion);
+      expect(rows[0].rule_count).toBe(health.body.checks.rules.ruleCount);
+      expect(JSON.parse(rows[0].content)).toHaveProperty(['screening.rules.json', 'rules']);
+      expect(new Date(rows[0].first_loaded_at).toISOString()).toBe(rows[0].first_loaded_at);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
