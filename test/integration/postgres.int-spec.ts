@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+
+import { dataSourceOptions } from '../../src/database/data-source';
+import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
+import { startTestApp } from '../test-app';
+
+/**
+ * Runs against a real PostgreSQL server (CI has one at 127.0.0.1:5432, database `test`, trust
+ * auth). Each run works in a schema of its own and drops it afterwards.
+ */
+const SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `bfr_it_${randomBytes(4).toString('hex')}`;
+const url = `${SERVER}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+
+async function admin<T>(work: (db: DataSource) => Promise<T>): Promise<T> {
+  const db = await new DataSource({ type: 'postgres', url: SERVER }).initialize();
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+describe('PostgreSQL', () => {
+  beforeAll(async () => {
+    await admin((db) => db.query(`CREATE SCHEMA ${schema}`));
+  });
+
+  afterAll(async () => {
+    await admin((db) => db.query(`DROP SCHEMA ${schema} CASCADE`));
+  });
+
+  it('runs every migration, and reverts them', async () => {
+    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize();
+    try {
+      expect(await db.showMigrations()).toBe(false);
+      const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['migrations', 'ruleset_versions']);
+      await db.undoLastMigration();
+      expect(await db.showMigrations()).toBe(true);
+      await db.runMigrations();
+      expect(await db.showMigrations()).toBe(false);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('round-trips a record with its timestamp intact', async () => {
+    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize();
+    try {
+      const repository = db.getRepository(RulesetVersionRecord);
+      const record = { version: 'f'.repeat(64), ruleCount: 3, content: '{"a":1}', firstLoadedAt: new Date('2026-11-21T08:30:00.123Z') };
+      await repository.save(record);
+      expect(await repository.findOneByOrFail({ version: record.version })).toEqual(record);
+      await repository.delete({ version: record.version });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('serves the application on PostgreSQL and records the ruleset version once', async () => {
+    const first = await startTestApp({ DATABASE_URL: url });
+    await first.close();
+    const sut = await startTestApp({ DATABASE_URL: url });
+    try {
+      const health = await request(sut.http).get('/health').expect(200);
+      expect(health.body.checks.database).toMatchObject({ status: 'up', kind: 'postgres' });
+      await request(sut.http).get('/v1/rules/ci.vte-history').expect(200);
+      const rows = await sut.app.get(DataSource).query('SELECT version FROM ruleset_versions');
+      expect(rows).toEqual([{ version: health.body.checks.rules.rulesetVersion }]);
+    } finally {
+      await sut.close();
+    }
+  });
+});
