@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Body, Controller, DynamicModule, HttpCode, Module, Post } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import autocannon from 'autocannon';
+
+import { createApp } from '../src/app';
+import { ProblemFilter } from '../src/common/problem.filter';
+import { RequestValidationPipe } from '../src/common/validation.pipe';
+import { APP_CONFIG, type AppConfig, loadConfig } from '../src/config/config';
+import { loadRules } from '../src/rules/loader';
+import { EvaluationRequest } from '../src/rules/rules.schema';
+import { RULESET_SPECS } from '../src/rulesets';
+
+const HOST = '127.0.0.1';
+const CONNECTIONS = 50;
+const WARMUP_SECONDS = 3;
+const MEASURED_SECONDS = 10;
+
+export interface HttpBenchOptions {
+  rulesDir: string;
+}
+
+export interface HttpBenchResult {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  connections: number;
+  durationSeconds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+interface Target {
+  name: string;
+  baseUrl: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+@Controller()
+class EchoController {
+  @Post('echo')
+  @HttpCode(200)
+  echo(@Body({ schema: EvaluationRequest }) body: EvaluationRequest): EvaluationRequest {
+    return body;
+  }
+}
+
+/** The service's request validation and error handling with nothing behind them. */
+@Module({})
+class EchoModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: EchoModule,
+      controllers: [EchoController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}
+
+async function listen(app: NestFastifyApplication): Promise<string> {
+  await app.listen({ port: 0, host: HOST });
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return `http://${HOST}:${port}`;
+}
+
+function headersOf(target: Target): Record<string, string> {
+  return target.body === undefined ? {} : { 'content-type': 'application/json' };
+}
+
+/** Any answer other than 200, or any socket error or timeout, makes the numbers meaningless. */
+function failures(result: autocannon.Result): string[] {
+  const statuses = Object.entries(result.statusCodeStats)
+    .filter(([status]) => status !== '200')
+    .map(([status, { count }]) => `${count} × ${status}`);
+  return [
+    ...(statuses.length > 0 ? [`non-200 responses: ${statuses.join(', ')} (non-2xx: ${result.non2xx})`] : []),
+    ...(result.errors > 0 ? [`${result.errors} request errors (${result.timeouts} timeouts)`] : []),
+  ];
+}
+
+async function bench(target: Target): Promise<HttpBenchResult> {
+  const url = `${target.baseUrl}${target.path}`;
+  const label = `${target.method} ${target.path} (${target.name})`;
+
+  // One request first, so a broken endpoint fails with its own answer rather than only a count.
+  const probe = await fetch(url, { method: target.method, headers: headersOf(target), body: target.body });
+  if (probe.status !== 200) {
+    throw new Error(`${label} answered ${probe.status}, not 200: ${(await probe.text()).slice(0, 1000)}`);
+  }
+
+  const result = await autocannon({
+    url,
+    method: target.method,
+    headers: headersOf(target),
+    body: target.body,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    // The load generator runs in a worker thread so it does not share the server's event loop.
+    workers: 1,
+    duration: MEASURED_SECONDS,
+    warmup: { connections: CONNECTIONS, duration: WARMUP_SECONDS },
+  });
+  const problems = [...failures(result), ...(result.warmup ? failures(result.warmup).map((p) => `warm-up: ${p}`) : [])];
+  if (problems.length > 0) {
+    throw new Error(`${label} failed under load:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return {
+    name: target.name,
+    method: target.method,
+    path: target.path,
+    connections: CONNECTIONS,
+    durationSeconds: MEASURED_SECONDS,
+    requestsPerSecond: result.requests.mean,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+/**
+ * Loads the service over HTTP on 127.0.0.1, one endpoint at a time: a validation-only echo app,
+ * then the real rule evaluation and health check on the full application with a fresh SQLite file.
+ */
+export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBenchResult[]> {
+  const [firstCase] = loadRules({ dir: rulesDir, specs: RULESET_SPECS }).goldenCases.filter((c) => c.ruleset === 'screening');
+  if (!firstCase) {
+    throw new Error(`no screening golden case in ${rulesDir} to build a request body from`);
+  }
+  const evaluationBody = JSON.stringify({ ruleset: 'screening', facts: firstCase.facts });
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'bfr-rx-bench-'));
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(dataDir, 'bench.sqlite')}`,
+    LOG_LEVEL: 'silent',
+    RULES_DIR: rulesDir,
+  });
+  const apps: NestFastifyApplication[] = [];
+  try {
+    const echoApp = await NestFactory.create<NestFastifyApplication>(EchoModule.forConfig(config), new FastifyAdapter(), { logger: false });
+    apps.push(echoApp);
+    const fullApp = await createApp(config);
+    apps.push(fullApp);
+    const echoUrl = await listen(echoApp);
+    const fullUrl = await listen(fullApp);
+
+    const targets: Target[] = [
+      { name: 'validated echo', baseUrl: echoUrl, method: 'POST', path: '/echo', body: evaluationBody },
+      { name: 'rule evaluation', baseUrl: fullUrl, method: 'POST', path: '/v1/rules/evaluations', body: evaluationBody },
+      { name: 'health check', baseUrl: fullUrl, method: 'GET', path: '/health' },
+    ];
+    const results: HttpBenchResult[] = [];
+    for (const target of targets) {
+      results.push(await bench(target));
+    }
+    return results;
+  } finally {
+    for (const app of apps) {
+      await app.close();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
