@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -32,7 +32,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.with(config),
-        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
+        // Every route, unmatched ones included: the library's default pattern matches none on Nest 12 with Fastify.
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config), forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }] }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         RulesModule.forRoot(config),
         HealthModule,

@@ -51,13 +51,18 @@ describe('start-up', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves /health on the embedded defaults, creating the SQLite file and its folder', async () => {
+  it('serves /health on the embedded defaults, creating the SQLite file and its folder, and logs requests without patient data', async () => {
     const port = await freePort();
-    const service = startService({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'nested', 'bfr-rx.sqlite')}` });
+    const service = startService({
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${join(dir, 'nested', 'bfr-rx.sqlite')}`,
+      LOG_LEVEL: 'info',
+    });
+    const server = request(`http://127.0.0.1:${port}`);
     try {
       let status = 0;
       for (let attempt = 0; attempt < 100 && status !== 200; attempt += 1) {
-        status = await request(`http://127.0.0.1:${port}`)
+        status = await server
           .get('/health')
           .then((res) => res.status)
           .catch(() => 0);
@@ -66,6 +71,19 @@ describe('start-up', () => {
         }
       }
       expect({ status, output: service.output() }).toEqual({ status: 200, output: expect.any(String) });
+
+      const rejected = await server.get('/v1/rules?patient=MRN-SECRET-1').expect(400);
+      await server.post('/v1/rules/evaluations').send({ ruleset: 'screening', patientRef: 'MRN-SECRET-2' }).expect(400);
+      await new Promise((wait) => setTimeout(wait, 300));
+      const lines = service
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('request completed'))
+        .map((line) => JSON.parse(line));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ req: { id: rejected.headers['x-request-id'], method: 'GET', path: '/v1/rules' }, res: { statusCode: 400 } }),
+      );
+      expect(service.output()).not.toContain('MRN-SECRET');
     } finally {
       service.kill('SIGTERM');
       await exitCode(service);
