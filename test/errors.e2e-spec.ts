@@ -1,15 +1,9 @@
 import request from 'supertest';
 
+import { screeningFacts } from './factories';
 import { startTestApp, type TestApp } from './test-app';
 
-const validFacts = {
-  ageYears: 34,
-  vteHistory: 'no',
-  clottingDisorder: 'no',
-  pregnant: 'no',
-  sickleCell: 'no',
-  restingBloodPressure: { systolic: 122, diastolic: 78 },
-};
+const validFacts = screeningFacts();
 
 describe('errors are problem+json and never a 500', () => {
   let sut: TestApp;

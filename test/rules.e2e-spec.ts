@@ -1,5 +1,6 @@
 import request from 'supertest';
 
+import { screeningFacts } from './factories';
 import { startTestApp, type TestApp } from './test-app';
 
 describe('rule catalogue API', () => {
@@ -69,14 +70,7 @@ describe('rule catalogue API', () => {
         .post('/v1/rules/evaluations')
         .send({
           ruleset: 'screening',
-          facts: {
-            ageYears: 52,
-            vteHistory: 'no',
-            clottingDisorder: 'no',
-            pregnant: 'unknown',
-            sickleCell: 'no',
-            restingBloodPressure: { systolic: 178, diastolic: 112 },
-          },
+          facts: screeningFacts({ ageYears: 52, pregnant: 'unknown', restingBloodPressure: { systolic: 178, diastolic: 112 } }),
         })
         .expect(200);
       expect(res.body.fired.map((f: { ruleId: string }) => f.ruleId)).toEqual(['ci.bp-severe', 'ask.pregnancy']);

@@ -58,7 +58,7 @@ export class RequestValidationPipe implements PipeTransform {
       const fields = errors.map((e) => e.field || `(${location})`);
       throw new DomainError(
         ErrorCode.ValidationFailed,
-        `The ${location === 'path' ? 'path' : location} has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(fields)].join(', ')}.`,
+        `The ${location} has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(fields)].join(', ')}.`,
         errors,
       );
     }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
@@ -11,7 +11,6 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
-  @HttpCode(200)
   @ApiOperation({
     summary: 'Liveness and readiness',
     description: 'Checks the database and the loaded ruleset. 200 when every check is up, 503 with the same report otherwise.',

@@ -1,16 +1,10 @@
+import { screeningFacts } from '../../test/factories';
 import { editedRulesData, RULES_DATA, ruleById } from '../../test/rules-fixtures';
 import { RULESET_SPECS } from '../rulesets';
 import { dottedPath, FactsInvalidError } from './catalogue';
 import { loadRules } from './loader';
 
-const healthyAdult = {
-  ageYears: 34,
-  vteHistory: 'no',
-  clottingDisorder: 'no',
-  pregnant: 'no',
-  sickleCell: 'no',
-  restingBloodPressure: { systolic: 122, diastolic: 78 },
-};
+const healthyAdult = screeningFacts();
 
 describe('RuleCatalogue.evaluate', () => {
   const { catalogue: sut } = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
