@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 import request from 'supertest';
 
@@ -63,6 +65,19 @@ describe('OpenAPI document', () => {
     expect(Object.keys(served.paths)).toEqual(
       expect.arrayContaining(['/v1/rules', '/v1/rules/{id}', '/v1/rules/evaluations', '/health', '/problems/{type}']),
     );
+  });
+
+  it('is valid against the OpenAPI 3.0 schema', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-openapi-'));
+    try {
+      writeFileSync(join(dir, 'openapi.json'), JSON.stringify(served));
+      // The validator is an ES module; its own command line runs it outside jest's CommonJS world.
+      const cli = require.resolve('@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
+      const result = spawnSync(process.execPath, [cli, join(dir, 'openapi.json')], { encoding: 'utf8' });
+      expect(JSON.parse(result.stdout)).toEqual({ valid: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('describes every field of every schema', () => {
