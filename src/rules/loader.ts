@@ -190,32 +190,42 @@ function schemaProblems(file: string, content: unknown, schema: z.ZodType, probl
   return false;
 }
 
-/**
- * Reads every data file of `rules-data/`, validates it, and builds one engine per ruleset. Throws
- * RulesetInvalidError listing every problem found; never returns a partial catalogue.
- */
-export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOptions): LoadedRules {
-  const problems: RuleProblem[] = [];
+interface RuleFileRead {
+  file: string;
+  content: RuleFile;
+  /** False when the file had schema problems; its well-formed rules are still checked. */
+  complete: boolean;
+}
+
+interface DataFiles {
+  /** Every rules file as parsed, for the ruleset version. */
+  versioned: Array<{ name: string; content: unknown }>;
+  ruleFiles: RuleFileRead[];
+  caseFiles: Array<{ file: string; content: GoldenCaseFile }>;
+  /** Rulesets with a rules file at all, valid or not: a broken file is reported once, not again as missing. */
+  presentRulesets: Set<string>;
+}
+
+function readDataFiles(dir: string, problems: RuleProblem[]): DataFiles {
   let entries: string[];
   try {
     entries = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
   } catch (error) {
     throw new RulesetInvalidError([{ file: dir, message: `cannot be read: ${(error as Error).message}` }]);
   }
-
-  const versioned: Array<{ name: string; content: unknown }> = [];
-  // A rules file with schema problems still has its well-formed rules checked, so one run reports everything.
-  const ruleFiles: Array<{ file: string; content: RuleFile; complete: boolean }> = [];
-  const caseFiles: Array<{ file: string; content: GoldenCaseFile }> = [];
-  // Rulesets with a rules file at all, valid or not: a broken file is reported once, not again as missing.
-  const presentRulesets = new Set(entries.filter((f) => f.endsWith(RULES_SUFFIX)).map((f) => f.slice(0, -RULES_SUFFIX.length)));
+  const files: DataFiles = {
+    versioned: [],
+    ruleFiles: [],
+    caseFiles: [],
+    presentRulesets: new Set(entries.filter((f) => f.endsWith(RULES_SUFFIX)).map((f) => f.slice(0, -RULES_SUFFIX.length))),
+  };
   for (const file of entries) {
     const content = readJson(dir, file, problems);
     if (content === undefined) {
       continue;
     }
     if (file.endsWith(RULES_SUFFIX)) {
-      versioned.push({ name: file, content });
+      files.versioned.push({ name: file, content });
       const complete = schemaProblems(file, content, RuleFile, problems);
       const envelope = RuleFile.extend({ rules: z.array(z.unknown()) }).safeParse(content);
       if (envelope.success) {
@@ -223,17 +233,26 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
           const parsed = RuleDefinition.safeParse(rule);
           return parsed.success ? [parsed.data] : [];
         });
-        ruleFiles.push({ file, content: { ...envelope.data, rules }, complete });
+        files.ruleFiles.push({ file, content: { ...envelope.data, rules }, complete });
       }
     } else if (file.endsWith(CASES_SUFFIX)) {
       if (schemaProblems(file, content, GoldenCaseFile, problems)) {
-        caseFiles.push({ file, content: GoldenCaseFile.parse(content) });
+        files.caseFiles.push({ file, content: GoldenCaseFile.parse(content) });
       }
     } else {
       problems.push({ file, message: `is not a known kind of data file (expected <ruleset>${RULES_SUFFIX} or <ruleset>${CASES_SUFFIX})` });
     }
   }
+  return files;
+}
 
+/** Checks each rules file against its module's spec and builds its engine when nothing is wrong. */
+function buildRulesets(
+  ruleFiles: readonly RuleFileRead[],
+  specs: readonly RulesetSpec[],
+  operators: readonly CustomOperator[],
+  problems: RuleProblem[],
+): Map<string, LoadedRuleset> {
   const seenIds = new Map<string, string>();
   const rulesets = new Map<string, LoadedRuleset>();
   for (const { file, content, complete } of ruleFiles) {
@@ -273,18 +292,15 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
       problems.push({ file, message: `the rules engine refused the file: ${(error as Error).message}` });
     }
   }
+  return rulesets;
+}
 
-  for (const spec of specs) {
-    if (!presentRulesets.has(spec.name)) {
-      problems.push({ file: `${spec.name}${RULES_SUFFIX}`, message: `is missing: the ${spec.name} ruleset has no rules` });
-    }
-  }
-
+function collectGoldenCases(files: DataFiles, problems: RuleProblem[]): GoldenCase[] {
   const goldenCases: GoldenCase[] = [];
-  for (const { file, content } of caseFiles) {
-    const ruleset = ruleFiles.find((f) => f.content.ruleset === content.ruleset);
+  for (const { file, content } of files.caseFiles) {
+    const ruleset = files.ruleFiles.find((f) => f.content.ruleset === content.ruleset);
     if (!ruleset?.complete) {
-      if (!presentRulesets.has(content.ruleset)) {
+      if (!files.presentRulesets.has(content.ruleset)) {
         problems.push({ file, field: 'ruleset', message: `no rules file for ruleset "${content.ruleset}"` });
       }
       continue;
@@ -297,10 +313,26 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
       goldenCases.push({ ruleset: content.ruleset, file, ...c });
     });
   }
+  return goldenCases;
+}
 
+/**
+ * Reads every data file of `rules-data/`, validates it, and builds one engine per ruleset. Throws
+ * RulesetInvalidError listing every problem found; never returns a partial catalogue.
+ */
+export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOptions): LoadedRules {
+  const problems: RuleProblem[] = [];
+  const files = readDataFiles(dir, problems);
+  const rulesets = buildRulesets(files.ruleFiles, specs, operators, problems);
+  for (const spec of specs) {
+    if (!files.presentRulesets.has(spec.name)) {
+      problems.push({ file: `${spec.name}${RULES_SUFFIX}`, message: `is missing: the ${spec.name} ruleset has no rules` });
+    }
+  }
+  const goldenCases = collectGoldenCases(files, problems);
   if (problems.length > 0) {
     throw new RulesetInvalidError(problems);
   }
-  const content = Object.fromEntries(versioned.map((f) => [f.name, f.content]));
-  return { catalogue: new RuleCatalogue(rulesetVersion(versioned), rulesets, content), goldenCases };
+  const content = Object.fromEntries(files.versioned.map((f) => [f.name, f.content]));
+  return { catalogue: new RuleCatalogue(rulesetVersion(files.versioned), rulesets, content), goldenCases };
 }
