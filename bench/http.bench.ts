@@ -9,6 +9,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import autocannon from 'autocannon';
 
 import { createApp } from '../src/app';
+import { mintToken } from '../src/auth/development-issuer';
 import { ProblemFilter } from '../src/common/problem.filter';
 import { RequestValidationPipe } from '../src/common/validation.pipe';
 import { APP_CONFIG, type AppConfig, loadConfig } from '../src/config/config';
@@ -44,6 +45,7 @@ interface Target {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
+  token?: string;
 }
 
 @Controller()
@@ -78,7 +80,10 @@ async function listen(app: NestFastifyApplication): Promise<string> {
 }
 
 function headersOf(target: Target): Record<string, string> {
-  return target.body === undefined ? {} : { 'content-type': 'application/json' };
+  return {
+    ...(target.body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
+  };
 }
 
 /** Any answer other than 200, or any socket error or timeout, makes the numbers meaningless. */
@@ -146,21 +151,28 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
   const dataDir = mkdtempSync(join(tmpdir(), 'bfr-rx-bench-'));
   const config = loadConfig({
     DATABASE_URL: `sqlite:${join(dataDir, 'bench.sqlite')}`,
+    AUTH_DEV_KEY_FILE: join(dataDir, 'dev-issuer-key.json'),
     LOG_LEVEL: 'silent',
     RULES_DIR: rulesDir,
+    // The load comes from one address: with the limiter on, nearly every request would be a 429.
+    RATE_LIMIT_PER_MINUTE: '0',
   });
+  if (config.auth.mode !== 'development') {
+    throw new Error('the benchmark signs its own token with the development issuer');
+  }
   const apps: NestFastifyApplication[] = [];
   try {
     const echoApp = await NestFactory.create<NestFastifyApplication>(EchoModule.forConfig(config), new FastifyAdapter(), { logger: false });
     apps.push(echoApp);
     const fullApp = await createApp(config);
     apps.push(fullApp);
+    const token = await mintToken(config.auth, { subject: 'bench', tenant: 'bench-clinic', roles: ['clinician'], ttlSeconds: 3600, now: new Date() });
     const echoUrl = await listen(echoApp);
     const fullUrl = await listen(fullApp);
 
     const targets: Target[] = [
       { name: 'validated echo', baseUrl: echoUrl, method: 'POST', path: '/echo', body: evaluationBody },
-      { name: 'rule evaluation', baseUrl: fullUrl, method: 'POST', path: '/v1/rules/evaluations', body: evaluationBody },
+      { name: 'rule evaluation', baseUrl: fullUrl, method: 'POST', path: '/v1/rules/evaluations', body: evaluationBody, token },
       { name: 'health check', baseUrl: fullUrl, method: 'GET', path: '/health' },
     ];
     const results: HttpBenchResult[] = [];

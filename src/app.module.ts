@@ -1,8 +1,10 @@
 import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 
+import { AuthModule } from './auth/auth.module';
 import { Clock, SystemClock } from './common/clock';
 import { ProblemFilter } from './common/problem.filter';
 import { ProblemsController } from './common/problems.controller';
@@ -35,11 +37,19 @@ export class AppModule {
         // Every route, unmatched ones included: the library's default pattern matches none on Nest 12 with Fastify.
         LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config), forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }] }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
+          errorMessage: `Rate limit reached: at most ${config.rateLimitPerMinute} requests a minute from one address.`,
+          skipIf: () => config.rateLimitPerMinute === 0,
+        }),
+        AuthModule,
         RulesModule.forRoot(config),
         HealthModule,
       ],
       controllers: [ProblemsController],
       providers: [
+        // Rate limiting runs before authentication, so floods of bad tokens are limited too.
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -29,6 +29,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('bfr-rx')
     .setDescription(DESCRIPTION)
     .setVersion(version)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the configured OIDC issuer; locally, `npm run token -- --role clinician`.' })
     .build();
   return problemMediaTypes(SwaggerModule.createDocument(app, config));
 }

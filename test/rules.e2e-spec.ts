@@ -5,10 +5,14 @@ import { startTestApp, type TestApp } from './test-app';
 
 describe('rule catalogue API', () => {
   let sut: TestApp;
+  let token: string;
 
   beforeAll(async () => {
     sut = await startTestApp();
+    token = await sut.tokenFor('viewer');
   });
+
+  const get = (path: string) => request(sut.http).get(path).auth(token, { type: 'bearer' });
 
   afterAll(async () => {
     await sut.close();
@@ -16,7 +20,7 @@ describe('rule catalogue API', () => {
 
   describe('GET /v1/rules', () => {
     it('lists every rule with its evidence and the ruleset version', async () => {
-      const res = await request(sut.http).get('/v1/rules').expect(200);
+      const res = await get('/v1/rules').expect(200);
       expect(res.body.rulesetVersion).toMatch(/^[0-9a-f]{64}$/);
       expect(res.body.rulesets).toEqual([expect.objectContaining({ name: 'screening', ruleCount: res.body.rules.length })]);
       for (const rule of res.body.rules) {
@@ -32,19 +36,19 @@ describe('rule catalogue API', () => {
     });
 
     it('filters by ruleset', async () => {
-      const res = await request(sut.http).get('/v1/rules?ruleset=dosing').expect(200);
+      const res = await get('/v1/rules?ruleset=dosing').expect(200);
       expect(res.body.rules).toEqual([]);
     });
 
     it('refuses an unknown query parameter, so a typo is not read as "no filter"', async () => {
-      const res = await request(sut.http).get('/v1/rules?rulset=screening').expect(400);
+      const res = await get('/v1/rules?rulset=screening').expect(400);
       expect(res.body.errors).toEqual([{ in: 'query', field: 'rulset', pointer: '/rulset', detail: 'is not a known field' }]);
     });
   });
 
   describe('GET /v1/rules/{id}', () => {
     it('describes a rule in full, conditions included', async () => {
-      const res = await request(sut.http).get('/v1/rules/ci.age-under-14').expect(200);
+      const res = await get('/v1/rules/ci.age-under-14').expect(200);
       expect(res.body).toMatchObject({
         id: 'ci.age-under-14',
         ruleset: 'screening',
@@ -54,12 +58,12 @@ describe('rule catalogue API', () => {
     });
 
     it('answers 404 for an unknown rule', async () => {
-      const res = await request(sut.http).get('/v1/rules/ci.no-such-rule').expect(404);
+      const res = await get('/v1/rules/ci.no-such-rule').expect(404);
       expect(res.body.code).toBe('RULE_NOT_FOUND');
     });
 
     it('answers 400 naming the path parameter for a malformed id', async () => {
-      const res = await request(sut.http).get('/v1/rules/NOT%20AN%20ID').expect(400);
+      const res = await get('/v1/rules/NOT%20AN%20ID').expect(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ in: 'path', field: 'id' })]);
     });
   });
@@ -68,6 +72,7 @@ describe('rule catalogue API', () => {
     it('returns the fired rules with evidence and the trace of every rule', async () => {
       const res = await request(sut.http)
         .post('/v1/rules/evaluations')
+        .auth(token, { type: 'bearer' })
         .send({
           ruleset: 'screening',
           facts: screeningFacts({ ageYears: 52, pregnant: 'unknown', restingBloodPressure: { systolic: 178, diastolic: 112 } }),
@@ -86,14 +91,14 @@ describe('rule catalogue API', () => {
     });
 
     it('refuses a ruleset it does not run', async () => {
-      const res = await request(sut.http).post('/v1/rules/evaluations').send({ ruleset: 'astrology', facts: {} }).expect(400);
+      const res = await request(sut.http).post('/v1/rules/evaluations').auth(token, { type: 'bearer' }).send({ ruleset: 'astrology', facts: {} }).expect(400);
       expect(res.body.errors[0]).toMatchObject({ field: 'ruleset' });
     });
   });
 
   describe('GET /problems/{type}', () => {
     it('resolves the type URI of a problem document', async () => {
-      const problem = (await request(sut.http).get('/v1/rules/ci.no-such-rule')).body;
+      const problem = (await get('/v1/rules/ci.no-such-rule')).body;
       const path = new URL(problem.type).pathname;
       const res = await request(sut.http).get(path).expect(200);
       expect(res.body).toMatchObject({ code: 'RULE_NOT_FOUND', status: 404, title: problem.title });

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,11 +53,13 @@ describe('start-up', () => {
 
   it('serves /health on the embedded defaults, creating the SQLite file and its folder, and logs requests without patient data', async () => {
     const port = await freePort();
-    const service = startService({
+    const env = {
       PORT: String(port),
       DATABASE_URL: `sqlite:${join(dir, 'nested', 'bfr-rx.sqlite')}`,
+      AUTH_DEV_KEY_FILE: join(dir, 'nested', 'dev-issuer-key.json'),
       LOG_LEVEL: 'info',
-    });
+    };
+    const service = startService(env);
     const server = request(`http://127.0.0.1:${port}`);
     try {
       let status = 0;
@@ -72,8 +74,22 @@ describe('start-up', () => {
       }
       expect({ status, output: service.output() }).toEqual({ status: 200, output: expect.any(String) });
 
-      const rejected = await server.get('/v1/rules?patient=MRN-SECRET-1').expect(400);
-      await server.post('/v1/rules/evaluations').send({ ruleset: 'screening', patientRef: 'MRN-SECRET-2' }).expect(400);
+      // A newcomer's path: mint a clinician token with one command and call the API with it.
+      const minted = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/token.ts', '--role', 'clinician'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+      });
+      const token = minted.stdout.trim();
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      await server.get('/v1/rules').auth(token, { type: 'bearer' }).expect(200);
+
+      const rejected = await server.get('/v1/rules?patient=MRN-SECRET-1').auth(token, { type: 'bearer' }).expect(400);
+      await server
+        .post('/v1/rules/evaluations')
+        .auth(token, { type: 'bearer' })
+        .send({ ruleset: 'screening', patientRef: 'MRN-SECRET-2' })
+        .expect(400);
       await new Promise((wait) => setTimeout(wait, 300));
       const lines = service
         .output()
@@ -84,6 +100,7 @@ describe('start-up', () => {
         expect.objectContaining({ req: { id: rejected.headers['x-request-id'], method: 'GET', path: '/v1/rules' }, res: { statusCode: 400 } }),
       );
       expect(service.output()).not.toContain('MRN-SECRET');
+      expect(service.output()).not.toContain(token.split('.')[2]);
     } finally {
       service.kill('SIGTERM');
       await exitCode(service);

@@ -5,9 +5,12 @@ import { Problem } from './problem';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: every refused field is listed in `errors[]`.',
+  401: 'No bearer token, or one that is not valid for this service.',
+  403: "The token's roles or organization do not allow this.",
   404: 'Not found.',
   413: 'The body exceeds the size limit.',
   415: 'The body is not `application/json`.',
+  429: 'Rate limit reached; see `Retry-After`.',
   500: 'Unexpected error; nothing was changed.',
   503: 'A dependency is unavailable.',
 };

@@ -14,7 +14,10 @@ const FASTIFY_ERRORS: Record<string, ErrorCode> = {
 };
 
 const STATUS_CODES: Record<number, ErrorCode> = {
+  401: ErrorCode.Unauthenticated,
+  403: ErrorCode.Forbidden,
   404: ErrorCode.RouteNotFound,
+  429: ErrorCode.TooManyRequests,
   413: ErrorCode.PayloadTooLarge,
   415: ErrorCode.UnsupportedMediaType,
 };
@@ -53,6 +56,9 @@ export class ProblemFilter implements ExceptionFilter {
       requestId: String(request.id),
       ...(error.errors ? { errors: error.errors } : {}),
     };
+    if (error.code === ErrorCode.Unauthenticated) {
+      void reply.header('www-authenticate', 'Bearer realm="bfr-rx"');
+    }
     void reply
       .status(status)
       .header('content-type', 'application/problem+json; charset=utf-8')

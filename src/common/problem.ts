@@ -7,6 +7,9 @@ export enum ErrorCode {
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   BadRequest = 'BAD_REQUEST',
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  TooManyRequests = 'TOO_MANY_REQUESTS',
   RouteNotFound = 'ROUTE_NOT_FOUND',
   RuleNotFound = 'RULE_NOT_FOUND',
   ProblemTypeNotFound = 'PROBLEM_TYPE_NOT_FOUND',
@@ -48,6 +51,22 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     status: 400,
     title: 'The request was refused',
     description: 'The request could not be processed as sent; `detail` says why.',
+  },
+  [ErrorCode.Unauthenticated]: {
+    status: 401,
+    title: 'Authentication required',
+    description:
+      'The request carries no bearer token, or one that is expired, not signed by the configured issuer, or meant for another audience. Send `Authorization: Bearer <token>`.',
+  },
+  [ErrorCode.Forbidden]: {
+    status: 403,
+    title: 'Not allowed',
+    description: "The caller's roles or organization do not allow this action on this record.",
+  },
+  [ErrorCode.TooManyRequests]: {
+    status: 429,
+    title: 'Too many requests',
+    description: 'The caller sent more requests than the rate limit allows. Wait for the time given in `Retry-After`.',
   },
   [ErrorCode.RouteNotFound]: {
     status: 404,

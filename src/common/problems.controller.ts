@@ -2,6 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
+import { Public } from '../auth/auth.decorators';
 import { ApiProblems } from './api-problems.decorator';
 import { DomainError, ErrorCode, PROBLEM_TYPES, problemCodeForSlug } from './problem';
 
@@ -18,6 +19,7 @@ const ProblemTypeParams = z.strictObject({
   type: z.string().regex(/^[a-z-]{1,64}$/).describe('The last segment of a problem `type` URI, e.g. `validation-failed`.'),
 });
 
+@Public()
 @ApiTags('problems')
 @Controller('problems')
 export class ProblemsController {

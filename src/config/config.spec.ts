@@ -43,3 +43,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BODY_LIMIT_BYTES: '10' })).toThrow(/BODY_LIMIT_BYTES/);
   });
 });
+
+describe('loadConfig: authentication and abuse limits', () => {
+  it('uses the development issuer unless a JWKS URL is given', () => {
+    expect(loadConfig({}).auth).toMatchObject({ mode: 'development', issuer: 'urn:bfr-rx:development-issuer', audience: 'bfr-rx' });
+    expect(loadConfig({ AUTH_JWKS_URL: 'https://id.clinic.example/jwks', AUTH_ISSUER: 'https://id.clinic.example' }).auth).toMatchObject({
+      mode: 'oidc',
+      jwksUrl: 'https://id.clinic.example/jwks',
+      issuer: 'https://id.clinic.example',
+    });
+  });
+
+  it('needs the issuer when a JWKS URL is given', () => {
+    expect(() => loadConfig({ AUTH_JWKS_URL: 'https://id.clinic.example/jwks' })).toThrow(/AUTH_ISSUER: is required when AUTH_JWKS_URL is set/);
+  });
+
+  it('reads the CORS allow-list and refuses an entry that is not an origin', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example/' }).corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example,*' })).toThrow(/CORS_ORIGINS: must be a comma-separated list/);
+  });
+});

@@ -51,7 +51,38 @@ const EnvSchema = z.object({
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   RULES_DIR: z.string().trim().min(1).default('rules-data'),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_ISSUER: z.string().trim().min(1).optional(),
+  AUTH_AUDIENCE: z.string().trim().min(1).default('bfr-rx'),
+  AUTH_DEV_KEY_FILE: z.string().trim().min(1).default('data/dev-issuer-key.json'),
+  AUTH_TENANT_CLAIM: z.string().trim().min(1).default('tenant'),
+  AUTH_ROLES_CLAIM: z.string().trim().min(1).default('roles'),
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })))
+    .default([]),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
 });
+
+/** Cross-variable checks, kept apart so that EnvSchema stays a plain object of variables. */
+const Env = EnvSchema.superRefine((env, ctx) => {
+  if (env.AUTH_JWKS_URL && !env.AUTH_ISSUER) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'is required when AUTH_JWKS_URL is set' });
+  }
+});
+
+/**
+ * Who signs the bearer tokens: an OIDC issuer's published keys in production, or the local
+ * development issuer, whose key is made on first start and used by `npm run token`.
+ */
+export type AuthConfig = {
+  audience: string;
+  tenantClaim: string;
+  rolesClaim: string;
+} & ({ mode: 'oidc'; issuer: string; jwksUrl: string } | { mode: 'development'; issuer: string; keyFile: string });
+
+export const DEVELOPMENT_ISSUER = 'urn:bfr-rx:development-issuer';
 
 export interface AppConfig {
   port: number;
@@ -62,6 +93,11 @@ export interface AppConfig {
   publicBaseUrl: string;
   bodyLimitBytes: number;
   rulesDir: string;
+  auth: AuthConfig;
+  /** Browser origins allowed to call the API; none by default. */
+  corsOrigins: string[];
+  /** Requests a minute from one address; 0 leaves rate limiting to a gateway in front. */
+  rateLimitPerMinute: number;
 }
 
 /** Start-up stops on this: each problem names the environment variable and what is wrong with it. */
@@ -77,7 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
-  const parsed = EnvSchema.safeParse(present);
+  const parsed = Env.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -95,6 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     rulesDir: resolve(e.RULES_DIR),
+    auth: {
+      audience: e.AUTH_AUDIENCE,
+      tenantClaim: e.AUTH_TENANT_CLAIM,
+      rolesClaim: e.AUTH_ROLES_CLAIM,
+      ...(e.AUTH_JWKS_URL
+        ? { mode: 'oidc', issuer: e.AUTH_ISSUER as string, jwksUrl: e.AUTH_JWKS_URL }
+        : { mode: 'development', issuer: e.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, keyFile: resolve(e.AUTH_DEV_KEY_FILE) }),
+    },
+    corsOrigins: e.CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
   };
 }
 

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 
+import { Roles } from '../auth/auth.decorators';
 import { ApiProblems } from '../common/api-problems.decorator';
 import {
   EvaluationRequest,
@@ -13,6 +14,7 @@ import {
 } from './rules.schema';
 import { RulesService } from './rules.service';
 
+@Roles('clinician', 'viewer', 'admin')
 @ApiTags('rules')
 @Controller('v1/rules')
 export class RulesController {
