@@ -4,6 +4,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { Clock, SystemClock } from './common/clock';
 import { ProblemFilter } from './common/problem.filter';
@@ -43,6 +44,7 @@ export class AppModule {
           skipIf: () => config.rateLimitPerMinute === 0,
         }),
         AuthModule,
+        AuditModule,
         RulesModule.forRoot(config),
         HealthModule,
       ],

@@ -8,6 +8,8 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 
 import { AppModule } from './app.module';
+import { registerAuditHook } from './audit/audit.hook';
+import { AuditTrail } from './audit/audit-trail.service';
 import type { AppConfig } from './config/config';
 import { buildOpenApiDocument } from './openapi';
 
@@ -49,6 +51,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerAuditHook(fastify, app.get(AuditTrail), config);
 
   await app.register(helmet, {
     // Swagger UI's page runs inline scripts and styles; everything else is JSON or PDF.

@@ -27,6 +27,21 @@ function errorCodeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The problem document for an error answered to this request. */
+export function problemDocument(error: DomainError, request: FastifyRequest, config: AppConfig): Problem {
+  const { status, title } = PROBLEM_TYPES[error.code];
+  return {
+    type: `${config.publicBaseUrl}/problems/${problemSlug(error.code)}`,
+    title,
+    status,
+    detail: error.detail,
+    instance: request.url.split('?')[0],
+    code: error.code,
+    requestId: String(request.id),
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
 /**
  * The one place errors become responses: every failure leaves as RFC 9457 problem+json with a
  * stable `code`. Unexpected errors are logged with their stack and answered without it.
@@ -42,25 +57,15 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const error = this.toDomainError(exception);
-    const { status, title } = PROBLEM_TYPES[error.code];
-    if (status >= 500) {
+    const problem = problemDocument(error, request, this.config);
+    if (problem.status >= 500) {
       this.logger.error({ err: exception, requestId: request.id }, `request failed: ${error.code}`);
     }
-    const problem: Problem = {
-      type: `${this.config.publicBaseUrl}/problems/${problemSlug(error.code)}`,
-      title,
-      status,
-      detail: error.detail,
-      instance: request.url.split('?')[0],
-      code: error.code,
-      requestId: String(request.id),
-      ...(error.errors ? { errors: error.errors } : {}),
-    };
     if (error.code === ErrorCode.Unauthenticated) {
       void reply.header('www-authenticate', 'Bearer realm="bfr-rx"');
     }
     void reply
-      .status(status)
+      .status(problem.status)
       .header('content-type', 'application/problem+json; charset=utf-8')
       .send(JSON.stringify(problem));
   }

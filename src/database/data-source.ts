@@ -1,10 +1,11 @@
 import type { DataSourceOptions } from 'typeorm';
 
 import type { DatabaseTarget } from '../config/config';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [RulesetVersionRecord];
+export const ENTITIES = [RulesetVersionRecord, AuditEvent];
 
 /** Schema changes come only from migrations, run at start; the schema is never synchronised. */
 export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
+import { AuditTrail } from '../../src/audit/audit-trail.service';
+import { SystemClock } from '../../src/common/clock';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
 import { startTestApp } from '../test-app';
@@ -38,7 +40,7 @@ describe('PostgreSQL', () => {
     try {
       expect(await db.showMigrations()).toBe(false);
       const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
-      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['migrations', 'ruleset_versions']);
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'migrations', 'ruleset_versions']);
       await db.undoLastMigration();
       expect(await db.showMigrations()).toBe(true);
       await db.runMigrations();
@@ -68,11 +70,38 @@ describe('PostgreSQL', () => {
     try {
       const health = await request(sut.http).get('/health').expect(200);
       expect(health.body.checks.database).toMatchObject({ status: 'up', kind: 'postgres' });
-      await request(sut.http).get('/v1/rules/ci.vte-history').expect(200);
+      await request(sut.http).get('/v1/rules/ci.vte-history').auth(await sut.tokenFor('viewer'), { type: 'bearer' }).expect(200);
       const rows = await sut.app.get(DataSource).query('SELECT version FROM ruleset_versions');
       expect(rows).toEqual([{ version: health.body.checks.rules.rulesetVersion }]);
+      const audit = await request(sut.http).get('/v1/audit/verification').auth(await sut.tokenFor('admin'), { type: 'bearer' }).expect(200);
+      expect(audit.body.intact).toBe(true);
     } finally {
       await sut.close();
+    }
+  });
+
+  it('keeps one unbroken audit chain when two replicas append at once, and refuses edits', async () => {
+    const replicas = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize()));
+    try {
+      const trails = replicas.map((db) => new AuditTrail(db, new SystemClock()));
+      const entry = (n: number) => ({
+        actor: `user-${n}`,
+        tenant: 'clinic-north',
+        roles: ['clinician'],
+        action: 'GET /v1/rules',
+        resourceId: null,
+        outcome: 'success' as const,
+        status: 200,
+        requestId: `req-${n}`,
+      });
+      await Promise.all(Array.from({ length: 40 }, (_, n) => trails[n % 2].record(entry(n))));
+      const verification = await trails[0].verify();
+      expect(verification).toMatchObject({ intact: true });
+      expect(verification.checked).toBeGreaterThanOrEqual(40);
+      await expect(replicas[0].query(`UPDATE audit_events SET actor = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+      await expect(replicas[0].query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+    } finally {
+      await Promise.all(replicas.map((db) => db.destroy()));
     }
   });
 });

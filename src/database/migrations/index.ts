@@ -1,4 +1,5 @@
 import { RulesetVersions1763700000000 } from './1763700000000-ruleset-versions';
+import { AuditEvents1763800000000 } from './1763800000000-audit-events';
 
 /** Every migration, oldest first. They run at start on SQLite and PostgreSQL alike. */
-export const MIGRATIONS = [RulesetVersions1763700000000];
+export const MIGRATIONS = [RulesetVersions1763700000000, AuditEvents1763800000000];

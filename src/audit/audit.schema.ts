@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const AuditRecord = z
+  .object({
+    seq: z.number().int().describe('Position in the chain, from 1, without gaps.'),
+    at: z.string().describe('When the request was answered (ISO 8601, UTC).'),
+    actor: z.string().nullable().describe('Subject of the token; null when the caller was not authenticated.'),
+    tenant: z.string().nullable().describe('Organization of the caller.'),
+    roles: z.array(z.string()).describe('Roles the token carried.'),
+    action: z.string().describe('What was asked: method and route, e.g. `GET /v1/screenings/:id`.'),
+    resourceId: z.string().nullable().describe('The record the request named, if any.'),
+    outcome: z.enum(['success', 'denied', 'failed']).describe('`denied`: refused for authentication, role, organization or rate; `failed`: any other error.'),
+    status: z.number().int().describe('HTTP status of the answer.'),
+    requestId: z.string().describe('Request id, as in logs and problem documents.'),
+    prevHash: sha256.describe('Hash of the record before it (64 zeros for the first).'),
+    hash: sha256.describe('sha256 over the previous hash and this record\'s content.'),
+  })
+  .meta({ id: 'AuditRecord', description: 'One link of the hash-chained audit trail; it holds no clinical content.' });
+
+export const AuditPage = z
+  .object({
+    records: z.array(AuditRecord).describe('Records of the caller\'s organization, oldest first.'),
+    nextAfter: z.number().int().nullable().describe('Pass as `after` for the next page; null when this page is the last.'),
+  })
+  .meta({ id: 'AuditPage', description: 'A page of the audit trail.' });
+export type AuditPage = z.infer<typeof AuditPage>;
+
+export const AuditQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0).describe('Only records after this sequence number.'),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('At most this many records (1-500).'),
+  actor: z.string().min(1).max(200).optional().describe('Only records of this subject.'),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditVerification = z
+  .object({
+    intact: z.boolean().describe('True when every record matches its hash and links to the one before.'),
+    checked: z.number().int().describe('Records verified before the first broken link, or in all.'),
+    head: sha256.describe('Hash of the last record verified; keep it to prove later that nothing before it changed.'),
+    firstBroken: z
+      .object({
+        seq: z.number().int().describe('Sequence number of the first broken record.'),
+        reason: z.string().describe('What is wrong with it.'),
+      })
+      .optional()
+      .describe('The first broken link, when the chain is not intact.'),
+  })
+  .meta({ id: 'AuditVerification', description: 'The result of verifying the whole audit chain.' });
