@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { createApp } from '../src/app';
@@ -25,7 +26,7 @@ export const CLINIC = 'clinic-north';
  * The real application on a fresh SQLite file (migrations and all) with the real rules,
  * configured from the environment variables given, as an operator would.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, features: Array<Type | DynamicModule> = []): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-test-'));
   const config = loadConfig({
     DATABASE_URL: `sqlite:${join(dir, 'bfr-rx.sqlite')}`,
@@ -33,7 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, features);
   return {
     app,
     config,

@@ -10,6 +10,8 @@ export enum ErrorCode {
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
   TooManyRequests = 'TOO_MANY_REQUESTS',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  IdempotencyInFlight = 'IDEMPOTENCY_IN_FLIGHT',
   RouteNotFound = 'ROUTE_NOT_FOUND',
   RuleNotFound = 'RULE_NOT_FOUND',
   ProblemTypeNotFound = 'PROBLEM_TYPE_NOT_FOUND',
@@ -67,6 +69,17 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     status: 429,
     title: 'Too many requests',
     description: 'The caller sent more requests than the rate limit allows. Wait for the time given in `Retry-After`.',
+  },
+  [ErrorCode.IdempotencyKeyReused]: {
+    status: 422,
+    title: 'Idempotency-Key used for a different request',
+    description:
+      'The key was already used with another body or on another endpoint. Use a new key for a new request; resend the original body to get the original answer.',
+  },
+  [ErrorCode.IdempotencyInFlight]: {
+    status: 409,
+    title: 'The request with this Idempotency-Key is still being processed',
+    description: 'Wait for the first request to finish, then retry with the same key to get its answer.',
   },
   [ErrorCode.RouteNotFound]: {
     status: 404,

@@ -2,10 +2,11 @@ import type { DataSourceOptions } from 'typeorm';
 
 import type { DatabaseTarget } from '../config/config';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [RulesetVersionRecord, AuditEvent];
+export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord];
 
 /** Schema changes come only from migrations, run at start; the schema is never synchronised. */
 export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {
