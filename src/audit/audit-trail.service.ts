@@ -11,6 +11,8 @@ export type AuditEntry = Omit<AuditFacts, 'seq' | 'at'>;
 const CHAIN_LOCK = 0x4bf7a0d1;
 const MAX_APPEND_ATTEMPTS = 5;
 const VERIFY_BATCH = 1000;
+/** Rows per INSERT statement; keeps a large group under SQLite's bound-parameter limit. */
+const INSERT_BATCH = 50;
 
 export function auditFacts(event: AuditEvent): ChainedAuditRecord {
   return {
@@ -34,13 +36,22 @@ function isDuplicateKey(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT';
 }
 
+interface PendingAppend {
+  entry: AuditEntry;
+  resolve(record: ChainedAuditRecord): void;
+  reject(error: unknown): void;
+}
+
 /**
- * The append-only, hash-chained record of who did what. Appends are serialised in this process,
- * by an advisory lock on PostgreSQL, and retried when another process took the sequence number.
+ * The append-only, hash-chained record of who did what. Appends are serialised in this process
+ * and written in groups (all that arrived while the previous group was being written share one
+ * transaction); PostgreSQL replicas serialise on an advisory lock, and a group is retried when
+ * another process took its sequence numbers first.
  */
 @Injectable()
 export class AuditTrail {
-  private tail: Promise<unknown> = Promise.resolve();
+  private pending: PendingAppend[] = [];
+  private writing = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,33 +59,63 @@ export class AuditTrail {
   ) {}
 
   record(entry: AuditEntry): Promise<ChainedAuditRecord> {
-    const appended = this.tail.then(() => this.append(entry, 1));
-    this.tail = appended.catch(() => undefined);
-    return appended;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      void this.drain();
+    });
   }
 
-  private async append(entry: AuditEntry, attempt: number): Promise<ChainedAuditRecord> {
+  private async drain(): Promise<void> {
+    if (this.writing) {
+      return;
+    }
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const group = this.pending;
+      this.pending = [];
+      try {
+        const records = await this.append(group.map((p) => p.entry), 1);
+        group.forEach((p, i) => p.resolve(records[i]));
+      } catch (error) {
+        group.forEach((p) => p.reject(error));
+      }
+    }
+    this.writing = false;
+  }
+
+  private async append(entries: AuditEntry[], attempt: number): Promise<ChainedAuditRecord[]> {
     try {
-      return await this.dataSource.transaction((manager) => this.appendIn(manager, entry));
+      return await this.dataSource.transaction((manager) => this.appendIn(manager, entries));
     } catch (error) {
       if (attempt < MAX_APPEND_ATTEMPTS && isDuplicateKey(error)) {
-        return this.append(entry, attempt + 1);
+        return this.append(entries, attempt + 1);
       }
       throw error;
     }
   }
 
-  private async appendIn(manager: EntityManager, entry: AuditEntry): Promise<ChainedAuditRecord> {
+  private async appendIn(manager: EntityManager, entries: AuditEntry[]): Promise<ChainedAuditRecord[]> {
     if (this.dataSource.options.type === 'postgres') {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
     }
     const events = manager.getRepository(AuditEvent);
     const [last] = await events.find({ order: { seq: 'DESC' }, take: 1 });
-    const facts: AuditFacts = { ...entry, seq: (last?.seq ?? 0) + 1, at: this.clock.now().toISOString() };
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const hash = auditHash(facts, prevHash);
-    await events.insert({ ...facts, at: new Date(facts.at), roles: facts.roles.join(','), prevHash, hash });
-    return { ...facts, prevHash, hash };
+    let seq = last?.seq ?? 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const at = this.clock.now().toISOString();
+    const records = entries.map((entry) => {
+      seq += 1;
+      const facts: AuditFacts = { ...entry, seq, at };
+      const record = { ...facts, prevHash, hash: auditHash(facts, prevHash) };
+      prevHash = record.hash;
+      return record;
+    });
+    for (let i = 0; i < records.length; i += INSERT_BATCH) {
+      await events.insert(
+        records.slice(i, i + INSERT_BATCH).map((r) => ({ ...r, at: new Date(r.at), roles: r.roles.join(',') })),
+      );
+    }
+    return records;
   }
 
   /** A tenant's records after a sequence number, oldest first. */
