@@ -55,9 +55,9 @@ export async function createApp(config: AppConfig, features: Array<Type | Dynami
   registerAuditHook(fastify, app.get(AuditTrail), config);
 
   await app.register(helmet, {
-    // Swagger UI's page runs inline scripts and styles; everything else is JSON or PDF.
+    // Swagger UI sets inline styles and data: images; everything else is JSON or PDF.
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] },
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] },
     },
   });
   app.enableCors({
