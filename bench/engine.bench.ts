@@ -1,7 +1,10 @@
 import { loadRules } from '../src/rules/loader';
 import { RULESET_SPECS } from '../src/rulesets';
+import { screenPatient } from '../src/screening/screen-patient';
+import { loadScreeningCases } from './screening-cases';
 
-const RULESET = 'screening';
+/** The rulesets one screenPatient call evaluates (screening-limb once per cuff site). */
+const RULESETS = ['vte-points', 'screening', 'screening-limb'] as const;
 
 export interface EngineBenchOptions {
   rulesDir: string;
@@ -10,8 +13,8 @@ export interface EngineBenchOptions {
 }
 
 export interface EngineBenchResult {
-  ruleset: string;
-  factSets: number;
+  rulesets: readonly string[];
+  cases: number;
   runs: number;
   runsPerSecond: number;
   p50Ms: number;
@@ -25,34 +28,33 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * Times `catalogue.evaluate` in-process on the shipped screening rules, one run at a time, cycling
- * through the golden-case fact sets so every rule path is exercised.
+ * Times `screenPatient` in-process on the shipped rules, one run at a time, cycling through the
+ * screening golden cases' requests (each on its own `screenedOn`) so every rule path is exercised.
  */
 export async function benchEngine({ rulesDir, warmupRuns = 1_000, measuredRuns = 5_000 }: EngineBenchOptions): Promise<EngineBenchResult> {
-  const { catalogue, goldenCases } = loadRules({ dir: rulesDir, specs: RULESET_SPECS });
-  const factSets = goldenCases.filter((c) => c.ruleset === RULESET).map((c) => c.facts);
-  if (factSets.length === 0) {
-    throw new Error(`no golden cases for the ${RULESET} ruleset in ${rulesDir}`);
-  }
+  const catalogue = loadRules({ dir: rulesDir, specs: RULESET_SPECS });
+  const cases = loadScreeningCases(rulesDir);
 
   // Lets the JIT settle before anything is timed.
   for (let i = 0; i < warmupRuns; i++) {
-    await catalogue.evaluate(RULESET, factSets[i % factSets.length]);
+    const { request, screenedOn } = cases[i % cases.length];
+    await screenPatient(catalogue, request, screenedOn);
   }
 
   const durationsMs: number[] = new Array(measuredRuns);
   const started = process.hrtime.bigint();
   for (let i = 0; i < measuredRuns; i++) {
+    const { request, screenedOn } = cases[i % cases.length];
     const runStarted = process.hrtime.bigint();
-    await catalogue.evaluate(RULESET, factSets[i % factSets.length]);
+    await screenPatient(catalogue, request, screenedOn);
     durationsMs[i] = Number(process.hrtime.bigint() - runStarted) / 1e6;
   }
   const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
   durationsMs.sort((a, b) => a - b);
   return {
-    ruleset: RULESET,
-    factSets: factSets.length,
+    rulesets: RULESETS,
+    cases: cases.length,
     runs: measuredRuns,
     runsPerSecond: measuredRuns / totalSeconds,
     p50Ms: percentile(durationsMs, 50),

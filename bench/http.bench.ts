@@ -13,9 +13,8 @@ import { mintToken } from '../src/auth/development-issuer';
 import { ProblemFilter } from '../src/common/problem.filter';
 import { RequestValidationPipe } from '../src/common/validation.pipe';
 import { APP_CONFIG, type AppConfig, loadConfig } from '../src/config/config';
-import { loadRules } from '../src/rules/loader';
-import { EvaluationRequest } from '../src/rules/rules.schema';
-import { RULESET_SPECS } from '../src/rulesets';
+import { ScreeningRequest } from '../src/screening/screening.schema';
+import { loadScreeningCases } from './screening-cases';
 
 const HOST = '127.0.0.1';
 const CONNECTIONS = 50;
@@ -30,6 +29,7 @@ export interface HttpBenchResult {
   name: string;
   method: 'GET' | 'POST';
   path: string;
+  status: number;
   connections: number;
   durationSeconds: number;
   requestsPerSecond: number;
@@ -46,13 +46,15 @@ interface Target {
   path: string;
   body?: string;
   token?: string;
+  /** The one status every response must have. */
+  status: number;
 }
 
 @Controller()
 class EchoController {
   @Post('echo')
   @HttpCode(200)
-  echo(@Body({ schema: EvaluationRequest }) body: EvaluationRequest): EvaluationRequest {
+  echo(@Body({ schema: ScreeningRequest }) body: ScreeningRequest): ScreeningRequest {
     return body;
   }
 }
@@ -86,13 +88,13 @@ function headersOf(target: Target): Record<string, string> {
   };
 }
 
-/** Any answer other than 200, or any socket error or timeout, makes the numbers meaningless. */
-function failures(result: autocannon.Result): string[] {
+/** Any answer other than the expected status, or any socket error or timeout, makes the numbers meaningless. */
+function failures(result: autocannon.Result, expected: number): string[] {
   const statuses = Object.entries(result.statusCodeStats)
-    .filter(([status]) => status !== '200')
+    .filter(([status]) => status !== String(expected))
     .map(([status, { count }]) => `${count} × ${status}`);
   return [
-    ...(statuses.length > 0 ? [`non-200 responses: ${statuses.join(', ')} (non-2xx: ${result.non2xx})`] : []),
+    ...(statuses.length > 0 ? [`responses other than ${expected}: ${statuses.join(', ')} (non-2xx: ${result.non2xx})`] : []),
     ...(result.errors > 0 ? [`${result.errors} request errors (${result.timeouts} timeouts)`] : []),
   ];
 }
@@ -103,8 +105,8 @@ async function bench(target: Target): Promise<HttpBenchResult> {
 
   // One request first, so a broken endpoint fails with its own answer rather than only a count.
   const probe = await fetch(url, { method: target.method, headers: headersOf(target), body: target.body });
-  if (probe.status !== 200) {
-    throw new Error(`${label} answered ${probe.status}, not 200: ${(await probe.text()).slice(0, 1000)}`);
+  if (probe.status !== target.status) {
+    throw new Error(`${label} answered ${probe.status}, not ${target.status}: ${(await probe.text()).slice(0, 1000)}`);
   }
 
   const result = await autocannon({
@@ -119,7 +121,7 @@ async function bench(target: Target): Promise<HttpBenchResult> {
     duration: MEASURED_SECONDS,
     warmup: { connections: CONNECTIONS, duration: WARMUP_SECONDS },
   });
-  const problems = [...failures(result), ...(result.warmup ? failures(result.warmup).map((p) => `warm-up: ${p}`) : [])];
+  const problems = [...failures(result, target.status), ...(result.warmup ? failures(result.warmup, target.status).map((p) => `warm-up: ${p}`) : [])];
   if (problems.length > 0) {
     throw new Error(`${label} failed under load:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
@@ -127,6 +129,7 @@ async function bench(target: Target): Promise<HttpBenchResult> {
     name: target.name,
     method: target.method,
     path: target.path,
+    status: target.status,
     connections: CONNECTIONS,
     durationSeconds: MEASURED_SECONDS,
     requestsPerSecond: result.requests.mean,
@@ -139,14 +142,11 @@ async function bench(target: Target): Promise<HttpBenchResult> {
 
 /**
  * Loads the service over HTTP on 127.0.0.1, one endpoint at a time: a validation-only echo app,
- * then the real rule evaluation and health check on the full application with a fresh SQLite file.
+ * then the real screening endpoint and health check on the full application with a fresh SQLite file.
  */
 export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBenchResult[]> {
-  const [firstCase] = loadRules({ dir: rulesDir, specs: RULESET_SPECS }).goldenCases.filter((c) => c.ruleset === 'screening');
-  if (!firstCase) {
-    throw new Error(`no screening golden case in ${rulesDir} to build a request body from`);
-  }
-  const evaluationBody = JSON.stringify({ ruleset: 'screening', facts: firstCase.facts });
+  const [firstCase] = loadScreeningCases(rulesDir);
+  const screeningBody = JSON.stringify(firstCase.request);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'bfr-rx-bench-'));
   const config = loadConfig({
@@ -171,9 +171,9 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
     const fullUrl = await listen(fullApp);
 
     const targets: Target[] = [
-      { name: 'validated echo', baseUrl: echoUrl, method: 'POST', path: '/echo', body: evaluationBody },
-      { name: 'rule evaluation', baseUrl: fullUrl, method: 'POST', path: '/v1/rules/evaluations', body: evaluationBody, token },
-      { name: 'health check', baseUrl: fullUrl, method: 'GET', path: '/health' },
+      { name: 'validated echo', baseUrl: echoUrl, method: 'POST', path: '/echo', body: screeningBody, status: 200 },
+      { name: 'screening', baseUrl: fullUrl, method: 'POST', path: '/v1/screenings', body: screeningBody, token, status: 201 },
+      { name: 'health check', baseUrl: fullUrl, method: 'GET', path: '/health', status: 200 },
     ];
     const results: HttpBenchResult[] = [];
     for (const target of targets) {

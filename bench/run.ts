@@ -15,10 +15,10 @@ function table(engine: EngineBenchResult, http: HttpBenchResult[]): string {
   const rows = [
     '| Benchmark | Throughput | p50 (ms) | p90 (ms) | p99 (ms) | non-2xx |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
-    `| engine: \`catalogue.evaluate('${engine.ruleset}')\`, ${integer.format(engine.runs)} sequential runs over ${engine.factSets} golden fact sets | ${integer.format(engine.runsPerSecond)} runs/s | ${engine.p50Ms.toFixed(3)} | ${engine.p90Ms.toFixed(3)} | ${engine.p99Ms.toFixed(3)} | – |`,
+    `| screening: \`screenPatient\` over ${engine.cases} golden cases (${engine.rulesets.length} rulesets), ${integer.format(engine.runs)} sequential runs | ${integer.format(engine.runsPerSecond)} runs/s | ${engine.p50Ms.toFixed(3)} | ${engine.p90Ms.toFixed(3)} | ${engine.p99Ms.toFixed(3)} | – |`,
     ...http.map(
       (r) =>
-        `| HTTP: \`${r.method} ${r.path}\` (${r.name}), ${r.connections} connections, ${r.durationSeconds} s | ${integer.format(r.requestsPerSecond)} req/s | ${r.p50Ms.toFixed(0)} | ${r.p90Ms.toFixed(0)} | ${r.p99Ms.toFixed(0)} | ${r.non2xx} |`,
+        `| HTTP: \`${r.method} ${r.path}\` → ${r.status} (${r.name}), ${r.connections} connections, ${r.durationSeconds} s | ${integer.format(r.requestsPerSecond)} req/s | ${r.p50Ms.toFixed(0)} | ${r.p90Ms.toFixed(0)} | ${r.p99Ms.toFixed(0)} | ${r.non2xx} |`,
     ),
   ];
   return rows.join('\n');
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const machine = `${cpuList[0]?.model.trim() ?? 'unknown CPU'}, ${cpuList.length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 
   // Progress goes to stderr so stdout is only the report.
-  console.error('engine benchmark…');
+  console.error('screening benchmark…');
   const engine = await benchEngine({ rulesDir: RULES_DIR });
   console.error('HTTP benchmark (about 40 s)…');
   const http = await benchHttp({ rulesDir: RULES_DIR });

@@ -4,15 +4,17 @@
  */
 import { resolve } from 'node:path';
 
-import { runGoldenCase } from '../src/rules/golden-cases';
+import { loadGoldenCases, runGoldenCases } from '../src/rules/golden-cases';
 import { loadRules, RulesetInvalidError } from '../src/rules/loader';
-import { RULESET_SPECS } from '../src/rulesets';
+import { GOLDEN_SUITES, RULESET_SPECS } from '../src/rulesets';
 
 async function main(): Promise<number> {
   const dir = resolve(process.argv[2] ?? 'rules-data');
-  let loaded;
+  let catalogue;
+  let suites;
   try {
-    loaded = loadRules({ dir, specs: RULESET_SPECS });
+    catalogue = loadRules({ dir, specs: RULESET_SPECS });
+    suites = loadGoldenCases(dir, GOLDEN_SUITES);
   } catch (error) {
     if (error instanceof RulesetInvalidError) {
       console.error(error.message);
@@ -20,21 +22,17 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const { catalogue, goldenCases } = loaded;
   for (const name of catalogue.rulesetNames) {
     console.log(`ruleset ${name}: ${catalogue.ruleset(name)?.rules.length} rules`);
   }
-  let failed = 0;
-  for (const goldenCase of goldenCases) {
-    const result = await runGoldenCase(catalogue, goldenCase);
-    if (!result.passed) {
-      failed += 1;
-      console.error(`FAIL ${goldenCase.file} › ${goldenCase.name}\n${result.differences.map((d) => `  - ${d}`).join('\n')}`);
-    }
+  const results = await runGoldenCases(catalogue, suites);
+  const failed = results.filter((r) => !r.passed);
+  for (const result of failed) {
+    console.error(`FAIL ${result.file} › ${result.name}\n${result.differences.map((d) => `  - ${d}`).join('\n')}`);
   }
-  console.log(`golden cases: ${goldenCases.length - failed} passed, ${failed} failed`);
+  console.log(`golden cases: ${results.length - failed.length} passed, ${failed.length} failed`);
   console.log(`ruleset version ${catalogue.version}`);
-  return failed === 0 ? 0 : 1;
+  return failed.length === 0 ? 0 : 1;
 }
 
 main().then(

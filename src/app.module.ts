@@ -16,27 +16,33 @@ import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { pinoHttpOptions } from './logging';
 import { RulesModule } from './rules/rules.module';
+import { ScreeningModule } from './screening/screening.module';
 
 @Global()
 @Module({})
 class ConfigModule {
-  static with(config: AppConfig): DynamicModule {
+  static with(config: AppConfig, clock: Clock): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: Clock, useClass: SystemClock }],
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: Clock, useValue: clock }],
       exports: [APP_CONFIG, Clock],
     };
   }
 }
 
+export interface AppOptions {
+  /** Modules beside the service's own, e.g. a test harness for a shared mechanism. */
+  features?: Array<Type | DynamicModule>;
+  clock?: Clock;
+}
+
 @Module({})
 export class AppModule {
-  /** `features` adds modules beside the service's own, e.g. a test harness for a shared mechanism. */
-  static forRoot(config: AppConfig, features: Array<Type | DynamicModule> = []): DynamicModule {
+  static forRoot(config: AppConfig, { features = [], clock = new SystemClock() }: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.with(config),
+        ConfigModule.with(config, clock),
         // Every route, unmatched ones included: the library's default pattern matches none on Nest 12 with Fastify.
         LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config), forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }] }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
@@ -49,6 +55,7 @@ export class AppModule {
         AuditModule,
         RulesModule.forRoot(config),
         HealthModule,
+        ScreeningModule,
         ...features,
       ],
       controllers: [ProblemsController],

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 import helmet from '@fastify/helmet';
-import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 
-import { AppModule } from './app.module';
+import { AppModule, type AppOptions } from './app.module';
 import { registerAuditHook } from './audit/audit.hook';
 import { AuditTrail } from './audit/audit-trail.service';
 import type { AppConfig } from './config/config';
@@ -29,14 +28,14 @@ function requestId(raw: IncomingMessage): string {
  * Builds the service: Fastify with JSON bodies only, one problem+json error path, the OpenAPI
  * document and UI. Used by main.ts and by the tests, so both run the same application.
  */
-export async function createApp(config: AppConfig, features: Array<Type | DynamicModule> = []): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     genReqId: requestId,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, features), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
     bodyParser: false,
     // A start-up failure is thrown to the caller (main.ts says what is wrong and exits), not ended here.

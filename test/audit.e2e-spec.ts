@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
-import { screeningFacts } from './factories';
+import { screeningRequest } from './factories';
 import { startTestApp, type TestApp } from './test-app';
 
 type AuditRecord = { seq: number; actor: string | null; tenant: string | null; action: string; resourceId: string | null; outcome: string; status: number };
@@ -21,6 +21,7 @@ function verifyCommand(sut: TestApp): { status: number | null; output: string } 
 describe('audit trail', () => {
   let sut: TestApp;
   let admin: string;
+  let screeningId: string;
 
   beforeAll(async () => {
     sut = await startTestApp();
@@ -28,11 +29,13 @@ describe('audit trail', () => {
     const clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
     await request(sut.http).get('/v1/rules?ruleset=screening').auth(clinician, { type: 'bearer' }).expect(200);
     await request(sut.http).get('/v1/rules/ci.pregnancy').auth(clinician, { type: 'bearer' }).expect(200);
-    await request(sut.http)
-      .post('/v1/rules/evaluations')
+    const screening = await request(sut.http)
+      .post('/v1/screenings')
       .auth(clinician, { type: 'bearer' })
-      .send({ ruleset: 'screening', facts: screeningFacts({ restingBloodPressure: { systolic: 187, diastolic: 91 } }) })
-      .expect(200);
+      .send(screeningRequest({ bloodPressure: { systolic: 187, diastolic: 91, measuredOn: '2020-01-01' } }))
+      .expect(201);
+    screeningId = screening.body.id;
+    await request(sut.http).get(`/v1/screenings/${screeningId}`).auth(clinician, { type: 'bearer' }).expect(200);
     await request(sut.http).get('/v1/audit').auth(clinician, { type: 'bearer' }).expect(403);
     await request(sut.http).get('/v1/rules').expect(401);
     await request(sut.http).get('/health').expect(200);
@@ -50,11 +53,12 @@ describe('audit trail', () => {
     expect(records.map(({ actor, action, resourceId, outcome, status }) => ({ actor, action, resourceId, outcome, status }))).toEqual([
       { actor: 'dr-lee', action: 'GET /v1/rules', resourceId: null, outcome: 'success', status: 200 },
       { actor: 'dr-lee', action: 'GET /v1/rules/:id', resourceId: 'ci.pregnancy', outcome: 'success', status: 200 },
-      { actor: 'dr-lee', action: 'POST /v1/rules/evaluations', resourceId: null, outcome: 'success', status: 200 },
+      { actor: 'dr-lee', action: 'POST /v1/screenings', resourceId: null, outcome: 'success', status: 201 },
+      { actor: 'dr-lee', action: 'GET /v1/screenings/:id', resourceId: screeningId, outcome: 'success', status: 200 },
       { actor: 'dr-lee', action: 'GET /v1/audit', resourceId: null, outcome: 'denied', status: 403 },
     ]);
     const recorded = records.map(({ prevHash: _p, hash: _h, requestId: _r, at: _a, ...content }: AuditRecord & Record<string, unknown>) => content);
-    expect(JSON.stringify(recorded)).not.toMatch(/187|systolic|ruleset=/);
+    expect(JSON.stringify(recorded)).not.toMatch(/187|systolic|mrn-1001|ruleset=/);
   });
 
   it('records denied requests of unknown callers outside any organization', async () => {
@@ -102,12 +106,12 @@ describe('audit trail', () => {
     const db = sut.app.get(DataSource);
     // Someone with direct database access removes the guard and rewrites history.
     await db.query('DROP TRIGGER audit_events_no_update');
-    await db.query(`UPDATE audit_events SET outcome = 'success', status = 200 WHERE seq = 4`);
+    await db.query(`UPDATE audit_events SET outcome = 'success', status = 200 WHERE seq = 5`);
     const res = await request(sut.http).get('/v1/audit/verification').auth(admin, { type: 'bearer' }).expect(200);
-    expect(res.body).toMatchObject({ intact: false, checked: 3, firstBroken: { seq: 4, reason: expect.stringContaining('changed') } });
+    expect(res.body).toMatchObject({ intact: false, checked: 4, firstBroken: { seq: 5, reason: expect.stringContaining('changed') } });
     const command = verifyCommand(sut);
     expect(command.status).toBe(1);
-    expect(command.output).toContain('BROKEN at record 4');
+    expect(command.output).toContain('BROKEN at record 5');
   });
 
   it('withholds the answer when the request cannot be recorded', async () => {

@@ -39,7 +39,7 @@ describe('errors are problem+json and never a 500', () => {
     const res = await post(
       JSON.stringify({
         ruleset: 'screening',
-        facts: { ...validFacts, ageYears: 'thirty', vteHistory: 'maybe', restingBloodPressure: { systolic: 122 } },
+        facts: { ...validFacts, ageYears: 'thirty', vteHistory: 'maybe', systolicBp: '122' },
       }),
     );
     expectProblem(res, 400, 'VALIDATION_FAILED');
@@ -47,7 +47,7 @@ describe('errors are problem+json and never a 500', () => {
       expect.arrayContaining([
         expect.objectContaining({ in: 'body', field: 'facts.ageYears', pointer: '/facts/ageYears' }),
         expect.objectContaining({ in: 'body', field: 'facts.vteHistory', pointer: '/facts/vteHistory' }),
-        expect.objectContaining({ in: 'body', field: 'facts.restingBloodPressure.diastolic' }),
+        expect.objectContaining({ in: 'body', field: 'facts.systolicBp' }),
       ]),
     );
     expect(res.body.errors).toHaveLength(3);
@@ -124,7 +124,7 @@ describe('errors are problem+json and never a 500', () => {
       '{"ruleset":"screening","facts":[]}',
       '{"ruleset":"screening","facts":{"ageYears":1e309}}',
       `{"ruleset":"screening","facts":${JSON.stringify({ ...validFacts, ageYears: -1 })}}`,
-      `{"ruleset":"screening","facts":${JSON.stringify({ ...validFacts, restingBloodPressure: 'high' })}}`,
+      `{"ruleset":"screening","facts":${JSON.stringify({ ...validFacts, systolicBp: 'high' })}}`,
       '{"ruleset":"screening","facts":{"constructor":{"prototype":{}}}}',
       '\u0000\u0001\u0002',
       '{"a":'.repeat(200),

@@ -41,7 +41,7 @@ describe('Idempotency-Key on creating requests', () => {
   let token: string;
 
   beforeAll(async () => {
-    sut = await startTestApp({}, [NotesModule]);
+    sut = await startTestApp({}, { features: [NotesModule] });
     token = await sut.tokenFor('clinician');
   });
 

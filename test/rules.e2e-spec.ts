@@ -22,7 +22,8 @@ describe('rule catalogue API', () => {
     it('lists every rule with its evidence and the ruleset version', async () => {
       const res = await get('/v1/rules').expect(200);
       expect(res.body.rulesetVersion).toMatch(/^[0-9a-f]{64}$/);
-      expect(res.body.rulesets).toEqual([expect.objectContaining({ name: 'screening', ruleCount: res.body.rules.length })]);
+      expect(res.body.rulesets.map((r: { name: string }) => r.name).sort()).toEqual(['screening', 'screening-limb', 'vte-points']);
+      expect(res.body.rulesets.reduce((n: number, r: { ruleCount: number }) => n + r.ruleCount, 0)).toBe(res.body.rules.length);
       for (const rule of res.body.rules) {
         expect(rule.evidence.length).toBeGreaterThan(0);
         expect(rule.rationale.length).toBeGreaterThan(0);
@@ -36,8 +37,9 @@ describe('rule catalogue API', () => {
     });
 
     it('filters by ruleset', async () => {
-      const res = await get('/v1/rules?ruleset=dosing').expect(200);
-      expect(res.body.rules).toEqual([]);
+      const res = await get('/v1/rules?ruleset=vte-points').expect(200);
+      expect(res.body.rules.every((r: { ruleset: string }) => r.ruleset === 'vte-points')).toBe(true);
+      expect((await get('/v1/rules?ruleset=dosing').expect(200)).body.rules).toEqual([]);
     });
 
     it('refuses an unknown query parameter, so a typo is not read as "no filter"', async () => {
@@ -75,17 +77,17 @@ describe('rule catalogue API', () => {
         .auth(token, { type: 'bearer' })
         .send({
           ruleset: 'screening',
-          facts: screeningFacts({ ageYears: 52, pregnant: 'unknown', restingBloodPressure: { systolic: 178, diastolic: 112 } }),
+          facts: screeningFacts({ ageYears: 52, pregnant: 'unknown', systolicBp: 178, diastolicBp: 112 }),
         })
         .expect(200);
-      expect(res.body.fired.map((f: { ruleId: string }) => f.ruleId)).toEqual(['ci.bp-severe', 'ask.pregnancy']);
+      expect(res.body.fired.map((f: { ruleId: string }) => f.ruleId)).toEqual(['ci.bp-severe', 'ask.pregnant']);
       expect(res.body.fired[0].evidence[0].source).toContain('Nascimento');
-      expect(res.body.trace.find((t: { ruleId: string }) => t.ruleId === 'ci.bp-severe').conditions[0]).toEqual({
-        name: 'at-or-above-180-110',
-        fact: 'restingBloodPressure',
-        operator: 'bloodPressureAtOrAbove',
-        factValue: { systolic: 178, diastolic: 112 },
-        comparedValue: { systolic: 180, diastolic: 110 },
+      expect(res.body.trace.find((t: { ruleId: string }) => t.ruleId === 'ci.bp-severe').conditions[1]).toEqual({
+        name: 'diastolic-at-or-above-110',
+        fact: 'diastolicBp',
+        operator: 'greaterThanInclusive',
+        factValue: 112,
+        comparedValue: 110,
         result: true,
       });
     });

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { createApp } from '../src/app';
+import type { AppOptions } from '../src/app.module';
 import { mintToken } from '../src/auth/development-issuer';
 import type { Role } from '../src/auth/principal';
 import { type AppConfig, loadConfig } from '../src/config/config';
@@ -26,7 +26,7 @@ export const CLINIC = 'clinic-north';
  * The real application on a fresh SQLite file (migrations and all) with the real rules,
  * configured from the environment variables given, as an operator would.
  */
-export async function startTestApp(env: Record<string, string> = {}, features: Array<Type | DynamicModule> = []): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-test-'));
   const config = loadConfig({
     DATABASE_URL: `sqlite:${join(dir, 'bfr-rx.sqlite')}`,
@@ -34,7 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}, features: A
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createApp(config, features);
+  const app = await createApp(config, options);
   return {
     app,
     config,

@@ -14,6 +14,7 @@ export enum ErrorCode {
   IdempotencyInFlight = 'IDEMPOTENCY_IN_FLIGHT',
   RouteNotFound = 'ROUTE_NOT_FOUND',
   RuleNotFound = 'RULE_NOT_FOUND',
+  ScreeningNotFound = 'SCREENING_NOT_FOUND',
   ProblemTypeNotFound = 'PROBLEM_TYPE_NOT_FOUND',
   RulesetInvalid = 'RULESET_INVALID',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
@@ -90,6 +91,11 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     status: 404,
     title: 'No such rule',
     description: 'The rule id is not in the ruleset the service runs. `GET /v1/rules` lists every rule.',
+  },
+  [ErrorCode.ScreeningNotFound]: {
+    status: 404,
+    title: 'No such screening',
+    description: 'No screening has this id.',
   },
   [ErrorCode.ProblemTypeNotFound]: {
     status: 404,

@@ -4,9 +4,10 @@ import type { DatabaseTarget } from '../config/config';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
+import { ScreeningRecord } from '../screening/screening-record.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord];
+export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord];
 
 /** Schema changes come only from migrations, run at start; the schema is never synchronised. */
 export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {

@@ -7,7 +7,7 @@ import { loadRules } from './loader';
 const healthyAdult = screeningFacts();
 
 describe('RuleCatalogue.evaluate', () => {
-  const { catalogue: sut } = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+  const sut = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
 
   it('returns the fired rules with their outcome and the ruleset version', async () => {
     const evaluation = await sut.evaluate('screening', { ...healthyAdult, vteHistory: 'yes' });
@@ -20,22 +20,22 @@ describe('RuleCatalogue.evaluate', () => {
   });
 
   it('traces every rule and every named condition with the values compared', async () => {
-    const evaluation = await sut.evaluate('screening', { ...healthyAdult, restingBloodPressure: { systolic: 181, diastolic: 90 } });
+    const evaluation = await sut.evaluate('screening', { ...healthyAdult, systolicBp: 181, diastolicBp: 90 });
     expect(evaluation.trace).toHaveLength(sut.ruleset('screening')!.rules.length);
     expect(evaluation.trace.find((t) => t.ruleId === 'ci.bp-severe')).toEqual({
       ruleId: 'ci.bp-severe',
       version: 1,
       fired: true,
       conditions: [
-        {
-          name: 'at-or-above-180-110',
-          fact: 'restingBloodPressure',
-          operator: 'bloodPressureAtOrAbove',
-          factValue: { systolic: 181, diastolic: 90 },
-          comparedValue: { systolic: 180, diastolic: 110 },
-          result: true,
-        },
+        { name: 'systolic-at-or-above-180', fact: 'systolicBp', operator: 'greaterThanInclusive', factValue: 181, comparedValue: 180, result: true },
+        { name: 'diastolic-at-or-above-110', fact: 'diastolicBp', operator: 'greaterThanInclusive', factValue: 90, comparedValue: 110, result: false },
       ],
+    });
+    expect(evaluation.trace.find((t) => t.ruleId === 'ci.bp-diastolic-100')?.conditions[0]).toMatchObject({
+      operator: 'inBand',
+      factValue: 90,
+      comparedValue: { atLeast: 100, below: 110 },
+      result: false,
     });
     expect(evaluation.trace.find((t) => t.ruleId === 'ci.pregnancy')).toMatchObject({
       fired: false,
@@ -54,7 +54,7 @@ describe('RuleCatalogue.evaluate', () => {
   });
 
   it('gives the same answer to the same facts', async () => {
-    const facts = { ...healthyAdult, pregnant: 'unknown', restingBloodPressure: null };
+    const facts = { ...healthyAdult, pregnant: 'unknown', systolicBp: null, diastolicBp: null };
     const [first, second] = await Promise.all([sut.evaluate('screening', facts), sut.evaluate('screening', facts)]);
     expect(second).toEqual(first);
   });
@@ -72,7 +72,7 @@ describe('dottedPath', () => {
 });
 
 describe('ruleset version', () => {
-  const version = (dir: string) => loadRules({ dir, specs: RULESET_SPECS }).catalogue.version;
+  const version = (dir: string) => loadRules({ dir, specs: RULESET_SPECS }).version;
   const shipped = version(RULES_DATA);
 
   it('does not change with layout or key order', () => {

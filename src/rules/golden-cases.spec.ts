@@ -1,32 +1,69 @@
-import { editedRulesData, RULES_DATA } from '../../test/rules-fixtures';
-import { RULESET_SPECS } from '../rulesets';
-import { runGoldenCase } from './golden-cases';
-import { loadRules } from './loader';
+import { z } from 'zod';
 
-const { catalogue, goldenCases } = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+import { editedRulesData, RULES_DATA } from '../../test/rules-fixtures';
+import { GOLDEN_SUITES, RULESET_SPECS } from '../rulesets';
+import { type GoldenSuite, loadGoldenCases, runGoldenCases } from './golden-cases';
+import { formatRuleProblem, loadRules, RulesetInvalidError } from './loader';
+
+const catalogue = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+
+function problemsOf(dir: string, suites: readonly GoldenSuite[] = GOLDEN_SUITES): string[] {
+  try {
+    loadGoldenCases(dir, suites);
+  } catch (error) {
+    if (error instanceof RulesetInvalidError) {
+      return error.problems.map(formatRuleProblem);
+    }
+    throw error;
+  }
+  throw new Error('the cases loaded, but a problem was expected');
+}
 
 describe('golden cases in rules-data/', () => {
-  it.each(goldenCases.map((c) => [`${c.ruleset}: ${c.name}`, c] as const))('%s', async (_name, goldenCase) => {
-    const result = await runGoldenCase(catalogue, goldenCase);
+  const suites = loadGoldenCases(RULES_DATA, GOLDEN_SUITES);
+  const cases = suites.flatMap((s) => s.cases.map((c) => [`${s.suite.name}: ${c.name}`, s, c] as const));
+
+  it.each(cases)('%s', async (_name, suite, goldenCase) => {
+    const [result] = await runGoldenCases(catalogue, [{ ...suite, cases: [goldenCase] }]);
     expect(result.differences).toEqual([]);
-    expect(result.passed).toBe(true);
   });
 });
 
-describe('runGoldenCase', () => {
+describe('loadGoldenCases and runGoldenCases', () => {
+  const counting: GoldenSuite<{ name: string; expectRules: number }> = {
+    name: 'counting',
+    case: z.strictObject({ name: z.string(), expectRules: z.number().int() }),
+    check: async (sut, c) => {
+      const count = sut.allRules().length;
+      return count === c.expectRules ? [] : [`expected ${c.expectRules} rules, found ${count}`];
+    },
+  };
+
   it('reports a case whose expectation the rules no longer meet', async () => {
     const dir = editedRulesData('screening.cases.json', (c) => {
-      c.cases[0].expectFired = ['ci.pregnancy'];
+      c.cases[0].expect.verdict = 'contraindicated';
     });
-    const edited = loadRules({ dir, specs: RULESET_SPECS });
-    const result = await runGoldenCase(edited.catalogue, edited.goldenCases[0]);
-    expect(result.passed).toBe(false);
-    expect(result.differences).toEqual(['expected ci.pregnancy to fire, it did not']);
+    const results = await runGoldenCases(catalogue, loadGoldenCases(dir, GOLDEN_SUITES));
+    expect(results.filter((r) => !r.passed)).toEqual([
+      { file: 'screening.cases.json', name: expect.any(String), passed: false, differences: ['verdict: expected contraindicated, got clear'] },
+    ]);
   });
 
-  it('reports a case whose facts the ruleset refuses', async () => {
-    const result = await runGoldenCase(catalogue, { ...goldenCases[0], facts: { ageYears: 30 } });
-    expect(result.passed).toBe(false);
-    expect(result.differences[0]).toMatch(/^evaluation failed: .*vteHistory/);
+  it('refuses a case that does not match the suite, naming the field', () => {
+    const dir = editedRulesData('screening.cases.json', (c) => {
+      c.cases[2].request.bloodPressure.systolic = 'high';
+    });
+    expect(problemsOf(dir)).toEqual([expect.stringMatching(/^screening\.cases\.json › cases\.2\.request\.bloodPressure\.systolic: /)]);
+  });
+
+  it('refuses a cases file that no module defines', () => {
+    const dir = editedRulesData('screening.cases.json', (c) => c);
+    expect(problemsOf(dir, [counting as GoldenSuite])).toEqual([expect.stringContaining('no module defines a golden-case suite "screening"')]);
+  });
+
+  it('fails a case whose check throws, with the reason', async () => {
+    const throwing: GoldenSuite = { name: 'throwing', case: z.object({ name: z.string() }), check: () => Promise.reject(new Error('boom')) };
+    const results = await runGoldenCases(catalogue, [{ suite: throwing, file: 'throwing.cases.json', cases: [{ name: 'x' }] }]);
+    expect(results[0]).toMatchObject({ passed: false, differences: ['the case could not be run: boom'] });
   });
 });

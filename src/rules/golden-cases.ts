@@ -1,27 +1,73 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { z } from 'zod';
+
 import type { RuleCatalogue } from './catalogue';
-import type { GoldenCase } from './loader';
+import { CASES_SUFFIX, readJson, type RuleProblem, RulesetInvalidError } from './loader';
+
+/**
+ * A set of golden cases a module defines over its own inputs and outputs, kept next to the rules in
+ * `rules-data/<name>.cases.json`, so a rule change is reviewed together with its effect.
+ */
+export interface GoldenSuite<C extends { name: string } = { name: string }> {
+  name: string;
+  case: z.ZodType<C>;
+  /** What differs from the expectation, in words; empty when the case holds. */
+  check(catalogue: RuleCatalogue, goldenCase: C): Promise<string[]>;
+}
+
+export interface GoldenCases<C extends { name: string } = { name: string }> {
+  suite: GoldenSuite<C>;
+  file: string;
+  cases: C[];
+}
 
 export interface GoldenCaseResult {
-  case: GoldenCase;
+  file: string;
+  name: string;
   passed: boolean;
-  fired: string[];
-  /** What differs from the expectation, in words; empty when the case passed. */
   differences: string[];
 }
 
-/** Runs one golden case: the set of rules that fire must be exactly the expected one. */
-export async function runGoldenCase(catalogue: RuleCatalogue, goldenCase: GoldenCase): Promise<GoldenCaseResult> {
-  let fired: string[];
-  try {
-    const evaluation = await catalogue.evaluate(goldenCase.ruleset, goldenCase.facts);
-    fired = evaluation.fired.map((f) => f.rule.id);
-  } catch (error) {
-    return { case: goldenCase, passed: false, fired: [], differences: [`evaluation failed: ${(error as Error).message}`] };
+/** Reads and validates every suite's cases file; a file no module claims is a problem too. */
+export function loadGoldenCases(dir: string, suites: readonly GoldenSuite[]): GoldenCases[] {
+  const problems: RuleProblem[] = [];
+  const loaded: GoldenCases[] = [];
+  const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(CASES_SUFFIX)) : [];
+  for (const file of files.sort()) {
+    const suite = suites.find((s) => `${s.name}${CASES_SUFFIX}` === file);
+    if (!suite) {
+      problems.push({ file, message: `no module defines a golden-case suite "${file.slice(0, -CASES_SUFFIX.length)}" (known: ${suites.map((s) => s.name).join(', ')})` });
+      continue;
+    }
+    const content = readJson(dir, file, problems);
+    const parsed = z.strictObject({ suite: z.literal(suite.name), cases: z.array(suite.case).min(1) }).safeParse(content);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        problems.push({ file, field: issue.path.join('.') || undefined, message: issue.message });
+      }
+      continue;
+    }
+    loaded.push({ suite, file, cases: parsed.data.cases });
   }
-  const expected = new Set(goldenCase.expectFired);
-  const differences = [
-    ...goldenCase.expectFired.filter((id) => !fired.includes(id)).map((id) => `expected ${id} to fire, it did not`),
-    ...fired.filter((id) => !expected.has(id)).map((id) => `${id} fired, it was not expected`),
-  ];
-  return { case: goldenCase, passed: differences.length === 0, fired, differences };
+  if (problems.length > 0) {
+    throw new RulesetInvalidError(problems);
+  }
+  return loaded;
+}
+
+/** Runs every case; a case whose check throws fails with the error as its difference. */
+export async function runGoldenCases(catalogue: RuleCatalogue, loaded: readonly GoldenCases[]): Promise<GoldenCaseResult[]> {
+  const results: GoldenCaseResult[] = [];
+  for (const { suite, file, cases } of loaded) {
+    for (const goldenCase of cases) {
+      let differences: string[];
+      try {
+        differences = await suite.check(catalogue, goldenCase);
+      } catch (error) {
+        differences = [`the case could not be run: ${(error as Error).message}`];
+      }
+      results.push({ file, name: goldenCase.name, passed: differences.length === 0, differences });
+    }
+  }
+  return results;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { buildEngine, LoadedRuleset, RuleCatalogue } from './catalogue';
 import { CUSTOM_OPERATORS, CustomOperator, knownOperatorNames, OPERATOR_DECORATORS, parseOperator } from './operators';
-import { GoldenCaseFile, type RuleCondition, RuleDefinition, RuleFile } from './rule-file.schema';
+import { type RuleCondition, RuleDefinition, RuleFile } from './rule-file.schema';
 import type { RulesetSpec } from './ruleset-spec';
 import { rulesetVersion } from './ruleset-version';
 
@@ -31,27 +31,14 @@ export class RulesetInvalidError extends Error {
   }
 }
 
-export interface GoldenCase {
-  ruleset: string;
-  file: string;
-  name: string;
-  facts: Record<string, unknown>;
-  expectFired: string[];
-}
-
 export interface LoadOptions {
   dir: string;
   specs: readonly RulesetSpec[];
   operators?: readonly CustomOperator[];
 }
 
-export interface LoadedRules {
-  catalogue: RuleCatalogue;
-  goldenCases: GoldenCase[];
-}
-
 const RULES_SUFFIX = '.rules.json';
-const CASES_SUFFIX = '.cases.json';
+export const CASES_SUFFIX = '.cases.json';
 
 function fieldOf(path: ReadonlyArray<PropertyKey>): string {
   return path.map(String).join('.');
@@ -162,7 +149,7 @@ function checkRule(
   }
 }
 
-function readJson(dir: string, file: string, problems: RuleProblem[]): unknown {
+export function readJson(dir: string, file: string, problems: RuleProblem[]): unknown {
   try {
     return JSON.parse(readFileSync(join(dir, file), 'utf8'));
   } catch (error) {
@@ -201,7 +188,6 @@ interface DataFiles {
   /** Every rules file as parsed, for the ruleset version. */
   versioned: Array<{ name: string; content: unknown }>;
   ruleFiles: RuleFileRead[];
-  caseFiles: Array<{ file: string; content: GoldenCaseFile }>;
   /** Rulesets with a rules file at all, valid or not: a broken file is reported once, not again as missing. */
   presentRulesets: Set<string>;
 }
@@ -216,10 +202,9 @@ function readDataFiles(dir: string, problems: RuleProblem[]): DataFiles {
   const files: DataFiles = {
     versioned: [],
     ruleFiles: [],
-    caseFiles: [],
     presentRulesets: new Set(entries.filter((f) => f.endsWith(RULES_SUFFIX)).map((f) => f.slice(0, -RULES_SUFFIX.length))),
   };
-  for (const file of entries) {
+  for (const file of entries.filter((name) => !name.endsWith(CASES_SUFFIX))) {
     const content = readJson(dir, file, problems);
     if (content === undefined) {
       continue;
@@ -235,12 +220,8 @@ function readDataFiles(dir: string, problems: RuleProblem[]): DataFiles {
         });
         files.ruleFiles.push({ file, content: { ...envelope.data, rules }, complete });
       }
-    } else if (file.endsWith(CASES_SUFFIX)) {
-      if (schemaProblems(file, content, GoldenCaseFile, problems)) {
-        files.caseFiles.push({ file, content: GoldenCaseFile.parse(content) });
-      }
     } else {
-      problems.push({ file, message: `is not a known kind of data file (expected <ruleset>${RULES_SUFFIX} or <ruleset>${CASES_SUFFIX})` });
+      problems.push({ file, message: `is not a known kind of data file (expected <ruleset>${RULES_SUFFIX} or <suite>${CASES_SUFFIX})` });
     }
   }
   return files;
@@ -295,32 +276,12 @@ function buildRulesets(
   return rulesets;
 }
 
-function collectGoldenCases(files: DataFiles, problems: RuleProblem[]): GoldenCase[] {
-  const goldenCases: GoldenCase[] = [];
-  for (const { file, content } of files.caseFiles) {
-    const ruleset = files.ruleFiles.find((f) => f.content.ruleset === content.ruleset);
-    if (!ruleset?.complete) {
-      if (!files.presentRulesets.has(content.ruleset)) {
-        problems.push({ file, field: 'ruleset', message: `no rules file for ruleset "${content.ruleset}"` });
-      }
-      continue;
-    }
-    const ids = new Set(ruleset.content.rules.map((r) => r.id));
-    content.cases.forEach((c, i) => {
-      for (const id of c.expectFired.filter((id) => !ids.has(id))) {
-        problems.push({ file, field: `cases.${i}.expectFired`, message: `rule "${id}" is not in the ${content.ruleset} ruleset` });
-      }
-      goldenCases.push({ ruleset: content.ruleset, file, ...c });
-    });
-  }
-  return goldenCases;
-}
-
 /**
- * Reads every data file of `rules-data/`, validates it, and builds one engine per ruleset. Throws
+ * Reads every rules file of `rules-data/` (golden cases are read by loadGoldenCases), validates
+ * it, and builds one engine per ruleset. Throws
  * RulesetInvalidError listing every problem found; never returns a partial catalogue.
  */
-export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOptions): LoadedRules {
+export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOptions): RuleCatalogue {
   const problems: RuleProblem[] = [];
   const files = readDataFiles(dir, problems);
   const rulesets = buildRulesets(files.ruleFiles, specs, operators, problems);
@@ -329,10 +290,9 @@ export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOpti
       problems.push({ file: `${spec.name}${RULES_SUFFIX}`, message: `is missing: the ${spec.name} ruleset has no rules` });
     }
   }
-  const goldenCases = collectGoldenCases(files, problems);
   if (problems.length > 0) {
     throw new RulesetInvalidError(problems);
   }
   const content = Object.fromEntries(files.versioned.map((f) => [f.name, f.content]));
-  return { catalogue: new RuleCatalogue(rulesetVersion(files.versioned), rulesets, content), goldenCases };
+  return new RuleCatalogue(rulesetVersion(files.versioned), rulesets, content);
 }

@@ -27,24 +27,29 @@ export const BUILT_IN_OPERATORS = [
 /** json-rules-engine decorators, written before the operator: `someFact:in`, `not:equal`. */
 export const OPERATOR_DECORATORS = ['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not'] as const;
 
-const mmHg = z.number().int().min(0).max(400);
-const BloodPressure = z.strictObject({ systolic: mmHg, diastolic: mmHg });
+const Band = z
+  .strictObject({
+    atLeast: z.number().optional().describe('Lowest value in the band (inclusive).'),
+    below: z.number().optional().describe('First value above the band (exclusive).'),
+  })
+  .refine((band) => band.atLeast !== undefined || band.below !== undefined, 'give atLeast, below or both')
+  .refine((band) => band.atLeast === undefined || band.below === undefined || band.atLeast < band.below, 'atLeast must be below "below"');
 
 /**
- * Blood-pressure bands are crossed when either component reaches its threshold (e.g. 180/110 means
- * systolic ≥ 180 or diastolic ≥ 110). A reading that was not recorded (null) never matches: the
- * ruleset must flag it as missing with a rule of its own.
+ * A number inside a band such as a blood-pressure or BMI range: `{ "atLeast": 160, "below": 180 }`.
+ * Bands read the way clinical tables are written (160-179 means at least 160, below 180). A value
+ * that is not known (null) is in no band: the ruleset flags it as missing with a rule of its own.
  */
-const bloodPressureAtOrAbove: CustomOperator<z.infer<typeof BloodPressure> | null, z.infer<typeof BloodPressure>> = {
-  name: 'bloodPressureAtOrAbove',
-  description: 'True when systolic or diastolic pressure reaches the given threshold.',
-  fact: BloodPressure.nullable(),
-  value: BloodPressure,
-  evaluate: (reading, threshold) =>
-    reading !== null && (reading.systolic >= threshold.systolic || reading.diastolic >= threshold.diastolic),
+const inBand: CustomOperator<number | null, z.infer<typeof Band>> = {
+  name: 'inBand',
+  description: 'True when the number is at least `atLeast` and below `below`.',
+  fact: z.number().nullable(),
+  value: Band,
+  evaluate: (value, band) =>
+    value !== null && (band.atLeast === undefined || value >= band.atLeast) && (band.below === undefined || value < band.below),
 };
 
-export const CUSTOM_OPERATORS: readonly CustomOperator[] = [bloodPressureAtOrAbove as CustomOperator];
+export const CUSTOM_OPERATORS: readonly CustomOperator[] = [inBand as CustomOperator];
 
 export interface ParsedOperator {
   decorators: string[];

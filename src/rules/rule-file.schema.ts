@@ -112,18 +112,3 @@ export const RuleFile = z.strictObject({
   rules: z.array(RuleDefinition).min(1),
 });
 export type RuleFile = z.infer<typeof RuleFile>;
-
-export const GoldenCaseFile = z.strictObject({
-  $schema: z.string().optional(),
-  ruleset: z.string().regex(/^[a-z][a-z0-9-]*$/),
-  cases: z
-    .array(
-      z.strictObject({
-        name: z.string().trim().min(3).describe('What the case shows, as a sentence.'),
-        facts: z.record(z.string(), z.unknown()),
-        expectFired: z.array(RuleId).describe('Exactly the rules expected to fire, in any order.'),
-      }),
-    )
-    .min(1),
-});
-export type GoldenCaseFile = z.infer<typeof GoldenCaseFile>;

@@ -16,7 +16,7 @@ export class RulesModule {
    * throws RulesetInvalidError here and the service does not start.
    */
   static forRoot(config: AppConfig): DynamicModule {
-    const { catalogue } = loadRules({ dir: config.rulesDir, specs: RULESET_SPECS });
+    const catalogue = loadRules({ dir: config.rulesDir, specs: RULESET_SPECS });
     return {
       module: RulesModule,
       global: true,

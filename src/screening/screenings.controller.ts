@@ -1,0 +1,38 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ApiProblems } from '../common/api-problems.decorator';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Screening, ScreeningParams, ScreeningRequest } from './screening.schema';
+import { ScreeningsService } from './screenings.service';
+
+@ApiTags('screenings')
+@Controller('v1/screenings')
+export class ScreeningsController {
+  constructor(private readonly screenings: ScreeningsService) {}
+
+  @Post()
+  @Roles('clinician')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Screen a patient for BFR',
+    description:
+      'Evaluates the screening rules on the answers, blood pressure and planned cuff sites, and stores the result. The verdict is `contraindicated`, `incomplete` (names what is missing), `refer` (medical clearance needed; a recorded clearance makes it `caution`), `caution` (allowed with the modifications listed) or `clear`. Every finding names its rule, evidence and the values it read.',
+  })
+  @ApiCreatedResponse({ standardSchema: Screening })
+  @ApiProblems(400, 413, 415)
+  screen(@Body({ schema: ScreeningRequest }) body: ScreeningRequest, @CurrentPrincipal() principal: Principal): Promise<Screening> {
+    return this.screenings.screen(body, principal);
+  }
+
+  @Get(':id')
+  @Roles('clinician', 'viewer', 'admin')
+  @ApiOperation({ summary: 'Read a screening', description: "A stored screening of the caller's organization." })
+  @ApiOkResponse({ standardSchema: Screening })
+  @ApiProblems(400, 404)
+  find(@Param({ schema: ScreeningParams }) params: { id: string }, @CurrentPrincipal() principal: Principal): Promise<Screening> {
+    return this.screenings.find(params.id, principal);
+  }
+}

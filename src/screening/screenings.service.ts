@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+
+import type { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
+import { DomainError, ErrorCode } from '../common/problem';
+import { RuleCatalogue } from '../rules/catalogue';
+import { screenPatient } from './screen-patient';
+import { ScreeningRecord } from './screening-record.entity';
+import type { Screening, ScreeningOutcome, ScreeningRequest } from './screening.schema';
+
+function toScreening(record: ScreeningRecord): Screening {
+  return {
+    id: record.id,
+    patientRef: record.patientRef,
+    screenedAt: record.screenedAt.toISOString(),
+    screenedBy: record.screenedBy,
+    ...(JSON.parse(record.outcome) as ScreeningOutcome),
+  };
+}
+
+@Injectable()
+export class ScreeningsService {
+  constructor(
+    private readonly catalogue: RuleCatalogue,
+    @InjectRepository(ScreeningRecord) private readonly screenings: Repository<ScreeningRecord>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Screens the patient on today's date and stores the request and outcome with the ruleset version. */
+  async screen(request: ScreeningRequest, principal: Principal): Promise<Screening> {
+    const now = this.clock.now();
+    const outcome = await screenPatient(this.catalogue, request, now.toISOString().slice(0, 10));
+    const record = this.screenings.create({
+      id: randomUUID(),
+      tenant: principal.tenant,
+      patientRef: request.patient.ref,
+      screenedBy: principal.subject,
+      screenedAt: now,
+      rulesetVersion: outcome.rulesetVersion,
+      verdict: outcome.verdict,
+      request: JSON.stringify(request),
+      outcome: JSON.stringify(outcome),
+    });
+    await this.screenings.insert(record);
+    return toScreening(record);
+  }
+
+  /** A screening of the caller's organization; another organization's is refused, not revealed. */
+  async find(id: string, principal: Principal): Promise<Screening> {
+    const record = await this.screenings.findOneBy({ id });
+    if (!record) {
+      throw new DomainError(ErrorCode.ScreeningNotFound, `No screening with id ${id}.`);
+    }
+    if (record.tenant !== principal.tenant) {
+      throw new DomainError(ErrorCode.Forbidden, 'This screening belongs to another organization.');
+    }
+    return toScreening(record);
+  }
+}

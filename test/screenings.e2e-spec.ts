@@ -1,0 +1,117 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+
+import { Clock } from '../src/common/clock';
+import { limbSite, SCREENED_ON, screeningRequest } from './factories';
+import { startTestApp, type TestApp } from './test-app';
+
+/** The screening day is fixed, so dates in requests and expectations do not drift with the calendar. */
+class FixedClock extends Clock {
+  now(): Date {
+    return new Date(`${SCREENED_ON}T09:30:00.000Z`);
+  }
+}
+
+describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
+  let sut: TestApp;
+  let clinician: string;
+
+  beforeAll(async () => {
+    sut = await startTestApp({}, { clock: new FixedClock() });
+    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const screen = (body: unknown, token = clinician) => request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(body as object);
+
+  it('stores a clear screening and reads it back unchanged', async () => {
+    const created = await screen(screeningRequest()).expect(201);
+    expect(created.body).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      patientRef: 'mrn-1001',
+      screenedBy: 'dr-lee',
+      screenedAt: `${SCREENED_ON}T09:30:00.000Z`,
+      screenedOn: SCREENED_ON,
+      verdict: 'clear',
+      rulesetVersion: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const read = await request(sut.http).get(`/v1/screenings/${created.body.id}`).auth(await sut.tokenFor('viewer'), { type: 'bearer' }).expect(200);
+    expect(read.body).toEqual(created.body);
+    const [row] = await sut.app.get(DataSource).query('SELECT verdict, ruleset_version, request FROM screenings WHERE id = $1', [created.body.id]);
+    expect(row.verdict).toBe('clear');
+    expect(JSON.parse(row.request).patient.ref).toBe('mrn-1001');
+  });
+
+  it('is contraindicated for a DVT history, citing the rule', async () => {
+    const res = await screen(screeningRequest({ answers: { ...screeningRequest().answers, vteHistory: 'yes' } })).expect(201);
+    expect(res.body.verdict).toBe('contraindicated');
+    expect(res.body.findings[0]).toMatchObject({ ruleId: 'ci.vte-history', evidence: expect.any(Array), inputs: { vteHistory: 'yes' } });
+  });
+
+  it('is incomplete for an unknown item, naming it', async () => {
+    const answers = { ...screeningRequest().answers, cancer: 'unknown' };
+    const res = await screen(screeningRequest({ answers: answers as never })).expect(201);
+    expect(res.body).toMatchObject({ verdict: 'incomplete', missing: ['cancer'] });
+  });
+
+  it('blocks only the left thigh for a wound at the left-thigh cuff site', async () => {
+    const res = await screen(screeningRequest({ limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')] })).expect(201);
+    expect(res.body.limbs).toEqual([
+      { limb: 'thigh', side: 'left', verdict: 'contraindicated' },
+      { limb: 'thigh', side: 'right', verdict: 'clear' },
+    ]);
+  });
+
+  describe('refuses bad input with a 4xx naming the field', () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['an unknown item', { ...screeningRequest(), answers: { ...screeningRequest().answers, dvt: 'no' } }, 'answers.dvt'],
+      ['an impossible blood pressure', { ...screeningRequest(), bloodPressure: { systolic: 400, diastolic: 20, measuredOn: SCREENED_ON } }, 'bloodPressure.systolic'],
+      ['a diastolic above the systolic', { ...screeningRequest(), bloodPressure: { systolic: 120, diastolic: 130, measuredOn: SCREENED_ON } }, 'bloodPressure.diastolic'],
+      ['a blood pressure measured in the future', { ...screeningRequest(), bloodPressure: { systolic: 120, diastolic: 80, measuredOn: '2026-12-01' } }, 'bloodPressure.measuredOn'],
+      ['a birth date in the future', { ...screeningRequest(), patient: { ...screeningRequest().patient, birthDate: '2030-01-01' } }, 'patient.birthDate'],
+      ['a date that is not a date', { ...screeningRequest(), patient: { ...screeningRequest().patient, birthDate: '1992-02-30' } }, 'patient.birthDate'],
+      ['recent surgery without a date', { ...screeningRequest(), answers: { ...screeningRequest().answers, recentSurgery: 'yes' } }, 'surgeryDate'],
+      ['an answer that is not yes, no or unknown', { ...screeningRequest(), answers: { ...screeningRequest().answers, pregnant: 'maybe' } }, 'answers.pregnant'],
+      ['no cuff site', { ...screeningRequest(), limbs: [] }, 'limbs'],
+      ['the same cuff site twice', { ...screeningRequest(), limbs: [limbSite('thigh', 'left'), limbSite('thigh', 'left')] }, 'limbs'],
+      ['an unknown site finding', { ...screeningRequest(), limbs: [{ ...limbSite('thigh', 'left'), findings: { bruise: 'yes' } }] }, 'limbs.0.findings.bruise'],
+    ];
+    it.each(cases)('%s', async (_what, body, field) => {
+      const res = await screen(body);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    });
+  });
+
+  it('stores nothing when the request is refused', async () => {
+    const db = sut.app.get(DataSource);
+    const [{ n: before }] = await db.query('SELECT count(*) AS n FROM screenings');
+    await screen({ ...screeningRequest(), bloodPressure: { systolic: 400, diastolic: 20, measuredOn: SCREENED_ON } }).expect(400);
+    await screen({ ...screeningRequest(), surgeryDate: '2027-01-01', answers: { ...screeningRequest().answers, recentSurgery: 'yes' } }).expect(400);
+    const [{ n: after }] = await db.query('SELECT count(*) AS n FROM screenings');
+    expect(after).toBe(before);
+  });
+
+  it('answers a retry with the same Idempotency-Key with the first screening', async () => {
+    const first = await screen(screeningRequest()).set('idempotency-key', 'screening-42').expect(201);
+    const retry = await screen(screeningRequest()).set('idempotency-key', 'screening-42').expect(201);
+    expect(retry.body.id).toBe(first.body.id);
+  });
+
+  it("refuses another organization's screening and an unknown id", async () => {
+    const created = await screen(screeningRequest()).expect(201);
+    const outsider = await sut.tokenFor('clinician', { tenant: 'clinic-south' });
+    const refused = await request(sut.http).get(`/v1/screenings/${created.body.id}`).auth(outsider, { type: 'bearer' }).expect(403);
+    expect(refused.body.code).toBe('FORBIDDEN');
+    const missing = await request(sut.http).get('/v1/screenings/00000000-0000-4000-8000-000000000000').auth(clinician, { type: 'bearer' }).expect(404);
+    expect(missing.body.code).toBe('SCREENING_NOT_FOUND');
+  });
+
+  it('lets only clinicians screen', async () => {
+    await screen(screeningRequest(), await sut.tokenFor('viewer')).expect(403);
+  });
+});
