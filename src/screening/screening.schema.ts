@@ -31,7 +31,7 @@ export const ScreeningRequest = z
   .strictObject({
     patient: z
       .strictObject({
-        ref: z.string().trim().min(1).max(64).describe("The clinic's reference for the patient (e.g. an MRN); not shown on the wire to devices."),
+        ref: z.string().trim().min(1).max(64).describe("The clinic's reference for the patient (e.g. an MRN)."),
         birthDate: isoDate.describe('Date of birth (YYYY-MM-DD).'),
         sex: Sex.describe('Administrative sex.'),
         heightCm: z.number().min(100).max(250).describe('Height, cm.'),
