@@ -14,7 +14,7 @@ const VERIFY_BATCH = 1000;
 /** Rows per INSERT statement; keeps a large group under SQLite's bound-parameter limit. */
 const INSERT_BATCH = 50;
 
-export function auditFacts(event: AuditEvent): ChainedAuditRecord {
+function auditFacts(event: AuditEvent): ChainedAuditRecord {
   return {
     seq: event.seq,
     at: event.at.toISOString(),

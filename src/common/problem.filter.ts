@@ -17,9 +17,9 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   401: ErrorCode.Unauthenticated,
   403: ErrorCode.Forbidden,
   404: ErrorCode.RouteNotFound,
-  429: ErrorCode.TooManyRequests,
   413: ErrorCode.PayloadTooLarge,
   415: ErrorCode.UnsupportedMediaType,
+  429: ErrorCode.TooManyRequests,
 };
 
 function errorCodeOf(error: unknown): string | undefined {

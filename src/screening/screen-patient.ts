@@ -8,7 +8,7 @@ import type { ScreeningFinding, ScreeningOutcome, ScreeningRequest } from './scr
 /** Oldest plausible patient; an older birth date is a typo. */
 const MAX_AGE_YEARS = 120;
 
-export function worst(...verdicts: Verdict[]): Verdict {
+function worst(...verdicts: Verdict[]): Verdict {
   return verdicts.reduce((a, b) => (VERDICTS.indexOf(b) > VERDICTS.indexOf(a) ? b : a), 'clear');
 }
 
