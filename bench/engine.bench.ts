@@ -1,5 +1,4 @@
-import { loadRules } from '../src/rules/loader';
-import { RULESET_SPECS } from '../src/rulesets';
+import { loadRuleCatalogue } from '../src/rulesets';
 import { screenPatient } from '../src/screening/screen-patient';
 import { loadScreeningCases } from './screening-cases';
 
@@ -28,37 +27,42 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * Times `screenPatient` in-process on the shipped rules, one run at a time, cycling through the
- * screening golden cases' requests (each on its own `screenedOn`) so every rule path is exercised.
+ * Runs `run` over the cases in turn, one at a time: first untimed so the JIT settles, then timed
+ * run by run.
  */
-export async function benchEngine({ rulesDir, warmupRuns = 1_000, measuredRuns = 5_000 }: EngineBenchOptions): Promise<EngineBenchResult> {
-  const catalogue = loadRules({ dir: rulesDir, specs: RULESET_SPECS });
-  const cases = loadScreeningCases(rulesDir);
-
-  // Lets the JIT settle before anything is timed.
+export async function timeRuns<C>(
+  cases: readonly C[],
+  run: (goldenCase: C) => Promise<unknown>,
+  { warmupRuns, measuredRuns }: { warmupRuns: number; measuredRuns: number },
+): Promise<Omit<EngineBenchResult, 'rulesets' | 'cases'>> {
   for (let i = 0; i < warmupRuns; i++) {
-    const { request, screenedOn } = cases[i % cases.length];
-    await screenPatient(catalogue, request, screenedOn);
+    await run(cases[i % cases.length]);
   }
-
   const durationsMs: number[] = new Array(measuredRuns);
   const started = process.hrtime.bigint();
   for (let i = 0; i < measuredRuns; i++) {
-    const { request, screenedOn } = cases[i % cases.length];
     const runStarted = process.hrtime.bigint();
-    await screenPatient(catalogue, request, screenedOn);
+    await run(cases[i % cases.length]);
     durationsMs[i] = Number(process.hrtime.bigint() - runStarted) / 1e6;
   }
   const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-
   durationsMs.sort((a, b) => a - b);
   return {
-    rulesets: RULESETS,
-    cases: cases.length,
     runs: measuredRuns,
     runsPerSecond: measuredRuns / totalSeconds,
     p50Ms: percentile(durationsMs, 50),
     p90Ms: percentile(durationsMs, 90),
     p99Ms: percentile(durationsMs, 99),
   };
+}
+
+/**
+ * Times `screenPatient` in-process on the shipped rules, cycling through the screening golden
+ * cases' requests (each on its own `screenedOn`) so every rule path is exercised.
+ */
+export async function benchEngine({ rulesDir, warmupRuns = 1_000, measuredRuns = 5_000 }: EngineBenchOptions): Promise<EngineBenchResult> {
+  const catalogue = loadRuleCatalogue(rulesDir);
+  const cases = loadScreeningCases(rulesDir);
+  const timing = await timeRuns(cases, ({ request, screenedOn }) => screenPatient(catalogue, request, screenedOn), { warmupRuns, measuredRuns });
+  return { rulesets: RULESETS, cases: cases.length, ...timing };
 }

@@ -10,10 +10,12 @@ import autocannon from 'autocannon';
 
 import { createApp } from '../src/app';
 import { mintToken } from '../src/auth/development-issuer';
+import { FixedClock } from '../src/common/clock';
 import { ProblemFilter } from '../src/common/problem.filter';
 import { RequestValidationPipe } from '../src/common/validation.pipe';
 import { APP_CONFIG, type AppConfig, loadConfig } from '../src/config/config';
 import { ScreeningRequest } from '../src/screening/screening.schema';
+import { loadPlanCases } from './prescription-cases';
 import { loadScreeningCases } from './screening-cases';
 
 const HOST = '127.0.0.1';
@@ -74,6 +76,7 @@ class EchoModule {
     };
   }
 }
+
 
 async function listen(app: NestFastifyApplication): Promise<string> {
   await app.listen({ port: 0, host: HOST });
@@ -147,6 +150,8 @@ async function bench(target: Target): Promise<HttpBenchResult> {
 export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBenchResult[]> {
   const [firstCase] = loadScreeningCases(rulesDir);
   const screeningBody = JSON.stringify(firstCase.request);
+  const [planCase] = loadPlanCases(rulesDir);
+  const prescriptionBody = JSON.stringify(planCase.request);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'bfr-rx-bench-'));
   const config = loadConfig({
@@ -164,7 +169,8 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
   try {
     const echoApp = await NestFactory.create<NestFastifyApplication>(EchoModule.forConfig(config), new FastifyAdapter(), { logger: false });
     apps.push(echoApp);
-    const fullApp = await createApp(config);
+    // The plan case's dates are counted to its own day, as in the golden case.
+    const fullApp = await createApp(config, { clock: new FixedClock(new Date(`${planCase.generatedOn}T12:00:00.000Z`)) });
     apps.push(fullApp);
     const token = await mintToken(config.auth, { subject: 'bench', tenant: 'bench-clinic', roles: ['clinician'], ttlSeconds: 3600, now: new Date() });
     const echoUrl = await listen(echoApp);
@@ -173,6 +179,7 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
     const targets: Target[] = [
       { name: 'validated echo', baseUrl: echoUrl, method: 'POST', path: '/echo', body: screeningBody, status: 200 },
       { name: 'screening', baseUrl: fullUrl, method: 'POST', path: '/v1/screenings', body: screeningBody, token, status: 201 },
+      { name: 'draft plan', baseUrl: fullUrl, method: 'POST', path: '/v1/prescriptions', body: prescriptionBody, token, status: 201 },
       { name: 'health check', baseUrl: fullUrl, method: 'GET', path: '/health', status: 200 },
     ];
     const results: HttpBenchResult[] = [];

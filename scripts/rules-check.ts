@@ -5,15 +5,15 @@
 import { resolve } from 'node:path';
 
 import { loadGoldenCases, runGoldenCases } from '../src/rules/golden-cases';
-import { loadRules, RulesetInvalidError } from '../src/rules/loader';
-import { GOLDEN_SUITES, RULESET_SPECS } from '../src/rulesets';
+import { RulesetInvalidError } from '../src/rules/loader';
+import { GOLDEN_SUITES, loadRuleCatalogue } from '../src/rulesets';
 
 async function main(): Promise<number> {
   const dir = resolve(process.argv[2] ?? 'rules-data');
   let catalogue;
   let suites;
   try {
-    catalogue = loadRules({ dir, specs: RULESET_SPECS });
+    catalogue = loadRuleCatalogue(dir);
     suites = loadGoldenCases(dir, GOLDEN_SUITES);
   } catch (error) {
     if (error instanceof RulesetInvalidError) {

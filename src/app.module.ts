@@ -15,6 +15,7 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { pinoHttpOptions } from './logging';
+import { PrescriptionModule } from './prescription/prescription.module';
 import { RulesModule } from './rules/rules.module';
 import { ScreeningModule } from './screening/screening.module';
 
@@ -56,6 +57,7 @@ export class AppModule {
         RulesModule.forRoot(config),
         HealthModule,
         ScreeningModule,
+        PrescriptionModule,
         ...features,
       ],
       controllers: [ProblemsController],

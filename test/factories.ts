@@ -1,3 +1,5 @@
+import { FixedClock } from '../src/common/clock';
+import type { PrescriptionRequest } from '../src/prescription/prescription-request.schema';
 import { patientFacts } from '../src/screening/screening-facts';
 import { LIMB_ITEMS, PATIENT_ITEMS } from '../src/screening/screening-items';
 import type { ScreeningRequest } from '../src/screening/screening.schema';
@@ -29,3 +31,60 @@ export function screeningRequest(overrides: Partial<ScreeningRequest> = {}): Scr
 export function screeningFacts(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...patientFacts(screeningRequest(), SCREENED_ON), vteScore: 0, ...overrides };
 }
+
+type PrescriptionLimb = PrescriptionRequest['limbs'][number];
+
+/** A thigh cuff site, findings all no, with an 11.5 cm cuff and a Doppler LOP taken supine on the day. */
+export function prescriptionLimb(side: PrescriptionLimb['side'], lopMmHg: number | null, overrides: Partial<PrescriptionLimb> = {}): PrescriptionLimb {
+  return {
+    ...limbSite('thigh', side),
+    circumferenceCm: 54,
+    cuffWidthCm: 11.5,
+    lop: lopMmHg === null ? [] : [{ mmHg: lopMmHg, method: 'doppler', position: 'supine', cuffWidthCm: 11.5, measuredOn: SCREENED_ON }],
+    ...overrides,
+  };
+}
+
+/** The operating surgeon's clearance: surgery in the last 30 days scores enough VTE points to need one. */
+export const SURGEON_CLEARANCE = { by: 'Mr J. Park, orthopaedic surgeon', on: '2026-11-13', note: 'Post-operative protocol includes BFR from week 2.' };
+
+/**
+ * The issue's reference case: a runner three weeks after a left ACL reconstruction, walking fully,
+ * with a measured left-thigh LOP of 190 mmHg (supine, 11.5 cm cuff) and 200 mmHg on the right,
+ * and the surgeon's clearance.
+ */
+export function prescriptionRequest(overrides: Partial<PrescriptionRequest> = {}): PrescriptionRequest {
+  const screening = screeningRequest();
+  return {
+    patient: screening.patient,
+    answers: { ...screening.answers, recentSurgery: 'yes', surgeonApprovedBfr: 'yes' },
+    surgeryDate: '2026-10-30',
+    bloodPressure: screening.bloodPressure,
+    clearance: SURGEON_CLEARANCE,
+    limbs: [prescriptionLimb('left', 190), prescriptionLimb('right', 200)],
+    indication: { condition: 'acl-reconstruction', side: 'left', surgeryDate: '2026-10-30', weightBearing: 'full' },
+    goal: 'strength',
+    newToBfr: 'yes',
+    oneRepMaxKg: { 'leg-press': 120 },
+    ...overrides,
+  };
+}
+
+/** A runner with patellofemoral pain for six weeks: no surgery, nothing to clear, a measured LOP on the left. */
+export function patellofemoralRequest(overrides: Partial<PrescriptionRequest> = {}): PrescriptionRequest {
+  const screening = screeningRequest();
+  return {
+    patient: screening.patient,
+    answers: screening.answers,
+    bloodPressure: screening.bloodPressure,
+    limbs: [prescriptionLimb('left', 190)],
+    indication: { condition: 'patellofemoral-pain', side: 'left', onsetDate: '2026-10-09', weightBearing: 'full' },
+    goal: 'pain-relief',
+    newToBfr: 'no',
+    oneRepMaxKg: { 'leg-press': 90 },
+    ...overrides,
+  };
+}
+
+/** The clock of the test apps: half past nine on the screening day, so dates in expectations never drift. */
+export const onScreeningDay = () => new FixedClock(new Date(`${SCREENED_ON}T09:30:00.000Z`));

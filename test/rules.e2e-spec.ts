@@ -22,7 +22,7 @@ describe('rule catalogue API', () => {
     it('lists every rule with its evidence and the ruleset version', async () => {
       const res = await get('/v1/rules').expect(200);
       expect(res.body.rulesetVersion).toMatch(/^[0-9a-f]{64}$/);
-      expect(res.body.rulesets.map((r: { name: string }) => r.name).sort()).toEqual(['screening', 'screening-limb', 'vte-points']);
+      expect(res.body.rulesets.map((r: { name: string }) => r.name).sort()).toEqual(['dosing', 'lop', 'schedule', 'screening', 'screening-limb', 'selection', 'vte-points']);
       expect(res.body.rulesets.reduce((n: number, r: { ruleCount: number }) => n + r.ruleCount, 0)).toBe(res.body.rules.length);
       for (const rule of res.body.rules) {
         expect(rule.evidence.length).toBeGreaterThan(0);
@@ -39,7 +39,7 @@ describe('rule catalogue API', () => {
     it('filters by ruleset', async () => {
       const res = await get('/v1/rules?ruleset=vte-points').expect(200);
       expect(res.body.rules.every((r: { ruleset: string }) => r.ruleset === 'vte-points')).toBe(true);
-      expect((await get('/v1/rules?ruleset=dosing').expect(200)).body.rules).toEqual([]);
+      expect((await get('/v1/rules?ruleset=stretching').expect(200)).body.rules).toEqual([]);
     });
 
     it('refuses an unknown query parameter, so a typo is not read as "no filter"', async () => {

@@ -1,23 +1,16 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
-import { Clock } from '../src/common/clock';
-import { limbSite, SCREENED_ON, screeningRequest } from './factories';
+import { limbSite, onScreeningDay, SCREENED_ON, screeningRequest } from './factories';
 import { startTestApp, type TestApp } from './test-app';
 
-/** The screening day is fixed, so dates in requests and expectations do not drift with the calendar. */
-class FixedClock extends Clock {
-  now(): Date {
-    return new Date(`${SCREENED_ON}T09:30:00.000Z`);
-  }
-}
 
 describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
   let sut: TestApp;
   let clinician: string;
 
   beforeAll(async () => {
-    sut = await startTestApp({}, { clock: new FixedClock() });
+    sut = await startTestApp({}, { clock: onScreeningDay() });
     clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
   });
 

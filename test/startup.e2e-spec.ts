@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,7 +8,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 
 import { RulesetInvalidError } from '../src/rules/loader';
-import { editedRulesData, ruleById } from './rules-fixtures';
+import { editedRulesData, RULES_DATA, ruleById } from './rules-fixtures';
 import { startTestApp } from './test-app';
 
 const ROOT = resolve(__dirname, '..');
@@ -140,7 +140,7 @@ describe('persistence', () => {
       expect(await db.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await db.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
       const applied = await db.query('SELECT name FROM migrations');
-      expect(applied.map((m: { name: string }) => m.name)).toEqual(['RulesetVersions1763700000000', 'AuditEvents1763800000000', 'IdempotencyKeys1763900000000', 'Screenings1764000000000']);
+      expect(applied.map((m: { name: string }) => m.name)).toEqual(['RulesetVersions1763700000000', 'AuditEvents1763800000000', 'IdempotencyKeys1763900000000', 'Screenings1764000000000', 'Prescriptions1764100000000']);
       expect(await db.showMigrations()).toBe(false);
     } finally {
       await sut.close();
@@ -160,7 +160,7 @@ describe('persistence', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0].version).toBe(health.body.checks.rules.rulesetVersion);
       expect(rows[0].rule_count).toBe(health.body.checks.rules.ruleCount);
-      expect(Object.keys(JSON.parse(rows[0].content)).sort()).toEqual(['screening-limb.rules.json', 'screening.rules.json', 'vte-points.rules.json']);
+      expect(Object.keys(JSON.parse(rows[0].content)).sort()).toEqual(readdirSync(RULES_DATA).filter((f) => !f.endsWith('.cases.json')).sort());
       expect(new Date(rows[0].first_loaded_at).toISOString()).toBe(rows[0].first_loaded_at);
     } finally {
       rmSync(dir, { recursive: true, force: true });

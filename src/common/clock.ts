@@ -8,3 +8,14 @@ export class SystemClock extends Clock {
     return new Date();
   }
 }
+
+/** A clock stopped at one instant: for tests, benchmarks and replaying a day. */
+export class FixedClock extends Clock {
+  constructor(private readonly at: Date) {
+    super();
+  }
+
+  now(): Date {
+    return this.at;
+  }
+}

@@ -39,6 +39,7 @@ export function problemDocument(error: DomainError, request: FastifyRequest, con
     code: error.code,
     requestId: String(request.id),
     ...(error.errors ? { errors: error.errors } : {}),
+    ...error.extensions,
   };
 }
 

@@ -15,6 +15,15 @@ export enum ErrorCode {
   RouteNotFound = 'ROUTE_NOT_FOUND',
   RuleNotFound = 'RULE_NOT_FOUND',
   ScreeningNotFound = 'SCREENING_NOT_FOUND',
+  Contraindicated = 'CONTRAINDICATED',
+  ScreeningIncomplete = 'SCREENING_INCOMPLETE',
+  ReferralRequired = 'REFERRAL_REQUIRED',
+  PlanNotPossible = 'PLAN_NOT_POSSIBLE',
+  LopRequired = 'LOP_REQUIRED',
+  EnvelopeBreach = 'ENVELOPE_BREACH',
+  PrescriptionNotFound = 'PRESCRIPTION_NOT_FOUND',
+  PrescriptionStateConflict = 'PRESCRIPTION_STATE_CONFLICT',
+  AcknowledgementRequired = 'ACKNOWLEDGEMENT_REQUIRED',
   ProblemTypeNotFound = 'PROBLEM_TYPE_NOT_FOUND',
   RulesetInvalid = 'RULESET_INVALID',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
@@ -97,6 +106,58 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     title: 'No such screening',
     description: 'No screening has this id.',
   },
+  [ErrorCode.Contraindicated]: {
+    status: 422,
+    title: 'BFR is contraindicated for this patient',
+    description:
+      'The screening found a contraindication, so no plan is made. `screening` holds the verdict and every finding with its rule and evidence.',
+  },
+  [ErrorCode.ScreeningIncomplete]: {
+    status: 422,
+    title: 'The screening is incomplete',
+    description: 'Information the screening needs is missing or unknown; unknown is never read as no. `screening.missing` names each item; supply them and ask again.',
+  },
+  [ErrorCode.ReferralRequired]: {
+    status: 422,
+    title: 'A medical clearance is needed first',
+    description:
+      'A finding needs a physician\'s clearance before BFR. Record it in `clearance` (who, when, what) and ask again; `screening` or `detail` names the rule that asked for it.',
+  },
+  [ErrorCode.PlanNotPossible]: {
+    status: 422,
+    title: 'No plan can be made for this request',
+    description:
+      'The rules give no BFR plan for this indication and phase as asked (for example, BFR waits in this phase, or none of the chosen exercises can be done). `detail` says why.',
+  },
+  [ErrorCode.LopRequired]: {
+    status: 422,
+    title: 'A limb occlusion pressure must be measured',
+    description:
+      'The plan needs an LOP for a cuff site and none is usable: none was measured, it was measured with another cuff, or the rules do not allow an estimate here. `lopFindings` names each site and rule; measure the LOP and ask again.',
+  },
+  [ErrorCode.EnvelopeBreach]: {
+    status: 422,
+    title: 'The plan would breach the safety envelope',
+    description:
+      'A dose produced by the rules exceeds a hard safety limit, so the plan is refused rather than clamped. `breaches` names each value, its limit and the rules that produced it; the rules need correcting.',
+  },
+  [ErrorCode.PrescriptionNotFound]: {
+    status: 404,
+    title: 'No such prescription',
+    description: 'No prescription has this id.',
+  },
+  [ErrorCode.PrescriptionStateConflict]: {
+    status: 409,
+    title: 'The prescription is not in a state that allows this',
+    description:
+      'Only a draft can be approved; approved plans are immutable (make a revision); a cancelled or superseded plan cannot change; only the latest version of a plan can be revised.',
+  },
+  [ErrorCode.AcknowledgementRequired]: {
+    status: 422,
+    title: 'Every caution must be acknowledged',
+    description:
+      'Approval needs an acknowledgement for each caution of the plan, by id. `missing` lists the cautions not acknowledged; `unknown` any id that is not a caution of this plan.',
+  },
   [ErrorCode.ProblemTypeNotFound]: {
     status: 404,
     title: 'No such problem type',
@@ -163,13 +224,17 @@ export type Problem = z.infer<typeof Problem>;
  * `cause` keeps the original error for the log.
  */
 export class DomainError extends Error {
+  /** Members added to the problem document, e.g. the screening that refused a plan. */
+  readonly extensions?: Record<string, unknown>;
+
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
     readonly errors?: FieldError[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; extensions?: Record<string, unknown> },
   ) {
-    super(detail, options);
+    super(detail, { cause: options?.cause });
+    this.extensions = options?.extensions;
     this.name = 'DomainError';
   }
 

@@ -8,6 +8,7 @@ const legPress = (overrides: Partial<EnvelopeExercise> = {}): EnvelopeExercise =
   setPointMmHg: 152,
   loadPercent1RM: 30,
   continuousInflationMinutes: 6,
+  inflatedMinutes: 6,
   reperfusionSeconds: 180,
   basis: { lopPercent: ['dose.lop-lower-limb'], loadPercent1RM: ['dose.load-resistance'] },
   ...overrides,
@@ -34,9 +35,15 @@ describe('checkEnvelope', () => {
   });
 
   it('limits the inflated time of one limb over the whole session', () => {
-    const session = [legPress({ exerciseId: 'a', continuousInflationMinutes: 12 }), legPress({ exerciseId: 'b', continuousInflationMinutes: 12 }), legPress({ exerciseId: 'c', continuousInflationMinutes: 7 })];
+    const session = [legPress({ exerciseId: 'a', inflatedMinutes: 12 }), legPress({ exerciseId: 'b', inflatedMinutes: 12 }), legPress({ exerciseId: 'c', inflatedMinutes: 7 })];
     expect(checkEnvelope(session)).toEqual([expect.objectContaining({ exerciseId: null, limb: 'left thigh', parameter: 'sessionInflationMinutes', value: 31, limit: 30 })]);
-    expect(checkEnvelope([...session.slice(0, 2), legPress({ exerciseId: 'c', side: 'right', continuousInflationMinutes: 7 })])).toEqual([]);
+    expect(checkEnvelope([...session.slice(0, 2), legPress({ exerciseId: 'c', side: 'right', inflatedMinutes: 7 })])).toEqual([]);
+  });
+
+  it('counts every bout of an exercise done in bouts towards the session limit', () => {
+    const passive = legPress({ exerciseId: 'passive', loadPercent1RM: null, continuousInflationMinutes: 5, inflatedMinutes: 25 });
+    expect(checkEnvelope([passive])).toEqual([]);
+    expect(checkEnvelope([passive, legPress()])).toEqual([expect.objectContaining({ parameter: 'sessionInflationMinutes', value: 31 })]);
   });
 
   it('has no lower limit on pressure or load', () => {

@@ -28,6 +28,8 @@ export interface EnvelopeExercise {
   loadPercent1RM: number | null;
   /** Minutes the cuff stays inflated without a break during the exercise. */
   continuousInflationMinutes: number;
+  /** All inflated minutes of the exercise: more than the continuous time when it is done in bouts. */
+  inflatedMinutes: number;
   /** Deflated seconds after the exercise before the cuff goes on again. */
   reperfusionSeconds: number;
   /** The rules that set each parameter, so a breach names its source. */
@@ -73,7 +75,7 @@ export function checkEnvelope(exercises: readonly EnvelopeExercise[]): EnvelopeB
     }
     const key = `${exercise.side} ${exercise.limb}`;
     const total = inflated.get(key) ?? { minutes: 0, ruleIds: new Set<string>() };
-    total.minutes += exercise.continuousInflationMinutes;
+    total.minutes += exercise.inflatedMinutes;
     (exercise.basis.continuousInflationMinutes ?? []).forEach((id) => total.ruleIds.add(id));
     inflated.set(key, total);
   }

@@ -1,13 +1,12 @@
 import { screeningFacts } from '../../test/factories';
 import { editedRulesData, RULES_DATA, ruleById } from '../../test/rules-fixtures';
-import { RULESET_SPECS } from '../rulesets';
+import { loadRuleCatalogue } from '../rulesets';
 import { dottedPath, FactsInvalidError } from './catalogue';
-import { loadRules } from './loader';
 
 const healthyAdult = screeningFacts();
 
 describe('RuleCatalogue.evaluate', () => {
-  const sut = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+  const sut = loadRuleCatalogue(RULES_DATA);
 
   it('returns the fired rules with their outcome and the ruleset version', async () => {
     const evaluation = await sut.evaluate('screening', { ...healthyAdult, vteHistory: 'yes' });
@@ -72,7 +71,7 @@ describe('dottedPath', () => {
 });
 
 describe('ruleset version', () => {
-  const version = (dir: string) => loadRules({ dir, specs: RULESET_SPECS }).version;
+  const version = (dir: string) => loadRuleCatalogue(dir).version;
   const shipped = version(RULES_DATA);
 
   it('does not change with layout or key order', () => {

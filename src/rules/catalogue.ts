@@ -1,6 +1,7 @@
 import { Engine } from 'json-rules-engine';
 import type { z } from 'zod';
 
+import type { DataSpec } from './data-spec';
 import type { CustomOperator } from './operators';
 import type { RuleCondition, RuleDefinition } from './rule-file.schema';
 import type { RulesetSpec } from './ruleset-spec';
@@ -137,6 +138,7 @@ export class RuleCatalogue {
     private readonly rulesets: ReadonlyMap<string, LoadedRuleset>,
     /** The parsed content of every data file the version covers, keyed by file name. */
     readonly content: Readonly<Record<string, unknown>>,
+    private readonly tables: ReadonlyMap<string, unknown> = new Map(),
   ) {
     for (const [name, ruleset] of rulesets) {
       for (const rule of ruleset.rules) {
@@ -160,6 +162,14 @@ export class RuleCatalogue {
 
   rule(id: string): { ruleset: string; rule: RuleDefinition } | undefined {
     return this.ruleIndex.get(id);
+  }
+
+  /** A validated data file (`<name>.data.json`), typed by the spec it was loaded with. */
+  table<T>(spec: DataSpec<T>): T {
+    if (!this.tables.has(spec.name)) {
+      throw new Error(`no data file named "${spec.name}" was loaded`);
+    }
+    return this.tables.get(spec.name) as T;
   }
 
   async evaluate(rulesetName: string, facts: Record<string, unknown>): Promise<Evaluation> {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
 import { editedRulesData, RULES_DATA } from '../../test/rules-fixtures';
-import { GOLDEN_SUITES, RULESET_SPECS } from '../rulesets';
+import { GOLDEN_SUITES, loadRuleCatalogue } from '../rulesets';
 import { type GoldenSuite, loadGoldenCases, runGoldenCases } from './golden-cases';
-import { formatRuleProblem, loadRules, RulesetInvalidError } from './loader';
+import { formatRuleProblem, RulesetInvalidError } from './loader';
 
-const catalogue = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+const catalogue = loadRuleCatalogue(RULES_DATA);
 
 function problemsOf(dir: string, suites: readonly GoldenSuite[] = GOLDEN_SUITES): string[] {
   try {
@@ -58,7 +58,35 @@ describe('loadGoldenCases and runGoldenCases', () => {
 
   it('refuses a cases file that no module defines', () => {
     const dir = editedRulesData('screening.cases.json', (c) => c);
-    expect(problemsOf(dir, [counting as GoldenSuite])).toEqual([expect.stringContaining('no module defines a golden-case suite "screening"')]);
+    expect(problemsOf(dir, [counting as GoldenSuite])).toEqual(
+      expect.arrayContaining([expect.stringContaining('no module defines a golden-case suite "screening"'), 'counting.cases.json: is missing: every suite needs its golden cases']),
+    );
+  });
+
+  it('starts every case from the file\'s defaults: objects merge, lists and values replace', () => {
+    const dir = editedRulesData('screening.cases.json', (c) => {
+      const [first, ...rest] = c.cases;
+      const { patient, ...request } = first.request;
+      c.defaults = { screenedOn: first.screenedOn, request: { patient } };
+      c.cases = [{ name: first.name, request, expect: first.expect }, ...rest];
+    });
+    const [loaded] = loadGoldenCases(dir, GOLDEN_SUITES).filter((l) => l.suite.name === 'screening');
+    const [original] = loadGoldenCases(RULES_DATA, GOLDEN_SUITES).filter((l) => l.suite.name === 'screening');
+    expect(loaded.cases[0]).toEqual(original.cases[0]);
+  });
+
+  it('fails the plan cases when a rules edit pushes a dose past the safety envelope', async () => {
+    const dir = editedRulesData('dosing.rules.json', (c) => {
+      for (const rule of c.rules) {
+        if (rule.event.params.set?.lopPercent !== undefined) {
+          rule.event.params.set.lopPercent = 90;
+        }
+      }
+    });
+    const results = await runGoldenCases(loadRuleCatalogue(dir), loadGoldenCases(dir, GOLDEN_SUITES));
+    const failed = results.filter((r) => !r.passed && r.file === 'prescription.cases.json');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0].differences.join('\n')).toMatch(/ENVELOPE_BREACH[\s\S]*lopPercent 90 above 80/);
   });
 
   it('fails a case whose check throws, with the reason', async () => {

@@ -28,7 +28,26 @@ export interface GoldenCaseResult {
   differences: string[];
 }
 
-/** Reads and validates every suite's cases file; a file no module claims is a problem too. */
+type Json = unknown;
+
+const isPlainObject = (value: Json): value is Record<string, Json> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Objects merge key by key; a list or a value in the case replaces the default. */
+function withDefaults(defaults: Json, value: Json): Json {
+  if (!isPlainObject(defaults) || !isPlainObject(value)) {
+    return value === undefined ? defaults : value;
+  }
+  const merged: Record<string, Json> = { ...defaults };
+  for (const [key, v] of Object.entries(value)) {
+    merged[key] = withDefaults(defaults[key], v);
+  }
+  return merged;
+}
+
+/**
+ * Reads and validates every suite's cases file; a file no module claims is a problem too. A file
+ * may give `defaults` that every case starts from, so each case states only what makes it differ.
+ */
 export function loadGoldenCases(dir: string, suites: readonly GoldenSuite[]): GoldenCases[] {
   const problems: RuleProblem[] = [];
   const loaded: GoldenCases[] = [];
@@ -40,7 +59,15 @@ export function loadGoldenCases(dir: string, suites: readonly GoldenSuite[]): Go
       continue;
     }
     const content = readJson(dir, file, problems);
-    const parsed = z.strictObject({ suite: z.literal(suite.name), cases: z.array(suite.case).min(1) }).safeParse(content);
+    const layout = z
+      .strictObject({ suite: z.literal(suite.name), defaults: z.record(z.string(), z.unknown()).optional(), cases: z.array(z.record(z.string(), z.unknown())).min(1) })
+      .safeParse(content);
+    const parsed = layout.success
+      ? z.strictObject({ suite: z.literal(suite.name), cases: z.array(suite.case).min(1) }).safeParse({
+          suite: layout.data.suite,
+          cases: layout.data.cases.map((c) => withDefaults(layout.data.defaults ?? {}, c)),
+        })
+      : layout;
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         problems.push({ file, field: issue.path.join('.') || undefined, message: issue.message });
@@ -48,6 +75,11 @@ export function loadGoldenCases(dir: string, suites: readonly GoldenSuite[]): Go
       continue;
     }
     loaded.push({ suite, file, cases: parsed.data.cases });
+  }
+  for (const suite of suites) {
+    if (!files.includes(`${suite.name}${CASES_SUFFIX}`)) {
+      problems.push({ file: `${suite.name}${CASES_SUFFIX}`, message: 'is missing: every suite needs its golden cases' });
+    }
   }
   if (problems.length > 0) {
     throw new RulesetInvalidError(problems);

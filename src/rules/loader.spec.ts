@@ -1,10 +1,14 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { editedRulesData, RULES_DATA, ruleById } from '../../test/rules-fixtures';
-import { RULESET_SPECS } from '../rulesets';
-import { formatRuleProblem, loadRules, RulesetInvalidError } from './loader';
+import { exerciseCatalogue } from '../prescription/exercise-catalogue';
+import { loadRuleCatalogue } from '../rulesets';
+import { formatRuleProblem, RulesetInvalidError } from './loader';
 
 function problemsOf(dir: string): string[] {
   try {
-    loadRules({ dir, specs: RULESET_SPECS });
+    loadRuleCatalogue(dir);
   } catch (error) {
     if (error instanceof RulesetInvalidError) {
       return error.problems.map(formatRuleProblem);
@@ -18,8 +22,8 @@ const SCREENING = 'screening.rules.json';
 
 describe('loadRules', () => {
   it('loads the shipped rules with one engine per ruleset', () => {
-    const catalogue = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
-    expect(catalogue.rulesetNames.sort()).toEqual(['screening', 'screening-limb', 'vte-points']);
+    const catalogue = loadRuleCatalogue(RULES_DATA);
+    expect(catalogue.rulesetNames.sort()).toEqual(['dosing', 'lop', 'schedule', 'screening', 'screening-limb', 'selection', 'vte-points']);
     expect(catalogue.rule('ci.vte-history')?.rule.evidence.length).toBeGreaterThan(0);
     expect(catalogue.version).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -121,5 +125,53 @@ describe('loadRules', () => {
       ruleById(c, 'ci.vte-history').evidence = [];
     });
     expect(problemsOf(dir)).toHaveLength(2);
+  });
+
+  describe('data files', () => {
+    it('loads the exercise catalogue and the LOP equations as typed tables covered by the ruleset version', () => {
+      const catalogue = loadRuleCatalogue(RULES_DATA);
+      expect(catalogue.table(exerciseCatalogue).exercises.length).toBeGreaterThanOrEqual(20);
+      expect(Object.keys(catalogue.content)).toEqual(expect.arrayContaining(['exercises.data.json', 'lop-equations.data.json']));
+      const edited = editedRulesData('exercises.data.json', (c) => {
+        c.exercises[0].instructions = `${c.exercises[0].instructions} Breathe out as you push.`;
+      });
+      expect(loadRuleCatalogue(edited).version).not.toBe(catalogue.version);
+    });
+
+    it('refuses a table entry that breaks its schema, naming the field', () => {
+      const dir = editedRulesData('exercises.data.json', (c) => {
+        c.exercises[0].position = 'prone';
+      });
+      expect(problemsOf(dir)).toEqual([expect.stringMatching(/^exercises\.data\.json › exercises\.0\.position: /)]);
+    });
+
+    it('refuses to enable an LOP equation whose sources are not all confirmed', () => {
+      const dir = editedRulesData('lop-equations.data.json', (c) => {
+        const disabled = c.equations.find((e: { enabled: boolean; intercept: unknown }) => !e.enabled && e.intercept !== null);
+        disabled.enabled = true;
+      });
+      expect(problemsOf(dir).join('\n')).toMatch(/lop-equations\.data\.json › equations\.\d+\.enabled: an enabled equation needs/);
+    });
+
+    it('refuses a data file no module declares', () => {
+      const dir = editedRulesData(SCREENING, () => undefined);
+      writeFileSync(join(dir, 'stretches.data.json'), '{}');
+      expect(problemsOf(dir)).toEqual([expect.stringMatching(/^stretches\.data\.json: no module declares a data file named "stretches"/)]);
+    });
+
+    it('refuses a phase that names an exercise the catalogue does not hold', () => {
+      const dir = editedRulesData('selection.rules.json', (c) => {
+        const phase = c.rules.find((r: { event: { type: string } }) => r.event.type === 'phase');
+        phase.event.params.exercises[0].exercise = 'leg-presss';
+      });
+      expect(problemsOf(dir)).toEqual([expect.stringMatching(/^selection\.rules\.json › rule sel\.[a-z0-9.-]+ › event\.params\.exercises\.0\.exercise: "leg-presss" is not in exercises\.data\.json$/)]);
+    });
+
+    it('refuses a dosing rule that compares with an exercise that does not exist', () => {
+      const dir = editedRulesData('dosing.rules.json', (c) => {
+        c.rules[0].conditions = { all: [{ name: 'typo', fact: 'exercise', operator: 'equal', value: 'calf-rise' }] };
+      });
+      expect(problemsOf(dir)).toEqual([expect.stringContaining('conditions.all.0.value: "calf-rise" is not a known exercise')]);
+    });
   });
 });

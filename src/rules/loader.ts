@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 import { buildEngine, LoadedRuleset, RuleCatalogue } from './catalogue';
+import type { CatalogueCheck, DataSpec } from './data-spec';
 import { CUSTOM_OPERATORS, CustomOperator, knownOperatorNames, OPERATOR_DECORATORS, parseOperator } from './operators';
 import { type RuleCondition, RuleDefinition, RuleFile } from './rule-file.schema';
 import type { RulesetSpec } from './ruleset-spec';
@@ -34,10 +35,15 @@ export class RulesetInvalidError extends Error {
 export interface LoadOptions {
   dir: string;
   specs: readonly RulesetSpec[];
+  /** The data files (`<name>.data.json`) the rules refer to. */
+  data?: readonly DataSpec[];
+  /** Checks across files, run once everything has loaded. */
+  checks?: readonly CatalogueCheck[];
   operators?: readonly CustomOperator[];
 }
 
 const RULES_SUFFIX = '.rules.json';
+const DATA_SUFFIX = '.data.json';
 export const CASES_SUFFIX = '.cases.json';
 
 function fieldOf(path: ReadonlyArray<PropertyKey>): string {
@@ -185,14 +191,16 @@ interface RuleFileRead {
 }
 
 interface DataFiles {
-  /** Every rules file as parsed, for the ruleset version. */
+  /** Every rules and data file as parsed, for the ruleset version. */
   versioned: Array<{ name: string; content: unknown }>;
   ruleFiles: RuleFileRead[];
+  /** Valid data files by spec name. */
+  tables: Map<string, unknown>;
   /** Rulesets with a rules file at all, valid or not: a broken file is reported once, not again as missing. */
   presentRulesets: Set<string>;
 }
 
-function readDataFiles(dir: string, problems: RuleProblem[]): DataFiles {
+function readDataFiles(dir: string, dataSpecs: readonly DataSpec[], problems: RuleProblem[]): DataFiles {
   let entries: string[];
   try {
     entries = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
@@ -202,6 +210,7 @@ function readDataFiles(dir: string, problems: RuleProblem[]): DataFiles {
   const files: DataFiles = {
     versioned: [],
     ruleFiles: [],
+    tables: new Map(),
     presentRulesets: new Set(entries.filter((f) => f.endsWith(RULES_SUFFIX)).map((f) => f.slice(0, -RULES_SUFFIX.length))),
   };
   for (const file of entries.filter((name) => !name.endsWith(CASES_SUFFIX))) {
@@ -220,8 +229,27 @@ function readDataFiles(dir: string, problems: RuleProblem[]): DataFiles {
         });
         files.ruleFiles.push({ file, content: { ...envelope.data, rules }, complete });
       }
+    } else if (file.endsWith(DATA_SUFFIX)) {
+      const name = file.slice(0, -DATA_SUFFIX.length);
+      const spec = dataSpecs.find((d) => d.name === name);
+      if (!spec) {
+        problems.push({ file, message: `no module declares a data file named "${name}" (known: ${dataSpecs.map((d) => d.name).join(', ') || 'none'})` });
+        continue;
+      }
+      files.versioned.push({ name: file, content });
+      const parsed = spec.schema.safeParse(content);
+      if (parsed.success) {
+        files.tables.set(name, parsed.data);
+      } else {
+        for (const issue of parsed.error.issues) {
+          problems.push({ file, field: fieldOf(issue.path) || undefined, message: issue.message });
+        }
+      }
     } else {
-      problems.push({ file, message: `is not a known kind of data file (expected <ruleset>${RULES_SUFFIX} or <suite>${CASES_SUFFIX})` });
+      problems.push({
+        file,
+        message: `is not a known kind of data file (expected <ruleset>${RULES_SUFFIX}, <table>${DATA_SUFFIX} or <suite>${CASES_SUFFIX})`,
+      });
     }
   }
   return files;
@@ -277,22 +305,32 @@ function buildRulesets(
 }
 
 /**
- * Reads every rules file of `rules-data/` (golden cases are read by loadGoldenCases), validates
- * it, and builds one engine per ruleset. Throws
+ * Reads every rules and data file of `rules-data/` (golden cases are read by loadGoldenCases),
+ * validates them, builds one engine per ruleset and runs the checks across files. Throws
  * RulesetInvalidError listing every problem found; never returns a partial catalogue.
  */
-export function loadRules({ dir, specs, operators = CUSTOM_OPERATORS }: LoadOptions): RuleCatalogue {
+export function loadRules({ dir, specs, data = [], checks = [], operators = CUSTOM_OPERATORS }: LoadOptions): RuleCatalogue {
   const problems: RuleProblem[] = [];
-  const files = readDataFiles(dir, problems);
+  const files = readDataFiles(dir, data, problems);
   const rulesets = buildRulesets(files.ruleFiles, specs, operators, problems);
   for (const spec of specs) {
     if (!files.presentRulesets.has(spec.name)) {
       problems.push({ file: `${spec.name}${RULES_SUFFIX}`, message: `is missing: the ${spec.name} ruleset has no rules` });
     }
   }
+  for (const spec of data) {
+    if (!files.versioned.some((f) => f.name === `${spec.name}${DATA_SUFFIX}`)) {
+      problems.push({ file: `${spec.name}${DATA_SUFFIX}`, message: 'is missing' });
+    }
+  }
   if (problems.length > 0) {
     throw new RulesetInvalidError(problems);
   }
   const content = Object.fromEntries(files.versioned.map((f) => [f.name, f.content]));
-  return new RuleCatalogue(rulesetVersion(files.versioned), rulesets, content);
+  const catalogue = new RuleCatalogue(rulesetVersion(files.versioned), rulesets, content, files.tables);
+  const crossProblems = checks.flatMap((check) => check(catalogue));
+  if (crossProblems.length > 0) {
+    throw new RulesetInvalidError(crossProblems);
+  }
+  return catalogue;
 }

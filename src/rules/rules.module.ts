@@ -2,9 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import type { AppConfig } from '../config/config';
-import { RULESET_SPECS } from '../rulesets';
+import { loadRuleCatalogue } from '../rulesets';
 import { RuleCatalogue } from './catalogue';
-import { loadRules } from './loader';
 import { RulesController } from './rules.controller';
 import { RulesService } from './rules.service';
 import { RulesetVersionRecord } from './ruleset-version.entity';
@@ -16,7 +15,7 @@ export class RulesModule {
    * throws RulesetInvalidError here and the service does not start.
    */
   static forRoot(config: AppConfig): DynamicModule {
-    const catalogue = loadRules({ dir: config.rulesDir, specs: RULESET_SPECS });
+    const catalogue = loadRuleCatalogue(config.rulesDir);
     return {
       module: RulesModule,
       global: true,

@@ -1,15 +1,14 @@
 import fc from 'fast-check';
 
 import { RULES_DATA } from '../../test/rules-fixtures';
-import { loadRules } from '../rules/loader';
 import type { RuleCondition } from '../rules/rule-file.schema';
-import { RULESET_SPECS } from '../rulesets';
+import { loadRuleCatalogue } from '../rulesets';
 import { screenPatient } from './screen-patient';
 import { LIMB_ITEMS, PATIENT_ITEMS, type PatientItem } from './screening-items';
 import { VERDICTS } from './screening.ruleset';
 import type { ScreeningRequest } from './screening.schema';
 
-const catalogue = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+const catalogue = loadRuleCatalogue(RULES_DATA);
 const SCREENED_ON = '2026-11-20';
 const RUNS = 1000;
 

@@ -1,11 +1,10 @@
 import { limbSite, SCREENED_ON, screeningRequest } from '../../test/factories';
 import { RULES_DATA } from '../../test/rules-fixtures';
 import { DomainError } from '../common/problem';
-import { loadRules } from '../rules/loader';
-import { RULESET_SPECS } from '../rulesets';
+import { loadRuleCatalogue } from '../rulesets';
 import { screenPatient } from './screen-patient';
 
-const catalogue = loadRules({ dir: RULES_DATA, specs: RULESET_SPECS });
+const catalogue = loadRuleCatalogue(RULES_DATA);
 const sut = (request = screeningRequest()) => screenPatient(catalogue, request, SCREENED_ON);
 
 describe('screenPatient', () => {

@@ -7,7 +7,9 @@ import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { SystemClock } from '../../src/common/clock';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
+import { onScreeningDay, prescriptionRequest } from '../factories';
 import { startTestApp } from '../test-app';
+
 
 /**
  * Runs against a real PostgreSQL server (CI has one at 127.0.0.1:5432, database `test`, trust
@@ -40,7 +42,7 @@ describe('PostgreSQL', () => {
     try {
       expect(await db.showMigrations()).toBe(false);
       const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
-      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'idempotency_keys', 'migrations', 'ruleset_versions', 'screenings']);
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'idempotency_keys', 'migrations', 'prescriptions', 'ruleset_versions', 'screenings']);
       await db.undoLastMigration();
       expect(await db.showMigrations()).toBe(true);
       await db.runMigrations();
@@ -75,6 +77,27 @@ describe('PostgreSQL', () => {
       expect(rows).toEqual([{ version: health.body.checks.rules.rulesetVersion }]);
       const audit = await request(sut.http).get('/v1/audit/verification').auth(await sut.tokenFor('admin'), { type: 'bearer' }).expect(200);
       expect(audit.body.intact).toBe(true);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('makes, pages, revises and approves plans on PostgreSQL', async () => {
+    const sut = await startTestApp({ DATABASE_URL: url }, { clock: onScreeningDay() });
+    try {
+      const token = await sut.tokenFor('clinician');
+      const post = (path: string, body: object) => request(sut.http).post(path).auth(token, { type: 'bearer' }).send(body);
+      const first = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
+      const second = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
+      const page = await request(sut.http).get('/v1/prescriptions?patient=mrn-1001&limit=1').auth(token, { type: 'bearer' }).expect(200);
+      const next = await request(sut.http).get(`/v1/prescriptions?patient=mrn-1001&limit=1&cursor=${page.body.nextCursor}`).auth(token, { type: 'bearer' }).expect(200);
+      expect([...page.body.items, ...next.body.items].map((i: { id: string }) => i.id).sort()).toEqual([first.id, second.id].sort());
+
+      const revision = (await post(`/v1/prescriptions/${first.id}/revisions`, prescriptionRequest()).expect(201)).body;
+      const acknowledgements = revision.plan.cautions.map((c: { id: string }) => ({ caution: c.id }));
+      await post(`/v1/prescriptions/${revision.id}/approve`, { acknowledgements }).expect(200);
+      const old = await request(sut.http).get(`/v1/prescriptions/${first.id}`).auth(token, { type: 'bearer' }).expect(200);
+      expect(old.body).toMatchObject({ status: 'superseded', supersededBy: revision.id, plan: first.plan });
     } finally {
       await sut.close();
     }

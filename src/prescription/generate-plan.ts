@@ -1,0 +1,450 @@
+import { DomainError, ErrorCode, type FieldError } from '../common/problem';
+import type { Evaluation, FiredRule, RuleCatalogue, RuleTrace } from '../rules/catalogue';
+import { screenPatient } from '../screening/screen-patient';
+import { daysBetween } from '../screening/screening-facts';
+import type { Verdict } from '../screening/screening.ruleset';
+import type { ScreeningFinding, ScreeningOutcome } from '../screening/screening.schema';
+import { type Exercise, exerciseCatalogue } from './exercise-catalogue';
+import { type BodyPosition, CONDITIONS, type EvidenceGrade, type Stage } from './indication';
+import { type LopResolution, lopFor } from './lop-for';
+import type { ExerciseDose, Plan, PlanCaution, PlannedExercise, PlanWarning, Schedule } from './plan.schema';
+import type { PrescriptionRequest } from './prescription-request.schema';
+import type { DoseParameter, DoseValues, RuleWarning, ScheduleParameter, ScheduleValues } from './prescription.rulesets';
+import { resolveSettings, ruleRef } from './rule-settings';
+import { checkEnvelope, type EnvelopeBreach, type EnvelopeExercise, SAFETY_ENVELOPE } from './safety-envelope';
+
+/** Every rule evaluation behind a plan, so a stored plan can be explained and reproduced. */
+export interface PlanTrace {
+  selection: RuleTrace[];
+  lop: Array<{ site: string; position: BodyPosition; trace: RuleTrace[] }>;
+  dosing: Array<{ exercise: string; side: string; trace: RuleTrace[] }>;
+  schedule: RuleTrace[];
+}
+
+export interface GeneratedPlan {
+  plan: Plan;
+  trace: PlanTrace;
+}
+
+const DOSE_PARAMETERS: Record<Exercise['modality'], readonly DoseParameter[]> = {
+  resistance: ['lopPercent', 'startLopPercent', 'loadPercent1RM', 'setScheme', 'restBetweenSetsSeconds', 'tempo', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  aerobic: ['lopPercent', 'startLopPercent', 'bouts', 'intensity', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  passive: ['lopPercent', 'startLopPercent', 'bouts', 'reperfusionSeconds', 'maxContinuousMinutes'],
+};
+
+const SCHEDULE_PARAMETERS: readonly ScheduleParameter[] = [
+  'sessionsPerWeek',
+  'minHoursBetweenSessions',
+  'programWeeks',
+  'progression',
+  'supervision',
+  'maxExercisesFirstSession',
+];
+
+const USABLE_SITE: readonly Verdict[] = ['clear', 'caution'];
+
+const siteName = (site: { limb: string; side: string }) => `${site.side} ${site.limb}`;
+const siteKey = (site: { limb: string; side: string }) => `${site.side}-${site.limb}`;
+const weeks = (days: number) => Math.floor(days / 7);
+const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
+
+function fieldError(field: string, detail: string): FieldError {
+  return { in: 'body', field, pointer: `/${field.replaceAll('.', '/')}`, detail };
+}
+
+/** Dates the screening does not check: the indication's and each LOP's. */
+function dateErrors(request: PrescriptionRequest, generatedOn: string): FieldError[] {
+  const dates: Array<[string, string | undefined]> = [
+    ['indication.surgeryDate', request.indication.surgeryDate],
+    ['indication.onsetDate', request.indication.onsetDate],
+    ...request.limbs.flatMap((limb, i) => limb.lop.map((m, j): [string, string] => [`limbs.${i}.lop.${j}.measuredOn`, m.measuredOn])),
+  ];
+  return dates.filter(([, date]) => date !== undefined && date > generatedOn).map(([field]) => fieldError(field, `is after the day of the plan (${generatedOn})`));
+}
+
+/** Only a clear or cautioned screening (a cleared referral is a caution) may lead to a plan. */
+function refuseUnlessScreened(screening: ScreeningOutcome): void {
+  const refusals: Partial<Record<Verdict, [ErrorCode, string]>> = {
+    contraindicated: [ErrorCode.Contraindicated, 'BFR is contraindicated'],
+    incomplete: [ErrorCode.ScreeningIncomplete, `The screening is incomplete: ${screening.missing.join('; ')}`],
+    refer: [ErrorCode.ReferralRequired, 'A medical clearance is needed before BFR'],
+  };
+  const refusal = refusals[screening.verdict];
+  if (refusal) {
+    const decisive = screening.findings.filter((f) => f.verdict === screening.verdict && !f.cleared).map((f) => f.ruleId);
+    throw new DomainError(refusal[0], `${refusal[1]} (${[...new Set(decisive)].join(', ')}). No plan was made.`, undefined, { extensions: { screening } });
+  }
+}
+
+interface Phase {
+  id: string;
+  label: string;
+  stage: Stage;
+  evidenceGrade: EvidenceGrade;
+  exercises: Array<{ exercise: string; sides: 'injured' | 'both' }>;
+  clinicianMessage: string;
+  patientMessage: string;
+  fired: FiredRule;
+}
+
+function phaseOf(selection: Evaluation, condition: string): Phase {
+  const ofType = (type: string) => selection.fired.filter((f) => f.event.type === type);
+  const refer = ofType('refer');
+  if (refer.length > 0) {
+    throw new DomainError(
+      ErrorCode.ReferralRequired,
+      `${refer.map((f) => String(f.event.params.clinicianMessage)).join(' ')} (${refer.map((f) => f.rule.id).join(', ')}) Record the clearance in \`clearance\` and ask again.`,
+    );
+  }
+  const hold = ofType('hold');
+  if (hold.length > 0) {
+    throw new DomainError(ErrorCode.PlanNotPossible, `${hold.map((f) => String(f.event.params.clinicianMessage)).join(' ')} (${hold.map((f) => f.rule.id).join(', ')})`);
+  }
+  const phases = ofType('phase');
+  if (phases.length !== 1) {
+    throw new DomainError(
+      ErrorCode.PlanNotPossible,
+      phases.length === 0
+        ? `No phase of the selection rules matches ${condition} at this time and weight bearing; the rules need correcting.`
+        : `More than one phase matches (${phases.map((f) => f.rule.id).join(', ')}); the rules need correcting.`,
+    );
+  }
+  const params = phases[0].event.params as Omit<Phase, 'id' | 'fired'> & { phase: string };
+  return { ...params, id: params.phase, fired: phases[0] };
+}
+
+function warningFrom(fired: FiredRule, warning: RuleWarning, source: PlanCaution['source'], site: PlanCaution['site']): PlanCaution | PlanWarning {
+  const common = {
+    source,
+    ruleId: fired.rule.id,
+    title: fired.rule.title,
+    message: warning.clinicianMessage,
+    patientMessage: warning.patientMessage ?? null,
+    site,
+    evidence: fired.rule.evidence,
+  };
+  return warning.severity === 'caution' ? { id: site ? `${fired.rule.id}:${siteKey(site)}` : fired.rule.id, ...common } : { ...common, severity: 'info' };
+}
+
+function screeningCautions(screening: ScreeningOutcome): PlanCaution[] {
+  return screening.findings
+    .filter((f: ScreeningFinding) => f.verdict === 'caution' || f.cleared)
+    .map((f) => ({
+      id: f.site ? `${f.ruleId}:${siteKey(f.site)}` : f.ruleId,
+      source: 'screening' as const,
+      ruleId: f.ruleId,
+      title: f.title,
+      message: f.clinicianMessage,
+      patientMessage: f.patientMessage,
+      site: f.site,
+      evidence: f.evidence,
+    }));
+}
+
+/** Adds a caution or warning once: the same rule at the same site is said once. */
+class Notices {
+  readonly cautions: PlanCaution[] = [];
+  readonly warnings: PlanWarning[] = [];
+
+  add(notice: PlanCaution | PlanWarning): void {
+    if ('id' in notice) {
+      if (!this.cautions.some((c) => c.id === notice.id)) {
+        this.cautions.push(notice);
+      }
+    } else if (!this.warnings.some((w) => w.ruleId === notice.ruleId && siteKey(w.site ?? { limb: '', side: '' }) === siteKey(notice.site ?? { limb: '', side: '' }))) {
+      this.warnings.push(notice);
+    }
+  }
+}
+
+interface Candidate {
+  exercise: Exercise;
+  side: 'left' | 'right';
+  injuredSide: boolean;
+  basis: FiredRule;
+}
+
+/** The phase's exercises on the sides it asks for, less those the request rules out, with the reasons. */
+function candidatesOf(phase: Phase, request: PrescriptionRequest, screening: ScreeningOutcome, catalogue: RuleCatalogue) {
+  const exercises = new Map(catalogue.table(exerciseCatalogue).exercises.map((e) => [e.id, e]));
+  const injured = request.indication.side;
+  const other: Candidate['side'] = injured === 'left' ? 'right' : 'left';
+  const kept: Candidate[] = [];
+  const omitted: Plan['omitted'] = [];
+  for (const entry of phase.exercises) {
+    const exercise = exercises.get(entry.exercise) as Exercise;
+    for (const side of entry.sides === 'both' ? [injured, other] : [injured]) {
+      const site = { limb: exercise.cuffSite, side };
+      const missing = request.equipment ? exercise.equipment.filter((e) => !request.equipment!.includes(e)) : [];
+      const verdict = screening.limbs.find((l) => l.limb === site.limb && l.side === side)?.verdict;
+      const reason =
+        missing.length > 0
+          ? `needs ${missing.join(', ')}, which the patient does not have`
+          : verdict === undefined
+            ? `the ${siteName(site)} is not a planned cuff site`
+            : !USABLE_SITE.includes(verdict)
+              ? `the screening of the ${siteName(site)} is ${verdict}`
+              : undefined;
+      if (reason) {
+        omitted.push({ exercise: exercise.id, side, reason });
+      } else {
+        kept.push({ exercise, side, injuredSide: side === injured, basis: phase.fired });
+      }
+    }
+  }
+  if (!kept.some((c) => c.injuredSide)) {
+    throw new DomainError(
+      ErrorCode.PlanNotPossible,
+      `None of the exercises of the phase "${phase.label}" can be done on the injured side: ${omitted.map((o) => `${o.exercise} (${o.side}): ${o.reason}`).join('; ')}.`,
+      undefined,
+      { extensions: { omitted } },
+    );
+  }
+  return { kept, omitted };
+}
+
+/** Continuous and total inflated time of one exercise as dosed, seconds. */
+function inflationOf(modality: Exercise['modality'], dose: Partial<DoseValues>): { continuous: number; total: number } {
+  if (modality === 'resistance') {
+    const scheme = dose.setScheme as number[];
+    const tempo = dose.tempo as DoseValues['tempo'];
+    const reps = scheme.reduce((a, b) => a + b, 0);
+    const seconds = reps * (tempo.concentricSeconds + tempo.eccentricSeconds) + (scheme.length - 1) * (dose.restBetweenSetsSeconds as number);
+    return { continuous: seconds, total: seconds };
+  }
+  const bouts = dose.bouts as DoseValues['bouts'];
+  return { continuous: bouts.minutes * 60, total: bouts.count * bouts.minutes * 60 };
+}
+
+/**
+ * Makes a BFR plan: screen (the same function as POST /v1/screenings), select the phase and its
+ * exercises, find each site's LOP, dose each exercise, set the schedule, then hold the whole plan
+ * against the safety envelope. Deterministic: the same request, day and ruleset give the same plan.
+ * Throws a DomainError whenever no safe plan can be made; never returns a partial one.
+ */
+export async function generatePlan(catalogue: RuleCatalogue, request: PrescriptionRequest, generatedOn: string): Promise<GeneratedPlan> {
+  const errors = dateErrors(request, generatedOn);
+  if (errors.length > 0) {
+    throw new DomainError(ErrorCode.ValidationFailed, `The body has ${errors.length} invalid date${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}.`, errors);
+  }
+  const screening = await screenPatient(catalogue, request, generatedOn);
+  refuseUnlessScreened(screening);
+
+  const { indication } = request;
+  const surgical = CONDITIONS[indication.condition].surgical;
+  const weeksSinceSurgery = surgical ? weeks(daysBetween(indication.surgeryDate as string, generatedOn)) : null;
+  const weeksSinceOnset = surgical ? null : weeks(daysBetween(indication.onsetDate as string, generatedOn));
+  const common = {
+    condition: indication.condition,
+    goal: request.goal,
+    newToBfr: request.newToBfr,
+    modifications: screening.modifications,
+  };
+  const selection = await catalogue.evaluate('selection', {
+    ...common,
+    weeksSinceSurgery,
+    weeksSinceOnset,
+    weightBearing: indication.weightBearing,
+    medicalClearance: request.clearance !== undefined,
+  });
+  const phase = phaseOf(selection, indication.condition);
+  const notices = new Notices();
+  screeningCautions(screening).forEach((c) => notices.add(c));
+  for (const fired of selection.fired.filter((f) => f.event.type === 'warning')) {
+    notices.add(warningFrom(fired, fired.event.params as RuleWarning, 'selection', null));
+  }
+
+  const { kept, omitted } = candidatesOf(phase, request, screening, catalogue);
+
+  const lops = new Map<string, LopResolution>();
+  for (const { exercise, side } of kept) {
+    const key = `${side}-${exercise.cuffSite}:${exercise.position}`;
+    if (!lops.has(key)) {
+      const site = request.limbs.find((l) => l.limb === exercise.cuffSite && l.side === side)!;
+      lops.set(key, await lopFor(catalogue, request, screening, site, exercise.position, generatedOn));
+    }
+  }
+  const remeasure = [...lops.values()].flatMap((r) => r.findings.filter((f) => f.action === 'remeasure').map((f) => ({ site: siteName(r.site), position: r.position, ruleId: f.rule.ruleId, message: f.clinicianMessage })));
+  if (remeasure.length > 0) {
+    throw new DomainError(
+      ErrorCode.LopRequired,
+      `No usable LOP: ${remeasure.map((r) => `${r.site} (${r.position}): ${r.message} [${r.ruleId}]`).join('; ')}`,
+      undefined,
+      { extensions: { lopFindings: remeasure } },
+    );
+  }
+  for (const resolution of lops.values()) {
+    for (const finding of resolution.findings) {
+      const base = {
+        source: 'lop' as const,
+        ruleId: finding.rule.ruleId,
+        title: finding.rule.title,
+        message: finding.clinicianMessage,
+        patientMessage: finding.patientMessage,
+        site: resolution.site,
+        evidence: finding.rule.evidence,
+      };
+      notices.add(finding.action === 'caution' ? { id: `${finding.rule.ruleId}:${siteKey(resolution.site)}`, ...base } : { ...base, severity: 'warning' });
+    }
+  }
+
+  const trace: PlanTrace = {
+    selection: selection.trace,
+    lop: [...lops.values()].map((r) => ({ site: siteName(r.site), position: r.position, trace: r.trace })),
+    dosing: [],
+    schedule: [],
+  };
+
+  const planned: PlannedExercise[] = [];
+  const envelope: EnvelopeExercise[] = [];
+  for (const candidate of kept) {
+    const { exercise, side } = candidate;
+    const resolution = lops.get(`${side}-${exercise.cuffSite}:${exercise.position}`)!;
+    const lop = resolution.lop!;
+    const dosing = await catalogue.evaluate('dosing', {
+      ...common,
+      phase: phase.id,
+      stage: phase.stage,
+      exercise: exercise.id,
+      modality: exercise.modality,
+      limb: exercise.cuffSite,
+      position: exercise.position,
+      load: exercise.load,
+      injuredSide: candidate.injuredSide,
+      lopSource: lop.source,
+      lopCaution: resolution.findings.some((f) => f.action === 'caution'),
+    });
+    trace.dosing.push({ exercise: exercise.id, side, trace: dosing.trace });
+    const subject = `${exercise.id} (${side} ${exercise.cuffSite})`;
+    const settings = resolveSettings<DoseValues, DoseParameter>(dosing.fired, DOSE_PARAMETERS[exercise.modality], subject);
+    for (const fired of dosing.fired) {
+      const warning = (fired.event.params as { warning?: RuleWarning }).warning;
+      if (warning) {
+        notices.add(warningFrom(fired, warning, 'dosing', { limb: exercise.cuffSite, side }));
+      }
+    }
+    const value = <P extends DoseParameter>(p: P): DoseValues[P] | null => (settings[p] ? settings[p].value : null);
+    const basisOf = (p: DoseParameter) => settings[p]?.basis ?? [];
+    const lopPercent = value('lopPercent') as number;
+    // The first session never starts above the working pressure.
+    const startLopPercent = Math.min(value('startLopPercent') as number, lopPercent);
+    const percent1RM = exercise.load === 'external' ? value('loadPercent1RM') : null;
+    const oneRepMax = request.oneRepMaxKg[exercise.id];
+    const inflation = inflationOf(exercise.modality, Object.fromEntries(Object.entries(settings).map(([k, s]) => [k, s.value])));
+    const dose: ExerciseDose = {
+      pressure: {
+        lopPercent,
+        mmHg: Math.round((lopPercent * lop.mmHg) / 100),
+        startLopPercent,
+        startMmHg: Math.round((startLopPercent * lop.mmHg) / 100),
+        lop,
+        basis: { lopPercent: basisOf('lopPercent'), startLopPercent: basisOf('startLopPercent') },
+      },
+      load: {
+        kind: exercise.load,
+        percent1RM,
+        kg: percent1RM !== null && oneRepMax !== undefined ? Math.round((percent1RM * oneRepMax) / 50) / 2 : null,
+        basis: basisOf('loadPercent1RM'),
+      },
+      sets: { value: value('setScheme'), basis: basisOf('setScheme') },
+      restBetweenSets: { seconds: value('restBetweenSetsSeconds'), cuff: 'inflated', basis: basisOf('restBetweenSetsSeconds') },
+      tempo: { value: value('tempo'), basis: basisOf('tempo') },
+      bouts: { value: value('bouts'), basis: basisOf('bouts') },
+      intensity: { value: value('intensity'), basis: basisOf('intensity') },
+      reperfusion: { seconds: value('reperfusionSeconds') as number, cuff: 'deflated', basis: basisOf('reperfusionSeconds') },
+      maxContinuousMinutes: { value: value('maxContinuousMinutes') as number, basis: basisOf('maxContinuousMinutes') },
+      continuousMinutes: minutes(inflation.continuous),
+      inflatedMinutes: minutes(inflation.total),
+    };
+    if (dose.continuousMinutes > dose.maxContinuousMinutes.value) {
+      throw new DomainError(
+        ErrorCode.PlanNotPossible,
+        `${subject} keeps the cuff inflated ${dose.continuousMinutes} min without a break, above the ${dose.maxContinuousMinutes.value} min its own rules allow (${dose.maxContinuousMinutes.basis.map((b) => b.ruleId).join(', ')}); the rules need correcting.`,
+      );
+    }
+    planned.push({
+      order: planned.length + 1,
+      exercise: {
+        id: exercise.id,
+        name: exercise.name,
+        patientName: exercise.patientName,
+        modality: exercise.modality,
+        cuffSite: exercise.cuffSite,
+        position: exercise.position,
+        load: exercise.load,
+        equipment: exercise.equipment,
+        instructions: exercise.instructions,
+      },
+      site: { limb: exercise.cuffSite, side },
+      injuredSide: candidate.injuredSide,
+      dose,
+      basis: [ruleRef(candidate.basis)],
+    });
+    const ids = (p: DoseParameter) => basisOf(p).map((b) => b.ruleId);
+    const bouts = value('bouts');
+    envelope.push({
+      exerciseId: exercise.id,
+      limb: exercise.cuffSite,
+      side,
+      lopPercent: Math.max(lopPercent, startLopPercent),
+      setPointMmHg: Math.max(dose.pressure.mmHg, dose.pressure.startMmHg),
+      loadPercent1RM: percent1RM,
+      continuousInflationMinutes: dose.continuousMinutes,
+      inflatedMinutes: dose.inflatedMinutes,
+      reperfusionSeconds: bouts && bouts.count > 1 ? Math.min(dose.reperfusion.seconds, bouts.restSeconds) : dose.reperfusion.seconds,
+      basis: {
+        lopPercent: ids('lopPercent'),
+        setPointMmHg: ids('lopPercent'),
+        loadPercent1RM: ids('loadPercent1RM'),
+        continuousInflationMinutes: [...ids('setScheme'), ...ids('restBetweenSetsSeconds'), ...ids('tempo'), ...ids('bouts')],
+        reperfusionSeconds: [...ids('reperfusionSeconds'), ...(bouts && bouts.count > 1 ? ids('bouts') : [])],
+      },
+    });
+  }
+
+  refuseBreaches(checkEnvelope(envelope));
+
+  const scheduling = await catalogue.evaluate('schedule', { ...common, phase: phase.id, stage: phase.stage });
+  trace.schedule = scheduling.trace;
+  const timing = resolveSettings<ScheduleValues, ScheduleParameter>(scheduling.fired, SCHEDULE_PARAMETERS, 'the schedule');
+  for (const fired of scheduling.fired) {
+    const warning = (fired.event.params as { warning?: RuleWarning }).warning;
+    if (warning) {
+      notices.add(warningFrom(fired, warning, 'schedule', null));
+    }
+  }
+  const schedule: Schedule = { ...timing, loadCeilingPercent1RM: SAFETY_ENVELOPE.maxLoadPercent1RM };
+
+  return {
+    plan: {
+      generatedOn,
+      rulesetVersion: catalogue.version,
+      indication: { condition: indication.condition, side: indication.side, weightBearing: indication.weightBearing, weeksSinceSurgery, weeksSinceOnset },
+      phase: {
+        id: phase.id,
+        label: phase.label,
+        stage: phase.stage,
+        evidenceGrade: phase.evidenceGrade,
+        clinicianMessage: phase.clinicianMessage,
+        patientMessage: phase.patientMessage,
+        basis: [ruleRef(phase.fired)],
+      },
+      exercises: planned,
+      schedule,
+      cautions: notices.cautions,
+      warnings: notices.warnings,
+      omitted,
+      screening,
+    },
+    trace,
+  };
+}
+
+function refuseBreaches(breaches: EnvelopeBreach[]): void {
+  if (breaches.length > 0) {
+    const described = breaches.map(
+      (b) => `${b.parameter} ${b.value} ${b.parameter === 'reperfusionSeconds' ? 'below' : 'above'} ${b.limit} on the ${b.limb}${b.exerciseId ? ` (${b.exerciseId})` : ''}, from ${b.ruleIds.join(', ') || 'no rule'}`,
+    );
+    throw new DomainError(ErrorCode.EnvelopeBreach, `The plan breaches the safety envelope: ${described.join('; ')}.`, undefined, { extensions: { breaches } });
+  }
+}

@@ -1,0 +1,129 @@
+import type { RuleCatalogue, RuleTrace } from '../rules/catalogue';
+import { daysBetween, patientFacts } from '../screening/screening-facts';
+import { LIMB_ITEMS, PATIENT_ITEMS } from '../screening/screening-items';
+import type { Verdict } from '../screening/screening.ruleset';
+import type { ScreeningOutcome } from '../screening/screening.schema';
+import type { BodyPosition } from './indication';
+import { estimateLop, type LopEquation, lopEquations } from './lop-equations';
+import type { ResolvedLop, RuleRef } from './plan.schema';
+import type { LopMeasurement, PrescriptionLimb, PrescriptionRequest } from './prescription-request.schema';
+import { ruleRef } from './rule-settings';
+
+export interface LopFinding {
+  action: 'remeasure' | 'caution' | 'warning';
+  rule: RuleRef;
+  clinicianMessage: string;
+  patientMessage: string | null;
+}
+
+export interface LopResolution {
+  site: Pick<PrescriptionLimb, 'limb' | 'side'>;
+  position: BodyPosition;
+  /** null when no LOP could be had; a `remeasure` finding then says why. */
+  lop: ResolvedLop | null;
+  findings: LopFinding[];
+  trace: RuleTrace[];
+}
+
+/**
+ * The measurement that best fits the exercise: same cuff and position, then same cuff, then same
+ * position, most recent first. A poorer fit is still handed to the rules, which decide whether it
+ * may be used with a caution or must be measured again.
+ */
+function bestMeasurement(site: PrescriptionLimb, position: BodyPosition): LopMeasurement | undefined {
+  const fit = (m: LopMeasurement) => (m.cuffWidthCm === site.cuffWidthCm ? 2 : 0) + (m.position === position ? 1 : 0);
+  return [...site.lop].sort((a, b) => fit(b) - fit(a) || (a.measuredOn < b.measuredOn ? 1 : a.measuredOn > b.measuredOn ? -1 : 0))[0];
+}
+
+/** An estimate from the first enabled equation derived on this limb with this cuff width. */
+function estimateFor(equations: readonly LopEquation[], site: PrescriptionLimb, request: PrescriptionRequest, ageYears: number) {
+  for (const equation of equations) {
+    if (!equation.enabled || equation.limb !== site.limb || equation.cuffWidthCm !== site.cuffWidthCm) {
+      continue;
+    }
+    const estimate = estimateLop(equation, {
+      limbCircumferenceCm: site.circumferenceCm ?? null,
+      systolicBp: request.bloodPressure?.systolic ?? null,
+      diastolicBp: request.bloodPressure?.diastolic ?? null,
+      ageYears,
+      sex: request.patient.sex,
+    });
+    if ('mmHg' in estimate) {
+      return { equation, pointMmHg: estimate.mmHg };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `lopFor(site, position)`: the LOP the pressures of exercises done in `position` at this cuff site
+ * are computed from, with what the LOP rules say about it. A measured LOP is preferred; an
+ * estimate is only offered to the rules when an enabled equation matches the cuff, and pressures
+ * are then computed from the lower end of its ± 2·SEE range.
+ */
+export async function lopFor(
+  catalogue: RuleCatalogue,
+  request: PrescriptionRequest,
+  screening: ScreeningOutcome,
+  site: PrescriptionLimb,
+  position: BodyPosition,
+  generatedOn: string,
+): Promise<LopResolution> {
+  const patient = patientFacts(request, generatedOn);
+  const measured = bestMeasurement(site, position);
+  const estimate = measured ? undefined : estimateFor(catalogue.table(lopEquations).equations, site, request, patient.ageYears as number);
+  const siteVerdict: Verdict = screening.limbs.find((l) => l.limb === site.limb && l.side === site.side)?.verdict ?? 'incomplete';
+
+  const siteFindings = site.findings as Record<string, string | undefined>;
+  const facts = {
+    ...Object.fromEntries(Object.keys(PATIENT_ITEMS).map((item) => [item, patient[item]])),
+    ...Object.fromEntries(Object.keys(LIMB_ITEMS).map((item) => [item, siteFindings[item] ?? 'unknown'])),
+    limb: site.limb,
+    siteVerdict,
+    systolicBp: patient.systolicBp,
+    cuffWidthCm: site.cuffWidthCm,
+    exercisePosition: position,
+    lopSource: measured ? 'measured' : estimate ? 'estimated' : 'none',
+    method: measured?.method ?? null,
+    readings: measured?.readings ?? null,
+    measuredPosition: measured?.position ?? null,
+    measuredCuffWidthCm: measured?.cuffWidthCm ?? null,
+    lopAgeDays: measured ? daysBetween(measured.measuredOn, generatedOn) : null,
+    equationPosition: estimate ? (estimate.equation.position ?? 'not-stated') : null,
+  };
+  const evaluation = await catalogue.evaluate('lop', facts);
+  const findings = evaluation.fired.map((fired) => {
+    const params = fired.event.params as { action: LopFinding['action']; clinicianMessage: string; patientMessage?: string };
+    return { action: params.action, rule: ruleRef(fired), clinicianMessage: params.clinicianMessage, patientMessage: params.patientMessage ?? null };
+  });
+
+  let lop: ResolvedLop | null = null;
+  if (measured) {
+    lop = {
+      mmHg: measured.mmHg,
+      source: 'measured',
+      position: measured.position,
+      cuffWidthCm: measured.cuffWidthCm,
+      method: measured.method,
+      measuredOn: measured.measuredOn,
+      estimate: null,
+    };
+  } else if (estimate) {
+    const spread = Math.round(2 * (estimate.equation.see as number));
+    lop = {
+      mmHg: estimate.pointMmHg - spread,
+      source: 'estimated',
+      position: estimate.equation.position,
+      cuffWidthCm: estimate.equation.cuffWidthCm as number,
+      method: null,
+      measuredOn: null,
+      estimate: {
+        equationId: estimate.equation.id,
+        equation: estimate.equation.name,
+        pointMmHg: estimate.pointMmHg,
+        rangeMmHg: { low: estimate.pointMmHg - spread, high: estimate.pointMmHg + spread },
+      },
+    };
+  }
+  return { site: { limb: site.limb, side: site.side }, position, lop, findings, trace: evaluation.trace };
+}

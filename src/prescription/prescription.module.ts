@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { PrescriptionRecord } from './prescription-record.entity';
+import { PrescriptionsController } from './prescriptions.controller';
+import { PrescriptionsService } from './prescriptions.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([PrescriptionRecord])],
+  controllers: [PrescriptionsController],
+  providers: [PrescriptionsService],
+  exports: [PrescriptionsService],
+})
+export class PrescriptionModule {}

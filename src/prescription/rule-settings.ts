@@ -1,0 +1,66 @@
+import { DomainError, ErrorCode } from '../common/problem';
+import type { FiredRule } from '../rules/catalogue';
+import { canonicalJson } from '../rules/ruleset-version';
+import type { RuleRef } from './plan.schema';
+
+export const ruleRef = ({ rule }: Pick<FiredRule, 'rule'>): RuleRef => ({
+  ruleId: rule.id,
+  version: rule.version,
+  title: rule.title,
+  evidence: rule.evidence,
+});
+
+export interface Setting<V> {
+  value: V;
+  basis: RuleRef[];
+}
+
+interface SettingParams {
+  set?: Record<string, unknown>;
+  cap?: Record<string, number>;
+}
+
+/**
+ * Reads what the fired rules set for each parameter: the `set` of the highest-priority rule wins
+ * (two rules at that priority disagreeing is a defect of the rules, never resolved by guessing),
+ * then every `cap` can only lower the value. A parameter no rule sets is reported by name so the
+ * plan is refused rather than filled with a default that no rule stands behind.
+ */
+export function resolveSettings<T extends Record<string, unknown>, K extends keyof T & string>(
+  fired: readonly FiredRule[],
+  parameters: readonly K[],
+  subject: string,
+): { [P in K]: Setting<T[P]> } {
+  const resolved = {} as { [P in K]: Setting<T[P]> };
+  const unset: string[] = [];
+  for (const parameter of parameters) {
+    const setters = fired.filter(({ event }) => Object.hasOwn((event.params as SettingParams).set ?? {}, parameter));
+    if (setters.length === 0) {
+      unset.push(parameter);
+      continue;
+    }
+    const top = Math.max(...setters.map(({ rule }) => rule.priority ?? 1));
+    const winners = setters.filter(({ rule }) => (rule.priority ?? 1) === top);
+    const values = new Set(winners.map(({ event }) => canonicalJson((event.params as SettingParams).set![parameter])));
+    if (values.size > 1) {
+      throw new DomainError(
+        ErrorCode.PlanNotPossible,
+        `The rules ${winners.map(({ rule }) => rule.id).join(' and ')} set different values of ${parameter} for ${subject} at the same priority; the rules need correcting.`,
+      );
+    }
+    let value = (winners[0].event.params as SettingParams).set![parameter] as T[K];
+    const basis = [ruleRef(winners[0])];
+    for (const capping of fired) {
+      const cap = (capping.event.params as SettingParams).cap?.[parameter];
+      if (typeof cap === 'number' && typeof value === 'number' && cap < value) {
+        value = cap as T[K];
+        basis.push(ruleRef(capping));
+      }
+    }
+    resolved[parameter] = { value, basis } as Setting<T[typeof parameter]>;
+  }
+  if (unset.length > 0) {
+    throw new DomainError(ErrorCode.PlanNotPossible, `No rule sets ${unset.join(', ')} for ${subject}; the rules need correcting.`);
+  }
+  return resolved;
+}

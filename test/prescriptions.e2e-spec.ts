@@ -1,0 +1,242 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+
+import { generatePlan } from '../src/prescription/generate-plan';
+import { RuleCatalogue } from '../src/rules/catalogue';
+import { onScreeningDay, patellofemoralRequest, prescriptionLimb, prescriptionRequest, SCREENED_ON } from './factories';
+import { editedRulesData } from './rules-fixtures';
+import { startTestApp, type TestApp } from './test-app';
+
+
+describe('POST /v1/prescriptions and the plan lifecycle', () => {
+  let sut: TestApp;
+  let clinician: string;
+
+  beforeAll(async () => {
+    sut = await startTestApp({}, { clock: onScreeningDay() });
+    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const post = (path: string, body: unknown, token = clinician) => request(sut.http).post(path).auth(token, { type: 'bearer' }).send(body as object);
+  const get = (path: string, token = clinician) => request(sut.http).get(path).auth(token, { type: 'bearer' });
+  const prescribe = (body: unknown = prescriptionRequest()) => post('/v1/prescriptions', body);
+
+  describe('the left ACL reconstruction three weeks after surgery', () => {
+    it('gives a draft of thigh work on the left, dosed from the measured LOP, with schedule, progression and evidence', async () => {
+      const res = await prescribe().expect(201);
+      const { plan } = res.body;
+      expect(res.body).toMatchObject({ status: 'draft', version: 1, previousVersionId: null, patientRef: 'mrn-1001', createdBy: 'dr-lee', approval: null });
+      expect(plan.phase).toMatchObject({ stage: 'low-load-resistance', evidenceGrade: 'rct' });
+      expect(plan.indication).toMatchObject({ condition: 'acl-reconstruction', weeksSinceSurgery: 3 });
+
+      const left = plan.exercises.filter((e: { site: { side: string } }) => e.site.side === 'left');
+      expect(left.map((e: { exercise: { id: string } }) => e.exercise.id).join(' ')).toMatch(/leg-press|knee-extension/);
+      expect(plan.exercises[0].injuredSide).toBe(true);
+      for (const e of left) {
+        const { pressure } = e.dose;
+        expect(e.site).toEqual({ limb: 'thigh', side: 'left' });
+        expect(pressure.lop).toMatchObject({ mmHg: 190, source: 'measured', position: 'supine', cuffWidthCm: 11.5, method: 'doppler' });
+        expect(pressure.mmHg).toBe(Math.round((pressure.lopPercent * 190) / 100));
+        expect(pressure.lopPercent).toBeLessThanOrEqual(80);
+        expect(pressure.startMmHg).toBeLessThanOrEqual(pressure.mmHg);
+        expect(pressure.basis.lopPercent[0]).toMatchObject({ ruleId: expect.any(String), title: expect.any(String), evidence: expect.arrayContaining([expect.objectContaining({ level: expect.any(String) })]) });
+        if (e.exercise.modality === 'resistance') {
+          expect(e.dose.sets.value).toEqual([30, 15, 15, 15]);
+          expect(e.dose.restBetweenSets).toMatchObject({ seconds: expect.any(Number), cuff: 'inflated' });
+          expect(e.dose.tempo.value).toEqual({ concentricSeconds: 2, eccentricSeconds: 2 });
+          for (const parameter of ['sets', 'restBetweenSets', 'tempo', 'load']) {
+            expect(e.dose[parameter].basis.length).toBeGreaterThan(0);
+          }
+        }
+        expect(e.dose.reperfusion).toMatchObject({ seconds: expect.any(Number), cuff: 'deflated' });
+        expect(e.basis[0].ruleId).toBe(plan.phase.basis[0].ruleId);
+      }
+      const legPress = plan.exercises.find((e: { exercise: { id: string }; site: { side: string } }) => e.exercise.id === 'leg-press' && e.site.side === 'left');
+      if (legPress) {
+        expect(legPress.dose.load.kg).toBe(Math.round((legPress.dose.load.percent1RM * 120) / 50) / 2);
+      }
+      expect(plan.schedule.sessionsPerWeek.value.min).toBeGreaterThanOrEqual(2);
+      expect(plan.schedule.sessionsPerWeek.value.max).toBeLessThanOrEqual(3);
+      expect(plan.schedule.minHoursBetweenSessions.value).toBeGreaterThanOrEqual(36);
+      expect(plan.schedule.progression.value).toMatchObject({ clinicianMessage: expect.any(String), patientMessage: expect.any(String) });
+      expect(plan.schedule.progression.basis[0].evidence.length).toBeGreaterThan(0);
+      expect(plan.schedule.loadCeilingPercent1RM).toBe(40);
+      expect(plan.screening.verdict).toMatch(/clear|caution/);
+      expect(plan.rulesetVersion).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('raises a caution for an LOP taken lying down when the exercises are done seated', async () => {
+      const { plan } = (await prescribe().expect(201)).body;
+      const seated = plan.exercises.some((e: { exercise: { position: string } }) => e.exercise.position !== 'supine');
+      expect(seated).toBe(true);
+      expect(plan.cautions).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'lop', site: { limb: 'thigh', side: 'left' }, id: expect.stringMatching(/:left-thigh$/) })]));
+    });
+
+    it('refuses approval until every caution is acknowledged, then records who approved and what they acknowledged', async () => {
+      const draft = (await prescribe().expect(201)).body;
+      const cautions: string[] = draft.plan.cautions.map((c: { id: string }) => c.id);
+      expect(cautions.length).toBeGreaterThan(0);
+
+      const refused = await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] }).expect(422);
+      expect(refused.body).toMatchObject({ code: 'ACKNOWLEDGEMENT_REQUIRED', missing: cautions, unknown: [] });
+      const partly = await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [{ caution: cautions[0] }, { caution: 'made.up' }] }).expect(422);
+      expect(partly.body.unknown).toEqual(['made.up']);
+      expect((await get(`/v1/prescriptions/${draft.id}`).expect(200)).body.status).toBe('draft');
+
+      const approver = await sut.tokenFor('clinician', { subject: 'dr-okafor' });
+      const acknowledgements = cautions.map((caution) => ({ caution, note: 'Discussed with the patient.' }));
+      const approved = await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }, approver).expect(200);
+      expect(approved.body).toMatchObject({ status: 'approved', approval: { by: 'dr-okafor', at: `${SCREENED_ON}T09:30:00.000Z`, acknowledgements } });
+      expect(approved.body.plan).toEqual(draft.plan);
+
+      const again = await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(409);
+      expect(again.body.code).toBe('PRESCRIPTION_STATE_CONFLICT');
+    });
+
+    it('keeps an approved plan immutable: a change is a new version linked to the old one, which it supersedes on approval', async () => {
+      const first = (await prescribe().expect(201)).body;
+      const acknowledge = (plan: { cautions: Array<{ id: string }> }) => ({ acknowledgements: plan.cautions.map((c) => ({ caution: c.id })) });
+      await post(`/v1/prescriptions/${first.id}/approve`, acknowledge(first.plan)).expect(200);
+
+      const changed = prescriptionRequest({ oneRepMaxKg: { 'leg-press': 140 } });
+      const second = (await post(`/v1/prescriptions/${first.id}/revisions`, changed).expect(201)).body;
+      expect(second).toMatchObject({ status: 'draft', version: 2, seriesId: first.id, previousVersionId: first.id });
+      expect((await get(`/v1/prescriptions/${first.id}`).expect(200)).body.status).toBe('approved');
+
+      const stale = await post(`/v1/prescriptions/${first.id}/revisions`, changed).expect(409);
+      expect(stale.body.detail).toContain(second.id);
+      const otherPatient = await post(`/v1/prescriptions/${second.id}/revisions`, prescriptionRequest({ patient: { ...changed.patient, ref: 'mrn-9' } })).expect(400);
+      expect(otherPatient.body.errors[0].field).toBe('patient.ref');
+
+      await post(`/v1/prescriptions/${second.id}/approve`, acknowledge(second.plan)).expect(200);
+      const old = (await get(`/v1/prescriptions/${first.id}`).expect(200)).body;
+      expect(old).toMatchObject({ status: 'superseded', supersededBy: second.id });
+      expect(old.plan).toEqual(first.plan);
+    });
+
+    it('cancels with a reason, and a cancelled plan cannot be approved or cancelled again', async () => {
+      const draft = (await prescribe().expect(201)).body;
+      expect((await post(`/v1/prescriptions/${draft.id}/cancel`, {}).expect(400)).body.errors[0].field).toBe('reason');
+      const cancelled = await post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'Surgeon changed the protocol.' }).expect(200);
+      expect(cancelled.body).toMatchObject({ status: 'cancelled', cancellation: { by: 'dr-lee', reason: 'Surgeon changed the protocol.' } });
+      await post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'again' }).expect(409);
+      await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] }).expect(409);
+    });
+  });
+
+  describe('refusals', () => {
+    it('answers 422 with the screening for a DVT history, and stores nothing', async () => {
+      const before = await sut.app.get(DataSource).query('SELECT COUNT(*) AS n FROM prescriptions');
+      const body = prescriptionRequest({ answers: { ...prescriptionRequest().answers, vteHistory: 'yes' } });
+      const res = await prescribe(body).expect(422);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ code: 'CONTRAINDICATED', screening: { verdict: 'contraindicated' } });
+      expect(res.body.detail).toContain('ci.vte-history');
+      expect(res.body.screening.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('ci.vte-history');
+      const after = await sut.app.get(DataSource).query('SELECT COUNT(*) AS n FROM prescriptions');
+      expect(after).toEqual(before);
+    });
+
+    it('answers 422 naming what is missing when the screening is incomplete', async () => {
+      const res = await prescribe(prescriptionRequest({ answers: { ...prescriptionRequest().answers, cancer: 'unknown' } })).expect(422);
+      expect(res.body).toMatchObject({ code: 'SCREENING_INCOMPLETE', screening: { verdict: 'incomplete', missing: ['cancer'] } });
+    });
+
+    it('needs a recorded clearance for a referral, and plans once one is given', async () => {
+      const answers = { ...patellofemoralRequest().answers, anticoagulants: 'yes' as const };
+      const refused = await prescribe(patellofemoralRequest({ answers })).expect(422);
+      expect(refused.body).toMatchObject({ code: 'REFERRAL_REQUIRED', screening: { verdict: 'refer' } });
+      expect(refused.body.detail).toContain('refer.anticoagulants');
+      const clearance = { by: 'Dr A. Shah, haematology', on: SCREENED_ON, note: 'Cleared for BFR at the planned pressures.' };
+      const cleared = await prescribe(patellofemoralRequest({ answers, clearance })).expect(201);
+      expect(cleared.body.plan.cautions.map((c: { source: string }) => c.source)).toContain('screening');
+    });
+
+    it('asks for an LOP when the injured thigh has none and no equation matches its cuff', async () => {
+      const res = await prescribe(prescriptionRequest({ limbs: [prescriptionLimb('left', null), prescriptionLimb('right', 200)] })).expect(422);
+      expect(res.body.code).toBe('LOP_REQUIRED');
+      expect(res.body.lopFindings[0]).toMatchObject({ site: 'left thigh', ruleId: expect.any(String) });
+    });
+
+    it('refuses an LOP measured with another cuff than the one to be used', async () => {
+      const left = prescriptionLimb('left', 190, { cuffWidthCm: 18 });
+      const res = await prescribe(prescriptionRequest({ limbs: [left, prescriptionLimb('right', 200)] })).expect(422);
+      expect(res.body.code).toBe('LOP_REQUIRED');
+    });
+
+    it('validates the indication field by field', async () => {
+      const res = await prescribe({ ...prescriptionRequest(), indication: { condition: 'acl-reconstruction', side: 'left', weightBearing: 'full' } }).expect(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'indication.surgeryDate', detail: expect.stringContaining('required') })]);
+      const future = await prescribe(patellofemoralRequest({ indication: { ...patellofemoralRequest().indication, onsetDate: '2027-01-01' } })).expect(400);
+      expect(future.body.errors).toEqual([expect.objectContaining({ field: 'indication.onsetDate', detail: `is after the day of the plan (${SCREENED_ON})` })]);
+      const both = await prescribe(patellofemoralRequest({ indication: { ...patellofemoralRequest().indication, surgeryDate: '2026-01-01' } })).expect(400);
+      expect(both.body.errors[0].field).toBe('indication.surgeryDate');
+    });
+
+    it('refuses a plan that a bad rules edit pushes past the safety envelope, naming the value and the rule', async () => {
+      const dir = editedRulesData('dosing.rules.json', (content) => {
+        for (const rule of content.rules) {
+          if (rule.event.params.set?.lopPercent !== undefined) {
+            rule.event.params.set.lopPercent = 95;
+          }
+        }
+      });
+      const edited = await startTestApp({ RULES_DIR: dir }, { clock: onScreeningDay() });
+      try {
+        const res = await request(edited.http)
+          .post('/v1/prescriptions')
+          .auth(await edited.tokenFor('clinician'), { type: 'bearer' })
+          .send(prescriptionRequest())
+          .expect(422);
+        expect(res.body.code).toBe('ENVELOPE_BREACH');
+        expect(res.body.breaches[0]).toMatchObject({ parameter: 'lopPercent', value: 95, limit: 80, ruleIds: [expect.stringMatching(/^dose\./)] });
+        expect(res.body.detail).toContain(res.body.breaches[0].ruleIds[0]);
+      } finally {
+        await edited.close();
+      }
+    });
+  });
+
+  describe('reading', () => {
+    it('lists a patient\'s versions newest first, a page at a time, and only for the caller\'s organization', async () => {
+      const patient = { ...prescriptionRequest().patient, ref: 'mrn-list' };
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        ids.push((await prescribe(prescriptionRequest({ patient })).expect(201)).body.id);
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await get(`/v1/prescriptions?patient=mrn-list&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.body.items.map((i: { id: string }) => i.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen.sort()).toEqual([...ids].sort());
+      const other = await sut.tokenFor('viewer', { tenant: 'clinic-south' });
+      expect((await get('/v1/prescriptions?patient=mrn-list', other).expect(200)).body.items).toEqual([]);
+      expect((await get(`/v1/prescriptions/${ids[0]}`, other).expect(403)).body.code).toBe('FORBIDDEN');
+      expect((await get('/v1/prescriptions?patient=mrn-list&cursor=bm9wZQ').expect(400)).body.errors[0].field).toBe('cursor');
+      expect((await get('/v1/prescriptions?limit=2').expect(400)).body.errors[0].field).toBe('patient');
+    });
+
+    it('stores the inputs, ruleset version and trace, so the plan is reproduced from them', async () => {
+      const created = (await prescribe().expect(201)).body;
+      const [row] = await sut.app.get(DataSource).query('SELECT request, generated_on, ruleset_version FROM prescriptions WHERE id = $1', [created.id]);
+      const catalogue = sut.app.get(RuleCatalogue);
+      expect(row.ruleset_version).toBe(catalogue.version);
+      const again = await generatePlan(catalogue, JSON.parse(row.request), row.generated_on);
+      expect(again.plan).toEqual(created.plan);
+
+      const trace = (await get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body;
+      expect(trace).toMatchObject({ id: created.id, rulesetVersion: catalogue.version, generatedOn: SCREENED_ON });
+      expect(trace.trace.selection.find((t: { ruleId: string }) => t.ruleId === created.plan.phase.basis[0].ruleId)).toMatchObject({ fired: true });
+      expect(trace.trace.dosing.length).toBe(created.plan.exercises.length);
+      expect((await get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
+    });
+  });
+});
