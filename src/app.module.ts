@@ -15,6 +15,7 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { pinoHttpOptions } from './logging';
+import { HandoutModule } from './handout/handout.module';
 import { PrescriptionModule } from './prescription/prescription.module';
 import { RulesModule } from './rules/rules.module';
 import { ScreeningModule } from './screening/screening.module';
@@ -58,6 +59,7 @@ export class AppModule {
         HealthModule,
         ScreeningModule,
         PrescriptionModule,
+        HandoutModule,
         ...features,
       ],
       controllers: [ProblemsController],

@@ -1,3 +1,4 @@
+import { handoutText, translationsComplete } from './handout/handout-text';
 import { exerciseCatalogue } from './prescription/exercise-catalogue';
 import { lopEquations } from './prescription/lop-equations';
 import { prescriptionReferences } from './prescription/prescription.checks';
@@ -23,10 +24,10 @@ export const RULESET_SPECS: readonly RulesetSpec[] = [
 ];
 
 /** Every data table of rules-data/ the rules refer to. */
-export const DATA_SPECS: readonly DataSpec[] = [exerciseCatalogue as DataSpec, lopEquations as DataSpec];
+export const DATA_SPECS: readonly DataSpec[] = [exerciseCatalogue as DataSpec, lopEquations as DataSpec, handoutText as DataSpec];
 
 /** Checks across files, run once everything has loaded. */
-export const CATALOGUE_CHECKS: readonly CatalogueCheck[] = [prescriptionReferences];
+export const CATALOGUE_CHECKS: readonly CatalogueCheck[] = [prescriptionReferences, translationsComplete];
 
 /** Every suite of golden cases in rules-data/. */
 export const GOLDEN_SUITES: readonly GoldenSuite[] = [screeningGoldenSuite as GoldenSuite, prescriptionGoldenSuite as GoldenSuite];

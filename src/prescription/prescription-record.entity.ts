@@ -75,6 +75,10 @@ export class PrescriptionRecord {
   @Column({ type: 'text', nullable: true })
   acknowledgements: string | null;
 
+  /** How the patient reaches the approving clinician, as JSON. */
+  @Column({ type: 'text', nullable: true })
+  contact: string | null;
+
   @Column({ name: 'cancelled_by', type: 'varchar', length: 200, nullable: true })
   cancelledBy: string | null;
 

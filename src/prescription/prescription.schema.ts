@@ -14,8 +14,18 @@ const Acknowledgement = z
   })
   .meta({ id: 'Acknowledgement', description: 'A caution the approving clinician has read and accepted.' });
 
+export const ClinicianContact = z
+  .strictObject({
+    name: z.string().trim().min(2).max(200).describe('Name and role as the patient should read them, e.g. "Sam Lee, physiotherapist".'),
+    phone: z.string().trim().regex(/^[0-9+() .-]{5,30}$/, 'must be a phone number').optional().describe('Phone number for questions.'),
+    email: z.email().max(200).optional().describe('Email address for questions.'),
+  })
+  .meta({ id: 'ClinicianContact', description: 'How the patient reaches the clinician; printed on the handout.' });
+export type ClinicianContact = z.infer<typeof ClinicianContact>;
+
 export const ApprovalRequest = z
   .strictObject({
+    contact: ClinicianContact.optional().describe('How the patient reaches the approving clinician; printed on the handout (a blank line to fill in otherwise).'),
     acknowledgements: z
       .array(Acknowledgement)
       .max(100)
@@ -47,6 +57,7 @@ export const Prescription = z
         by: z.string().describe('Who approved (token subject).'),
         at: z.string().describe('When (ISO 8601).'),
         acknowledgements: z.array(Acknowledgement).describe('The cautions acknowledged.'),
+        contact: ClinicianContact.nullable().describe('How the patient reaches the approving clinician.'),
       })
       .nullable()
       .describe('The sign-off; null until approved.'),

@@ -27,7 +27,12 @@ function toPrescription(record: PrescriptionRecord): Prescription {
     createdBy: record.createdBy,
     approval:
       record.approvedBy && record.approvedAt
-        ? { by: record.approvedBy, at: record.approvedAt.toISOString(), acknowledgements: JSON.parse(record.acknowledgements ?? '[]') }
+        ? {
+            by: record.approvedBy,
+            at: record.approvedAt.toISOString(),
+            acknowledgements: JSON.parse(record.acknowledgements ?? '[]'),
+            contact: record.contact ? JSON.parse(record.contact) : null,
+          }
         : null,
     cancellation:
       record.cancelledBy && record.cancelledAt ? { by: record.cancelledBy, at: record.cancelledAt.toISOString(), reason: record.cancelReason ?? '' } : null,
@@ -155,7 +160,13 @@ export class PrescriptionsService {
       const signed = await manager.update(
         PrescriptionRecord,
         { id, status: 'draft' },
-        { status: 'approved', approvedBy: principal.subject, approvedAt: now, acknowledgements: JSON.stringify(approval.acknowledgements) },
+        {
+          status: 'approved',
+          approvedBy: principal.subject,
+          approvedAt: now,
+          acknowledgements: JSON.stringify(approval.acknowledgements),
+          contact: approval.contact ? JSON.stringify(approval.contact) : null,
+        },
       );
       if (signed.affected !== 1) {
         throw conflict('This version changed while it was being approved; read it again.');
@@ -209,6 +220,7 @@ export class PrescriptionsService {
       approvedBy: null,
       approvedAt: null,
       acknowledgements: null,
+      contact: null,
       cancelledBy: null,
       cancelledAt: null,
       cancelReason: null,

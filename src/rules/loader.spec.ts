@@ -133,7 +133,7 @@ describe('loadRules', () => {
       expect(catalogue.table(exerciseCatalogue).exercises.length).toBeGreaterThanOrEqual(20);
       expect(Object.keys(catalogue.content)).toEqual(expect.arrayContaining(['exercises.data.json', 'lop-equations.data.json']));
       const edited = editedRulesData('exercises.data.json', (c) => {
-        c.exercises[0].instructions = `${c.exercises[0].instructions} Breathe out as you push.`;
+        c.exercises[0].name = `${c.exercises[0].name} (machine)`;
       });
       expect(loadRuleCatalogue(edited).version).not.toBe(catalogue.version);
     });
@@ -151,6 +151,20 @@ describe('loadRules', () => {
         disabled.enabled = true;
       });
       expect(problemsOf(dir).join('\n')).toMatch(/lop-equations\.data\.json › equations\.\d+\.enabled: an enabled equation needs/);
+    });
+
+    it('refuses patient wording without its Spanish, so a handout never falls back to English', () => {
+      const dir = editedRulesData('exercises.data.json', (c) => {
+        c.exercises[0].instructions = `${c.exercises[0].instructions} Breathe out as you push.`;
+      });
+      expect(problemsOf(dir)).toEqual([expect.stringMatching(/^exercises\.data\.json › exercises\.0\.instructions: has no Spanish in handout\.data\.json translations: /)]);
+    });
+
+    it('refuses Spanish handout wording that drops a placeholder of the English', () => {
+      const dir = editedRulesData('handout.data.json', (c) => {
+        c.texts.cuffSetting.es = 'mmHg';
+      });
+      expect(problemsOf(dir)).toEqual([expect.stringContaining('handout.data.json › texts.cuffSetting.es: must use the same {placeholders} as the English (mmHg)')]);
     });
 
     it('refuses a data file no module declares', () => {

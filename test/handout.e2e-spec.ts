@@ -1,0 +1,205 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { PDFParse } from 'pdf-parse';
+import request from 'supertest';
+import textReadability from 'text-readability';
+
+import { handoutContent } from '../src/handout/handout-content';
+import { handoutText } from '../src/handout/handout-text';
+import type { Prescription } from '../src/prescription/prescription.schema';
+import { RuleCatalogue } from '../src/rules/catalogue';
+import { onScreeningDay, prescriptionRequest } from './factories';
+import { startTestApp, type TestApp } from './test-app';
+
+/** The part of pdfjs's document API the structure test reads. */
+interface PdfDocument {
+  numPages: number;
+  getMetadata(): Promise<{ info: object }>;
+  getMarkInfo(): Promise<{ Marked: boolean } | null>;
+  getPage(n: number): Promise<{
+    view: number[];
+    getStructTree(): Promise<unknown>;
+    getTextContent(): Promise<{ items: unknown[] }>;
+  }>;
+}
+
+const CONTACT = { name: 'Sam Lee, physiotherapist', phone: '+44 20 7946 0000', email: 'sam.lee@clinic.example' };
+
+/** Text of each page, as a reader would get it. */
+async function pagesOf(pdf: Buffer): Promise<string[]> {
+  const parser = new PDFParse({ data: new Uint8Array(pdf) });
+  try {
+    const result = await parser.getText();
+    return result.pages.map((page: { text: string }) => page.text.replace(/\s+/g, ' '));
+  } finally {
+    await parser.destroy();
+  }
+}
+
+/** Share of dark pixels of each page rendered by pdftoppm (Debian's poppler-utils) in grey at 30 dpi. */
+function inkPerPage(pdf: Buffer): number[] {
+  const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-handout-'));
+  try {
+    writeFileSync(join(dir, 'handout.pdf'), pdf);
+    execFileSync('pdftoppm', ['-r', '30', '-gray', join(dir, 'handout.pdf'), join(dir, 'page')]);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.pgm'))
+      .sort()
+      .map((file) => {
+        const image = readFileSync(join(dir, file));
+        // A binary PGM: "P5\n<width> <height>\n<max>\n" then one byte a pixel.
+        const header = image.subarray(0, 40).toString('latin1').split(/\s+/);
+        const pixels = Number(header[1]) * Number(header[2]);
+        const data = image.subarray(image.length - pixels);
+        return data.filter((v) => v < 160).length / pixels;
+      });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
+  let sut: TestApp;
+  let clinician: string;
+  let draft: Prescription;
+  let approved: Prescription;
+
+  beforeAll(async () => {
+    sut = await startTestApp({}, { clock: onScreeningDay() });
+    clinician = await sut.tokenFor('clinician', { subject: 'sam.lee' });
+    const post = (path: string, body: object) => request(sut.http).post(path).auth(clinician, { type: 'bearer' }).send(body);
+    draft = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
+    const toApprove = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body as Prescription;
+    const acknowledgements = toApprove.plan.cautions.map((c) => ({ caution: c.id }));
+    approved = (await post(`/v1/prescriptions/${toApprove.id}/approve`, { acknowledgements, contact: CONTACT }).expect(200)).body;
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const handout = (id: string, lang?: string) =>
+    request(sut.http)
+      .get(`/v1/prescriptions/${id}/handout.pdf${lang ? `?lang=${lang}` : ''}`)
+      .auth(clinician, { type: 'bearer' })
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+
+  it('prints every exercise, every cuff setting, the warnings, the contact and the ruleset version of an approved plan', async () => {
+    const res = await handout(approved.id).expect(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const pages = await pagesOf(res.body);
+    const text = pages.join(' ');
+    const { texts } = sut.app.get(RuleCatalogue).table(handoutText);
+    for (const exercise of approved.plan.exercises) {
+      expect(text).toContain(exercise.exercise.patientName);
+      expect(text).toContain(`${exercise.dose.pressure.mmHg} mmHg`);
+      expect(text).toContain(`${exercise.dose.pressure.startMmHg} mmHg`);
+    }
+    for (const key of ['stop', 'urgent', 'never', 'checklist'] as const) {
+      for (const item of texts[key].en.split('\n')) {
+        expect(text).toContain(item.replace(/\s+/g, ' ').slice(0, 40));
+      }
+    }
+    expect(text).toContain(texts.whatIsBfr.en.slice(0, 40));
+    expect(text).toContain(CONTACT.phone);
+    expect(text).toContain(approved.plan.phase.patientMessage.slice(0, 40));
+    expect(text).toContain(approved.plan.rulesetVersion.slice(0, 12));
+    expect(text).not.toContain(texts.draftMark.en);
+    pages.forEach((page, i) => expect(page).toContain(`${i + 1}`));
+  });
+
+  it('marks every page of a draft "not for use"', async () => {
+    const pages = await pagesOf((await handout(draft.id).expect(200)).body);
+    const { texts } = sut.app.get(RuleCatalogue).table(handoutText);
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) {
+      expect(page).toContain(texts.draftMark.en);
+    }
+  });
+
+  it('prints the whole handout in Spanish, the exercises and the rules\' messages included', async () => {
+    const res = await handout(approved.id, 'es').expect(200);
+    const text = (await pagesOf(res.body)).join(' ');
+    const { texts, translations } = sut.app.get(RuleCatalogue).table(handoutText);
+    for (const exercise of approved.plan.exercises) {
+      expect(text).toContain(translations[exercise.exercise.patientName].es);
+    }
+    expect(text).toContain(texts.whatIsBfr.es.slice(0, 40));
+    expect(text).not.toContain(texts.whatIsBfr.en.slice(0, 40));
+    expect(text).not.toContain(approved.plan.phase.patientMessage.slice(0, 40));
+    expect(text).toContain(translations[approved.plan.phase.patientMessage].es.slice(0, 40));
+  });
+
+  it('has no blank page, and every page is drawn inside the paper', async () => {
+    const pdf = (await handout(draft.id).expect(200)).body as Buffer;
+    const ink = inkPerPage(pdf);
+    expect(ink.length).toBe((await pagesOf(pdf)).length);
+    for (const share of ink) {
+      expect(share).toBeGreaterThan(0.005);
+    }
+  });
+
+  it('is a tagged PDF with title, language, headings, lists and tables in its structure', async () => {
+    const pdf = (await handout(approved.id, 'es').expect(200)).body as Buffer;
+    // pdf-parse loads the document with its own pdfjs, whose API reads the structure tree.
+    const parser = new PDFParse({ data: new Uint8Array(pdf) });
+    const document = await (parser as unknown as { load(): Promise<PdfDocument> }).load();
+    try {
+      const { info } = (await document.getMetadata()) as unknown as { info: Record<string, unknown> };
+      expect(info).toMatchObject({ Language: 'es', Title: sut.app.get(RuleCatalogue).table(handoutText).texts.documentTitle.es });
+      expect(await document.getMarkInfo()).toMatchObject({ Marked: true });
+      const roles = new Set<string>();
+      const visit = (node: { role?: string; children?: unknown[] }) => {
+        if (node.role) roles.add(node.role);
+        (node.children ?? []).forEach((child) => visit(child as { role?: string; children?: unknown[] }));
+      };
+      for (let i = 1; i <= document.numPages; i++) {
+        visit((await (await document.getPage(i)).getStructTree()) as { role?: string; children?: unknown[] });
+        const page = await document.getPage(i);
+        const [, , width, height] = page.view;
+        const { items } = await page.getTextContent();
+        for (const item of items as Array<{ transform: number[]; width: number; str: string }>) {
+          const [x, y] = [item.transform[4], item.transform[5]];
+          if (item.str.trim() === '') continue;
+          expect(x).toBeGreaterThanOrEqual(20);
+          expect(x + item.width).toBeLessThanOrEqual(width - 20);
+          expect(y).toBeGreaterThanOrEqual(10);
+          expect(y).toBeLessThanOrEqual(height - 10);
+        }
+      }
+      expect([...roles]).toEqual(expect.arrayContaining(['Document', 'Sect', 'H1', 'H2', 'P', 'L', 'LI', 'Table', 'TR', 'TH', 'TD']));
+    } finally {
+      await parser.destroy();
+    }
+  });
+
+  it('reads at grade 8 or below in English', () => {
+    const content = handoutContent(approved, sut.app.get(RuleCatalogue).table(handoutText), 'en', CONTACT);
+    const prose = [
+      content.whatIsBfr.text,
+      ...content.howTo.items.map((i) => i.text),
+      ...content.schedule.lines,
+      ...content.progression.lines,
+      ...content.notes.lines,
+      ...content.checklist.items,
+      ...content.stop.items,
+      ...content.urgent.items,
+      ...content.never.items,
+    ];
+    const text = prose.map((line) => (/[.!?]$/.test(line) ? line : `${line}.`)).join(' ');
+    expect(textReadability.fleschKincaidGrade(text)).toBeLessThanOrEqual(8);
+  });
+
+  it('refuses a language it does not have', async () => {
+    const res = await handout(approved.id, 'fr').expect(400);
+    expect(JSON.parse(res.body.toString()).errors[0].field).toBe('lang');
+  });
+});
