@@ -43,6 +43,24 @@ export function toFieldErrors(
   });
 }
 
+/**
+ * A refusal of fields found invalid after the schema passed (dates after the day, a field that must
+ * match a stored record), worded and located like the pipe's own.
+ */
+export function invalidFields(location: FieldError['in'], refused: ReadonlyArray<{ field: string; detail: string }>): DomainError {
+  const errors = refused.map(({ field, detail }) => fieldError(location, field.split('.'), detail));
+  return invalidFieldsError(location, errors);
+}
+
+function invalidFieldsError(location: FieldError['in'], errors: FieldError[]): DomainError {
+  const fields = errors.map((e) => e.field || `(${location})`);
+  return new DomainError(
+    ErrorCode.ValidationFailed,
+    `The ${location} has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(fields)].join(', ')}.`,
+    errors,
+  );
+}
+
 /** Validates body, query and path parameters against the zod schema given in `@Body({ schema })` etc. */
 @Injectable()
 export class RequestValidationPipe implements PipeTransform {
@@ -54,13 +72,7 @@ export class RequestValidationPipe implements PipeTransform {
     }
     const result = await schema['~standard'].validate(value);
     if (result.issues) {
-      const errors = toFieldErrors(location, result.issues);
-      const fields = errors.map((e) => e.field || `(${location})`);
-      throw new DomainError(
-        ErrorCode.ValidationFailed,
-        `The ${location} has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(fields)].join(', ')}.`,
-        errors,
-      );
+      throw invalidFieldsError(location, toFieldErrors(location, result.issues));
     }
     return result.value;
   }

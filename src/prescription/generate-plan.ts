@@ -1,4 +1,5 @@
-import { DomainError, ErrorCode, type FieldError } from '../common/problem';
+import { DomainError, ErrorCode } from '../common/problem';
+import { invalidFields } from '../common/validation.pipe';
 import type { Evaluation, FiredRule, RuleCatalogue, RuleTrace } from '../rules/catalogue';
 import { screenPatient } from '../screening/screen-patient';
 import { daysBetween } from '../screening/screening-facts';
@@ -48,18 +49,14 @@ const siteKey = (site: { limb: string; side: string }) => `${site.side}-${site.l
 const weeks = (days: number) => Math.floor(days / 7);
 const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
 
-function fieldError(field: string, detail: string): FieldError {
-  return { in: 'body', field, pointer: `/${field.replaceAll('.', '/')}`, detail };
-}
-
 /** Dates the screening does not check: the indication's and each LOP's. */
-function dateErrors(request: PrescriptionRequest, generatedOn: string): FieldError[] {
+function dateErrors(request: PrescriptionRequest, generatedOn: string): Array<{ field: string; detail: string }> {
   const dates: Array<[string, string | undefined]> = [
     ['indication.surgeryDate', request.indication.surgeryDate],
     ['indication.onsetDate', request.indication.onsetDate],
     ...request.limbs.flatMap((limb, i) => limb.lop.map((m, j): [string, string] => [`limbs.${i}.lop.${j}.measuredOn`, m.measuredOn])),
   ];
-  return dates.filter(([, date]) => date !== undefined && date > generatedOn).map(([field]) => fieldError(field, `is after the day of the plan (${generatedOn})`));
+  return dates.filter(([, date]) => date !== undefined && date > generatedOn).map(([field]) => ({ field, detail: `is after the day of the plan (${generatedOn})` }));
 }
 
 /** Only a clear or cautioned screening (a cleared referral is a caution) may lead to a plan. */
@@ -225,7 +222,7 @@ function inflationOf(modality: Exercise['modality'], dose: Partial<DoseValues>):
 export async function generatePlan(catalogue: RuleCatalogue, request: PrescriptionRequest, generatedOn: string): Promise<GeneratedPlan> {
   const errors = dateErrors(request, generatedOn);
   if (errors.length > 0) {
-    throw new DomainError(ErrorCode.ValidationFailed, `The body has ${errors.length} invalid date${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}.`, errors);
+    throw invalidFields('body', errors);
   }
   const screening = await screenPatient(catalogue, request, generatedOn);
   refuseUnlessScreened(screening);

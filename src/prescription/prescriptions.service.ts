@@ -6,7 +6,8 @@ import { type FindOptionsWhere, In, LessThan, Repository } from 'typeorm';
 
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
-import { DomainError, ErrorCode, type FieldError } from '../common/problem';
+import { DomainError, ErrorCode } from '../common/problem';
+import { invalidFields } from '../common/validation.pipe';
 import { RuleCatalogue } from '../rules/catalogue';
 import { generatePlan } from './generate-plan';
 import type { Plan } from './plan.schema';
@@ -61,8 +62,7 @@ const encodeCursor = (record: PrescriptionRecord) => Buffer.from(`${record.creat
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    const error: FieldError = { in: 'query', field: 'cursor', pointer: '/cursor', detail: 'is not a cursor this service gave out' };
-    throw new DomainError(ErrorCode.ValidationFailed, 'The query has 1 invalid field: cursor.', [error]);
+    throw invalidFields('query', [{ field: 'cursor', detail: 'is not a cursor this service gave out' }]);
   }
   return { createdAt, id };
 }
@@ -87,8 +87,7 @@ export class PrescriptionsService {
   async revise(id: string, request: PrescriptionRequest, principal: Principal): Promise<Prescription> {
     const current = await this.record(id, principal);
     if (request.patient.ref !== current.patientRef) {
-      const error: FieldError = { in: 'body', field: 'patient.ref', pointer: '/patient/ref', detail: `must be ${current.patientRef}: a revision is for the same patient` };
-      throw new DomainError(ErrorCode.ValidationFailed, 'The body has 1 invalid field: patient.ref.', [error]);
+      throw invalidFields('body', [{ field: 'patient.ref', detail: `must be ${current.patientRef}: a revision is for the same patient` }]);
     }
     await this.requireLatest(current);
     if (current.status === 'cancelled' || current.status === 'superseded') {

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type FieldError } from '../common/problem';
+import { invalidFields } from '../common/validation.pipe';
 import type { Evaluation, RuleCatalogue } from '../rules/catalogue';
 import { ageOn, limbFacts, patientFacts } from './screening-facts';
 import { LIMB_ITEMS } from './screening-items';
@@ -17,7 +17,7 @@ function best(verdicts: Verdict[]): Verdict {
 }
 
 /** Dates after the screening day, or a birth date no patient has, are refused field by field. */
-function dateErrors(request: ScreeningRequest, screenedOn: string): FieldError[] {
+function dateErrors(request: ScreeningRequest, screenedOn: string): Array<{ field: string; detail: string }> {
   const dates: Array<[string, string | undefined]> = [
     ['patient.birthDate', request.patient.birthDate],
     ['surgeryDate', request.surgeryDate],
@@ -30,7 +30,7 @@ function dateErrors(request: ScreeningRequest, screenedOn: string): FieldError[]
   if (request.patient.birthDate <= screenedOn && ageOn(request.patient.birthDate, screenedOn) > MAX_AGE_YEARS) {
     errors.push({ field: 'patient.birthDate', detail: `gives an age over ${MAX_AGE_YEARS} years` });
   }
-  return errors.map(({ field, detail }) => ({ in: 'body', field, pointer: `/${field.replaceAll('.', '/')}`, detail }));
+  return errors;
 }
 
 function findingsOf(evaluation: Evaluation, site: ScreeningFinding['site'], cleared: boolean): ScreeningFinding[] {
@@ -70,7 +70,7 @@ const effective = (finding: ScreeningFinding): Verdict => (finding.cleared ? 'ca
 export async function screenPatient(catalogue: RuleCatalogue, request: ScreeningRequest, screenedOn: string): Promise<ScreeningOutcome> {
   const errors = dateErrors(request, screenedOn);
   if (errors.length > 0) {
-    throw new DomainError(ErrorCode.ValidationFailed, `The body has ${errors.length} invalid date${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}.`, errors);
+    throw invalidFields('body', errors);
   }
   const facts = patientFacts(request, screenedOn);
   const points = await catalogue.evaluate('vte-points', facts);
