@@ -15,7 +15,9 @@ const lantana = new Fhir();
  * cardinality, FHIRPath invariants) and the `fhir` package (required code bindings). Empty when
  * both accept it.
  */
-export function fhirProblems(resource: Resource): string[] {
+export function fhirProblems(given: Resource): string[] {
+  // As sent on the wire: the `fhir` validator crashes on properties set to undefined.
+  const resource = JSON.parse(JSON.stringify(given)) as Resource;
   const problems: string[] = [];
   try {
     validateResource(resource);
