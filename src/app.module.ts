@@ -15,6 +15,7 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { pinoHttpOptions } from './logging';
+import { FhirModule } from './ehr/fhir/fhir.module';
 import { HandoutModule } from './handout/handout.module';
 import { PrescriptionModule } from './prescription/prescription.module';
 import { RulesModule } from './rules/rules.module';
@@ -60,6 +61,7 @@ export class AppModule {
         ScreeningModule,
         PrescriptionModule,
         HandoutModule,
+        FhirModule,
         ...features,
       ],
       controllers: [ProblemsController],
