@@ -14,6 +14,7 @@ import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { CdsHooksModule } from './ehr/cds-hooks/cds-hooks.module';
 import { pinoHttpOptions } from './logging';
 import { HandoutModule } from './handout/handout.module';
 import { PrescriptionModule } from './prescription/prescription.module';
@@ -60,6 +61,7 @@ export class AppModule {
         ScreeningModule,
         PrescriptionModule,
         HandoutModule,
+        CdsHooksModule,
         ...features,
       ],
       controllers: [ProblemsController],
