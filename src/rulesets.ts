@@ -1,3 +1,5 @@
+import { fhirMapping, fhirMappingReferences } from './ehr/fhir/fhir-mapping';
+import { fhirValueSets } from './ehr/fhir/value-sets';
 import { handoutText, translationsComplete } from './handout/handout-text';
 import { exerciseCatalogue } from './prescription/exercise-catalogue';
 import { lopEquations } from './prescription/lop-equations';
@@ -24,10 +26,16 @@ export const RULESET_SPECS: readonly RulesetSpec[] = [
 ];
 
 /** Every data table of rules-data/ the rules refer to. */
-export const DATA_SPECS: readonly DataSpec[] = [exerciseCatalogue as DataSpec, lopEquations as DataSpec, handoutText as DataSpec];
+export const DATA_SPECS: readonly DataSpec[] = [
+  exerciseCatalogue as DataSpec,
+  lopEquations as DataSpec,
+  handoutText as DataSpec,
+  fhirValueSets as DataSpec,
+  fhirMapping as DataSpec,
+];
 
 /** Checks across files, run once everything has loaded. */
-export const CATALOGUE_CHECKS: readonly CatalogueCheck[] = [prescriptionReferences, translationsComplete];
+export const CATALOGUE_CHECKS: readonly CatalogueCheck[] = [prescriptionReferences, translationsComplete, fhirMappingReferences];
 
 /** Every suite of golden cases in rules-data/. */
 export const GOLDEN_SUITES: readonly GoldenSuite[] = [screeningGoldenSuite as GoldenSuite, prescriptionGoldenSuite as GoldenSuite];
