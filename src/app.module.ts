@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { CdsHooksModule } from './ehr/cds-hooks/cds-hooks.module';
 import { pinoHttpOptions } from './logging';
+import { FhirModule } from './ehr/fhir/fhir.module';
 import { HandoutModule } from './handout/handout.module';
 import { PrescriptionModule } from './prescription/prescription.module';
 import { RulesModule } from './rules/rules.module';
@@ -61,6 +62,7 @@ export class AppModule {
         ScreeningModule,
         PrescriptionModule,
         HandoutModule,
+        FhirModule,
         CdsHooksModule,
         ...features,
       ],

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { RawServerDefault } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 
@@ -47,9 +48,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Bodies are JSON or nothing: any other content type is answered 415.
+  // Bodies are JSON (plain or FHIR) or nothing: any other content type is answered 415.
   fastify.removeAllContentTypeParsers();
   app.useBodyParser('application/json');
+  // FHIR clients send resources (a QuestionnaireResponse) as application/fhir+json: the same JSON parser.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/fhir+json', {}, (request, body, done) => parseJson(request, body.toString('utf8'), done));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -116,3 +116,35 @@ export function surgery(id: string, on: string, status: Procedure['status'] = 'c
 }
 
 export { concept };
+
+const ANSWER_SYSTEM = 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-screening-answer';
+type QrItem = { linkId: string; answer?: Array<Record<string, unknown>>; item?: QrItem[] };
+
+const answerOf = (value: unknown, linkId: string): Record<string, unknown> => {
+  if (linkId === 'patient.sex') return { valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: value } };
+  if (typeof value === 'number') return Number.isInteger(value) && linkId.startsWith('bloodPressure.') ? { valueInteger: value } : { valueDecimal: value };
+  if (/Date$|\.on$|measuredOn$/.test(linkId)) return { valueDate: value };
+  if (['yes', 'no', 'unknown', 'thigh', 'upper-arm', 'left', 'right'].includes(value as string)) return { valueCoding: { system: ANSWER_SYSTEM, code: value } };
+  return { valueString: value };
+};
+
+function itemsOf(value: Record<string, unknown>, prefix: string): QrItem[] {
+  return Object.entries(value).flatMap(([key, v]): QrItem[] => {
+    const linkId = prefix ? `${prefix}.${key}` : key;
+    if (Array.isArray(v)) return v.map((element) => ({ linkId, item: itemsOf(element as Record<string, unknown>, linkId) }));
+    if (v !== null && typeof v === 'object') return [{ linkId, item: itemsOf(v as Record<string, unknown>, linkId) }];
+    return [{ linkId, answer: [answerOf(v, linkId)] }];
+  });
+}
+
+/** The QuestionnaireResponse a form would send for a screening request (test data, built independently of the service's mapping). */
+export function questionnaireResponseFor(request: Record<string, unknown>) {
+  return {
+    resourceType: 'QuestionnaireResponse',
+    questionnaire: 'https://bfr-rx.example.org/fhir/Questionnaire/bfr-screening',
+    status: 'completed',
+    subject: { reference: 'Patient/pat-7' },
+    authored: `${SCREENED_ON}T09:00:00Z`,
+    item: itemsOf(request, ''),
+  };
+}

@@ -11,7 +11,7 @@ const participant = (code: string, display: string) => ({ coding: [{ system: SYS
  * enterer while it is not approved), bfr-rx as assembler, and the ruleset version the plan was
  * computed with as its source.
  */
-export function planProvenanceFor(source: PlanSource, targetIds: readonly string[], serviceVersion: string): Provenance {
+export function planProvenanceFor(source: PlanSource, targetIds: readonly string[]): Provenance {
   const { plan, prescription } = source;
   const approval = prescription?.approval;
   return {
@@ -22,7 +22,7 @@ export function planProvenanceFor(source: PlanSource, targetIds: readonly string
     agent: [
       ...(approval ? [{ type: participant('author', 'Author'), who: userReference(approval.by) }] : []),
       ...(prescription && !approval ? [{ type: participant('enterer', 'Enterer'), who: userReference(prescription.createdBy) }] : []),
-      { type: participant('assembler', 'Assembler'), who: { display: `bfr-rx ${serviceVersion}` } },
+      { type: participant('assembler', 'Assembler'), who: { display: 'bfr-rx' } },
     ],
     entity: [{ role: 'source', what: { identifier: { system: RULESET_SYSTEM, value: plan.rulesetVersion }, display: `bfr-rx ruleset ${plan.rulesetVersion}` } }],
   };

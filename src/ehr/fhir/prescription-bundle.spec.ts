@@ -10,7 +10,7 @@ import { deviceRequestFor, planRequests, serviceRequestFor } from './plan-reques
 import { prescriptionBundle } from './prescription-bundle';
 
 const catalogue = loadRuleCatalogue(RULES_DATA);
-const OPTIONS = { baseUrl: 'https://bfr.clinic.example', serviceVersion: '0.1.0' };
+const OPTIONS = { baseUrl: 'https://bfr.clinic.example' };
 
 async function stored(status: Prescription['status']): Promise<Prescription> {
   const { plan } = await generatePlan(catalogue, prescriptionRequest(), SCREENED_ON);
@@ -103,7 +103,7 @@ describe('prescriptionBundle', () => {
     expect(provenance.recorded).toBe(approved.approval!.at);
     expect(provenance.agent.map((a) => [a.type!.coding![0].code, a.who.display])).toEqual([
       ['author', 'dr-okafor'],
-      ['assembler', 'bfr-rx 0.1.0'],
+      ['assembler', 'bfr-rx'],
     ]);
     expect(provenance.entity![0].what.identifier!.value).toBe(approved.plan.rulesetVersion);
     expect(provenance.target).toHaveLength(bundle.entry!.length - 1);

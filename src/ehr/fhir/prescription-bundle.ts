@@ -17,13 +17,13 @@ const entry = (resource: Resource & { id?: string }): BundleEntry => ({ fullUrl:
  * narrative document, and a document Bundle would need a Composition and be immutable, while a
  * draft plan's Bundle changes on approval. The same prescription always gives the same Bundle.
  */
-export function prescriptionBundle(prescription: Prescription, options: { baseUrl: string; serviceVersion: string }): Bundle {
+export function prescriptionBundle(prescription: Prescription, options: { baseUrl: string }): Bundle {
   const source: PlanSource & { prescription: Prescription } = { plan: prescription.plan, prescription };
   const requests = planRequests(source);
   const orderIds = requests.flatMap(({ serviceRequest, deviceRequest }) => [serviceRequest.id!, deviceRequest.id!]);
   const carePlan = carePlanFor(source, orderIds);
   const handout = handoutDocumentFor(source, options.baseUrl, carePlan.id!);
-  const provenance = planProvenanceFor(source, [carePlan.id!, ...orderIds, handout.id!], options.serviceVersion);
+  const provenance = planProvenanceFor(source, [carePlan.id!, ...orderIds, handout.id!]);
   return {
     resourceType: 'Bundle',
     id: idFor(source, 'Bundle'),

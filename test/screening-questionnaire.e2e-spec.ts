@@ -1,0 +1,62 @@
+import type { Questionnaire } from '@medplum/fhirtypes';
+import request from 'supertest';
+
+import { limbSite, onScreeningDay, screeningRequest } from './factories';
+import { questionnaireResponseFor } from './fhir-fixtures';
+import { fhirProblems } from './fhir-validation';
+import { startTestApp, type TestApp } from './test-app';
+
+describe('the screening as a FHIR Questionnaire', () => {
+  let sut: TestApp;
+  let clinician: string;
+
+  beforeAll(async () => {
+    sut = await startTestApp({}, { clock: onScreeningDay() });
+    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const postResponse = (body: unknown, token = clinician) =>
+    request(sut.http).post('/v1/screenings/questionnaire-responses').auth(token, { type: 'bearer' }).set('content-type', 'application/fhir+json').send(JSON.stringify(body));
+
+  it('publishes a Questionnaire that passes both R4 validators', async () => {
+    const res = await request(sut.http).get('/v1/screenings/questionnaire').auth(await sut.tokenFor('viewer'), { type: 'bearer' }).expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    const questionnaire = res.body as Questionnaire;
+    expect(questionnaire).toMatchObject({ resourceType: 'Questionnaire', url: 'https://bfr-rx.example.org/fhir/Questionnaire/bfr-screening', status: 'active' });
+    expect(fhirProblems(questionnaire)).toEqual([]);
+  });
+
+  it('screens a QuestionnaireResponse exactly as POST /v1/screenings screens the same answers, and stores it', async () => {
+    const answers = screeningRequest({ answers: { ...screeningRequest().answers, varicoseVeins: 'yes', smoking: 'unknown' }, limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')] });
+    const direct = (await request(sut.http).post('/v1/screenings').auth(clinician, { type: 'bearer' }).send(answers).expect(201)).body;
+    const viaFhir = (await postResponse(questionnaireResponseFor(answers)).expect(201)).body;
+    const outcome = ({ id: _id, screenedAt: _at, ...rest }: Record<string, unknown>) => rest;
+    expect(outcome(viaFhir)).toEqual(outcome(direct));
+    expect(viaFhir.limbs[0]).toEqual({ limb: 'thigh', side: 'left', verdict: 'contraindicated' });
+    await request(sut.http).get(`/v1/screenings/${viaFhir.id}`).auth(clinician, { type: 'bearer' }).expect(200);
+  });
+
+  it('answers a refused answer with problem+json naming its linkId, and stores nothing', async () => {
+    const body = questionnaireResponseFor(screeningRequest());
+    body.item.find((i) => i.linkId === 'patient')!.item!.find((i) => i.linkId === 'patient.weightKg')!.answer = [{ valueString: 'seventy' }];
+    const res = await postResponse(body).expect(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ in: 'body', field: 'patient.weightKg', detail: 'needs valueDecimal' }] });
+    expect(res.body.detail).toContain('patient.weightKg');
+  });
+
+  it('refuses a response still in progress or with an unknown field at the boundary', async () => {
+    const inProgress = await postResponse({ ...questionnaireResponseFor(screeningRequest()), status: 'in-progress' }).expect(400);
+    expect(inProgress.body.errors[0]).toMatchObject({ field: 'status', detail: expect.stringContaining('completed') });
+    const unknown = await postResponse({ ...questionnaireResponseFor(screeningRequest()), basedOn: [] }).expect(400);
+    expect(unknown.body.errors[0]).toMatchObject({ field: 'basedOn', detail: 'is not a known field' });
+  });
+
+  it('lets only clinicians screen', async () => {
+    await postResponse(questionnaireResponseFor(screeningRequest()), await sut.tokenFor('viewer')).expect(403);
+  });
+});
