@@ -10,7 +10,8 @@ export interface TestEhr {
   jwt(path: string, options?: { claims?: JWTPayload; header?: Record<string, unknown>; key?: CryptoKey; alg?: string }): Promise<string>;
 }
 
-export async function testEhr(baseUrl: string, issuer = 'https://ehr.clinic.example'): Promise<TestEhr> {
+/** `now` is the EHR's clock: the test app's clock when that is fixed. */
+export async function testEhr(baseUrl: string, issuer = 'https://ehr.clinic.example', now: () => Date = () => new Date()): Promise<TestEhr> {
   const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
   const kid = `${new URL(issuer).hostname}-1`;
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES384', use: 'sig' };
@@ -19,8 +20,8 @@ export async function testEhr(baseUrl: string, issuer = 'https://ehr.clinic.exam
     publicJwk,
     client: { issuer, jwks: { keys: [publicJwk] } },
     jwt: async (path, { claims = {}, header = {}, key = privateKey, alg = 'ES384' } = {}) => {
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ iss: issuer, aud: `${baseUrl}${path}`, iat: now, exp: now + 300, jti: crypto.randomUUID(), ...claims })
+      const iat = Math.floor(now().getTime() / 1000);
+      return new SignJWT({ iss: issuer, aud: `${baseUrl}${path}`, iat, exp: iat + 300, jti: crypto.randomUUID(), ...claims })
         .setProtectedHeader({ alg, typ: 'JWT', kid, ...header })
         .sign(key);
     },

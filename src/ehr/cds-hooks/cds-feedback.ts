@@ -53,7 +53,9 @@ export class CdsFeedback {
     const receivedAt = this.clock.now();
     const records = request.feedback.flatMap((item) => {
       const card = cards.get(item.card.toLowerCase())!;
-      return card.basis.rules.map(
+      // A card that rests on no rule (EHR data that could not be read) is stored under the empty rule id.
+      const rules = card.basis.rules.length > 0 ? card.basis.rules : [{ ruleId: '', version: 0 }];
+      return rules.map(
         (rule): CdsFeedbackRecord => ({
           issuer: caller.issuer,
           cardUuid: item.card.toLowerCase(),

@@ -5,6 +5,7 @@ import { Clock } from '../../common/clock';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { CdsCardRecord } from './cds-card.entity';
 import { CdsFeedback } from './cds-feedback';
+import { CdsHookCalls } from './cds-hook-calls';
 import { CdsJwtVerifier } from './cds-jwt';
 import { CdsJwtGuard } from './cds-jwt.guard';
 import { CdsServicesController } from './cds-services.controller';
@@ -25,6 +26,7 @@ import { StoredTokenIds } from './stored-token-ids';
     CdsJwtGuard,
     IssuedCards,
     CdsFeedback,
+    CdsHookCalls,
   ],
 })
 export class CdsHooksModule {}

@@ -6,7 +6,8 @@ import { RuleCatalogue } from '../../rules/catalogue';
 import { ApiOutcomes } from './api-outcomes.decorator';
 import { CurrentCdsCaller } from './cds-caller.decorator';
 import { CdsFeedback } from './cds-feedback';
-import { CdsDiscovery, CdsFeedbackRequest, CdsServiceParams } from './cds-hooks.schema';
+import { CdsHookCalls } from './cds-hook-calls';
+import { CdsDiscovery, CdsFeedbackRequest, CdsHookRequest, CdsResponse, CdsServiceParams } from './cds-hooks.schema';
 import type { CdsCaller } from './cds-jwt';
 import { CdsJwtGuard } from './cds-jwt.guard';
 import { type CdsService, cdsServices } from './cds-services';
@@ -27,6 +28,7 @@ export class CdsServicesController {
 
   constructor(
     catalogue: RuleCatalogue,
+    private readonly calls: CdsHookCalls,
     private readonly feedback: CdsFeedback,
   ) {
     this.services = cdsServices(catalogue.version);
@@ -40,6 +42,23 @@ export class CdsServicesController {
   @ApiOkResponse({ standardSchema: CdsDiscovery })
   discovery(): CdsDiscovery {
     return { services: this.services };
+  }
+
+  @Post(':id')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Call a CDS service',
+    description:
+      'Answers a hook with cards. The patient\'s record comes from `prefetch`; what was not prefetched is read from `fhirServer` with `fhirAuthorization` within the configured time budget, and whatever could not be read is named on an info card. Every card names the rules behind it (id, version, rule set), the record entries and dates they read, and their evidence, and links to the rule pages.',
+  })
+  @ApiOkResponse({ standardSchema: CdsResponse })
+  @ApiOutcomes(400, 404, 412, 413, 415)
+  call(
+    @Param({ schema: CdsServiceParams }) params: { id: string },
+    @Body({ schema: CdsHookRequest }) body: CdsHookRequest,
+    @CurrentCdsCaller() caller: CdsCaller,
+  ): Promise<CdsResponse> {
+    return this.calls.answer(this.service(params.id), body, caller);
   }
 
   @Post(':id/feedback')
