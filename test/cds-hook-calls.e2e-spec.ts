@@ -6,8 +6,9 @@ import { CdsFeedbackRecord } from '../src/ehr/cds-hooks/cds-feedback.entity';
 import { type CdsCard, CdsResponse } from '../src/ehr/cds-hooks/cds-hooks.schema';
 import { RuleCatalogue } from '../src/rules/catalogue';
 import { testEhr, type TestEhr } from './ehr-client';
-import { onScreeningDay } from './factories';
-import { bloodPressure, CODE, condition, patient, quantityObservation, surgery } from './fhir-fixtures';
+import { limbSite, onScreeningDay, screeningRequest, SURGEON_CLEARANCE } from './factories';
+import { bloodPressure, CODE, concept, condition, patient, quantityObservation, questionnaireResponseFor, surgery } from './fhir-fixtures';
+import { fhirProblems } from './fhir-validation';
 import { startFhirTestServer } from './fhir-test-server';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -26,6 +27,7 @@ function prefetch(overrides: Record<string, unknown> = {}): Record<string, unkno
     bodyHeight: bundle(quantityObservation('ht-1', CODE.bodyHeight, 178, 'cm')),
     medications: bundle(),
     procedures: bundle(),
+    screeningAnswers: bundle(),
     ...overrides,
   };
 }
@@ -122,6 +124,7 @@ describe('CDS Hooks services', () => {
       expect(info.detail).toContain('Wound at the cuff site: not checked');
       expect(info.detail).not.toContain('blood pressure recorded');
       expect(info.detail).toContain('Cuff sites assumed: both thighs');
+      expect(info.detail).toContain('No screening questionnaire answers in the EHR.');
       // Cautions that fire only on unknown answers are questions on this card, not warnings of their own.
       expect(info.detail).toContain('**Until answered, these rules read the unknown as a risk:**');
       expect(info.detail).toContain('[`caution.smoking` v1]');
@@ -132,6 +135,21 @@ describe('CDS Hooks services', () => {
       expect(cards.map((c) => c.indicator)).toEqual(['info']);
       expect(cards[0].detail).toContain('No resting blood pressure recorded ([`ask.blood-pressure` v1]');
       expect(cards[0].detail).toContain('**Not in the record:** body height, body weight.');
+    });
+
+    it("gives no card when the clinician's screening answers and the record are clear", async () => {
+      const answers = { id: 'qr-1', ...questionnaireResponseFor(screeningRequest()) };
+      const res = await patientView(prefetch({ screeningAnswers: bundle(answers as Resource) }));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ cards: [] });
+    });
+
+    it('lets a yes in the record win over a screening answer of no, and says so on the card', async () => {
+      const answers = { id: 'qr-1', ...questionnaireResponseFor(screeningRequest()) };
+      const cards = checkedCards((await patientView(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)), screeningAnswers: bundle(answers as Resource) }))).body);
+      expect(cards[0].indicator).toBe('critical');
+      expect(cards[0].detail).toContain('The screening answers say no for vteHistory; the EHR record says yes, and yes is used.');
+      expect(cards.map((c) => c.indicator)).not.toContain('info');
     });
 
     it('warns about a finding that needs a medical clearance', async () => {
@@ -184,7 +202,7 @@ describe('CDS Hooks services', () => {
         expect(res.status).toBe(200);
         const cards = checkedCards(res.body);
         expect(cards.map((c) => c.indicator)).toEqual(['info']);
-        expect(cards[0].summary).toMatch(/^BFR screen incomplete: EHR data not checked \(problem list, weight, height, medications, procedures\); \d+ items to supply$/);
+        expect(cards[0].summary).toMatch(/^BFR screen incomplete: EHR data not checked \(problem list, weight, height, medications, procedures, screening answers\); \d+ items to supply$/);
         expect(cards[0].detail).toContain('- the problem list (Conditions): reading it from the EHR failed: no answer within the time budget');
       } finally {
         await server.close();
@@ -214,6 +232,108 @@ describe('CDS Hooks services', () => {
       const medication = { resourceType: 'MedicationRequest', id: 'm-1', status: 'draft', intent: 'order', subject: { reference: 'Patient/pat-7' } };
       const res = await orderSign(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)) }), medication);
       expect(res.status).toBe(200);
+      expect(res.body).toEqual({ cards: [] });
+    });
+  });
+
+  describe('order-select', () => {
+    const BFR = 'https://bfr-rx.example.org/fhir/CodeSystem/bfr';
+    /** A Doppler LOP of the left thigh, supine, with an 11.5 cm cuff, on the screening day. */
+    const lopLeftThigh = (mmHg: number) => ({
+      resourceType: 'Observation',
+      id: 'lop-1',
+      status: 'final',
+      code: concept({ system: BFR, code: 'lop', display: 'Limb occlusion pressure' }),
+      subject: { reference: 'Patient/pat-7' },
+      effectiveDateTime: '2026-11-20',
+      valueQuantity: { value: mmHg, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+      method: concept({ system: BFR, code: 'doppler' }),
+      bodySite: concept({ system: BFR, code: 'cuff-site-thigh-left' }),
+      component: [
+        { code: concept({ system: BFR, code: 'body-position' }), valueCodeableConcept: concept({ system: BFR, code: 'supine' }) },
+        { code: concept({ system: BFR, code: 'cuff-width' }), valueQuantity: { value: 11.5, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' } },
+      ],
+    });
+    /** Three weeks after a left ACL reconstruction, the screening answered with the surgeon's clearance. */
+    const answers = {
+      id: 'qr-1',
+      ...questionnaireResponseFor(
+        screeningRequest({
+          answers: { ...screeningRequest().answers, recentSurgery: 'yes', surgeonApprovedBfr: 'yes' },
+          surgeryDate: '2026-10-30',
+          clearance: SURGEON_CLEARANCE,
+          limbs: [limbSite('thigh', 'left')],
+        }),
+      ),
+    };
+    const aclRecord = (overrides: Record<string, unknown> = {}) =>
+      prefetch({
+        procedures: bundle(surgery('p-1', '2026-10-30')),
+        screeningAnswers: bundle(answers as Resource),
+        lop: bundle(lopLeftThigh(190) as Resource),
+        limbCircumference: bundle(),
+        ...overrides,
+      });
+    const aclOrder = (details: Record<string, unknown> = {}) => ({
+      ...bfrOrder('cuff-site-thigh-left'),
+      reasonCode: [{ coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-indication', code: 'acl-reconstruction' }] }],
+      orderDetail: [
+        { coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-order-detail', code: 'weight-bearing-full' }] },
+        { coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-order-detail', code: 'goal-strength' }] },
+      ],
+      ...details,
+    });
+    const orderSelect = (prefetched: Record<string, unknown>, order: Record<string, unknown>, selections = ['ServiceRequest/draft-bfr-1']) =>
+      call('bfr-protocol', { hook: 'order-select', context: { ...context, selections, draftOrders: orderBundle(order) }, prefetch: prefetched });
+
+    it('proposes protocols as draft orders that replace the selected one, the ordered goal recommended, at most one to take', async () => {
+      const res = await orderSelect(aclRecord(), aclOrder());
+      expect(res.status).toBe(200);
+      const [card, ...rest] = checkedCards(res.body);
+      expect(rest).toEqual([]);
+      expect(card).toMatchObject({ indicator: 'info', selectionBehavior: 'at-most-one', source: { topic: { code: 'protocol-proposal' } } });
+      expect(card.summary).toMatch(/^BFR protocol for Anterior cruciate ligament reconstruction, .+: \d+ options?$/);
+      expect(card.overrideReasons!.length).toBeGreaterThan(0);
+      const suggestions = card.suggestions!;
+      expect(suggestions.filter((s) => s.isRecommended).map((s) => s.label)).toEqual([expect.stringMatching(/^Strength \(as ordered\): /)]);
+      for (const suggestion of suggestions) {
+        const [remove, ...creates] = suggestion.actions;
+        expect(remove).toEqual({ type: 'delete', description: expect.any(String), resourceId: 'ServiceRequest/draft-bfr-1' });
+        expect(creates.length).toBeGreaterThanOrEqual(2);
+        expect(creates.every((a) => a.type === 'create' && a.resource !== undefined)).toBe(true);
+        expect(creates.map((a) => a.resource!.resourceType)).toEqual(creates.map((_, i) => (i % 2 === 0 ? 'ServiceRequest' : 'DeviceRequest')));
+        for (const action of creates) {
+          expect(action.resource).toMatchObject({ status: 'draft', intent: 'order', subject: { reference: 'Patient/pat-7' } });
+          expect(fhirProblems(action.resource as Resource)).toEqual([]);
+        }
+      }
+      expect(card.detail).toContain('Observation/lop-1: limbs.thigh-left.lop = 190, dated 2026-11-20');
+      expect(card.detail).toContain('LOP: left thigh 190 mmHg measured 2026-11-20 (doppler, supine, 11.5 cm cuff)');
+    });
+
+    it('names what the order lacks instead of guessing: the indication and the weight bearing', async () => {
+      const cards = checkedCards((await orderSelect(aclRecord(), aclOrder({ reasonCode: undefined, orderDetail: undefined }))).body);
+      expect(cards.map((c) => [c.indicator, c.suggestions])).toEqual([['info', undefined]]);
+      expect(cards[0].summary).toBe('No BFR protocol proposed yet: 2 things to supply or settle');
+      expect(cards[0].detail).toContain('what the order treats: a reasonCode from https://bfr-rx.example.org/fhir/CodeSystem/bfr-indication');
+      expect(cards[0].detail).toContain('the weight bearing allowed');
+    });
+
+    it('asks for an LOP measured at the cuff site before proposing anything', async () => {
+      const cards = checkedCards((await orderSelect(aclRecord({ lop: bundle() }), aclOrder())).body);
+      expect(cards.map((c) => c.indicator)).toEqual(['info']);
+      expect(cards[0].detail).toContain('the cuff at the left thigh: no usable LOP measured there');
+    });
+
+    it('proposes nothing for a patient with a DVT, only the critical card', async () => {
+      const cards = checkedCards((await orderSelect(aclRecord({ conditions: bundle(condition('c-12', CODE.dvt)) }), aclOrder())).body);
+      expect(cards[0].indicator).toBe('critical');
+      expect(cards.some((c) => c.suggestions)).toBe(false);
+    });
+
+    it('says nothing when the selection is not a BFR or exercise order', async () => {
+      const medication = { resourceType: 'MedicationRequest', id: 'm-1', status: 'draft', intent: 'order', subject: { reference: 'Patient/pat-7' } };
+      const res = await orderSelect(aclRecord(), medication, ['MedicationRequest/m-1']);
       expect(res.body).toEqual({ cards: [] });
     });
   });

@@ -48,7 +48,8 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
     ]);
     for (const service of discovery.services) {
       expect(service.description).toContain(`Rule set ${sut.app.get(RuleCatalogue).version.slice(0, 12)}.`);
-      expect(Object.keys(service.prefetch ?? {})).toEqual(['patient', 'conditions', 'bloodPressure', 'bodyWeight', 'bodyHeight', 'medications', 'procedures']);
+      const screening = ['patient', 'conditions', 'bloodPressure', 'bodyWeight', 'bodyHeight', 'medications', 'procedures', 'screeningAnswers'];
+      expect(Object.keys(service.prefetch ?? {})).toEqual(service.hook === 'order-select' ? [...screening, 'lop', 'limbCircumference'] : screening);
       // CDS Hooks 2.0 prefetch tokens: root-level context fields only.
       for (const template of Object.values(service.prefetch ?? {})) {
         expect(template.match(/\{\{[^}]+\}\}/g)).toEqual(['{{context.patientId}}']);

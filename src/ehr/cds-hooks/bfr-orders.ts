@@ -1,6 +1,7 @@
-import { BFR, BFR_SYSTEM, SNOMED } from '../fhir/codes';
+import { Condition, Goal, WeightBearing } from '../../prescription/indication';
+import { BFR, BFR_SYSTEM, CANONICAL, SNOMED } from '../fhir/codes';
+import { codings, field, list, referenceTo, text } from '../fhir/record-values';
 import type { PlannedSite } from '../fhir/screening-request-from-draft';
-import { codings, field, list, referenceTo } from '../fhir/record-values';
 import type { FhirResource } from './cds-hooks.schema';
 import type { CuffSites } from './record-screening';
 
@@ -44,5 +45,53 @@ export function cuffSitesOf(orders: FhirResource[], assumed: CuffSites): CuffSit
       }
     }
   }
-  return sites.size > 0 ? { sites: [...sites.values()], fromOrder: true } : assumed;
+  return sites.size > 0 ? { sites: [...sites.values()], origin: 'order' } : assumed;
+}
+
+/** What a drafted BFR order treats: bfr-rx indication codes in `ServiceRequest.reasonCode`. */
+export const INDICATION_SYSTEM = `${CANONICAL}/CodeSystem/bfr-indication`;
+/** Details of a drafted BFR order in `ServiceRequest.orderDetail`: weight bearing, injured side, goal. */
+export const ORDER_DETAIL_SYSTEM = `${CANONICAL}/CodeSystem/bfr-order-detail`;
+
+/** What the selected BFR orders say about the indication; a field left out is one they do not say. */
+export interface OrderedIndication {
+  condition?: Condition;
+  weightBearing?: WeightBearing;
+  injuredSide?: 'left' | 'right';
+  goal?: Goal;
+  /** The Conditions the order is for (`reasonReference`), to read the onset from. */
+  reasons: string[];
+}
+
+/** Reads the bfr-rx codes of the selected BFR orders (see the README, "CDS Hooks"). */
+export function orderedIndication(orders: FhirResource[]): OrderedIndication {
+  const indication: OrderedIndication = { reasons: [] };
+  for (const order of orders) {
+    for (const coding of list(field(order, 'reasonCode')).flatMap(codings)) {
+      const parsed = Condition.safeParse(coding.code);
+      if (coding.system === INDICATION_SYSTEM && parsed.success) {
+        indication.condition ??= parsed.data;
+      }
+    }
+    for (const coding of list(field(order, 'orderDetail')).flatMap(codings)) {
+      if (coding.system !== ORDER_DETAIL_SYSTEM) {
+        continue;
+      }
+      const code = coding.code!;
+      const after = (prefix: string) => (code.startsWith(prefix) ? code.slice(prefix.length) : undefined);
+      const bearing = WeightBearing.safeParse(after('weight-bearing-'));
+      if (bearing.success) indication.weightBearing ??= bearing.data;
+      const side = after('injured-side-');
+      if (side === 'left' || side === 'right') indication.injuredSide ??= side;
+      const goal = Goal.safeParse(after('goal-'));
+      if (goal.success) indication.goal ??= goal.data;
+    }
+    for (const reason of list(field(order, 'reasonReference'))) {
+      const reference = text(field(reason, 'reference'));
+      if (reference?.startsWith('Condition/')) {
+        indication.reasons.push(reference);
+      }
+    }
+  }
+  return indication;
 }

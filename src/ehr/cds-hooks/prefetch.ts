@@ -1,7 +1,7 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
 import type { CdsHookRequest } from './cds-hooks.schema';
-import { PREFETCH, type PrefetchKey } from './cds-services';
+import type { PrefetchKey } from './cds-services';
 import { FhirReadFailed, FhirReads } from './fhir-reads';
 
 /** What the screening could read about the patient, and what it could not, with the reason. */
@@ -20,6 +20,9 @@ export const PREFETCH_CONTENT: Record<PrefetchKey, string> = {
   bodyHeight: 'the latest body height',
   medications: 'active medication orders',
   procedures: 'procedures (recent surgery)',
+  screeningAnswers: "the clinician's screening questionnaire answers",
+  lop: 'measured limb occlusion pressures',
+  limbCircumference: 'limb circumferences',
 };
 
 /** A template with its tokens replaced by the call's context (root-level fields only, as CDS Hooks 2.0 allows). */
@@ -42,12 +45,12 @@ const nextLinkOf = (value: Resource) => value.resourceType === 'Bundle' && (valu
  * as null means no data; a key left out, or sent as an OperationOutcome (the EHR's own fetch
  * failed), is read here when the EHR gave FHIR access, and reported unavailable otherwise.
  */
-export async function gatherRecord(request: CdsHookRequest, budgetMs: number): Promise<GatheredRecord> {
+export async function gatherRecord(request: CdsHookRequest, templates: Partial<Record<PrefetchKey, string>>, budgetMs: number): Promise<GatheredRecord> {
   const access =
     request.fhirServer && request.fhirAuthorization
       ? new FhirReads(request.fhirServer, request.fhirAuthorization.access_token, AbortSignal.timeout(budgetMs))
       : undefined;
-  const keys = Object.keys(PREFETCH) as PrefetchKey[];
+  const keys = Object.keys(templates) as PrefetchKey[];
   const results = await Promise.all(
     keys.map(async (key): Promise<{ key: PrefetchKey; resource?: Resource | null; reason?: string }> => {
       const prefetched = request.prefetch?.[key];
@@ -60,7 +63,7 @@ export async function gatherRecord(request: CdsHookRequest, budgetMs: number): P
         return { key, reason: `${why}, and no FHIR access was given` };
       }
       try {
-        return { key, resource: given ? await access.rest(prefetched as unknown as Bundle) : await access.query(expandTemplate(PREFETCH[key], request.context)) };
+        return { key, resource: given ? await access.rest(prefetched as unknown as Bundle) : await access.query(expandTemplate(templates[key]!, request.context)) };
       } catch (error) {
         if (error instanceof FhirReadFailed) {
           return { key, reason: `reading it from the EHR failed: ${error.message}` };

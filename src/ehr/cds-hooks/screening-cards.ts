@@ -31,6 +31,9 @@ const PREFETCH_SHORT: Record<PrefetchKey, string> = {
   bodyHeight: 'height',
   medications: 'medications',
   procedures: 'procedures',
+  screeningAnswers: 'screening answers',
+  lop: 'LOP',
+  limbCircumference: 'limb circumference',
 };
 
 /** The request items a screening fact is computed from, to cite the record behind an input. */
@@ -58,21 +61,31 @@ export function clip(text: string, max = 139): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
+const SITE_ORIGIN: Record<RecordScreening['sites']['origin'], string> = {
+  order: 'from the order',
+  'screening answers': 'from the screening answers',
+  assumed: 'assumed; neither the hook nor the screening answers name one',
+};
+
 const siteName = (site: { limb: string; side: string }) => `${site.side} ${site.limb.replace('-', ' ')}`;
 
 function recordLine(source: MappedSource): string {
-  const what = source.display ?? source.item;
+  const what = source.display ?? (source.code ? 'coded' : undefined);
   const code = source.code ? ` (${source.code})` : '';
   const date = source.date ? `, dated ${source.date}` : '';
   const check = source.matchedBy === 'text' ? '; recognised by its name only, check it' : '';
-  return `- ${source.reference}: ${what}${code}${date} gives ${source.item} = ${source.value ?? 'yes'}${check}`;
+  return `- ${source.reference}: ${what ? `${what}${code}${date} gives ` : date ? `${date.slice(2)}: ` : ''}${source.item} = ${source.value ?? 'yes'}${check}`;
 }
 
-function recordBehind(finding: ScreeningFinding, sources: MappedSource[]): string[] {
+function recordBehind(finding: ScreeningFinding, screening: RecordScreening): string[] {
   // The VTE points read every answer and measurement.
   const all = 'vteScore' in finding.inputs;
   const items = new Set(Object.keys(finding.inputs).flatMap((fact) => ITEMS_OF_FACT[fact] ?? [finding.site ? `limbs.${fact}` : fact]));
-  const lines = sources.filter((source) => all || items.has(source.item)).map(recordLine);
+  const lines = screening.sources.filter((source) => (all && source.item !== 'patient.ref') || items.has(source.item)).map(recordLine);
+  lines.push(...screening.overridden.filter((o) => items.has(o.item)).map((o) => `- ${o.note}`));
+  if (screening.answers && (all || lines.length === 0)) {
+    lines.push(`- ${screening.answers.reference}: the clinician's screening answers${screening.answers.authoredOn ? ` of ${screening.answers.authoredOn}` : ''}`);
+  }
   return lines.length > 0 ? lines : ['- nothing in the record: the rule read an unknown answer or a missing measurement'];
 }
 
@@ -87,16 +100,20 @@ function evidenceLines(finding: ScreeningFinding): string[] {
   return finding.evidence.map((e) => `- ${e.source} (${e.level})${e.note ? `: ${e.note}` : ''}`);
 }
 
+/** A referral the recorded clearance settled counts as a caution, as in the screening itself. */
+const effectiveVerdict = (finding: ScreeningFinding) => (finding.cleared ? 'caution' : finding.verdict);
+
 function findingCard(finding: ScreeningFinding, screening: RecordScreening, setting: CardSetting): ExplainedCard {
   const site = finding.site ? siteName(finding.site) : undefined;
+  const clearance = finding.cleared && screening.request?.clearance;
   // A site finding rules out that site only; it is absolute when the order puts the cuff there.
-  const absolute = finding.verdict === 'contraindicated' && (finding.site === null || screening.sites.fromOrder);
+  const absolute = finding.verdict === 'contraindicated' && (finding.site === null || screening.sites.origin === 'order');
   const summary =
     finding.verdict === 'contraindicated'
       ? site
         ? `No BFR cuff on the ${site}: ${finding.title}`
         : `BFR contraindicated: ${finding.title}`
-      : finding.verdict === 'refer'
+      : effectiveVerdict(finding) === 'refer'
         ? `BFR needs a medical clearance first: ${finding.title}`
         : `BFR with care: ${finding.title}`;
   const page = rulePage(setting.baseUrl, finding.ruleId);
@@ -104,10 +121,10 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
     `**${finding.clinicianMessage}**`,
     '',
     `Rule [\`${finding.ruleId}\` version ${finding.ruleVersion}](${page}): ${finding.title}. Rule set \`${shortVersion(screening.rulesetVersion)}\`, screened on ${screening.screenedOn}.` +
-      (site ? ` Cuff site: ${site} (${screening.sites.fromOrder ? 'from the order' : 'assumed; the hook names no site'}).` : ''),
+      (site ? ` Cuff site: ${site} (${SITE_ORIGIN[screening.sites.origin]}).` : ''),
     '',
     '**From the EHR record:**',
-    ...recordBehind(finding, screening.sources),
+    ...recordBehind(finding, screening),
     '',
     `**Inputs the rule read:** ${Object.entries(finding.inputs)
       .map(([fact, value]) => `${fact} = ${JSON.stringify(value)}`)
@@ -116,6 +133,7 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
     '',
     '**Evidence:**',
     ...evidenceLines(finding),
+    ...(clearance ? ['', `**Cleared** by ${clearance.by} on ${clearance.on}: ${clearance.note}`] : []),
     ...(finding.modifications?.length ? ['', `**If BFR goes ahead:** ${finding.modifications.join(', ')}.`] : []),
     '',
     'A suggestion for the clinician: review the rule and the record before acting.',
@@ -131,7 +149,7 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
       topic:
         finding.verdict === 'contraindicated'
           ? topic('contraindication', 'Contraindication to BFR')
-          : finding.verdict === 'refer'
+          : effectiveVerdict(finding) === 'refer'
             ? topic('clearance-needed', 'Medical clearance needed')
             : topic('caution', 'BFR with modifications'),
     },
@@ -196,10 +214,13 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
           ),
         ]
       : []),
-    ...(screening.notes.length > 0 ? ['', '**Notes on the record:**', ...screening.notes.map((n) => `- ${n}`)] : []),
+    ...(screening.notes.length + screening.overridden.length > 0
+      ? ['', '**Notes on the record:**', ...[...screening.overridden.map((o) => o.note), ...screening.notes].map((n) => `- ${n}`)]
+      : []),
     '',
     `Rule set \`${shortVersion(screening.rulesetVersion)}\`, screened on ${screening.screenedOn}.` +
-      (screening.sites.fromOrder ? '' : ' Cuff sites assumed: both thighs (the hook names no site).'),
+      (screening.answers ? ` Screening answers: ${screening.answers.reference}${screening.answers.authoredOn ? ` of ${screening.answers.authoredOn}` : ''}.` : ' No screening questionnaire answers in the EHR.') +
+      (screening.sites.origin === 'assumed' ? ' Cuff sites assumed: both thighs (neither the hook nor the screening answers name one).' : ''),
   ].join('\n');
   const card: CdsCard = {
     uuid: randomUUID(),
@@ -219,11 +240,14 @@ const ORDER: Record<CdsCard['indicator'], number> = { critical: 0, warning: 1, i
 
 /**
  * The cards of a screening: one per contraindication (critical when it rules out BFR, or the
- * ordered cuff site) or finding that needs a clearance or care (warning), and one that names
- * everything missing, including EHR data that could not be read (info). No card when nothing needs saying.
+ * ordered cuff site) or finding that needs a clearance or care (warning; cautions left out when a
+ * protocol card carries them), and one that names everything missing, including EHR data that could
+ * not be read (info). No card when nothing needs saying.
  */
-export function screeningCards(screening: RecordScreening, setting: CardSetting): ExplainedCard[] {
-  const cards = screening.findings.filter((f) => f.verdict !== 'incomplete').map((f) => findingCard(f, screening, setting));
+export function screeningCards(screening: RecordScreening, setting: CardSetting, { cautions = true }: { cautions?: boolean } = {}): ExplainedCard[] {
+  const cards = screening.findings
+    .filter((f) => f.verdict !== 'incomplete' && (cautions || effectiveVerdict(f) !== 'caution'))
+    .map((f) => findingCard(f, screening, setting));
   const incomplete = incompleteCard(screening, setting);
   return [...cards, ...(incomplete ? [incomplete] : [])].sort((a, b) => ORDER[a.card.indicator] - ORDER[b.card.indicator]);
 }
