@@ -3,11 +3,13 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 
 import { CdsFeedbackRecord } from '../src/ehr/cds-hooks/cds-feedback.entity';
-import { type CdsCard, CdsResponse } from '../src/ehr/cds-hooks/cds-hooks.schema';
+import type { CdsCard } from '../src/ehr/cds-hooks/cds-hooks.schema';
 import { RuleCatalogue } from '../src/rules/catalogue';
+import { conformingCards } from './cds-conformance';
 import { testEhr, type TestEhr } from './ehr-client';
-import { limbSite, onScreeningDay, screeningRequest, SURGEON_CLEARANCE } from './factories';
-import { bloodPressure, CODE, concept, condition, patient, quantityObservation, questionnaireResponseFor, surgery } from './fhir-fixtures';
+import { aclOrderDetails, aclScreeningAnswers, lopLeftThigh } from './cds-fixtures';
+import { onScreeningDay, screeningRequest } from './factories';
+import { bloodPressure, CODE, condition, patient, quantityObservation, questionnaireResponseFor, surgery } from './fhir-fixtures';
 import { fhirProblems } from './fhir-validation';
 import { startFhirTestServer } from './fhir-test-server';
 import { startTestApp, type TestApp } from './test-app';
@@ -46,18 +48,7 @@ const bfrOrder = (site?: string) => ({
 
 const orderBundle = (...resources: unknown[]) => ({ resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) });
 
-/** The spec's rules for a response, checked on every answer: schema, summary length, uuids, indicator, source. */
-function checkedCards(body: unknown): CdsCard[] {
-  const { cards } = CdsResponse.parse(body);
-  for (const card of cards) {
-    expect(card.summary.length).toBeLessThan(140);
-    expect(['info', 'warning', 'critical']).toContain(card.indicator);
-    expect(card.source.label.length).toBeGreaterThan(0);
-    expect(card.links?.every((link) => link.url.startsWith(`${BASE_URL}/v1/rules`))).toBe(true);
-  }
-  expect(new Set(cards.map((c) => c.uuid)).size).toBe(cards.length);
-  return cards;
-}
+const checkedCards = (body: unknown): CdsCard[] => conformingCards(body, BASE_URL);
 
 describe('CDS Hooks services', () => {
   let sut: TestApp;
@@ -237,52 +228,15 @@ describe('CDS Hooks services', () => {
   });
 
   describe('order-select', () => {
-    const BFR = 'https://bfr-rx.example.org/fhir/CodeSystem/bfr';
-    /** A Doppler LOP of the left thigh, supine, with an 11.5 cm cuff, on the screening day. */
-    const lopLeftThigh = (mmHg: number) => ({
-      resourceType: 'Observation',
-      id: 'lop-1',
-      status: 'final',
-      code: concept({ system: BFR, code: 'lop', display: 'Limb occlusion pressure' }),
-      subject: { reference: 'Patient/pat-7' },
-      effectiveDateTime: '2026-11-20',
-      valueQuantity: { value: mmHg, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
-      method: concept({ system: BFR, code: 'doppler' }),
-      bodySite: concept({ system: BFR, code: 'cuff-site-thigh-left' }),
-      component: [
-        { code: concept({ system: BFR, code: 'body-position' }), valueCodeableConcept: concept({ system: BFR, code: 'supine' }) },
-        { code: concept({ system: BFR, code: 'cuff-width' }), valueQuantity: { value: 11.5, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' } },
-      ],
-    });
-    /** Three weeks after a left ACL reconstruction, the screening answered with the surgeon's clearance. */
-    const answers = {
-      id: 'qr-1',
-      ...questionnaireResponseFor(
-        screeningRequest({
-          answers: { ...screeningRequest().answers, recentSurgery: 'yes', surgeonApprovedBfr: 'yes' },
-          surgeryDate: '2026-10-30',
-          clearance: SURGEON_CLEARANCE,
-          limbs: [limbSite('thigh', 'left')],
-        }),
-      ),
-    };
     const aclRecord = (overrides: Record<string, unknown> = {}) =>
       prefetch({
         procedures: bundle(surgery('p-1', '2026-10-30')),
-        screeningAnswers: bundle(answers as Resource),
+        screeningAnswers: bundle(aclScreeningAnswers() as Resource),
         lop: bundle(lopLeftThigh(190) as Resource),
         limbCircumference: bundle(),
         ...overrides,
       });
-    const aclOrder = (details: Record<string, unknown> = {}) => ({
-      ...bfrOrder('cuff-site-thigh-left'),
-      reasonCode: [{ coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-indication', code: 'acl-reconstruction' }] }],
-      orderDetail: [
-        { coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-order-detail', code: 'weight-bearing-full' }] },
-        { coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-order-detail', code: 'goal-strength' }] },
-      ],
-      ...details,
-    });
+    const aclOrder = (details: Record<string, unknown> = {}) => ({ ...bfrOrder('cuff-site-thigh-left'), ...aclOrderDetails(), ...details });
     const orderSelect = (prefetched: Record<string, unknown>, order: Record<string, unknown>, selections = ['ServiceRequest/draft-bfr-1']) =>
       call('bfr-protocol', { hook: 'order-select', context: { ...context, selections, draftOrders: orderBundle(order) }, prefetch: prefetched });
 
