@@ -1,3 +1,7 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -124,6 +128,49 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
     expect(api.headers['access-control-allow-origin']).toBeUndefined();
     const cds = await request(sut.http).options('/cds-services').set('origin', 'https://app.clinic.example').set('access-control-request-method', 'GET');
     expect(cds.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('CDS Hooks: the EHR JWT', () => {
+  let sut: TestApp;
+  let ehr: TestEhr;
+  let keyServer: Server;
+  let jku: string;
+  let rs384: CryptoKey;
+
+  beforeAll(async () => {
+    ehr = await testEhr(BASE_URL);
+    const pair = await generateKeyPair('RS384', { extractable: true });
+    rs384 = pair.privateKey;
+    const published = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'ehr-rs384', alg: 'RS384', use: 'sig' }] };
+    keyServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(published)));
+    await new Promise<void>((done) => keyServer.listen(0, '127.0.0.1', done));
+    jku = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks.json`;
+    sut = await startTestApp({ PUBLIC_BASE_URL: BASE_URL, CDS_CLIENTS: JSON.stringify([{ ...ehr.client, jku: [jku] }]) });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+    await new Promise((done) => keyServer.close(done));
+  });
+
+  const discover = (token: string) => request(sut.http).get('/cds-services').auth(token, { type: 'bearer' });
+
+  it('accepts an RS384 JWT whose key is at an allow-listed jku', async () => {
+    await discover(await ehr.jwt('/cds-services', { key: rs384, alg: 'RS384', header: { kid: 'ehr-rs384', jku } })).expect(200);
+  });
+
+  it.each<[string, () => Promise<string>, string]>([
+    ['HS256', () => ehr.jwt('/cds-services', { alg: 'HS256', key: new TextEncoder().encode('a-secret-anyone-could-guess-0123456789') }), 'sign with ES384 or RS384'],
+    ['RS256', async () => ehr.jwt('/cds-services', { alg: 'RS256', key: (await generateKeyPair('RS256')).privateKey }), 'sign with ES384 or RS384'],
+    ['another audience', () => ehr.jwt('/cds-services/bfr-screening'), `aud must be the URL invoked: ${BASE_URL}/cds-services`],
+    ['an expired token', () => ehr.jwt('/cds-services', { claims: { iat: Math.floor(Date.now() / 1000) - 900, exp: Math.floor(Date.now() / 1000) - 600 } }), 'expired'],
+    ['an unknown issuer', () => ehr.jwt('/cds-services', { claims: { iss: 'https://unknown-ehr.example' } }), 'is not an EHR this service is configured to trust'],
+    ['a jku not on the allow-list', () => ehr.jwt('/cds-services', { header: { jku: 'http://127.0.0.1:9/jwks.json' } }), 'is not on the allow-list'],
+  ])('refuses %s with 401 OperationOutcome saying why', async (what, token, why) => {
+    const res = await discover(await token());
+    expectOutcome(res, 401, what === 'an expired token' ? 'expired' : 'login');
+    expect(res.body.issue[0].details.text).toContain(why);
   });
 });
 

@@ -7,7 +7,7 @@ export interface TestEhr {
   /** CDS_CLIENTS entry trusting this EHR through a local key set. */
   client: { issuer: string; jwks: { keys: JWK[] } };
   /** A fresh JWT for one call to `path` (aud = base URL + path), as the EHR would sign it. */
-  jwt(path: string, options?: { claims?: JWTPayload; header?: Record<string, unknown>; key?: CryptoKey; alg?: string }): Promise<string>;
+  jwt(path: string, options?: { claims?: JWTPayload; header?: Record<string, unknown>; key?: CryptoKey | Uint8Array; alg?: string }): Promise<string>;
 }
 
 /** `now` is the EHR's clock: the test app's clock when that is fixed. */
