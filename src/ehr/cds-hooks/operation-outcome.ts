@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-import { DomainError, ErrorCode, type FieldError, PROBLEM_TYPES } from '../../common/problem';
+import { DomainError, ErrorCode, PROBLEM_TYPES } from '../../common/problem';
 
 /** The FHIR issue types this service reports (http://hl7.org/fhir/issue-type). */
 const IssueType = z.enum([
@@ -70,11 +70,9 @@ const ISSUE_TYPES: Partial<Record<ErrorCode, IssueType>> = {
   [ErrorCode.ServiceUnavailable]: 'transient',
 };
 
-const FIELD_LOCATIONS: Record<FieldError['in'], string> = { body: 'body', query: 'query', path: 'path' };
-
 function fieldIssues(error: DomainError): OperationOutcomeIssue[] {
   return (error.errors ?? []).map((field) =>
-    issue(field.detail === 'is required' ? 'required' : 'invalid', field.field ? `${field.field} ${field.detail}` : `The ${FIELD_LOCATIONS[field.in]} ${field.detail}`, {
+    issue(field.detail === 'is required' ? 'required' : 'invalid', field.field ? `${field.field} ${field.detail}` : `The ${field.in} ${field.detail}`, {
       ...(field.field ? { expression: [field.field] } : {}),
     }),
   );

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 
-import type { DeviceRequest, ServiceRequest } from '@medplum/fhirtypes';
-
 import { CONDITIONS, type Goal } from '../../prescription/indication';
 import type { Plan, PlannedExercise } from '../../prescription/plan.schema';
 import type { RuleCatalogue } from '../../rules/catalogue';
@@ -62,8 +60,8 @@ function createActions(plan: Plan, patientId: string) {
   return planRequests({ plan, subject: { reference: `Patient/${patientId}` } }).flatMap(({ serviceRequest, deviceRequest }, i) => {
     const e = plan.exercises[i];
     // Created resources get their ids from the EHR; a reference between two of them cannot be written before that.
-    const { id: _serviceId, ...exerciseOrder } = serviceRequest as ServiceRequest;
-    const { id: _deviceId, basedOn: _basedOn, ...cuffSetting } = deviceRequest as DeviceRequest;
+    const { id: _serviceId, ...exerciseOrder } = serviceRequest;
+    const { id: _deviceId, basedOn: _basedOn, ...cuffSetting } = deviceRequest;
     const { pressure } = e.dose;
     return [
       { type: 'create' as const, description: `Add ${e.exercise.name} with the cuff on the ${siteName(e)}`, resource: exerciseOrder as FhirResource },
