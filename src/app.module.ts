@@ -14,6 +14,7 @@ import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { CdsHooksModule } from './ehr/cds-hooks/cds-hooks.module';
 import { pinoHttpOptions } from './logging';
 import { FhirModule } from './ehr/fhir/fhir.module';
 import { HandoutModule } from './handout/handout.module';
@@ -62,6 +63,7 @@ export class AppModule {
         PrescriptionModule,
         HandoutModule,
         FhirModule,
+        CdsHooksModule,
         ...features,
       ],
       controllers: [ProblemsController],

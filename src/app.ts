@@ -12,6 +12,8 @@ import { AppModule, type AppOptions } from './app.module';
 import { registerAuditHook } from './audit/audit.hook';
 import { AuditTrail } from './audit/audit-trail.service';
 import type { AppConfig } from './config/config';
+import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
+import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
 import { buildOpenApiDocument } from './openapi';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -63,13 +65,16 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] },
     },
   });
-  app.enableCors({
+  const apiCors = {
     origin: config.corsOrigins,
     methods: ['GET', 'POST'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
-  });
+  };
+  // CDS Hooks routes have their own allow-list: EHR clients, not the clinic's own pages.
+  const cdsCors = cdsCorsOptions(config.cdsHooks);
+  app.enableCors({ delegator: (request, callback) => callback(null, isCdsHooksPath(request.url) ? cdsCors : apiCors) });
 
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   await app.init();

@@ -7,15 +7,18 @@ const DESCRIPTION = `Clinical decision support and prescription service for bloo
 
 Every error is an RFC 9457 problem document (\`application/problem+json\`) with a stable \`code\`; its \`type\` URI resolves to a description of the problem.`;
 
-/** Error answers are problem documents: their media type says so. */
+const ERROR_MEDIA_TYPES: Record<string, string> = { Problem: 'application/problem+json', OperationOutcome: 'application/fhir+json' };
+
+/** Error answers are problem documents, or OperationOutcome on CDS Hooks routes: their media type says so. */
 function problemMediaTypes(document: OpenAPIObject): OpenAPIObject {
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path)) {
       const responses = (operation as { responses?: Record<string, { content?: Record<string, unknown> }> }).responses;
       for (const [status, response] of Object.entries(responses ?? {})) {
         const json = response.content?.['application/json'];
-        if (Number(status) >= 400 && json && (json as { schema?: { $ref?: string } }).schema?.$ref?.endsWith('/Problem')) {
-          response.content = { 'application/problem+json': json };
+        const mediaType = ERROR_MEDIA_TYPES[(json as { schema?: { $ref?: string } } | undefined)?.schema?.$ref?.split('/').pop() ?? ''];
+        if (Number(status) >= 400 && json && mediaType) {
+          response.content = { [mediaType]: json };
         }
       }
     }
@@ -30,6 +33,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(DESCRIPTION)
     .setVersion(version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the configured OIDC issuer; locally, `npm run token -- --role clinician`.' })
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "CDS Hooks routes only: a JWT the EHR signs for each call (CDS Hooks 2.0 security): ES384 or RS384, an issuer configured in CDS_CLIENTS, `aud` = the URL invoked, a fresh `jti`. This service's own bearer tokens are not accepted there.",
+      },
+      'cds-hooks-jwt',
+    )
     .build();
   return problemMediaTypes(SwaggerModule.createDocument(app, config));
 }

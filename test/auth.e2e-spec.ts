@@ -9,14 +9,17 @@ import { mintToken } from '../src/auth/development-issuer';
 import type { Role } from '../src/auth/principal';
 import { startTestApp, type TestApp } from './test-app';
 
-type Operation = { security?: unknown[]; 'x-roles'?: string[] };
+type Operation = { security?: Array<Record<string, unknown>>; 'x-roles'?: string[] };
 
-/** Every operation of the served OpenAPI document that declares bearer security, with a concrete path. */
-async function protectedOperations(sut: TestApp): Promise<Array<{ method: string; path: string }>> {
+/**
+ * Every operation of the served OpenAPI document that declares the security scheme, with a concrete
+ * path: `bearer` for this service's tokens, `cds-hooks-jwt` for the EHR-signed JWTs of CDS Hooks.
+ */
+async function protectedOperations(sut: TestApp, scheme = 'bearer'): Promise<Array<{ method: string; path: string }>> {
   const document = (await request(sut.http).get('/docs-json')).body as { paths: Record<string, Record<string, Operation>> };
   return Object.entries(document.paths).flatMap(([path, operations]) =>
     Object.entries(operations)
-      .filter(([, operation]) => (operation.security ?? []).length > 0)
+      .filter(([, operation]) => (operation.security ?? []).some((requirement) => scheme in requirement))
       .map(([method]) => ({ method, path: path.replace(/\{[^}]+\}/g, 'ci.vte-history') })),
   );
 }
@@ -41,6 +44,34 @@ describe('authentication and authorization', () => {
     const operations = await protectedOperations(sut);
     expect(operations.length).toBeGreaterThan(0);
     expect(operations.every((op) => op.path.startsWith('/v1/'))).toBe(true);
+  });
+
+  it('protects every CDS Hooks operation with the EHR-signed JWT instead, and nothing else with it', async () => {
+    const document = (await request(sut.http).get('/docs-json')).body as { paths: Record<string, Record<string, Operation>> };
+    const cdsPaths = Object.keys(document.paths).filter((path) => path.startsWith('/cds-services'));
+    const operations = await protectedOperations(sut, 'cds-hooks-jwt');
+    expect(operations.length).toBeGreaterThan(0);
+    expect(operations.every((op) => op.path.startsWith('/cds-services'))).toBe(true);
+    expect(operations).toHaveLength(cdsPaths.flatMap((path) => Object.keys(document.paths[path])).length);
+    expect((await protectedOperations(sut)).some((op) => op.path.startsWith('/cds-services'))).toBe(false);
+  });
+
+  it('answers 401 OperationOutcome on every CDS Hooks route without a JWT, or with one of its own bearer tokens', async () => {
+    const clinician = await sut.tokenFor('clinician');
+    for (const { method, path } of await protectedOperations(sut, 'cds-hooks-jwt')) {
+      for (const token of [undefined, clinician]) {
+        const res = await call(method, path, token);
+        expect({ method, path, status: res.status, type: res.body.resourceType, issue: res.body.issue?.[0]?.code }).toEqual({
+          method,
+          path,
+          status: 401,
+          type: 'OperationOutcome',
+          issue: 'login',
+        });
+        expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+      }
+    }
   });
 
   it('answers 401 problem+json with a challenge on every protected route without a token', async () => {

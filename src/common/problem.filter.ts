@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { isCdsHooksPath, OperationOutcomeError, sendOperationOutcome } from '../ehr/cds-hooks/operation-outcome';
 import { DomainError, ErrorCode, PROBLEM_TYPES, Problem, problemSlug } from './problem';
 
 /** Fastify's own request errors, by code, with the problem each one is. */
@@ -57,6 +58,14 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (isCdsHooksPath(request.url)) {
+      // CDS Hooks clients are EHRs: they are answered in FHIR (OperationOutcome), not problem+json.
+      const error = exception instanceof OperationOutcomeError ? exception : this.toDomainError(exception);
+      if (sendOperationOutcome(reply, error, String(request.id)) >= 500) {
+        this.logger.error({ err: exception, requestId: request.id }, 'CDS Hooks request failed');
+      }
+      return;
+    }
     const error = this.toDomainError(exception);
     const problem = problemDocument(error, request, this.config);
     if (problem.status >= 500) {

@@ -63,3 +63,39 @@ describe('loadConfig: authentication and abuse limits', () => {
     expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example,*' })).toThrow(/CORS_ORIGINS: must be a comma-separated list/);
   });
 });
+
+describe('loadConfig: CDS Hooks', () => {
+  const client = { issuer: 'https://ehr.clinic.example', jwksUrl: 'https://ehr.clinic.example/jwks.json', jku: ['https://ehr.clinic.example/jwks.json'] };
+
+  it('trusts no EHR, allows no browser origin and waits 1 s for FHIR reads by default', () => {
+    expect(loadConfig({}).cdsHooks).toEqual({ clients: [], corsOrigins: [], fhirTimeoutMs: 1000 });
+  });
+
+  it('reads the trusted EHRs with their key sources and jku allow-list', () => {
+    const local = { issuer: 'urn:ehr:test', jwks: { keys: [{ kty: 'EC', kid: 'k1', crv: 'P-384', x: 'x', y: 'y' }] } };
+    expect(loadConfig({ CDS_CLIENTS: JSON.stringify([client, local]) }).cdsHooks.clients).toEqual([client, { ...local, jku: [] }]);
+  });
+
+  it('refuses an EHR without keys, a private key, a plain-http key set elsewhere than localhost, and the same issuer twice', () => {
+    const problems = (clients: unknown) => {
+      try {
+        loadConfig({ CDS_CLIENTS: JSON.stringify(clients) });
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    expect(problems([{ issuer: 'x' }])).toContain('CDS_CLIENTS: needs jwksUrl, jwks or jku: where its keys are (at 0)');
+    expect(problems([{ issuer: 'x', jwks: { keys: [{ kty: 'EC', kid: 'k', d: 'secret' }] } }])).toContain('is a private key');
+    expect(problems([{ issuer: 'x', jku: ['http://ehr.example/jwks'] }])).toContain('CDS_CLIENTS: must be an https URL (http only for localhost) (at 0.jku.0)');
+    expect(problems([{ issuer: 'x', jku: ['http://127.0.0.1:8080/jwks'] }])).toBe('');
+    expect(problems([client, client])).toContain('lists the same issuer twice');
+    expect(() => loadConfig({ CDS_CLIENTS: '[{' })).toThrow(/CDS_CLIENTS: is not valid JSON/);
+  });
+
+  it('allows every origin with "*", or the origins listed', () => {
+    expect(loadConfig({ CDS_CORS_ORIGINS: '*' }).cdsHooks.corsOrigins).toBe('*');
+    expect(loadConfig({ CDS_CORS_ORIGINS: 'https://ehr.example/, https://sandbox.example' }).cdsHooks.corsOrigins).toEqual(['https://ehr.example', 'https://sandbox.example']);
+    expect(() => loadConfig({ CDS_CORS_ORIGINS: 'https://ehr.example,*' })).toThrow(/CDS_CORS_ORIGINS: must be "\*" or a comma-separated list/);
+  });
+});

@@ -35,6 +35,45 @@ const databaseUrl = z
     return z.NEVER;
   });
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Key sets are fetched over TLS; plain http only from this machine (development and tests). */
+const keySetUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+  }, 'must be an https URL (http only for localhost)');
+
+const PublicJwk = z
+  .looseObject({ kty: z.enum(['EC', 'RSA']), kid: z.string().min(1) })
+  .refine((jwk) => !('d' in jwk), 'is a private key; configure the public key only');
+
+/** An EHR allowed to call the CDS services, and where its signing keys are. */
+const CdsClient = z
+  .strictObject({
+    issuer: z.string().trim().min(1),
+    jwksUrl: keySetUrl.optional(),
+    jwks: z.strictObject({ keys: z.array(PublicJwk).min(1) }).optional(),
+    jku: z.array(keySetUrl).default([]),
+  })
+  .refine((client) => client.jwksUrl !== undefined || client.jwks !== undefined || client.jku.length > 0, 'needs jwksUrl, jwks or jku: where its keys are');
+export type CdsClient = z.infer<typeof CdsClient>;
+
+const jsonText = z.string().transform((value, ctx): unknown => {
+  try {
+    return JSON.parse(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+    return z.NEVER;
+  }
+});
+
+const originList = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })));
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -57,12 +96,30 @@ const EnvSchema = z.object({
   AUTH_DEV_KEY_FILE: z.string().trim().min(1).default('data/dev-issuer-key.json'),
   AUTH_TENANT_CLAIM: z.string().trim().min(1).default('tenant'),
   AUTH_ROLES_CLAIM: z.string().trim().min(1).default('roles'),
-  CORS_ORIGINS: z
-    .string()
-    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })))
-    .default([]),
+  CORS_ORIGINS: originList.default([]),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
+  CDS_CLIENTS: jsonText
+    .pipe(
+      z
+        .array(CdsClient)
+        .refine((clients) => new Set(clients.map((c) => c.issuer)).size === clients.length, 'lists the same issuer twice'),
+    )
+    .default([]),
+  CDS_CORS_ORIGINS: z
+    .string()
+    .transform((value, ctx): '*' | string[] => {
+      if (value.trim() === '*') {
+        return '*';
+      }
+      const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean);
+      if (!origins.every((origin) => URL.canParse(origin) && /^https?:$/.test(new URL(origin).protocol))) {
+        ctx.addIssue({ code: 'custom', message: 'must be "*" or a comma-separated list of http(s) origins' });
+        return z.NEVER;
+      }
+      return origins;
+    })
+    .default([]),
+  CDS_FHIR_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
 });
 
 /** Cross-variable checks, kept apart so that EnvSchema stays a plain object of variables. */
@@ -98,6 +155,17 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Requests a minute from one address; 0 leaves rate limiting to a gateway in front. */
   rateLimitPerMinute: number;
+  cdsHooks: CdsHooksConfig;
+}
+
+/** Who may call the CDS Hooks services, from which browser origins, and how long to wait for an EHR's FHIR server. */
+export interface CdsHooksConfig {
+  /** EHRs whose signed JWTs are accepted, each with its issuer, key sources and `jku` allow-list; none by default. */
+  clients: CdsClient[];
+  /** Browser origins of EHR clients, or `*` (never with credentials); none by default. */
+  corsOrigins: '*' | string[];
+  /** Time budget for fetching what the EHR did not prefetch, for all reads of one call together. */
+  fhirTimeoutMs: number;
 }
 
 /** Start-up stops on this: each problem names the environment variable and what is wrong with it. */
@@ -118,7 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
-        return `${name}: ${issue.message} (got ${JSON.stringify(present[name])})`;
+        const within = issue.path.length > 1 ? ` (at ${issue.path.slice(1).join('.')})` : '';
+        return `${name}: ${issue.message}${within} (got ${JSON.stringify(present[name])})`;
       }),
     );
   }
@@ -141,6 +210,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     corsOrigins: e.CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    cdsHooks: {
+      clients: e.CDS_CLIENTS,
+      corsOrigins: e.CDS_CORS_ORIGINS === '*' ? '*' : e.CDS_CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
+      fhirTimeoutMs: e.CDS_FHIR_TIMEOUT_MS,
+    },
   };
 }
 

@@ -2,13 +2,16 @@ import type { DataSourceOptions } from 'typeorm';
 
 import type { DatabaseTarget } from '../config/config';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { CdsCardRecord } from '../ehr/cds-hooks/cds-card.entity';
+import { CdsFeedbackRecord } from '../ehr/cds-hooks/cds-feedback.entity';
+import { CdsTokenId } from '../ehr/cds-hooks/cds-token-id.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
 import { PrescriptionRecord } from '../prescription/prescription-record.entity';
 import { ScreeningRecord } from '../screening/screening-record.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord, PrescriptionRecord];
+export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord, PrescriptionRecord, CdsTokenId, CdsCardRecord, CdsFeedbackRecord];
 
 /** Schema changes come only from migrations, run at start; the schema is never synchronised. */
 export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {

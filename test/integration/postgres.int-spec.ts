@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { SystemClock } from '../../src/common/clock';
 import { dataSourceOptions } from '../../src/database/data-source';
+import { StoredTokenIds } from '../../src/ehr/cds-hooks/stored-token-ids';
 import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
 import { onScreeningDay, prescriptionRequest } from '../factories';
 import { startTestApp } from '../test-app';
@@ -42,7 +43,7 @@ describe('PostgreSQL', () => {
     try {
       expect(await db.showMigrations()).toBe(false);
       const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
-      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'idempotency_keys', 'migrations', 'prescriptions', 'ruleset_versions', 'screenings']);
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'cds_cards', 'cds_feedback', 'cds_token_ids', 'idempotency_keys', 'migrations', 'prescriptions', 'ruleset_versions', 'screenings']);
       await db.undoLastMigration();
       expect(await db.showMigrations()).toBe(true);
       await db.runMigrations();
@@ -123,6 +124,19 @@ describe('PostgreSQL', () => {
       expect(verification.checked).toBeGreaterThanOrEqual(40);
       await expect(replicas[0].query(`UPDATE audit_events SET actor = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
       await expect(replicas[0].query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+    } finally {
+      await Promise.all(replicas.map((db) => db.destroy()));
+    }
+  });
+
+  it('refuses a CDS Hooks token id a second replica already used, at the same instant too', async () => {
+    const replicas = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize()));
+    try {
+      const ledgers = replicas.map((db) => new StoredTokenIds(db, new SystemClock()));
+      const keepUntil = new Date(Date.now() + 600_000);
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, n) => ledgers[n % 2].claim('https://ehr.clinic.example', 'jti-1', keepUntil)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await ledgers[0].claim('https://ehr.clinic.example', 'jti-2', keepUntil)).toBe(true);
     } finally {
       await Promise.all(replicas.map((db) => db.destroy()));
     }

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { Clock } from '../../common/clock';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { CdsCardRecord } from './cds-card.entity';
+import { CdsFeedback } from './cds-feedback';
+import { CdsHookCalls } from './cds-hook-calls';
+import { CdsJwtVerifier } from './cds-jwt';
+import { CdsJwtGuard } from './cds-jwt.guard';
+import { CdsServicesController } from './cds-services.controller';
+import { IssuedCards } from './issued-cards';
+import { StoredTokenIds } from './stored-token-ids';
+
+/** CDS Hooks 2.0: discovery, the screening and order services, feedback; EHRs authenticate with their own JWTs. */
+@Module({
+  imports: [TypeOrmModule.forFeature([CdsCardRecord])],
+  controllers: [CdsServicesController],
+  providers: [
+    StoredTokenIds,
+    {
+      provide: CdsJwtVerifier,
+      useFactory: (config: AppConfig, ids: StoredTokenIds, clock: Clock) => new CdsJwtVerifier(config.cdsHooks.clients, ids, () => clock.now()),
+      inject: [APP_CONFIG, StoredTokenIds, Clock],
+    },
+    CdsJwtGuard,
+    IssuedCards,
+    CdsFeedback,
+    CdsHookCalls,
+  ],
+})
+export class CdsHooksModule {}

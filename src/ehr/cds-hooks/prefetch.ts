@@ -1,0 +1,79 @@
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+
+import type { CdsHookRequest } from './cds-hooks.schema';
+import type { PrefetchKey } from './cds-services';
+import { FhirReadFailed, FhirReads } from './fhir-reads';
+
+/** What the screening could read about the patient, and what it could not, with the reason. */
+export interface GatheredRecord {
+  resources: Resource[];
+  /** Data the EHR neither prefetched nor let the service read, or that failed to arrive. */
+  unavailable: Array<{ key: PrefetchKey; reason: string }>;
+}
+
+/** What each prefetch key holds, for cards that say what was not checked. */
+export const PREFETCH_CONTENT: Record<PrefetchKey, string> = {
+  patient: 'the Patient (date of birth, sex)',
+  conditions: 'the problem list (Conditions)',
+  bloodPressure: 'the latest blood pressure',
+  bodyWeight: 'the latest body weight',
+  bodyHeight: 'the latest body height',
+  medications: 'active medication orders',
+  procedures: 'procedures (recent surgery)',
+  screeningAnswers: "the clinician's screening questionnaire answers",
+  lop: 'measured limb occlusion pressures',
+  limbCircumference: 'limb circumferences',
+};
+
+/** A template with its tokens replaced by the call's context (root-level fields only, as CDS Hooks 2.0 allows). */
+export function expandTemplate(template: string, context: Record<string, unknown>): string {
+  return template.replace(/\{\{\s*context\.([A-Za-z]+)\s*\}\}/g, (_token, name: string) => {
+    const value = context[name];
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new Error(`prefetch template needs context.${name}`);
+    }
+    return encodeURIComponent(String(value));
+  });
+}
+
+const isOutcome = (value: unknown) => (value as { resourceType?: unknown } | null)?.resourceType === 'OperationOutcome';
+const nextLinkOf = (value: Resource) => value.resourceType === 'Bundle' && (value.link ?? []).some((link) => link.relation === 'next');
+
+/**
+ * The patient's data for the screening: what the EHR prefetched, and what it left out read from its
+ * FHIR server with the call's token, all reads in parallel and within one time budget. A key sent
+ * as null means no data; a key left out, or sent as an OperationOutcome (the EHR's own fetch
+ * failed), is read here when the EHR gave FHIR access, and reported unavailable otherwise.
+ */
+export async function gatherRecord(request: CdsHookRequest, templates: Partial<Record<PrefetchKey, string>>, budgetMs: number): Promise<GatheredRecord> {
+  const access =
+    request.fhirServer && request.fhirAuthorization
+      ? new FhirReads(request.fhirServer, request.fhirAuthorization.access_token, AbortSignal.timeout(budgetMs))
+      : undefined;
+  const keys = Object.keys(templates) as PrefetchKey[];
+  const results = await Promise.all(
+    keys.map(async (key): Promise<{ key: PrefetchKey; resource?: Resource | null; reason?: string }> => {
+      const prefetched = request.prefetch?.[key];
+      const given = prefetched !== undefined && !isOutcome(prefetched);
+      if (given && (prefetched === null || !nextLinkOf(prefetched as unknown as Resource))) {
+        return { key, resource: prefetched as unknown as Resource | null };
+      }
+      if (!access) {
+        const why = prefetched === undefined ? 'not prefetched' : isOutcome(prefetched) ? "the EHR's prefetch failed" : 'only the first page was prefetched';
+        return { key, reason: `${why}, and no FHIR access was given` };
+      }
+      try {
+        return { key, resource: given ? await access.rest(prefetched as unknown as Bundle) : await access.query(expandTemplate(templates[key]!, request.context)) };
+      } catch (error) {
+        if (error instanceof FhirReadFailed) {
+          return { key, reason: `reading it from the EHR failed: ${error.message}` };
+        }
+        throw error;
+      }
+    }),
+  );
+  return {
+    resources: results.flatMap((r) => (r.resource ? [r.resource] : [])),
+    unavailable: results.flatMap((r) => (r.reason !== undefined ? [{ key: r.key, reason: r.reason }] : [])),
+  };
+}

@@ -1,0 +1,329 @@
+import type { Resource } from '@medplum/fhirtypes';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+
+import { CdsFeedbackRecord } from '../src/ehr/cds-hooks/cds-feedback.entity';
+import type { CdsCard } from '../src/ehr/cds-hooks/cds-hooks.schema';
+import { RuleCatalogue } from '../src/rules/catalogue';
+import { conformingCards } from './cds-conformance';
+import { testEhr, type TestEhr } from './ehr-client';
+import { aclOrderDetails, aclScreeningAnswers, lopLeftThigh } from './cds-fixtures';
+import { onScreeningDay, screeningRequest } from './factories';
+import { bloodPressure, CODE, condition, patient, quantityObservation, questionnaireResponseFor, surgery } from './fhir-fixtures';
+import { fhirProblems } from './fhir-validation';
+import { startFhirTestServer } from './fhir-test-server';
+import { startTestApp, type TestApp } from './test-app';
+
+const BASE_URL = 'https://bfr.clinic.example';
+const clock = onScreeningDay();
+
+const bundle = (...resources: Resource[]) => ({ resourceType: 'Bundle', type: 'searchset', entry: resources.map((resource) => ({ resource })) });
+
+/** Everything the services ask to prefetch, for a healthy runner with recent measurements; pieces replaced by the overrides. */
+function prefetch(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    patient: patient(),
+    conditions: bundle(),
+    bloodPressure: bundle(bloodPressure('bp-1', 124, 78)),
+    bodyWeight: bundle(quantityObservation('wt-1', CODE.bodyWeight, 72, 'kg')),
+    bodyHeight: bundle(quantityObservation('ht-1', CODE.bodyHeight, 178, 'cm')),
+    medications: bundle(),
+    procedures: bundle(),
+    screeningAnswers: bundle(),
+    ...overrides,
+  };
+}
+
+const context = { userId: 'PractitionerRole/pt-42', patientId: 'pat-7' };
+
+const bfrOrder = (site?: string) => ({
+  resourceType: 'ServiceRequest',
+  id: 'draft-bfr-1',
+  status: 'draft',
+  intent: 'order',
+  code: { coding: [{ system: 'http://snomed.info/sct', code: '229065009', display: 'Exercise therapy' }], text: 'BFR resistance training' },
+  subject: { reference: 'Patient/pat-7' },
+  ...(site ? { bodySite: [{ coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr', code: site }] }] } : {}),
+});
+
+const orderBundle = (...resources: unknown[]) => ({ resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) });
+
+const checkedCards = (body: unknown): CdsCard[] => conformingCards(body, BASE_URL);
+
+describe('CDS Hooks services', () => {
+  let sut: TestApp;
+  let ehr: TestEhr;
+  let rulesetVersion: string;
+
+  beforeAll(async () => {
+    ehr = await testEhr(BASE_URL, 'https://ehr.clinic.example', () => clock.now());
+    sut = await startTestApp({ PUBLIC_BASE_URL: BASE_URL, CDS_CLIENTS: JSON.stringify([ehr.client]), CDS_FHIR_TIMEOUT_MS: '300' }, { clock });
+    rulesetVersion = sut.app.get(RuleCatalogue).version;
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const call = async (id: string, body: Record<string, unknown>) =>
+    request(sut.http)
+      .post(`/cds-services/${id}`)
+      .auth(await ehr.jwt(`/cds-services/${id}`), { type: 'bearer' })
+      .send({ hookInstance: crypto.randomUUID(), ...body });
+
+  const patientView = (prefetched: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) =>
+    call('bfr-screening', { hook: 'patient-view', context, ...(prefetched ? { prefetch: prefetched } : {}), ...extra });
+
+  describe('patient-view', () => {
+    it('gives a critical card for a DVT on the problem list, naming the rule, its version, the record entry and date, and the evidence', async () => {
+      const res = await patientView(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)) }));
+      expect(res.status).toBe(200);
+      const [card, ...rest] = checkedCards(res.body);
+      expect(card).toMatchObject({
+        indicator: 'critical',
+        summary: 'BFR contraindicated: History of deep-vein thrombosis or pulmonary embolism',
+        source: { label: `bfr-rx rules ${rulesetVersion.slice(0, 12)}`, url: `${BASE_URL}/v1/rules/ci.vte-history`, topic: { code: 'contraindication' } },
+        links: [{ url: `${BASE_URL}/v1/rules/ci.vte-history`, type: 'absolute', label: 'Rule ci.vte-history v1: logic and evidence' }],
+      });
+      expect(card.overrideReasons?.every((reason) => reason.display.length > 0)).toBe(true);
+      expect(card.detail).toContain('`ci.vte-history` version 1');
+      expect(card.detail).toContain('Condition/c-12: Deep venous thrombosis (http://snomed.info/sct|128053003), dated 2025-06-02 gives vteHistory = yes');
+      expect(card.detail).toContain('vteHistory = "yes"');
+      expect(card.detail).toContain('Nascimento et al. 2022');
+      // A DVT also scores VTE points: the referral that follows stands on the record too.
+      expect(rest.map((c) => [c.indicator, c.source.url])).toEqual([
+        ['warning', `${BASE_URL}/v1/rules/refer.vte-score`],
+        ['info', `${BASE_URL}/v1/rules?ruleset=screening`],
+      ]);
+      expect(rest[0].detail).toContain('Condition/c-12');
+    });
+
+    it('still gives the critical card when the record has no height or weight, naming them as missing', async () => {
+      const res = await patientView(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)), bodyWeight: null, bodyHeight: bundle() }));
+      const cards = checkedCards(res.body);
+      expect(cards.map((c) => c.indicator)).toEqual(['critical', 'info']);
+      expect(cards[1].detail).toContain('**Not in the record:** body height, body weight.');
+    });
+
+    it('gives a record with nothing against BFR only the info card of the questions a record cannot answer', async () => {
+      const cards = checkedCards((await patientView(prefetch())).body);
+      expect(cards).toHaveLength(1);
+      const [info] = cards;
+      expect(info.indicator).toBe('info');
+      expect(info.summary).toMatch(/^BFR screen incomplete: \d+ items to answer or measure before BFR$/);
+      expect(info.detail).toContain('History of DVT or PE: not answered');
+      expect(info.detail).toContain('Wound at the cuff site: not checked');
+      expect(info.detail).not.toContain('blood pressure recorded');
+      expect(info.detail).toContain('Cuff sites assumed: both thighs');
+      expect(info.detail).toContain('No screening questionnaire answers in the EHR.');
+      // Cautions that fire only on unknown answers are questions on this card, not warnings of their own.
+      expect(info.detail).toContain('**Until answered, these rules read the unknown as a risk:**');
+      expect(info.detail).toContain('[`caution.smoking` v1]');
+    });
+
+    it('names what is missing on the info card: no blood pressure, no height, no weight', async () => {
+      const cards = checkedCards((await patientView(prefetch({ bloodPressure: null, bodyWeight: bundle(), bodyHeight: null }))).body);
+      expect(cards.map((c) => c.indicator)).toEqual(['info']);
+      expect(cards[0].detail).toContain('No resting blood pressure recorded ([`ask.blood-pressure` v1]');
+      expect(cards[0].detail).toContain('**Not in the record:** body height, body weight.');
+    });
+
+    it("gives no card when the clinician's screening answers and the record are clear", async () => {
+      const answers = { id: 'qr-1', ...questionnaireResponseFor(screeningRequest()) };
+      const res = await patientView(prefetch({ screeningAnswers: bundle(answers as Resource) }));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ cards: [] });
+    });
+
+    it('lets a yes in the record win over a screening answer of no, and says so on the card', async () => {
+      const answers = { id: 'qr-1', ...questionnaireResponseFor(screeningRequest()) };
+      const cards = checkedCards((await patientView(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)), screeningAnswers: bundle(answers as Resource) }))).body);
+      expect(cards[0].indicator).toBe('critical');
+      expect(cards[0].detail).toContain('The screening answers say no for vteHistory; the EHR record says yes, and yes is used.');
+      expect(cards.map((c) => c.indicator)).not.toContain('info');
+    });
+
+    it('warns about a finding that needs a medical clearance', async () => {
+      const res = await patientView(prefetch({ procedures: bundle(surgery('p-1', '2026-11-10')) }));
+      const cards = checkedCards(res.body);
+      const warning = cards.find((c) => c.indicator === 'warning');
+      expect(warning).toBeDefined();
+      expect(warning!.detail).toContain('Procedure/p-1');
+    });
+
+    it('answers 412 naming the Patient when it is neither prefetched nor readable', async () => {
+      const { patient: _left, ...rest } = prefetch();
+      const res = await patientView(rest);
+      expect(res.status).toBe(412);
+      expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'processing', diagnostics: expect.stringContaining('prefetch key "patient"') }] });
+      const failed = await patientView({ ...rest, patient: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] } });
+      expect(failed.status).toBe(412);
+      expect(failed.body.issue[0].diagnostics).toContain("the EHR's prefetch failed");
+    });
+
+    it('reads what was not prefetched from the EHR FHIR server, with the token given, following next pages', async () => {
+      const server = await startFhirTestServer(
+        [patient(), condition('c-1', CODE.varicoseVeins), condition('c-2', CODE.hypertension, 'resolved'), condition('c-12', CODE.dvt), bloodPressure('bp-1', 124, 78)],
+        { pageSize: 2 },
+      );
+      try {
+        const res = await patientView(undefined, {
+          fhirServer: server.base,
+          fhirAuthorization: { access_token: 'ehr-token-1', token_type: 'Bearer', expires_in: 300, scope: 'user/Patient.read user/Condition.read', subject: 'bfr-rx' },
+        });
+        const cards = checkedCards(res.body);
+        expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/v1/rules/ci.vte-history` } });
+        expect(server.seen.every((r) => r.authorization === 'Bearer ehr-token-1')).toBe(true);
+        expect(server.seen.map((r) => r.path)).toEqual(
+          expect.arrayContaining(['/fhir/Patient/pat-7', '/fhir/Condition?patient=pat-7', '/fhir/Condition?patient=pat-7&_page=2']),
+        );
+        expect(cards.find((c) => c.indicator === 'info')!.detail).not.toContain('Not checked');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('names the checks skipped on an info card when the FHIR server is too slow for the time budget', async () => {
+      const server = await startFhirTestServer([patient(), condition('c-12', CODE.dvt)], { delayMs: 5_000 });
+      try {
+        const res = await patientView(
+          { patient: patient(), bloodPressure: bundle(bloodPressure('bp-1', 124, 78)) },
+          { fhirServer: server.base, fhirAuthorization: { access_token: 't', token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'bfr-rx' } },
+        );
+        expect(res.status).toBe(200);
+        const cards = checkedCards(res.body);
+        expect(cards.map((c) => c.indicator)).toEqual(['info']);
+        expect(cards[0].summary).toMatch(/^BFR screen incomplete: EHR data not checked \(problem list, weight, height, medications, procedures, screening answers\); \d+ items to supply$/);
+        expect(cards[0].detail).toContain('- the problem list (Conditions): reading it from the EHR failed: no answer within the time budget');
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
+  describe('order-sign', () => {
+    const orderSign = (prefetched: Record<string, unknown>, ...orders: unknown[]) =>
+      call('bfr-order-check', { hook: 'order-sign', context: { ...context, draftOrders: orderBundle(...orders) }, prefetch: prefetched });
+
+    it('stops the signing of a BFR order for a patient with a DVT', async () => {
+      const cards = checkedCards((await orderSign(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)) }), bfrOrder())).body);
+      expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/v1/rules/ci.vte-history` } });
+    });
+
+    it('makes a site finding critical when the order puts the cuff on that limb, and a warning when the site is only assumed', async () => {
+      const lymphoedemaLeft = condition('c-3', CODE.lymphoedema, 'active', { bodySite: [{ coding: [CODE.left] }] });
+      const signed = checkedCards((await orderSign(prefetch({ conditions: bundle(lymphoedemaLeft) }), bfrOrder('cuff-site-thigh-left'))).body);
+      expect(signed.filter((c) => c.indicator === 'critical').map((c) => c.summary)).toEqual([expect.stringMatching(/^No BFR cuff on the left thigh: /)]);
+      const viewed = checkedCards((await patientView(prefetch({ conditions: bundle(lymphoedemaLeft) }))).body);
+      expect(viewed.filter((c) => c.indicator === 'critical')).toEqual([]);
+      expect(viewed.filter((c) => c.indicator === 'warning').map((c) => c.summary)).toEqual([expect.stringMatching(/^No BFR cuff on the left thigh: /)]);
+    });
+
+    it('says nothing when no BFR or exercise order is being signed', async () => {
+      const medication = { resourceType: 'MedicationRequest', id: 'm-1', status: 'draft', intent: 'order', subject: { reference: 'Patient/pat-7' } };
+      const res = await orderSign(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)) }), medication);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ cards: [] });
+    });
+  });
+
+  describe('order-select', () => {
+    const aclRecord = (overrides: Record<string, unknown> = {}) =>
+      prefetch({
+        procedures: bundle(surgery('p-1', '2026-10-30')),
+        screeningAnswers: bundle(aclScreeningAnswers() as Resource),
+        lop: bundle(lopLeftThigh(190) as Resource),
+        limbCircumference: bundle(),
+        ...overrides,
+      });
+    const aclOrder = (details: Record<string, unknown> = {}) => ({ ...bfrOrder('cuff-site-thigh-left'), ...aclOrderDetails(), ...details });
+    const orderSelect = (prefetched: Record<string, unknown>, order: Record<string, unknown>, selections = ['ServiceRequest/draft-bfr-1']) =>
+      call('bfr-protocol', { hook: 'order-select', context: { ...context, selections, draftOrders: orderBundle(order) }, prefetch: prefetched });
+
+    it('proposes protocols as draft orders that replace the selected one, the ordered goal recommended, at most one to take', async () => {
+      const res = await orderSelect(aclRecord(), aclOrder());
+      expect(res.status).toBe(200);
+      const [card, ...rest] = checkedCards(res.body);
+      expect(rest).toEqual([]);
+      expect(card).toMatchObject({ indicator: 'info', selectionBehavior: 'at-most-one', source: { topic: { code: 'protocol-proposal' } } });
+      expect(card.summary).toMatch(/^BFR protocol for Anterior cruciate ligament reconstruction, .+: \d+ options?$/);
+      expect(card.overrideReasons!.length).toBeGreaterThan(0);
+      const suggestions = card.suggestions!;
+      expect(suggestions.filter((s) => s.isRecommended).map((s) => s.label)).toEqual([expect.stringMatching(/^Strength \(as ordered\): /)]);
+      for (const suggestion of suggestions) {
+        const [remove, ...creates] = suggestion.actions;
+        expect(remove).toEqual({ type: 'delete', description: expect.any(String), resourceId: 'ServiceRequest/draft-bfr-1' });
+        expect(creates.length).toBeGreaterThanOrEqual(2);
+        expect(creates.every((a) => a.type === 'create' && a.resource !== undefined)).toBe(true);
+        expect(creates.map((a) => a.resource!.resourceType)).toEqual(creates.map((_, i) => (i % 2 === 0 ? 'ServiceRequest' : 'DeviceRequest')));
+        for (const action of creates) {
+          expect(action.resource).toMatchObject({ status: 'draft', intent: 'order', subject: { reference: 'Patient/pat-7' } });
+          expect(fhirProblems(action.resource as Resource)).toEqual([]);
+        }
+      }
+      expect(card.detail).toContain('Observation/lop-1: limbs.thigh-left.lop = 190, dated 2026-11-20');
+      expect(card.detail).toContain('LOP: left thigh 190 mmHg measured 2026-11-20 (doppler, supine, 11.5 cm cuff)');
+    });
+
+    it('names what the order lacks instead of guessing: the indication and the weight bearing', async () => {
+      const cards = checkedCards((await orderSelect(aclRecord(), aclOrder({ reasonCode: undefined, orderDetail: undefined }))).body);
+      expect(cards.map((c) => [c.indicator, c.suggestions])).toEqual([['info', undefined]]);
+      expect(cards[0].summary).toBe('No BFR protocol proposed yet: 2 things to supply or settle');
+      expect(cards[0].detail).toContain('what the order treats: a reasonCode from https://bfr-rx.example.org/fhir/CodeSystem/bfr-indication');
+      expect(cards[0].detail).toContain('the weight bearing allowed');
+    });
+
+    it('asks for an LOP measured at the cuff site before proposing anything', async () => {
+      const cards = checkedCards((await orderSelect(aclRecord({ lop: bundle() }), aclOrder())).body);
+      expect(cards.map((c) => c.indicator)).toEqual(['info']);
+      expect(cards[0].detail).toContain('the cuff at the left thigh: no usable LOP measured there');
+    });
+
+    it('proposes nothing for a patient with a DVT, only the critical card', async () => {
+      const cards = checkedCards((await orderSelect(aclRecord({ conditions: bundle(condition('c-12', CODE.dvt)) }), aclOrder())).body);
+      expect(cards[0].indicator).toBe('critical');
+      expect(cards.some((c) => c.suggestions)).toBe(false);
+    });
+
+    it('says nothing when the selection is not a BFR or exercise order', async () => {
+      const medication = { resourceType: 'MedicationRequest', id: 'm-1', status: 'draft', intent: 'order', subject: { reference: 'Patient/pat-7' } };
+      const res = await orderSelect(aclRecord(), medication, ['MedicationRequest/m-1']);
+      expect(res.body).toEqual({ cards: [] });
+    });
+  });
+
+  describe('malformed calls', () => {
+    it('refuses a hook the service does not answer, naming the field', async () => {
+      const res = await call('bfr-order-check', { hook: 'patient-view', context, prefetch: prefetch() });
+      expect(res.status).toBe(400);
+      expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['hook'] });
+    });
+
+    it('names each refused field: no patient id, a token without its server, an unknown hook', async () => {
+      const noPatient = await call('bfr-screening', { hook: 'patient-view', context: { userId: 'PractitionerRole/pt-42' } });
+      expect(noPatient.status).toBe(400);
+      expect(noPatient.body.issue).toEqual([expect.objectContaining({ code: 'required', expression: ['context.patientId'] })]);
+      const noServer = await call('bfr-screening', {
+        hook: 'patient-view',
+        context,
+        fhirAuthorization: { access_token: 't', token_type: 'Bearer', expires_in: 300, scope: 's', subject: 'x' },
+      });
+      expect(noServer.body.issue).toEqual([expect.objectContaining({ expression: ['fhirServer'] })]);
+      const unknownHook = await call('bfr-screening', { hook: 'patient-open', context });
+      expect(unknownHook.status).toBe(400);
+      expect(unknownHook.body.issue[0].expression).toEqual(['hook']);
+    });
+  });
+
+  it('stores feedback on a card it gave, under the rule behind it', async () => {
+    const [card] = checkedCards((await patientView(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)) }))).body);
+    const path = '/cds-services/bfr-screening/feedback';
+    const res = await request(sut.http)
+      .post(path)
+      .auth(await ehr.jwt(path), { type: 'bearer' })
+      .send({ feedback: [{ card: card.uuid, outcome: 'overridden', overrideReason: { reason: card.overrideReasons![0] }, outcomeTimestamp: '2026-11-20T09:40:00Z' }] });
+    expect(res.status).toBe(200);
+    const rows = await sut.app.get(DataSource).getRepository(CdsFeedbackRecord).findBy({ cardUuid: card.uuid });
+    expect(rows).toEqual([expect.objectContaining({ ruleId: 'ci.vte-history', ruleVersion: 1, rulesetVersion, overrideCode: 'record-outdated' })]);
+  });
+});
