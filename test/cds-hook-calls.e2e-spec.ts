@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { CdsFeedbackRecord } from '../src/ehr/cds-hooks/cds-feedback.entity';
 import type { CdsCard } from '../src/ehr/cds-hooks/cds-hooks.schema';
 import { RuleCatalogue } from '../src/rules/catalogue';
+import { escapeHtml } from '../src/rules/rule-page';
 import { conformingCards } from './cds-conformance';
 import { testEhr, type TestEhr } from './ehr-client';
 import { aclOrderDetails, aclScreeningAnswers, lopLeftThigh } from './cds-fixtures';
@@ -82,8 +83,8 @@ describe('CDS Hooks services', () => {
       expect(card).toMatchObject({
         indicator: 'critical',
         summary: 'BFR contraindicated: History of deep-vein thrombosis or pulmonary embolism',
-        source: { label: `bfr-rx rules ${rulesetVersion.slice(0, 12)}`, url: `${BASE_URL}/v1/rules/ci.vte-history`, topic: { code: 'contraindication' } },
-        links: [{ url: `${BASE_URL}/v1/rules/ci.vte-history`, type: 'absolute', label: 'Rule ci.vte-history v1: logic and evidence' }],
+        source: { label: `bfr-rx rules ${rulesetVersion.slice(0, 12)}`, url: `${BASE_URL}/rules/ci.vte-history`, topic: { code: 'contraindication' } },
+        links: [{ url: `${BASE_URL}/rules/ci.vte-history`, type: 'absolute', label: 'Rule ci.vte-history v1: logic and evidence' }],
       });
       expect(card.overrideReasons?.every((reason) => reason.display.length > 0)).toBe(true);
       expect(card.detail).toContain('`ci.vte-history` version 1');
@@ -92,8 +93,8 @@ describe('CDS Hooks services', () => {
       expect(card.detail).toContain('Nascimento et al. 2022');
       // A DVT also scores VTE points: the referral that follows stands on the record too.
       expect(rest.map((c) => [c.indicator, c.source.url])).toEqual([
-        ['warning', `${BASE_URL}/v1/rules/refer.vte-score`],
-        ['info', `${BASE_URL}/v1/rules?ruleset=screening`],
+        ['warning', `${BASE_URL}/rules/refer.vte-score`],
+        ['info', `${BASE_URL}/rules?ruleset=screening`],
       ]);
       expect(rest[0].detail).toContain('Condition/c-12');
     });
@@ -172,7 +173,7 @@ describe('CDS Hooks services', () => {
           fhirAuthorization: { access_token: 'ehr-token-1', token_type: 'Bearer', expires_in: 300, scope: 'user/Patient.read user/Condition.read', subject: 'bfr-rx' },
         });
         const cards = checkedCards(res.body);
-        expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/v1/rules/ci.vte-history` } });
+        expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/rules/ci.vte-history` } });
         expect(server.seen.every((r) => r.authorization === 'Bearer ehr-token-1')).toBe(true);
         expect(server.seen.map((r) => r.path)).toEqual(
           expect.arrayContaining(['/fhir/Patient/pat-7', '/fhir/Condition?patient=pat-7', '/fhir/Condition?patient=pat-7&_page=2']),
@@ -207,7 +208,7 @@ describe('CDS Hooks services', () => {
 
     it('stops the signing of a BFR order for a patient with a DVT', async () => {
       const cards = checkedCards((await orderSign(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)) }), bfrOrder())).body);
-      expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/v1/rules/ci.vte-history` } });
+      expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/rules/ci.vte-history` } });
     });
 
     it('makes a site finding critical when the order puts the cuff on that limb, and a warning when the site is only assumed', async () => {
@@ -313,6 +314,40 @@ describe('CDS Hooks services', () => {
       expect(unknownHook.status).toBe(400);
       expect(unknownHook.body.issue[0].expression).toEqual(['hook']);
     });
+  });
+
+  it('cites only rule pages a clinician can open from the EHR without signing in, each with the rule and its evidence', async () => {
+    const aclRecord = prefetch({ procedures: bundle(surgery('p-1', '2026-10-30')), screeningAnswers: bundle(aclScreeningAnswers() as Resource), lop: bundle(lopLeftThigh(190) as Resource) });
+    const aclOrder = { ...bfrOrder('cuff-site-thigh-left'), ...aclOrderDetails() };
+    const orderSelect = (prefetched: Record<string, unknown>) =>
+      call('bfr-protocol', { hook: 'order-select', context: { ...context, selections: ['ServiceRequest/draft-bfr-1'], draftOrders: orderBundle(aclOrder) }, prefetch: prefetched });
+    const responses = [
+      await patientView(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)) })),
+      await patientView(prefetch({ bloodPressure: null })),
+      await orderSelect(aclRecord),
+      await orderSelect({ ...aclRecord, lop: bundle() }),
+    ];
+    const cards = responses.flatMap((res) => checkedCards(res.body));
+    expect(cards.some((c) => c.suggestions)).toBe(true);
+    const urls = new Set(
+      cards.flatMap((card) => [card.source.url!, ...card.links!.map((l) => l.url), ...[...(card.detail ?? '').matchAll(/\]\((https:[^)]+)\)/g)].map((m) => m[1])]),
+    );
+    const catalogue = sut.app.get(RuleCatalogue);
+    const cited = [...urls].filter((url) => url.startsWith(`${BASE_URL}/rules/`)).map((url) => decodeURIComponent(url.slice(`${BASE_URL}/rules/`.length)));
+    expect(cited.length).toBeGreaterThan(10);
+    expect([...urls].every((url) => url.startsWith(`${BASE_URL}/rules/`) || url.startsWith(`${BASE_URL}/rules?`) || url === `${BASE_URL}/rules`)).toBe(true);
+    for (const url of urls) {
+      const res = await request(sut.http).get(url.slice(BASE_URL.length));
+      expect({ url, status: res.status, type: res.headers['content-type'] }).toEqual({ url, status: 200, type: 'text/html; charset=utf-8' });
+    }
+    for (const ruleId of cited) {
+      const { rule } = catalogue.rule(ruleId)!;
+      const page = (await request(sut.http).get(`/rules/${ruleId}`)).text;
+      expect(page).toContain(`<code>${ruleId}</code>, version ${rule.version}`);
+      for (const evidence of rule.evidence) {
+        expect(page).toContain(escapeHtml(evidence.source));
+      }
+    }
   });
 
   it('stores feedback on a card it gave, under the rule behind it', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { rulePageUrl, rulesPageUrl } from '../../rules/rule-page';
 import type { ScreeningFinding } from '../../screening/screening.schema';
 import { CANONICAL } from '../fhir/codes';
 import type { MappedSource } from '../fhir/mapped-source';
@@ -53,7 +54,6 @@ export interface CardSetting {
   unavailable: GatheredRecord['unavailable'];
 }
 
-export const rulePage = (baseUrl: string, ruleId: string) => `${baseUrl}/v1/rules/${encodeURIComponent(ruleId)}`;
 export const shortVersion = (version: string) => version.slice(0, 12);
 
 /** CDS Hooks asks for a summary under 140 characters. */
@@ -116,7 +116,7 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
       : effectiveVerdict(finding) === 'refer'
         ? `BFR needs a medical clearance first: ${finding.title}`
         : `BFR with care: ${finding.title}`;
-  const page = rulePage(setting.baseUrl, finding.ruleId);
+  const page = rulePageUrl(setting.baseUrl, finding.ruleId);
   const detail = [
     `**${finding.clinicianMessage}**`,
     '',
@@ -184,7 +184,7 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
         ? 'BFR screen not run: the EHR record has values the screening refuses'
         : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
   const rules = [...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values()];
-  const catalogue = `${setting.baseUrl}/v1/rules?ruleset=screening`;
+  const catalogue = rulesPageUrl(setting.baseUrl, 'screening');
   const detail = [
     'The EHR record can only say yes: what it does not hold stays unknown, never "no", and a plan needs every item answered.',
     ...(setting.unavailable.length > 0
@@ -200,7 +200,7 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
           '**To answer or measure before BFR:**',
           ...[...asks.values()].map(
             ({ finding, sites }) =>
-              `- ${finding.title} ([\`${finding.ruleId}\` v${finding.ruleVersion}](${rulePage(setting.baseUrl, finding.ruleId)}))${sites.length > 0 ? `, at the ${sites.join(' and ')}` : ''}`,
+              `- ${finding.title} ([\`${finding.ruleId}\` v${finding.ruleVersion}](${rulePageUrl(setting.baseUrl, finding.ruleId)}))${sites.length > 0 ? `, at the ${sites.join(' and ')}` : ''}`,
           ),
         ]
       : []),
@@ -210,7 +210,7 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
           '**Until answered, these rules read the unknown as a risk:**',
           ...pending.map(
             (f) =>
-              `- ${f.clinicianMessage} ([\`${f.ruleId}\` v${f.ruleVersion}](${rulePage(setting.baseUrl, f.ruleId)}), ${f.verdict}${f.site ? `, ${siteName(f.site)}` : ''})`,
+              `- ${f.clinicianMessage} ([\`${f.ruleId}\` v${f.ruleVersion}](${rulePageUrl(setting.baseUrl, f.ruleId)}), ${f.verdict}${f.site ? `, ${siteName(f.site)}` : ''})`,
           ),
         ]
       : []),
@@ -230,7 +230,7 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
     source: { label: `bfr-rx rules ${shortVersion(screening.rulesetVersion)}`, url: catalogue, topic: topic('screening-incomplete', 'BFR screening incomplete') },
     links:
       rules.length > 0 && rules.length <= MAX_RULE_LINKS
-        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePage(setting.baseUrl, r.ruleId), type: 'absolute' as const }))
+        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePageUrl(setting.baseUrl, r.ruleId), type: 'absolute' as const }))
         : [{ label: 'The screening rules: logic and evidence', url: catalogue, type: 'absolute' }],
   };
   return { card, basis: { rules, rulesetVersion: screening.rulesetVersion } };
