@@ -362,3 +362,66 @@ describe('CDS Hooks services', () => {
     expect(rows).toEqual([expect.objectContaining({ ruleId: 'ci.vte-history', ruleVersion: 1, rulesetVersion, overrideCode: 'record-outdated' })]);
   });
 });
+
+describe('CDS Hooks in the audit trail', () => {
+  let sut: TestApp;
+  let ehr: TestEhr;
+  let otherEhr: TestEhr;
+  type Audited = { actor: string | null; tenant: string | null; action: string; resourceId: string | null; outcome: string; status: number };
+
+  beforeAll(async () => {
+    ehr = await testEhr(BASE_URL, 'https://ehr.clinic.example', () => clock.now());
+    otherEhr = await testEhr(BASE_URL, 'https://other-ehr.example', () => clock.now());
+    sut = await startTestApp({ PUBLIC_BASE_URL: BASE_URL, CDS_CLIENTS: JSON.stringify([{ ...ehr.client, tenant: 'clinic-north' }, otherEhr.client]) }, { clock });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const post = async (path: string, body: object, from: TestEhr = ehr, claims: Record<string, unknown> = { sub: 'epic-client-1' }) =>
+    request(sut.http).post(path).auth(await from.jwt(path, { claims }), { type: 'bearer' }).send(body);
+  const patientView = (prefetched: Record<string, unknown>, from?: TestEhr, claims?: Record<string, unknown>) =>
+    post('/cds-services/bfr-screening', { hook: 'patient-view', hookInstance: crypto.randomUUID(), context, prefetch: prefetched }, from, claims);
+  const trail = async (): Promise<Audited[]> => {
+    const admin = await sut.tokenFor('admin');
+    const res = await request(sut.http).get('/v1/audit?limit=500').auth(admin, { type: 'bearer' }).expect(200);
+    return res.body.records.map(({ actor, tenant, action, resourceId, outcome, status }: Audited) => ({ actor, tenant, action, resourceId, outcome, status }));
+  };
+
+  it('records every hook call and feedback: the EHR and the JWT subject, the service, the patient and how it ended, and no clinical content', async () => {
+    const actor = 'https://ehr.clinic.example|epic-client-1';
+    const answered = await patientView(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)) }));
+    expect(answered.status).toBe(200);
+    const { patient: _left, ...withoutPatient } = prefetch();
+    expect((await patientView(withoutPatient)).status).toBe(412);
+    const [card] = answered.body.cards as CdsCard[];
+    const feedback = { feedback: [{ card: card.uuid, outcome: 'overridden', overrideReason: { reason: card.overrideReasons![0] }, outcomeTimestamp: '2026-11-20T09:40:00Z' }] };
+    expect((await post('/cds-services/bfr-screening/feedback', feedback)).status).toBe(200);
+    const refused = { feedback: [{ card: crypto.randomUUID(), outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:41:00Z' }] };
+    expect((await post('/cds-services/bfr-screening/feedback', refused)).status).toBe(400);
+    expect((await request(sut.http).get('/cds-services').auth(await ehr.jwt('/cds-services'), { type: 'bearer' })).status).toBe(200);
+    expect((await request(sut.http).post('/cds-services/bfr-screening').auth(await ehr.jwt('/cds-services'), { type: 'bearer' }).send({})).status).toBe(401);
+
+    const records = await trail();
+    expect(records.filter((r) => r.action.includes('cds-services'))).toEqual([
+      { actor, tenant: 'clinic-north', action: 'POST /cds-services/bfr-screening', resourceId: 'Patient/pat-7', outcome: 'success', status: 200 },
+      { actor, tenant: 'clinic-north', action: 'POST /cds-services/bfr-screening', resourceId: 'Patient/pat-7', outcome: 'failed', status: 412 },
+      { actor, tenant: 'clinic-north', action: 'POST /cds-services/bfr-screening/feedback', resourceId: 'Patient/pat-7', outcome: 'success', status: 200 },
+      { actor, tenant: 'clinic-north', action: 'POST /cds-services/bfr-screening/feedback', resourceId: null, outcome: 'failed', status: 400 },
+      { actor: 'https://ehr.clinic.example', tenant: 'clinic-north', action: 'GET /cds-services', resourceId: null, outcome: 'success', status: 200 },
+    ]);
+    expect(JSON.stringify(records)).not.toMatch(/128053003|thrombo|c-12|overridden|record-outdated/i);
+    const denied = await sut.app.get(DataSource).query(`SELECT actor, tenant, action, outcome, status FROM audit_events WHERE status = 401`);
+    expect(denied).toEqual([{ actor: null, tenant: null, action: 'POST /cds-services/:id', outcome: 'denied', status: 401 }]);
+    const admin = await sut.tokenFor('admin');
+    expect((await request(sut.http).get('/v1/audit/verification').auth(admin, { type: 'bearer' }).expect(200)).body).toMatchObject({ intact: true });
+  });
+
+  it("keeps an EHR without a configured organization out of every organization's trail, on the same chain", async () => {
+    expect((await patientView(prefetch(), otherEhr, {})).status).toBe(200);
+    const rows = await sut.app.get(DataSource).query(`SELECT actor, tenant, action, resource_id AS "resourceId" FROM audit_events WHERE actor LIKE 'https://other-ehr%'`);
+    expect(rows).toEqual([{ actor: 'https://other-ehr.example', tenant: null, action: 'POST /cds-services/bfr-screening', resourceId: 'Patient/pat-7' }]);
+    expect((await trail()).some((r) => r.actor?.startsWith('https://other-ehr'))).toBe(false);
+  });
+});

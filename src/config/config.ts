@@ -56,6 +56,8 @@ const CdsClient = z
     jwksUrl: keySetUrl.optional(),
     jwks: z.strictObject({ keys: z.array(PublicJwk).min(1) }).optional(),
     jku: z.array(keySetUrl).default([]),
+    /** The bfr-rx organization the EHR serves: its admins see the EHR's calls in the audit trail. */
+    tenant: z.string().trim().min(1).max(200).optional(),
   })
   .refine((client) => client.jwksUrl !== undefined || client.jwks !== undefined || client.jku.length > 0, 'needs jwksUrl, jwks or jku: where its keys are');
 export type CdsClient = z.infer<typeof CdsClient>;

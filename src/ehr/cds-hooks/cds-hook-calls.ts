@@ -41,7 +41,7 @@ export class CdsHookCalls {
       throw invalidFields('body', [{ field: 'hook', detail: `must be ${service.hook}: the service ${service.id} answers that hook` }]);
     }
     const explained = await this.cardsFor(service, request);
-    await this.issued.record(caller, service.id, request.hookInstance, explained);
+    await this.issued.record(caller, { serviceId: service.id, hookInstance: request.hookInstance, patient: `Patient/${request.context.patientId}` }, explained);
     return { cards: explained.map((e) => e.card) };
   }
 

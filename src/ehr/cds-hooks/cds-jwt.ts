@@ -21,6 +21,8 @@ const MAX_TOKEN_ID_LENGTH = 200;
 /** The EHR behind a verified call. */
 export interface CdsCaller {
   issuer: string;
+  /** The JWT's `sub` when it has one (not a CDS Hooks claim; Epic sends its client id). */
+  subject?: string;
   /** The EHR's organization claim, when it sends one. */
   tenant?: string;
   tokenId: string;
@@ -135,7 +137,8 @@ export class CdsJwtVerifier {
         throw new CdsTokenRefused('This JWT was already used (jti seen before); sign a new one for each call.');
       }
       const tenant = typeof payload.tenant === 'string' && payload.tenant.length > 0 ? payload.tenant : undefined;
-      return { issuer: client.issuer, tokenId, ...(tenant ? { tenant } : {}) };
+      const subject = typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : undefined;
+      return { issuer: client.issuer, tokenId, ...(subject ? { subject } : {}), ...(tenant ? { tenant } : {}) };
     } catch (error) {
       throw refusal(error, invokedUrl);
     }
