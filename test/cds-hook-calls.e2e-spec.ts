@@ -51,19 +51,36 @@ const orderBundle = (...resources: unknown[]) => ({ resourceType: 'Bundle', type
 
 const checkedCards = (body: unknown): CdsCard[] => conformingCards(body, BASE_URL);
 
+type FhirTestServer = Awaited<ReturnType<typeof startFhirTestServer>>;
+
 describe('CDS Hooks services', () => {
   let sut: TestApp;
   let ehr: TestEhr;
   let rulesetVersion: string;
+  /** The EHR's FHIR server, answering a page of two entries at a time. */
+  let paged: FhirTestServer;
+  /** Configured for the EHR, but too slow for the time budget. */
+  let slow: FhirTestServer;
+  /** A FHIR server the EHR's configuration does not name. */
+  let unlisted: FhirTestServer;
 
   beforeAll(async () => {
     ehr = await testEhr(BASE_URL, 'https://ehr.clinic.example', () => clock.now());
-    sut = await startTestApp({ PUBLIC_BASE_URL: BASE_URL, CDS_CLIENTS: JSON.stringify([ehr.client]), CDS_FHIR_TIMEOUT_MS: '300' }, { clock });
+    paged = await startFhirTestServer(
+      [patient(), condition('c-1', CODE.varicoseVeins), condition('c-2', CODE.hypertension, 'resolved'), condition('c-12', CODE.dvt), bloodPressure('bp-1', 124, 78)],
+      { pageSize: 2 },
+    );
+    slow = await startFhirTestServer([patient(), condition('c-12', CODE.dvt)], { delayMs: 5_000 });
+    unlisted = await startFhirTestServer([patient(), condition('c-12', CODE.dvt)]);
+    // A configured base matches with or without its trailing slash.
+    const client = { ...ehr.client, fhirServers: [`${paged.base}/`, slow.base] };
+    sut = await startTestApp({ PUBLIC_BASE_URL: BASE_URL, CDS_CLIENTS: JSON.stringify([client]), CDS_FHIR_TIMEOUT_MS: '300' }, { clock });
     rulesetVersion = sut.app.get(RuleCatalogue).version;
   });
 
   afterAll(async () => {
     await sut.close();
+    await Promise.all([paged.close(), slow.close(), unlisted.close()]);
   });
 
   const call = async (id: string, body: Record<string, unknown>) =>
@@ -163,42 +180,45 @@ describe('CDS Hooks services', () => {
     });
 
     it('reads what was not prefetched from the EHR FHIR server, with the token given, following next pages', async () => {
-      const server = await startFhirTestServer(
-        [patient(), condition('c-1', CODE.varicoseVeins), condition('c-2', CODE.hypertension, 'resolved'), condition('c-12', CODE.dvt), bloodPressure('bp-1', 124, 78)],
-        { pageSize: 2 },
-      );
-      try {
-        const res = await patientView(undefined, {
-          fhirServer: server.base,
-          fhirAuthorization: { access_token: 'ehr-token-1', token_type: 'Bearer', expires_in: 300, scope: 'user/Patient.read user/Condition.read', subject: 'bfr-rx' },
-        });
-        const cards = checkedCards(res.body);
-        expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/rules/ci.vte-history` } });
-        expect(server.seen.every((r) => r.authorization === 'Bearer ehr-token-1')).toBe(true);
-        expect(server.seen.map((r) => r.path)).toEqual(
-          expect.arrayContaining(['/fhir/Patient/pat-7', '/fhir/Condition?patient=pat-7', '/fhir/Condition?patient=pat-7&_page=2']),
-        );
-        expect(cards.find((c) => c.indicator === 'info')!.detail).not.toContain('Not checked');
-      } finally {
-        await server.close();
-      }
+      const res = await patientView(undefined, {
+        fhirServer: paged.base,
+        fhirAuthorization: { access_token: 'ehr-token-1', token_type: 'Bearer', expires_in: 300, scope: 'user/Patient.read user/Condition.read', subject: 'bfr-rx' },
+      });
+      const cards = checkedCards(res.body);
+      expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/rules/ci.vte-history` } });
+      expect(paged.seen.every((r) => r.authorization === 'Bearer ehr-token-1')).toBe(true);
+      expect(paged.seen.map((r) => r.path)).toEqual(expect.arrayContaining(['/fhir/Patient/pat-7', '/fhir/Condition?patient=pat-7', '/fhir/Condition?patient=pat-7&_page=2']));
+      expect(cards.find((c) => c.indicator === 'info')!.detail).not.toContain('Not checked');
     });
 
     it('names the checks skipped on an info card when the FHIR server is too slow for the time budget', async () => {
-      const server = await startFhirTestServer([patient(), condition('c-12', CODE.dvt)], { delayMs: 5_000 });
-      try {
-        const res = await patientView(
-          { patient: patient(), bloodPressure: bundle(bloodPressure('bp-1', 124, 78)) },
-          { fhirServer: server.base, fhirAuthorization: { access_token: 't', token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'bfr-rx' } },
-        );
-        expect(res.status).toBe(200);
-        const cards = checkedCards(res.body);
-        expect(cards.map((c) => c.indicator)).toEqual(['info']);
-        expect(cards[0].summary).toMatch(/^BFR screen incomplete: EHR data not checked \(problem list, weight, height, medications, procedures, screening answers\); \d+ items to supply$/);
-        expect(cards[0].detail).toContain('- the problem list (Conditions): reading it from the EHR failed: no answer within the time budget');
-      } finally {
-        await server.close();
-      }
+      const res = await patientView(
+        { patient: patient(), bloodPressure: bundle(bloodPressure('bp-1', 124, 78)) },
+        { fhirServer: slow.base, fhirAuthorization: { access_token: 't', token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'bfr-rx' } },
+      );
+      expect(res.status).toBe(200);
+      const cards = checkedCards(res.body);
+      expect(cards.map((c) => c.indicator)).toEqual(['info']);
+      expect(cards[0].summary).toMatch(/^BFR screen incomplete: EHR data not checked \(problem list, weight, height, medications, procedures, screening answers\); \d+ items to supply$/);
+      expect(cards[0].detail).toContain('- the problem list (Conditions): reading it from the EHR failed: no answer within the time budget');
+    });
+
+    it('never calls a fhirServer the EHR is not configured for, nor sends it the token, and says so on the info card', async () => {
+      const fhirAuthorization = { access_token: 'ehr-token-2', token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'bfr-rx' };
+      const res = await patientView({ patient: patient(), bloodPressure: bundle(bloodPressure('bp-1', 124, 78)) }, { fhirServer: unlisted.base, fhirAuthorization });
+      expect(res.status).toBe(200);
+      expect(unlisted.seen).toEqual([]);
+      const cards = checkedCards(res.body);
+      // The DVT on the unlisted server stays unread: only the info card, naming every check skipped and why.
+      expect(cards.map((c) => c.indicator)).toEqual(['info']);
+      expect(cards[0].summary).toMatch(/^BFR screen incomplete: EHR data not checked \(problem list, weight, height, medications, procedures, screening answers\); /);
+      expect(cards[0].detail).toContain(
+        `- the problem list (Conditions): not prefetched, and the fhirServer ${unlisted.base} is not one of the FHIR servers configured for this EHR, so it was not read and the token was not sent`,
+      );
+      const noPatient = await patientView({}, { fhirServer: unlisted.base, fhirAuthorization });
+      expect(noPatient.status).toBe(200);
+      expect(checkedCards(noPatient.body)[0].detail).toContain('- the Patient (date of birth, sex): not prefetched, and the fhirServer');
+      expect(unlisted.seen).toEqual([]);
     });
   });
 
