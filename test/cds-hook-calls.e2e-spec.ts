@@ -153,6 +153,18 @@ describe('CDS Hooks services', () => {
       expect(res.body).toEqual({ cards: [] });
     });
 
+    it('sets aside screening answers older than 30 days, and says so on the info card with their date', async () => {
+      const answers = { id: 'qr-1', ...questionnaireResponseFor(screeningRequest()), authored: '2026-09-01T10:00:00Z' };
+      const cards = checkedCards((await patientView(prefetch({ screeningAnswers: bundle(answers as Resource) }))).body);
+      expect(cards.map((c) => c.indicator)).toEqual(['info']);
+      expect(cards[0].summary).toMatch(/^BFR screen incomplete: screening answers of 2026-09-01 not used; \d+ items to answer or measure$/);
+      expect(cards[0].detail).toContain(
+        '**Screening answers not used:** QuestionnaireResponse/qr-1 of 2026-09-01: they are 80 days old, older than the 30 days answers are used for (`fhir.screening-answers.recent` v1). Every item they answered stays unknown until asked again.',
+      );
+      expect(cards[0].detail).toContain('History of DVT or PE: not answered');
+      expect(cards[0].detail).toContain('No screening questionnaire answers recent enough to use.');
+    });
+
     it('lets a yes in the record win over a screening answer of no, and says so on the card', async () => {
       const answers = { id: 'qr-1', ...questionnaireResponseFor(screeningRequest()) };
       const cards = checkedCards((await patientView(prefetch({ conditions: bundle(condition('c-12', CODE.dvt)), screeningAnswers: bundle(answers as Resource) }))).body);

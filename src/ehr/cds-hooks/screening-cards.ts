@@ -84,7 +84,7 @@ function recordBehind(finding: ScreeningFinding, screening: RecordScreening): st
   const lines = screening.sources.filter((source) => (all && source.item !== 'patient.ref') || items.has(source.item)).map(recordLine);
   lines.push(...screening.overridden.filter((o) => items.has(o.item)).map((o) => `- ${o.note}`));
   if (screening.answers && (all || lines.length === 0)) {
-    lines.push(`- ${screening.answers.reference}: the clinician's screening answers${screening.answers.authoredOn ? ` of ${screening.answers.authoredOn}` : ''}`);
+    lines.push(`- ${screening.answers.reference}: the clinician's screening answers of ${screening.answers.authoredOn}`);
   }
   return lines.length > 0 ? lines : ['- nothing in the record: the rule read an unknown answer or a missing measurement'];
 }
@@ -172,7 +172,8 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
     asks.set(finding.ruleId, entry);
   }
   const pending = screening.untilAnswered;
-  if (asks.size === 0 && pending.length === 0 && screening.lacking.length === 0 && screening.refused.length === 0 && setting.unavailable.length === 0) {
+  const unused = screening.unusedAnswers;
+  if (asks.size === 0 && pending.length === 0 && screening.lacking.length === 0 && screening.refused.length === 0 && setting.unavailable.length === 0 && !unused) {
     return undefined;
   }
   const count = asks.size + screening.lacking.length;
@@ -182,13 +183,21 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
       ? `BFR screen incomplete: EHR data not checked (${notChecked.join(', ')}); ${count} items to supply`
       : screening.refused.length > 0
         ? 'BFR screen not run: the EHR record has values the screening refuses'
-        : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
+        : unused
+          ? `BFR screen incomplete: screening answers ${unused.authoredOn ? `of ${unused.authoredOn}` : 'without a date'} not used; ${count} items to answer or measure`
+          : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
   const rules = [...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values()];
   const catalogue = rulesPageUrl(setting.baseUrl, 'screening');
   const detail = [
     'The EHR record can only say yes: what it does not hold stays unknown, never "no", and a plan needs every item answered.',
     ...(setting.unavailable.length > 0
       ? ['', '**Not checked, EHR data not obtained:**', ...setting.unavailable.map((u) => `- ${PREFETCH_CONTENT[u.key]}: ${u.reason}`)]
+      : []),
+    ...(unused
+      ? [
+          '',
+          `**Screening answers not used:** ${unused.reference}${unused.authoredOn ? ` of ${unused.authoredOn}` : ''}: ${unused.reason}. Every item they answered stays unknown until asked again.`,
+        ]
       : []),
     ...(screening.lacking.length > 0
       ? ['', `**Not in the record:** ${screening.lacking.map((d) => DEMOGRAPHIC_NAMES[d]).join(', ')}. Rules that read age, sex, BMI or the VTE points were not counted.`]
@@ -219,7 +228,11 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
       : []),
     '',
     `Rule set \`${shortVersion(screening.rulesetVersion)}\`, screened on ${screening.screenedOn}.` +
-      (screening.answers ? ` Screening answers: ${screening.answers.reference}${screening.answers.authoredOn ? ` of ${screening.answers.authoredOn}` : ''}.` : ' No screening questionnaire answers in the EHR.') +
+      (screening.answers
+        ? ` Screening answers: ${screening.answers.reference} of ${screening.answers.authoredOn}.`
+        : unused
+          ? ' No screening questionnaire answers recent enough to use.'
+          : ' No screening questionnaire answers in the EHR.') +
       (screening.sites.origin === 'assumed' ? ' Cuff sites assumed: both thighs (neither the hook nor the screening answers name one).' : ''),
   ].join('\n');
   const card: CdsCard = {
