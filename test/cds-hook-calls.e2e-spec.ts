@@ -6,6 +6,7 @@ import { CdsFeedbackRecord } from '../src/ehr/cds-hooks/cds-feedback.entity';
 import type { CdsCard } from '../src/ehr/cds-hooks/cds-hooks.schema';
 import { RuleCatalogue } from '../src/rules/catalogue';
 import { escapeHtml } from '../src/rules/rule-page';
+import { fhirMapping } from '../src/ehr/fhir/fhir-mapping';
 import { conformingCards } from './cds-conformance';
 import { testEhr, type TestEhr } from './ehr-client';
 import { aclOrderDetails, aclScreeningAnswers, lopLeftThigh } from './cds-fixtures';
@@ -159,7 +160,7 @@ describe('CDS Hooks services', () => {
       expect(cards.map((c) => c.indicator)).toEqual(['info']);
       expect(cards[0].summary).toMatch(/^BFR screen incomplete: screening answers of 2026-09-01 not used; \d+ items to answer or measure$/);
       expect(cards[0].detail).toContain(
-        '**Screening answers not used:** QuestionnaireResponse/qr-1 of 2026-09-01: they are 80 days old, older than the 30 days answers are used for (`fhir.screening-answers.recent` v1). Every item they answered stays unknown until asked again.',
+        `**Screening answers not used:** QuestionnaireResponse/qr-1 of 2026-09-01: they are 80 days old, older than the 30 days answers are used for ([\`fhir.screening-answers.recent\` v1](${BASE_URL}/rules/fhir.screening-answers.recent)). Every item they answered stays unknown until asked again.`,
       );
       expect(cards[0].detail).toContain('History of DVT or PE: not answered');
       expect(cards[0].detail).toContain('No screening questionnaire answers recent enough to use.');
@@ -358,6 +359,7 @@ describe('CDS Hooks services', () => {
       await patientView(prefetch({ bloodPressure: null })),
       await orderSelect(aclRecord),
       await orderSelect({ ...aclRecord, lop: bundle() }),
+      await patientView(prefetch({ screeningAnswers: bundle({ id: 'qr-1', ...questionnaireResponseFor(screeningRequest()), authored: '2026-09-01' } as Resource) })),
     ];
     const cards = responses.flatMap((res) => checkedCards(res.body));
     expect(cards.some((c) => c.suggestions)).toBe(true);
@@ -372,11 +374,13 @@ describe('CDS Hooks services', () => {
       const res = await request(sut.http).get(url.slice(BASE_URL.length));
       expect({ url, status: res.status, type: res.headers['content-type'] }).toEqual({ url, status: 200, type: 'text/html; charset=utf-8' });
     }
-    for (const ruleId of cited) {
-      const { rule } = catalogue.rule(ruleId)!;
-      const page = (await request(sut.http).get(`/rules/${ruleId}`)).text;
-      expect(page).toContain(`<code>${ruleId}</code>, version ${rule.version}`);
-      for (const evidence of rule.evidence) {
+    const mappingEntries = fhirMapping.sourced!(catalogue.table(fhirMapping)).entries;
+    expect(cited).toEqual(expect.arrayContaining(['fhir.condition.vte-history', 'fhir.screening-answers.recent']));
+    for (const id of cited) {
+      const cites = catalogue.rule(id)?.rule ?? mappingEntries.find((entry) => entry.id === id)!;
+      const page = (await request(sut.http).get(`/rules/${id}`)).text;
+      expect(page).toContain(`<code>${id}</code>, version ${cites.version}`);
+      for (const evidence of cites.evidence) {
         expect(page).toContain(escapeHtml(evidence.source));
       }
     }

@@ -1,5 +1,6 @@
 import request from 'supertest';
 
+import { fhirMapping } from '../src/ehr/fhir/fhir-mapping';
 import { RuleCatalogue } from '../src/rules/catalogue';
 import { escapeHtml } from '../src/rules/rule-page';
 import { startTestApp, type TestApp } from './test-app';
@@ -31,11 +32,24 @@ describe('rule pages', () => {
     }
   });
 
-  it('lists every rule with a link to its page, and one ruleset when asked', async () => {
+  it('opens every entry of the FHIR mapping the same way: the EHR records a card cites were read by them', async () => {
+    for (const entry of fhirMapping.sourced!(catalogue.table(fhirMapping)).entries) {
+      const res = await request(sut.http).get(`/rules/${entry.id}`);
+      expect({ id: entry.id, status: res.status }).toEqual({ id: entry.id, status: 200 });
+      expect(res.text).toContain(`<code>${entry.id}</code>, version ${entry.version}`);
+      expect(res.text).toContain(escapeHtml(entry.rationale));
+      for (const evidence of entry.evidence) {
+        expect(res.text).toContain(escapeHtml(evidence.source));
+      }
+    }
+  });
+
+  it('lists every rule and mapping entry with a link to its page, and one ruleset when asked', async () => {
     const all = await request(sut.http).get('/rules').expect(200);
     expect(all.headers['content-type']).toBe('text/html; charset=utf-8');
     const links = [...all.text.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
-    expect(links).toEqual(catalogue.allRules().map(({ rule }) => `${BASE_URL}/rules/${rule.id}`));
+    const entries = fhirMapping.sourced!(catalogue.table(fhirMapping)).entries;
+    expect(links).toEqual([...catalogue.allRules().map(({ rule }) => rule.id), ...entries.map((entry) => entry.id)].map((id) => `${BASE_URL}/rules/${id}`));
     const screening = await request(sut.http).get('/rules?ruleset=screening').expect(200);
     expect([...screening.text.matchAll(/href="([^"]+)"/g)]).toHaveLength(catalogue.ruleset('screening')!.rules.length);
   });

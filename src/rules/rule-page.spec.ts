@@ -1,5 +1,5 @@
 import type { RuleDefinition } from './rule-file.schema';
-import { escapeHtml, ruleIndexHtml, ruleNotFoundHtml, rulePageHtml, type RulesetOutline } from './rule-page';
+import { entryPageHtml, escapeHtml, ruleIndexHtml, ruleNotFoundHtml, rulePageHtml, type RulesetOutline } from './rule-page';
 
 const VERSION = 'f'.repeat(64);
 const CATALOGUE = 'https://bfr.clinic.example/rules';
@@ -89,9 +89,30 @@ describe('rule pages', () => {
     expect(sut).toContain('<dt><code>vteHistory</code></dt><dd>Has the patient ever had a DVT or PE?</dd>');
   });
 
-  it('lists the rules with links to their pages, and names an unknown rule on a page of its own', () => {
-    const index = ruleIndexHtml([{ outline: ruleset, rules: [rule()] }], VERSION, (id) => `${CATALOGUE}/${id}`);
+  const entry = {
+    id: 'fhir.measurement.<b>lop</b>',
+    version: 1,
+    title: 'An LOP from the last 90 days',
+    rationale: 'Older than a programme <i>ago</i>.',
+    evidence: [{ source: 'bfr-rx practice choice', level: 'unconfirmed' as const }],
+    settings: { measurement: 'lop', maxAgeDays: 90 },
+  };
+  const table = { name: 'fhir-mapping', title: 'FHIR R4 mapping', description: 'How EHR records answer items.' };
+
+  it('shows a table entry that decides like a rule on a page like a rule, escaped as well', () => {
+    const sut = entryPageHtml(entry, table, VERSION, CATALOGUE);
+    expect(sut).toContain('<code>fhir.measurement.&lt;b&gt;lop&lt;/b&gt;</code>, version 1');
+    expect(sut).toContain('<code>rules-data/fhir-mapping.data.json</code>: FHIR R4 mapping');
+    expect(sut).toContain('<dt><code>maxAgeDays</code></dt><dd>90</dd>');
+    expect(sut).toContain('Older than a programme &lt;i&gt;ago&lt;/i&gt;.');
+    expect(sut).toContain('Level: unconfirmed');
+    expect(sut).not.toMatch(/<b>|<i>/);
+  });
+
+  it('lists the rules and table entries with links to their pages, and names an unknown rule on a page of its own', () => {
+    const index = ruleIndexHtml([{ outline: ruleset, rules: [rule()] }], [{ ...table, entries: [entry] }], VERSION, (id) => `${CATALOGUE}/${id}`);
     expect(index).toContain(`<a href="${CATALOGUE}/ci.bp-severe"><code>ci.bp-severe</code> v2</a>: Resting blood pressure at or above 180/110 mmHg`);
+    expect(index).toContain('<h2>FHIR R4 mapping (<code>fhir-mapping</code>)</h2>');
     const missing = ruleNotFoundHtml('ci.<b>gone</b>', VERSION, CATALOGUE);
     expect(missing).toContain('<h1>No such rule</h1>');
     expect(missing).toContain('<code>ci.&lt;b&gt;gone&lt;/b&gt;</code>');

@@ -1,4 +1,5 @@
 import type { LoadedRuleset } from './catalogue';
+import type { SourcedEntries, SourcedEntry } from './data-spec';
 import type { Evidence, RuleCondition, RuleDefinition } from './rule-file.schema';
 
 /** Where a rule's page is, for links in cards and responses. */
@@ -201,16 +202,54 @@ export function rulePageHtml(rule: RuleDefinition, ruleset: RulesetOutline, rule
   return page(`${rule.id} v${rule.version}: ${rule.title} (bfr-rx rule)`, body, FOOTER(rulesetVersion));
 }
 
-/** Every rule of the rulesets given, each linked to its page. */
-export function ruleIndexHtml(rulesets: Array<{ outline: RulesetOutline; rules: RuleDefinition[] }>, rulesetVersion: string, pageUrl: (id: string) => string): string {
+/**
+ * An entry of a data table that decides like a rule (e.g. which EHR records answer a screening
+ * item, how old a measurement may be), on a page like a rule's.
+ */
+export function entryPageHtml(entry: SourcedEntry, table: { name: string } & Omit<SourcedEntries, 'entries'>, rulesetVersion: string, catalogueUrl: string): string {
+  const body = [
+    `<p><a href="${escapeHtml(catalogueUrl)}">All rules</a></p>`,
+    `<h1>${escapeHtml(entry.title)}</h1>`,
+    '<dl>',
+    `<dt>Entry</dt><dd>${code(entry.id)}, version ${entry.version}</dd>`,
+    `<dt>Table</dt><dd>${code(`rules-data/${table.name}.data.json`)}: ${escapeHtml(table.title)}</dd>`,
+    `<dt>Rule set version</dt><dd>${code(rulesetVersion)}</dd>`,
+    '</dl>',
+    '<h2>What it decides</h2>',
+    `<p>${escapeHtml(table.description)}</p>`,
+    '<p>This entry sets:</p>',
+    outcomeValue(entry.settings),
+    '<h2>Why</h2>',
+    `<p>${escapeHtml(entry.rationale)}</p>`,
+    '<h2>Evidence</h2>',
+    evidenceList(entry.evidence),
+  ].join('\n');
+  return page(`${entry.id} v${entry.version}: ${entry.title} (bfr-rx rule)`, body, FOOTER(rulesetVersion));
+}
+
+const link = (url: string, id: string, version: number, title: string) => `<li><a href="${escapeHtml(url)}">${code(id)} v${version}</a>: ${escapeHtml(title)}</li>`;
+
+/** Every rule of the rulesets given and every sourced table entry, each linked to its page. */
+export function ruleIndexHtml(
+  rulesets: Array<{ outline: RulesetOutline; rules: RuleDefinition[] }>,
+  tables: Array<{ name: string } & SourcedEntries>,
+  rulesetVersion: string,
+  pageUrl: (id: string) => string,
+): string {
   const body = [
     '<h1>bfr-rx rules</h1>',
-    '<p>Every rule the service runs, ruleset by ruleset, in evaluation order. Each page gives what the rule decides, why, when it applies and its evidence.</p>',
-    ...(rulesets.length === 0 ? ['<p>No ruleset of that name.</p>'] : []),
+    '<p>Every rule the service runs, ruleset by ruleset, in evaluation order, and the table entries that decide like rules. Each page gives what it decides, why, and its evidence.</p>',
+    ...(rulesets.length + tables.length === 0 ? ['<p>No ruleset of that name.</p>'] : []),
     ...rulesets.map(
       ({ outline, rules }) =>
         `<section><h2>${escapeHtml(outline.title)} (${code(outline.name)})</h2><p>${escapeHtml(outline.description)}</p><ul>${rules
-          .map((rule) => `<li><a href="${escapeHtml(pageUrl(rule.id))}">${code(rule.id)} v${rule.version}</a>: ${escapeHtml(rule.title)}</li>`)
+          .map((rule) => link(pageUrl(rule.id), rule.id, rule.version, rule.title))
+          .join('')}</ul></section>`,
+    ),
+    ...tables.map(
+      (table) =>
+        `<section><h2>${escapeHtml(table.title)} (${code(table.name)})</h2><p>${escapeHtml(table.description)}</p><ul>${table.entries
+          .map((entry) => link(pageUrl(entry.id), entry.id, entry.version, entry.title))
           .join('')}</ul></section>`,
     ),
   ].join('\n');

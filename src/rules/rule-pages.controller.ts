@@ -7,7 +7,9 @@ import { Public } from '../auth/auth.decorators';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RuleCatalogue } from './catalogue';
-import { ruleIndexHtml, ruleNotFoundHtml, rulePageHtml, rulePageUrl, rulesetOutline, rulesPageUrl } from './rule-page';
+import { DATA_SPECS } from '../rulesets';
+import type { SourcedEntries } from './data-spec';
+import { entryPageHtml, ruleIndexHtml, ruleNotFoundHtml, rulePageHtml, rulePageUrl, rulesetOutline, rulesPageUrl } from './rule-page';
 import { RuleCatalogueQuery, RulePathParams } from './rules.schema';
 
 const HTML = 'text/html; charset=utf-8';
@@ -21,16 +23,21 @@ const HTML = 'text/html; charset=utf-8';
 @ApiTags('rules')
 @Controller('rules')
 export class RulePagesController {
+  /** The data tables whose entries decide like rules, with those entries. */
+  private readonly tables: Array<{ name: string } & SourcedEntries>;
+
   constructor(
     private readonly catalogue: RuleCatalogue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.tables = DATA_SPECS.flatMap((spec) => (spec.sourced ? [{ name: spec.name, ...spec.sourced(catalogue.table(spec)) }] : []));
+  }
 
   @Get()
   @Header('content-type', HTML)
   @ApiOperation({
     summary: 'Rule catalogue page',
-    description: 'Every rule as a link to its page, ruleset by ruleset (HTML, no sign-in; `?ruleset=screening` for one ruleset).',
+    description: 'Every rule as a link to its page, ruleset by ruleset, and the table entries that decide like rules (the FHIR mapping) (HTML, no sign-in; `?ruleset=screening` for one ruleset).',
   })
   @ApiOkResponse({ description: 'The catalogue page.', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiProblems(400, 429)
@@ -40,7 +47,8 @@ export class RulePagesController {
       const loaded = this.catalogue.ruleset(name)!;
       return { outline: rulesetOutline(name, loaded), rules: loaded.rules };
     });
-    return ruleIndexHtml(rulesets, this.catalogue.version, (id) => rulePageUrl(this.config.publicBaseUrl, id));
+    const tables = query.ruleset === undefined ? this.tables : [];
+    return ruleIndexHtml(rulesets, tables, this.catalogue.version, (id) => rulePageUrl(this.config.publicBaseUrl, id));
   }
 
   @Get(':id')
@@ -48,7 +56,7 @@ export class RulePagesController {
   @ApiOperation({
     summary: 'Rule page',
     description:
-      'One rule for a clinician (HTML, no sign-in; the page EHR cards link to): what it decides, why, when it applies with the facts it reads in plain words, every source with its level, and the rule set version. An unknown rule id answers 404 with an HTML page.',
+      'One rule for a clinician (HTML, no sign-in; the page EHR cards link to): what it decides, why, when it applies with the facts it reads in plain words, every source with its level, and the rule set version. Entries of the FHIR mapping (`fhir.…`) have pages too. An unknown id answers 404 with an HTML page.',
   })
   @ApiOkResponse({ description: 'The rule page.', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiNotFoundResponse({ description: 'No rule has this id: a page saying so.', content: { 'text/html': { schema: { type: 'string' } } } })
@@ -56,10 +64,16 @@ export class RulePagesController {
   page(@Param({ schema: RulePathParams }) params: z.infer<typeof RulePathParams>, @Res({ passthrough: true }) reply: FastifyReply): string {
     const catalogueUrl = rulesPageUrl(this.config.publicBaseUrl);
     const found = this.catalogue.rule(params.id);
-    if (!found) {
-      void reply.status(404);
-      return ruleNotFoundHtml(params.id, this.catalogue.version, catalogueUrl);
+    if (found) {
+      return rulePageHtml(found.rule, rulesetOutline(found.ruleset, this.catalogue.ruleset(found.ruleset)!), this.catalogue.version, catalogueUrl);
     }
-    return rulePageHtml(found.rule, rulesetOutline(found.ruleset, this.catalogue.ruleset(found.ruleset)!), this.catalogue.version, catalogueUrl);
+    for (const table of this.tables) {
+      const entry = table.entries.find((e) => e.id === params.id);
+      if (entry) {
+        return entryPageHtml(entry, table, this.catalogue.version, catalogueUrl);
+      }
+    }
+    void reply.status(404);
+    return ruleNotFoundHtml(params.id, this.catalogue.version, catalogueUrl);
   }
 }

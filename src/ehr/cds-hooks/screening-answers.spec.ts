@@ -34,7 +34,8 @@ describe('screening answers kept in the EHR: how old they may be', () => {
       unused: {
         reference: 'QuestionnaireResponse/qr-1',
         authoredOn: '2026-10-20',
-        reason: 'they are 31 days old, older than the 30 days answers are used for (`fhir.screening-answers.recent` v1)',
+        reason: 'they are 31 days old, older than the 30 days answers are used for',
+        entry: { id: 'fhir.screening-answers.recent', version: 1 },
       },
     });
   });
@@ -46,7 +47,7 @@ describe('screening answers kept in the EHR: how old they may be', () => {
 
   it('does not use answers given on or before the day of the latest operation', () => {
     expect(screeningAnswersFrom([answersOn('2026-11-10T07:00:00Z')], questionnaire, validity(SCREENED_ON, '2026-11-10'), []).unused?.reason).toBe(
-      'they were given on or before the operation of 2026-11-10 in the record, so they describe the patient before it (`fhir.screening-answers.recent` v1)',
+      'they were given on or before the operation of 2026-11-10 in the record, so they describe the patient before it',
     );
     expect(screeningAnswersFrom([answersOn('2026-11-11T07:00:00Z')], questionnaire, validity(SCREENED_ON, '2026-11-10'), []).answers).toBeDefined();
   });

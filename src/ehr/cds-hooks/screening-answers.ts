@@ -18,8 +18,10 @@ export interface ScreeningAnswers {
 export interface UnusedAnswers {
   reference: string;
   authoredOn?: string;
-  /** Why, for the card: the limit and the mapping entry that sets it. */
+  /** Why, for the card. */
   reason: string;
+  /** The mapping entry that sets the limit. */
+  entry: { id: string; version: number };
 }
 
 /** What the record and the day tell about how old the answers may be. */
@@ -36,19 +38,18 @@ const DAY_MS = 86_400_000;
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
 
 function unusedBecause({ mapping, screenedOn, latestOperation }: AnswersValidity, authoredOn: string | undefined): string | undefined {
-  const entry = `\`${mapping.id}\` v${mapping.version}`;
   if (!authoredOn) {
-    return `they carry no date (authored), so their age is unknown (${entry})`;
+    return 'they carry no date (authored), so their age is unknown';
   }
   if (authoredOn > screenedOn) {
-    return `they are dated ${authoredOn}, after the day of screening ${screenedOn} (${entry})`;
+    return `they are dated ${authoredOn}, after the day of screening ${screenedOn}`;
   }
   const age = daysBetween(authoredOn, screenedOn);
   if (age > mapping.maxAgeDays) {
-    return `they are ${age} days old, older than the ${mapping.maxAgeDays} days answers are used for (${entry})`;
+    return `they are ${age} days old, older than the ${mapping.maxAgeDays} days answers are used for`;
   }
   if (mapping.mustFollowLatestOperation && latestOperation && authoredOn <= latestOperation) {
-    return `they were given on or before the operation of ${latestOperation} in the record, so they describe the patient before it (${entry})`;
+    return `they were given on or before the operation of ${latestOperation} in the record, so they describe the patient before it`;
   }
   return undefined;
 }
@@ -99,7 +100,7 @@ export function screeningAnswersFrom(
   const authoredOn = day(field(newest, 'authored'));
   const stale = unusedBecause(validity, authoredOn);
   if (stale) {
-    return { unused: { reference, ...(authoredOn ? { authoredOn } : {}), reason: stale } };
+    return { unused: { reference, ...(authoredOn ? { authoredOn } : {}), reason: stale, entry: { id: validity.mapping.id, version: validity.mapping.version } } };
   }
   const parsed = QuestionnaireResponse.safeParse(newest);
   if (!parsed.success) {

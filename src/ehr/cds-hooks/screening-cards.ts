@@ -69,19 +69,20 @@ const SITE_ORIGIN: Record<RecordScreening['sites']['origin'], string> = {
 
 const siteName = (site: { limb: string; side: string }) => `${site.side} ${site.limb.replace('-', ' ')}`;
 
-function recordLine(source: MappedSource): string {
+function recordLine(source: MappedSource, baseUrl: string): string {
   const what = source.display ?? (source.code ? 'coded' : undefined);
   const code = source.code ? ` (${source.code})` : '';
   const date = source.date ? `, dated ${source.date}` : '';
   const check = source.matchedBy === 'text' ? '; recognised by its name only, check it' : '';
-  return `- ${source.reference}: ${what ? `${what}${code}${date} gives ` : date ? `${date.slice(2)}: ` : ''}${source.item} = ${source.value ?? 'yes'}${check}`;
+  const mapping = source.mapping ? ` ([\`${source.mapping}\`](${rulePageUrl(baseUrl, source.mapping)}))` : '';
+  return `- ${source.reference}: ${what ? `${what}${code}${date} gives ` : date ? `${date.slice(2)}: ` : ''}${source.item} = ${source.value ?? 'yes'}${check}${mapping}`;
 }
 
-function recordBehind(finding: ScreeningFinding, screening: RecordScreening): string[] {
+function recordBehind(finding: ScreeningFinding, screening: RecordScreening, baseUrl: string): string[] {
   // The VTE points read every answer and measurement.
   const all = 'vteScore' in finding.inputs;
   const items = new Set(Object.keys(finding.inputs).flatMap((fact) => ITEMS_OF_FACT[fact] ?? [finding.site ? `limbs.${fact}` : fact]));
-  const lines = screening.sources.filter((source) => (all && source.item !== 'patient.ref') || items.has(source.item)).map(recordLine);
+  const lines = screening.sources.filter((source) => (all && source.item !== 'patient.ref') || items.has(source.item)).map((source) => recordLine(source, baseUrl));
   lines.push(...screening.overridden.filter((o) => items.has(o.item)).map((o) => `- ${o.note}`));
   if (screening.answers && (all || lines.length === 0)) {
     lines.push(`- ${screening.answers.reference}: the clinician's screening answers of ${screening.answers.authoredOn}`);
@@ -124,7 +125,7 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
       (site ? ` Cuff site: ${site} (${SITE_ORIGIN[screening.sites.origin]}).` : ''),
     '',
     '**From the EHR record:**',
-    ...recordBehind(finding, screening),
+    ...recordBehind(finding, screening, setting.baseUrl),
     '',
     `**Inputs the rule read:** ${Object.entries(finding.inputs)
       .map(([fact, value]) => `${fact} = ${JSON.stringify(value)}`)
@@ -186,7 +187,10 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
         : unused
           ? `BFR screen incomplete: screening answers ${unused.authoredOn ? `of ${unused.authoredOn}` : 'without a date'} not used; ${count} items to answer or measure`
           : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
-  const rules = [...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values()];
+  const rules = [
+    ...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values(),
+    ...(unused ? [{ ruleId: unused.entry.id, version: unused.entry.version }] : []),
+  ];
   const catalogue = rulesPageUrl(setting.baseUrl, 'screening');
   const detail = [
     'The EHR record can only say yes: what it does not hold stays unknown, never "no", and a plan needs every item answered.',
@@ -196,7 +200,7 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
     ...(unused
       ? [
           '',
-          `**Screening answers not used:** ${unused.reference}${unused.authoredOn ? ` of ${unused.authoredOn}` : ''}: ${unused.reason}. Every item they answered stays unknown until asked again.`,
+          `**Screening answers not used:** ${unused.reference}${unused.authoredOn ? ` of ${unused.authoredOn}` : ''}: ${unused.reason} ([\`${unused.entry.id}\` v${unused.entry.version}](${rulePageUrl(setting.baseUrl, unused.entry.id)})). Every item they answered stays unknown until asked again.`,
         ]
       : []),
     ...(screening.lacking.length > 0

@@ -96,7 +96,17 @@ const FhirMappingFile = z
 export type FhirMappingFile = z.infer<typeof FhirMappingFile>;
 
 /** `rules-data/fhir-mapping.data.json`: how EHR records answer screening items and which data and answers are too old. */
-export const fhirMapping: DataSpec<FhirMappingFile> = { name: 'fhir-mapping', schema: FhirMappingFile };
+export const fhirMapping: DataSpec<FhirMappingFile> = {
+  name: 'fhir-mapping',
+  schema: FhirMappingFile,
+  sourced: (file) => ({
+    title: file.title,
+    description: file.description,
+    entries: [...file.conditions, ...file.medications, ...file.procedures, file.screeningAnswers, ...file.measurements].map(
+      ({ id, version, title, rationale, evidence, ...settings }) => ({ id, version, title, rationale, evidence, settings }),
+    ),
+  }),
+};
 
 function comparisons(node: RuleCondition): RuleCondition[] {
   const children = node.all ?? node.any;
