@@ -141,10 +141,12 @@ describe('authentication and authorization', () => {
     await request(sut.http).get('/v1/rules').set('authorization', 'Bearer not.a.jwt').expect(401);
   });
 
-  it('keeps health, docs and problem types open', async () => {
+  it('keeps health, docs, problem types and the rule pages open', async () => {
     await request(sut.http).get('/health').expect(200);
     await request(sut.http).get('/docs-json').expect(200);
     await request(sut.http).get('/problems/unauthenticated').expect(200);
+    await request(sut.http).get('/rules').expect(200);
+    await request(sut.http).get('/rules/ci.vte-history').expect(200);
   });
 });
 

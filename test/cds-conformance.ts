@@ -30,9 +30,9 @@ export function conformingCards(body: unknown, baseUrl: string): CdsCard[] {
     expect(card.summary.length).toBeLessThan(140);
     expect(['info', 'warning', 'critical']).toContain(card.indicator);
     expect(card.source.label.length).toBeGreaterThan(0);
-    expect(card.source.url?.startsWith(`${baseUrl}/v1/rules`)).toBe(true);
+    expect(card.source.url?.startsWith(`${baseUrl}/rules`)).toBe(true);
     expect(card.links?.length).toBeGreaterThan(0);
-    expect(card.links?.every((link) => link.type === 'absolute' && link.url.startsWith(`${baseUrl}/v1/rules`))).toBe(true);
+    expect(card.links?.every((link) => link.type === 'absolute' && link.url.startsWith(`${baseUrl}/rules`))).toBe(true);
     if (card.suggestions) {
       expect(card.selectionBehavior).toBeDefined();
       for (const action of card.suggestions.flatMap((s) => s.actions)) {

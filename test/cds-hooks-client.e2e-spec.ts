@@ -83,7 +83,7 @@ describe('CDS Hooks with an independent client (Medplum buildCdsRequest + MockCl
     expect(prefetch.bodyHeight.entry).toHaveLength(1);
     expect(res.status).toBe(200);
     const cards = conformingCards(res.body, BASE_URL);
-    expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/v1/rules/ci.vte-history` } });
+    expect(cards[0]).toMatchObject({ indicator: 'critical', source: { url: `${BASE_URL}/rules/ci.vte-history` } });
     expect(cards[0].detail).toContain(`Condition/`);
   });
 

@@ -222,7 +222,7 @@ describe('CDS Hooks: feedback', () => {
           }
         : {}),
     };
-    await sut.app.get(IssuedCards).record({ issuer: ehr.issuer, tokenId: 'x' }, 'bfr-screening', crypto.randomUUID(), [
+    await sut.app.get(IssuedCards).record({ issuer: ehr.issuer, tokenId: 'x' }, { serviceId: 'bfr-screening', hookInstance: crypto.randomUUID(), patient: 'Patient/pat-7' }, [
       { card, basis: { rules, rulesetVersion: 'a'.repeat(64) } },
     ]);
     return card;

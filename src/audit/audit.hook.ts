@@ -8,20 +8,44 @@ import type { AuditOutcome } from './audit-chain';
 import type { AuditTrail } from './audit-trail.service';
 
 const DENIED = new Set([401, 403, 429]);
+const MAX_LENGTH = 200;
+
+/**
+ * How a request is recorded when the bearer-token principal and the route do not say it all. A
+ * guard that authenticates callers another way (an EHR's CDS Hooks JWT) sets `caller`, which also
+ * puts the request on the trail; a route sets `action` and `resourceId` when its path does not name
+ * what it acted on (the CDS service called, the patient it answered about).
+ */
+export interface AuditedAs {
+  caller?: { actor: string; tenant: string | null };
+  /** Method and what was called, e.g. `POST /cds-services/bfr-screening`. */
+  action?: string;
+  /** Null when the request acted on no one record. */
+  resourceId?: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auditedAs?: AuditedAs;
+  }
+}
 
 function outcomeOf(status: number): AuditOutcome {
   return status < 400 ? 'success' : DENIED.has(status) ? 'denied' : 'failed';
 }
 
-/** Every API request is audited, and every denial anywhere; docs, health and problem pages are not. */
+/** Every API request is audited, every request of a caller authenticated otherwise, and every denial anywhere; docs, health, problem and rule pages are not. */
 function isAudited(request: FastifyRequest, status: number): boolean {
-  return request.url.startsWith('/v1/') || DENIED.has(status);
+  return request.url.startsWith('/v1/') || request.auditedAs?.caller !== undefined || DENIED.has(status);
 }
 
 function resourceIdOf(request: FastifyRequest): string | null {
-  const id = (request.params as Record<string, unknown> | undefined)?.id;
-  return typeof id === 'string' ? id.slice(0, 200) : null;
+  const named = request.auditedAs?.resourceId;
+  const id = named !== undefined ? named : (request.params as Record<string, unknown> | undefined)?.id;
+  return typeof id === 'string' ? id.slice(0, MAX_LENGTH) : null;
 }
+
+const clipped = (value: string | null | undefined) => (value ? value.slice(0, MAX_LENGTH) : null);
 
 /**
  * Records each audited request before its answer leaves. If the record cannot be written the
@@ -35,12 +59,13 @@ export function registerAuditHook(fastify: FastifyInstance, audit: AuditTrail, c
       return payload;
     }
     const principal = request.principal;
+    const caller = request.auditedAs?.caller;
     try {
       await audit.record({
-        actor: principal?.subject ?? null,
-        tenant: principal?.tenant ?? null,
+        actor: clipped(principal?.subject ?? caller?.actor),
+        tenant: clipped(principal?.tenant ?? caller?.tenant),
         roles: principal?.roles ?? [],
-        action: `${request.method} ${request.routeOptions.url ?? '(no such route)'}`,
+        action: request.auditedAs?.action ?? `${request.method} ${request.routeOptions.url ?? '(no such route)'}`,
         resourceId: resourceIdOf(request),
         outcome: outcomeOf(status),
         status,

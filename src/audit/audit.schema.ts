@@ -6,11 +6,11 @@ export const AuditRecord = z
   .object({
     seq: z.number().int().describe('Position in the chain, from 1, without gaps.'),
     at: z.string().describe('When the request was answered (ISO 8601, UTC).'),
-    actor: z.string().nullable().describe('Subject of the token; null when the caller was not authenticated.'),
+    actor: z.string().nullable().describe('Subject of the token; for a CDS Hooks call the EHR as `issuer|sub` of its JWT (the issuer alone without `sub`); null when the caller was not authenticated.'),
     tenant: z.string().nullable().describe('Organization of the caller.'),
     roles: z.array(z.string()).describe('Roles the token carried.'),
     action: z.string().describe('What was asked: method and route, e.g. `GET /v1/screenings/:id`.'),
-    resourceId: z.string().nullable().describe('The record the request named, if any.'),
+    resourceId: z.string().nullable().describe('The record the request named, if any; for a CDS Hooks call or feedback the patient (`Patient/{id}` in the EHR).'),
     outcome: z.enum(['success', 'denied', 'failed']).describe('`denied`: refused for authentication, role, organization or rate; `failed`: any other error.'),
     status: z.number().int().describe('HTTP status of the answer.'),
     requestId: z.string().describe('Request id, as in logs and problem documents.'),

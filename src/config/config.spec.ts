@@ -73,7 +73,20 @@ describe('loadConfig: CDS Hooks', () => {
 
   it('reads the trusted EHRs with their key sources and jku allow-list', () => {
     const local = { issuer: 'urn:ehr:test', jwks: { keys: [{ kty: 'EC', kid: 'k1', crv: 'P-384', x: 'x', y: 'y' }] } };
-    expect(loadConfig({ CDS_CLIENTS: JSON.stringify([client, local]) }).cdsHooks.clients).toEqual([client, { ...local, jku: [] }]);
+    expect(loadConfig({ CDS_CLIENTS: JSON.stringify([client, local]) }).cdsHooks.clients).toEqual([
+      { ...client, fhirServers: [] },
+      { ...local, jku: [], fhirServers: [] },
+    ]);
+  });
+
+  it("reads an EHR's organization and the FHIR servers its tokens may be sent to, https only", () => {
+    const configured = { ...client, tenant: 'clinic-north', fhirServers: ['https://ehr.clinic.example/fhir/r4/', 'http://127.0.0.1:8080/fhir'] };
+    expect(loadConfig({ CDS_CLIENTS: JSON.stringify([configured]) }).cdsHooks.clients).toEqual([
+      { ...configured, fhirServers: ['https://ehr.clinic.example/fhir/r4', 'http://127.0.0.1:8080/fhir'] },
+    ]);
+    expect(() => loadConfig({ CDS_CLIENTS: JSON.stringify([{ ...client, fhirServers: ['http://ehr.clinic.example/fhir'] }]) })).toThrow(
+      /CDS_CLIENTS: must be an https URL \(http only for localhost\) \(at 0\.fhirServers\.0\)/,
+    );
   });
 
   it('refuses an EHR without keys, a private key, a plain-http key set elsewhere than localhost, and the same issuer twice', () => {

@@ -37,8 +37,8 @@ const databaseUrl = z
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** Key sets are fetched over TLS; plain http only from this machine (development and tests). */
-const keySetUrl = z
+/** Key sets and EHR FHIR servers are reached over TLS; plain http only on this machine (development and tests). */
+const secureUrl = z
   .url({ protocol: /^https?$/ })
   .refine((value) => {
     const url = new URL(value);
@@ -53,9 +53,13 @@ const PublicJwk = z
 const CdsClient = z
   .strictObject({
     issuer: z.string().trim().min(1),
-    jwksUrl: keySetUrl.optional(),
+    jwksUrl: secureUrl.optional(),
     jwks: z.strictObject({ keys: z.array(PublicJwk).min(1) }).optional(),
-    jku: z.array(keySetUrl).default([]),
+    jku: z.array(secureUrl).default([]),
+    /** FHIR base URLs the service may read with the access token this EHR sends (`fhirServer`); none by default. */
+    fhirServers: z.array(secureUrl.transform((url) => url.replace(/\/+$/, ''))).default([]),
+    /** The bfr-rx organization the EHR serves: its admins see the EHR's calls in the audit trail. */
+    tenant: z.string().trim().min(1).max(200).optional(),
   })
   .refine((client) => client.jwksUrl !== undefined || client.jwks !== undefined || client.jku.length > 0, 'needs jwksUrl, jwks or jku: where its keys are');
 export type CdsClient = z.infer<typeof CdsClient>;

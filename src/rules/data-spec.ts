@@ -1,6 +1,25 @@
 import type { z } from 'zod';
 
 import type { RuleCatalogue } from './catalogue';
+import type { Evidence } from './rule-file.schema';
+
+/** An entry of a data table that decides like a rule and is cited like one: id, version, rationale, evidence. */
+export interface SourcedEntry {
+  id: string;
+  version: number;
+  title: string;
+  rationale: string;
+  evidence: Evidence[];
+  /** What the entry sets (value set, statuses, age limits), by name. */
+  settings: Record<string, unknown>;
+}
+
+/** The sourced entries of a table, with what the table as a whole decides. */
+export interface SourcedEntries {
+  title: string;
+  description: string;
+  entries: SourcedEntry[];
+}
 
 /**
  * A data file of `rules-data/` that is not a ruleset: a table the rules refer to, such as the
@@ -11,6 +30,8 @@ export interface DataSpec<T = unknown> {
   /** The file is `rules-data/<name>.data.json`. */
   name: string;
   schema: z.ZodType<T>;
+  /** The entries a card may cite, for tables whose entries decide like rules; they get rule pages too. */
+  sourced?: (table: T) => SourcedEntries;
 }
 
 /** A problem found by a catalogue check, located like any other rules problem. */

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/config';
 import { loadRuleCatalogue } from '../rulesets';
 import { RuleCatalogue } from './catalogue';
+import { RulePagesController } from './rule-pages.controller';
 import { RulesController } from './rules.controller';
 import { RulesService } from './rules.service';
 import { RulesetVersionRecord } from './ruleset-version.entity';
@@ -20,7 +21,7 @@ export class RulesModule {
       module: RulesModule,
       global: true,
       imports: [TypeOrmModule.forFeature([RulesetVersionRecord])],
-      controllers: [RulesController],
+      controllers: [RulesController, RulePagesController],
       providers: [{ provide: RuleCatalogue, useValue: catalogue }, RulesService],
       exports: [RuleCatalogue],
     };

@@ -4,7 +4,8 @@ import { isoTimestamp } from '../../database/iso-timestamp';
 
 /**
  * A card this service gave an EHR, with the rules behind it, so feedback about it can be stored
- * against those rules. No patient data: the card's text is not kept.
+ * against those rules. No clinical content: the card's text is not kept, only the patient's
+ * reference in the EHR, which the audit trail names when feedback about the card arrives.
  */
 @Entity('cds_cards')
 export class CdsCardRecord {
@@ -23,6 +24,10 @@ export class CdsCardRecord {
 
   @Column({ type: 'varchar', length: 10 })
   indicator: string;
+
+  /** `Patient/{id}` in the EHR; null on cards given before it was kept. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  patient: string | null;
 
   @Column({ name: 'ruleset_version', type: 'varchar', length: 64 })
   rulesetVersion: string;

@@ -41,7 +41,8 @@ export class CdsFeedback {
     private readonly clock: Clock,
   ) {}
 
-  async store(caller: CdsCaller, serviceId: string, request: CdsFeedbackRequest): Promise<void> {
+  /** Stores the feedback; answers the patients of the cards it was about, for the audit trail. */
+  async store(caller: CdsCaller, serviceId: string, request: CdsFeedbackRequest): Promise<string[]> {
     const cards = await this.issued.find(
       caller.issuer,
       request.feedback.map((item) => item.card.toLowerCase()),
@@ -74,5 +75,6 @@ export class CdsFeedback {
       );
     });
     await this.dataSource.transaction((manager) => manager.createQueryBuilder().insert().into(CdsFeedbackRecord).values(records).orIgnore().execute());
+    return [...new Set([...cards.values()].flatMap((card) => (card.patient ? [card.patient] : [])))];
   }
 }

@@ -40,34 +40,34 @@ export class CdsHookCalls {
     if (request.hook !== service.hook) {
       throw invalidFields('body', [{ field: 'hook', detail: `must be ${service.hook}: the service ${service.id} answers that hook` }]);
     }
-    const explained = await this.cardsFor(service, request);
-    await this.issued.record(caller, service.id, request.hookInstance, explained);
+    const explained = await this.cardsFor(service, request, caller);
+    await this.issued.record(caller, { serviceId: service.id, hookInstance: request.hookInstance, patient: `Patient/${request.context.patientId}` }, explained);
     return { cards: explained.map((e) => e.card) };
   }
 
-  private async cardsFor(service: CdsService, request: CdsHookRequest): Promise<ExplainedCard[]> {
+  private async cardsFor(service: CdsService, request: CdsHookRequest, caller: CdsCaller): Promise<ExplainedCard[]> {
     switch (request.hook) {
       case 'patient-view':
-        return this.screeningCards(service, request, ASSUMED_SITES);
+        return this.screeningCards(service, request, caller, ASSUMED_SITES);
       case 'order-sign': {
         const orders = bfrOrders(draftOrders(request.context.draftOrders));
-        return orders.length === 0 ? [] : this.screeningCards(service, request, cuffSitesOf(orders, ASSUMED_SITES));
+        return orders.length === 0 ? [] : this.screeningCards(service, request, caller, cuffSitesOf(orders, ASSUMED_SITES));
       }
       case 'order-select': {
         const selected = bfrOrders(draftOrders(request.context.draftOrders), request.context.selections);
-        return selected.length === 0 ? [] : this.protocolCards(service, request, selected);
+        return selected.length === 0 ? [] : this.protocolCards(service, request, caller, selected);
       }
     }
   }
 
-  private async screeningCards(service: CdsService, request: CdsHookRequest, sites: CuffSites): Promise<ExplainedCard[]> {
-    const { screening, setting } = await this.screen(service, request, sites);
+  private async screeningCards(service: CdsService, request: CdsHookRequest, caller: CdsCaller, sites: CuffSites): Promise<ExplainedCard[]> {
+    const { screening, setting } = await this.screen(service, request, caller, sites);
     return screeningCards(screening, setting);
   }
 
   /** The protocols for the selected BFR order, or the screening cards and what stops a proposal. */
-  private async protocolCards(service: CdsService, request: CdsHookRequest, selected: FhirResource[]): Promise<ExplainedCard[]> {
-    const { screening, setting, resources } = await this.screen(service, request, cuffSitesOf(selected, ASSUMED_SITES));
+  private async protocolCards(service: CdsService, request: CdsHookRequest, caller: CdsCaller, selected: FhirResource[]): Promise<ExplainedCard[]> {
+    const { screening, setting, resources } = await this.screen(service, request, caller, cuffSitesOf(selected, ASSUMED_SITES));
     // The cautions are on the protocol card, to acknowledge when signing.
     const cards = screeningCards(screening, setting, { cautions: false });
     const proposal = await proposeProtocols(this.catalogue, screening, orderedIndication(selected), resources, screening.screenedOn);
@@ -81,16 +81,22 @@ export class CdsHookCalls {
     }
   }
 
-  private async screen(service: CdsService, request: CdsHookRequest, sites: CuffSites): Promise<{ screening: RecordScreening; setting: CardSetting; resources: GatheredRecord['resources'] }> {
-    const gathered = await this.gather(service, request);
+  private async screen(
+    service: CdsService,
+    request: CdsHookRequest,
+    caller: CdsCaller,
+    sites: CuffSites,
+  ): Promise<{ screening: RecordScreening; setting: CardSetting; resources: GatheredRecord['resources'] }> {
+    const gathered = await this.gather(service, request, caller);
     const screenedOn = this.clock.now().toISOString().slice(0, 10);
     const screening = await screenRecord(this.catalogue, this.questionnaire, gathered.resources, screenedOn, sites);
     return { screening, setting: { baseUrl: this.config.publicBaseUrl, unavailable: gathered.unavailable }, resources: gathered.resources };
   }
 
   /** The record; without the Patient and no way to read it the screening cannot say anything (412). */
-  private async gather(service: CdsService, request: CdsHookRequest): Promise<GatheredRecord> {
-    const gathered = await gatherRecord(request, service.prefetch ?? {}, this.config.cdsHooks.fhirTimeoutMs);
+  private async gather(service: CdsService, request: CdsHookRequest, caller: CdsCaller): Promise<GatheredRecord> {
+    const servers = this.config.cdsHooks.clients.find((client) => client.issuer === caller.issuer)?.fhirServers ?? [];
+    const gathered = await gatherRecord(request, service.prefetch ?? {}, { servers, budgetMs: this.config.cdsHooks.fhirTimeoutMs });
     const patient = gathered.unavailable.find((u) => u.key === 'patient');
     if (patient && !request.fhirAuthorization) {
       throw new OperationOutcomeError(412, [

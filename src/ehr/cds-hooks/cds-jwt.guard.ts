@@ -12,6 +12,9 @@ declare module 'fastify' {
   }
 }
 
+/** Who called, as the audit trail names it: the EHR's issuer, and the JWT's `sub` after a `|` when it has one. */
+export const cdsActor = (caller: CdsCaller) => (caller.subject ? `${caller.issuer}|${caller.subject}` : caller.issuer);
+
 /**
  * CDS Hooks routes are called by EHRs with a JWT the EHR signs for each call, not with this
  * service's bearer tokens. The audience is the URL invoked as the EHR sees it: the public base URL
@@ -32,7 +35,10 @@ export class CdsJwtGuard implements CanActivate {
     }
     const invokedUrl = `${this.config.publicBaseUrl}${request.url.split('?')[0]}`;
     try {
-      request.cdsCaller = await this.verifier.verify(token, invokedUrl);
+      const caller = await this.verifier.verify(token, invokedUrl);
+      request.cdsCaller = caller;
+      const client = this.config.cdsHooks.clients.find((c) => c.issuer === caller.issuer);
+      request.auditedAs = { caller: { actor: cdsActor(caller), tenant: client?.tenant ?? null } };
     } catch (error) {
       if (error instanceof CdsTokenRefused) {
         throw new OperationOutcomeError(401, [issue(error.expired ? 'expired' : 'login', error.message)], { cause: error });

@@ -60,7 +60,7 @@ describe('CdsJwtVerifier', () => {
   let published: Awaited<ReturnType<typeof keySetServer>>;
   let other: Awaited<ReturnType<typeof keySetServer>>;
   let sut: CdsJwtVerifier;
-  let clients: CdsClient[];
+  let clients: Array<Omit<CdsClient, 'fhirServers'>>;
 
   const verifierOn = (database: DataSource) =>
     new CdsJwtVerifier(clients, new StoredTokenIds(database, clock), () => clock.now());

@@ -11,6 +11,9 @@ import {
 
 import type { CdsClient } from '../../config/config';
 
+/** What the verifier needs of an EHR's configuration: its issuer and where its keys are. */
+type TrustedIssuer = Pick<CdsClient, 'issuer' | 'jwksUrl' | 'jwks' | 'jku'>;
+
 /** The CDS Hooks recommendation; symmetric algorithms and `none` could be forged by anyone holding the secret. */
 export const CDS_JWT_ALGORITHMS = ['ES384', 'RS384'];
 const CLOCK_TOLERANCE_SECONDS = 60;
@@ -21,6 +24,8 @@ const MAX_TOKEN_ID_LENGTH = 200;
 /** The EHR behind a verified call. */
 export interface CdsCaller {
   issuer: string;
+  /** The JWT's `sub` when it has one (not a CDS Hooks claim; Epic sends its client id). */
+  subject?: string;
   /** The EHR's organization claim, when it sends one. */
   tenant?: string;
   tokenId: string;
@@ -102,12 +107,12 @@ function refusal(error: unknown, invokedUrl: string): unknown {
  * before. Framework-free; time comes from the clock given.
  */
 export class CdsJwtVerifier {
-  private readonly clients: Map<string, CdsClient>;
+  private readonly clients: Map<string, TrustedIssuer>;
   private readonly issuerKeys = new Map<string, JWTVerifyGetKey>();
   private readonly remoteKeys = new Map<string, JWTVerifyGetKey>();
 
   constructor(
-    clients: CdsClient[],
+    clients: TrustedIssuer[],
     private readonly ledger: TokenIdLedger,
     private readonly now: () => Date,
   ) {
@@ -135,14 +140,15 @@ export class CdsJwtVerifier {
         throw new CdsTokenRefused('This JWT was already used (jti seen before); sign a new one for each call.');
       }
       const tenant = typeof payload.tenant === 'string' && payload.tenant.length > 0 ? payload.tenant : undefined;
-      return { issuer: client.issuer, tokenId, ...(tenant ? { tenant } : {}) };
+      const subject = typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : undefined;
+      return { issuer: client.issuer, tokenId, ...(subject ? { subject } : {}), ...(tenant ? { tenant } : {}) };
     } catch (error) {
       throw refusal(error, invokedUrl);
     }
   }
 
   /** The issuer (read before the signature is checked, only to pick its keys) and the keys to check with. */
-  private keysFor(token: string): { client: CdsClient; keys: JWTVerifyGetKey } {
+  private keysFor(token: string): { client: TrustedIssuer; keys: JWTVerifyGetKey } {
     let header: ReturnType<typeof decodeProtectedHeader>;
     let issuer: unknown;
     try {
@@ -174,7 +180,7 @@ export class CdsJwtVerifier {
     return { client, keys: this.issuerKeySet(client) };
   }
 
-  private issuerKeySet(client: CdsClient): JWTVerifyGetKey {
+  private issuerKeySet(client: TrustedIssuer): JWTVerifyGetKey {
     let keys = this.issuerKeys.get(client.issuer);
     if (!keys) {
       keys = eitherKeySet(client.jwks && createLocalJWKSet(client.jwks), client.jwksUrl ? this.remoteKeySet(client.jwksUrl) : undefined);

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 
 import { Public } from '../../auth/auth.decorators';
 import { RuleCatalogue } from '../../rules/catalogue';
@@ -57,8 +58,11 @@ export class CdsServicesController {
     @Param({ schema: CdsServiceParams }) params: { id: string },
     @Body({ schema: CdsHookRequest }) body: CdsHookRequest,
     @CurrentCdsCaller() caller: CdsCaller,
+    @Req() request: FastifyRequest,
   ): Promise<CdsResponse> {
-    return this.calls.answer(this.service(params.id), body, caller);
+    const service = this.service(params.id);
+    request.auditedAs = { ...request.auditedAs, action: `POST /cds-services/${service.id}`, resourceId: `Patient/${body.context.patientId}` };
+    return this.calls.answer(service, body, caller);
   }
 
   @Post(':id/feedback')
@@ -74,8 +78,12 @@ export class CdsServicesController {
     @Param({ schema: CdsServiceParams }) params: { id: string },
     @Body({ schema: CdsFeedbackRequest }) body: CdsFeedbackRequest,
     @CurrentCdsCaller() caller: CdsCaller,
+    @Req() request: FastifyRequest,
   ): Promise<void> {
-    await this.feedback.store(caller, this.service(params.id).id, body);
+    const service = this.service(params.id);
+    request.auditedAs = { ...request.auditedAs, action: `POST /cds-services/${service.id}/feedback`, resourceId: null };
+    const patients = await this.feedback.store(caller, service.id, body);
+    request.auditedAs.resourceId = patients.length > 0 ? patients.join(' ') : null;
   }
 
   private service(id: string): CdsService {

@@ -21,6 +21,8 @@ export interface ExplainedCard {
 
 export interface IssuedCard {
   serviceId: string;
+  /** `Patient/{id}` in the EHR, for the audit trail; null on cards given before it was kept. */
+  patient: string | null;
   basis: CardBasis;
   suggestions: string[];
   overrideReasons: CdsCoding[];
@@ -34,7 +36,7 @@ export class IssuedCards {
     private readonly clock: Clock,
   ) {}
 
-  async record(caller: CdsCaller, serviceId: string, hookInstance: string, cards: ExplainedCard[]): Promise<void> {
+  async record(caller: CdsCaller, call: { serviceId: string; hookInstance: string; patient: string }, cards: ExplainedCard[]): Promise<void> {
     if (cards.length === 0) {
       return;
     }
@@ -43,9 +45,10 @@ export class IssuedCards {
       cards.map(({ card, basis }) => ({
         uuid: card.uuid,
         issuer: caller.issuer,
-        serviceId,
-        hookInstance,
+        serviceId: call.serviceId,
+        hookInstance: call.hookInstance,
         indicator: card.indicator,
+        patient: call.patient,
         rulesetVersion: basis.rulesetVersion,
         rules: JSON.stringify(basis.rules),
         suggestions: JSON.stringify((card.suggestions ?? []).map((s) => s.uuid)),
@@ -63,6 +66,7 @@ export class IssuedCards {
         record.uuid,
         {
           serviceId: record.serviceId,
+          patient: record.patient,
           basis: { rules: JSON.parse(record.rules), rulesetVersion: record.rulesetVersion },
           suggestions: JSON.parse(record.suggestions),
           overrideReasons: JSON.parse(record.overrideReasons),

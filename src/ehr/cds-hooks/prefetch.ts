@@ -39,17 +39,44 @@ export function expandTemplate(template: string, context: Record<string, unknown
 const isOutcome = (value: unknown) => (value as { resourceType?: unknown } | null)?.resourceType === 'OperationOutcome';
 const nextLinkOf = (value: Resource) => value.resourceType === 'Bundle' && (value.link ?? []).some((link) => link.relation === 'next');
 
+/** A FHIR base URL as configured: scheme and host in lower case, no trailing slash. */
+function sameServer(a: string, b: string): boolean {
+  const base = (url: string) => {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}${parsed.search}`;
+  };
+  return URL.canParse(a) && URL.canParse(b) && base(a) === base(b);
+}
+
+/** Where the record may be read from: the EHR's FHIR servers, and the time budget for all reads of one call. */
+export interface FhirAccess {
+  /** The FHIR base URLs configured for the calling EHR; a `fhirServer` elsewhere is never called. */
+  servers: readonly string[];
+  budgetMs: number;
+}
+
+/** Why nothing can be read from the EHR's FHIR server, or undefined when it can be. */
+function noAccess(request: CdsHookRequest, servers: readonly string[]): string | undefined {
+  if (!request.fhirServer || !request.fhirAuthorization) {
+    return 'no FHIR access was given';
+  }
+  if (!servers.some((server) => sameServer(server, request.fhirServer!))) {
+    // The token would go to a server the EHR's configuration does not name: refused before any request.
+    return `the fhirServer ${request.fhirServer} is not one of the FHIR servers configured for this EHR, so it was not read and the token was not sent`;
+  }
+  return undefined;
+}
+
 /**
  * The patient's data for the screening: what the EHR prefetched, and what it left out read from its
  * FHIR server with the call's token, all reads in parallel and within one time budget. A key sent
  * as null means no data; a key left out, or sent as an OperationOutcome (the EHR's own fetch
- * failed), is read here when the EHR gave FHIR access, and reported unavailable otherwise.
+ * failed), is read here when the EHR gave FHIR access to a server configured for it, and reported
+ * unavailable otherwise.
  */
-export async function gatherRecord(request: CdsHookRequest, templates: Partial<Record<PrefetchKey, string>>, budgetMs: number): Promise<GatheredRecord> {
-  const access =
-    request.fhirServer && request.fhirAuthorization
-      ? new FhirReads(request.fhirServer, request.fhirAuthorization.access_token, AbortSignal.timeout(budgetMs))
-      : undefined;
+export async function gatherRecord(request: CdsHookRequest, templates: Partial<Record<PrefetchKey, string>>, fhir: FhirAccess): Promise<GatheredRecord> {
+  const refused = noAccess(request, fhir.servers);
+  const access = refused === undefined ? new FhirReads(request.fhirServer!, request.fhirAuthorization!.access_token, AbortSignal.timeout(fhir.budgetMs)) : undefined;
   const keys = Object.keys(templates) as PrefetchKey[];
   const results = await Promise.all(
     keys.map(async (key): Promise<{ key: PrefetchKey; resource?: Resource | null; reason?: string }> => {
@@ -60,7 +87,7 @@ export async function gatherRecord(request: CdsHookRequest, templates: Partial<R
       }
       if (!access) {
         const why = prefetched === undefined ? 'not prefetched' : isOutcome(prefetched) ? "the EHR's prefetch failed" : 'only the first page was prefetched';
-        return { key, reason: `${why}, and no FHIR access was given` };
+        return { key, reason: `${why}, and ${refused}` };
       }
       try {
         return { key, resource: given ? await access.rest(prefetched as unknown as Bundle) : await access.query(expandTemplate(templates[key]!, request.context)) };

@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { CONDITIONS, type Goal } from '../../prescription/indication';
 import type { Plan, PlannedExercise } from '../../prescription/plan.schema';
 import type { RuleCatalogue } from '../../rules/catalogue';
+import { rulePageUrl, rulesPageUrl } from '../../rules/rule-page';
 import { CANONICAL } from '../fhir/codes';
 import { doseText, planRequests } from '../fhir/plan-requests';
 import { referenceTo } from '../fhir/record-values';
 import type { CdsCard, CdsCoding, FhirResource } from './cds-hooks.schema';
 import type { ExplainedCard } from './issued-cards';
 import type { ProtocolOption, Proposal } from './protocol-proposal';
-import { clip, rulePage, shortVersion } from './screening-cards';
+import { clip, shortVersion } from './screening-cards';
 
 const TOPIC = { system: `${CANONICAL}/CodeSystem/bfr-cds-topic`, code: 'protocol-proposal', display: 'BFR protocol proposal' };
 const OVERRIDE_SYSTEM = `${CANONICAL}/CodeSystem/bfr-override-reason`;
@@ -80,7 +81,7 @@ function optionDetail(option: ProtocolOption, recommended: boolean, baseUrl: str
   const lops = [...new Map(plan.exercises.map((e) => [siteName(e), e.dose.pressure.lop])).entries()].map(([site, lop]) =>
     lop.source === 'measured' ? `${site} ${lop.mmHg} mmHg measured ${lop.measuredOn} (${lop.method}, ${lop.position}, ${lop.cuffWidthCm} cm cuff)` : `${site} ${lop.mmHg} mmHg estimated (${lop.estimate?.equation}): measure before use`,
   );
-  const link = (ruleId: string) => `[\`${ruleId}\`](${rulePage(baseUrl, ruleId)})`;
+  const link = (ruleId: string) => `[\`${ruleId}\`](${rulePageUrl(baseUrl, ruleId)})`;
   return [
     '',
     `**${label(option, recommended)}**`,
@@ -110,7 +111,7 @@ export function protocolCard(
     catalogue,
   );
   const phaseRule = first.phase.basis[0]?.ruleId;
-  const catalogueUrl = `${baseUrl}/v1/rules`;
+  const catalogueUrl = rulesPageUrl(baseUrl);
   const deletes = selected.map((order) => ({
     type: 'delete' as const,
     description: `Remove the drafted order ${referenceTo(order)}: the orders below replace it`,
@@ -131,7 +132,7 @@ export function protocolCard(
     summary: clip(`BFR protocol for ${CONDITIONS[first.indication.condition].label}, ${first.phase.label}: ${proposal.options.length} option${proposal.options.length === 1 ? '' : 's'}`),
     detail,
     indicator: 'info',
-    source: { label: `bfr-rx rules ${shortVersion(first.rulesetVersion)}`, url: phaseRule ? rulePage(baseUrl, phaseRule) : catalogueUrl, topic: TOPIC },
+    source: { label: `bfr-rx rules ${shortVersion(first.rulesetVersion)}`, url: phaseRule ? rulePageUrl(baseUrl, phaseRule) : catalogueUrl, topic: TOPIC },
     selectionBehavior: 'at-most-one',
     suggestions: proposal.options.map((option) => ({
       label: clip(label(option, option.goal === proposal.recommended), 200),
@@ -142,7 +143,7 @@ export function protocolCard(
     overrideReasons: PROTOCOL_OVERRIDE_REASONS,
     links:
       rules.length <= MAX_RULE_LINKS
-        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePage(baseUrl, r.ruleId), type: 'absolute' as const }))
+        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePageUrl(baseUrl, r.ruleId), type: 'absolute' as const }))
         : [{ label: `The ${rules.length} rules behind these protocols: logic and evidence`, url: catalogueUrl, type: 'absolute' }],
   };
   return { card, basis: { rules, rulesetVersion: first.rulesetVersion } };
@@ -159,11 +160,11 @@ export function noProtocolCard(proposal: Extract<Proposal, { kind: 'none' }>, ca
     summary: clip(`No BFR protocol proposed yet: ${proposal.reasons.length} thing${proposal.reasons.length === 1 ? '' : 's'} to supply or settle`),
     detail: ['A protocol needs every one of these; nothing is guessed.', '', ...proposal.reasons.map((r) => `- ${r}`), '', `Rule set \`${shortVersion(catalogue.version)}\`.`].join('\n'),
     indicator: 'info',
-    source: { label: `bfr-rx rules ${shortVersion(catalogue.version)}`, url: `${baseUrl}/v1/rules`, topic: TOPIC },
+    source: { label: `bfr-rx rules ${shortVersion(catalogue.version)}`, url: rulesPageUrl(baseUrl), topic: TOPIC },
     links:
       rules.length > 0 && rules.length <= MAX_RULE_LINKS
-        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePage(baseUrl, r.ruleId), type: 'absolute' as const }))
-        : [{ label: 'The rules: logic and evidence', url: `${baseUrl}/v1/rules`, type: 'absolute' }],
+        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePageUrl(baseUrl, r.ruleId), type: 'absolute' as const }))
+        : [{ label: 'The rules: logic and evidence', url: rulesPageUrl(baseUrl), type: 'absolute' }],
   };
   return { card, basis: { rules, rulesetVersion: catalogue.version } };
 }

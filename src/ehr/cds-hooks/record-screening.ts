@@ -9,7 +9,8 @@ import { clinicalRecordFrom } from '../fhir/clinical-record';
 import type { MappedSource } from '../fhir/mapped-source';
 import { type ScreeningDraft, screeningFromFhir } from '../fhir/screening-from-fhir';
 import type { PlannedSite } from '../fhir/screening-request-from-draft';
-import { type ScreeningAnswers, screeningAnswersFrom } from './screening-answers';
+import { fhirMapping } from '../fhir/fhir-mapping';
+import { type ScreeningAnswers, screeningAnswersFrom, type UnusedAnswers } from './screening-answers';
 
 /** Where the cuff would go: named by the order, by the screening answers, or assumed. */
 export interface CuffSites {
@@ -58,8 +59,10 @@ export interface RecordScreening {
   /** Request fields refused outright (e.g. a birth date after today); nothing was screened then. */
   refused: string[];
   sites: CuffSites;
-  /** The clinician's screening questionnaire the answers come from, when the EHR keeps one. */
+  /** The clinician's screening questionnaire the answers come from, when the EHR keeps one recent enough. */
   answers?: Pick<ScreeningAnswers, 'reference' | 'authoredOn'>;
+  /** The newest screening answers in the EHR when they were too old to use, and why. */
+  unusedAnswers?: UnusedAnswers;
   /** The record behind each value, and what the mapping left out. */
   sources: MappedSource[];
   notes: string[];
@@ -131,7 +134,8 @@ export async function screenRecord(
   const fhir = screeningFromFhir(clinicalRecordFrom(resources), catalogue, screenedOn);
   const notes = [...fhir.notes];
   const overridden: RecordScreening['overridden'] = [];
-  const answers = screeningAnswersFrom(resources, questionnaire, notes);
+  const validity = { mapping: catalogue.table(fhirMapping).screeningAnswers, screenedOn, ...(fhir.request.surgeryDate ? { latestOperation: fhir.request.surgeryDate } : {}) };
+  const { answers, unused } = screeningAnswersFrom(resources, questionnaire, validity, notes);
   const sites: CuffSites =
     sitesWanted.origin === 'assumed' && answers ? { sites: answers.request.limbs.map(({ limb, side, circumferenceCm }) => ({ limb, side, ...(circumferenceCm ? { circumferenceCm } : {}) })), origin: 'screening answers' } : sitesWanted;
   const known = { ...answers?.request.patient, ...Object.fromEntries(Object.entries(fhir.request.patient).filter(([, v]) => v !== undefined)) };
@@ -142,7 +146,8 @@ export async function screenRecord(
     screenedOn,
     lacking,
     sites,
-    ...(answers ? { answers: { reference: answers.reference, ...(answers.authoredOn ? { authoredOn: answers.authoredOn } : {}) } } : {}),
+    ...(answers ? { answers: { reference: answers.reference, authoredOn: answers.authoredOn } } : {}),
+    ...(unused ? { unusedAnswers: unused } : {}),
     sources: fhir.sources,
     notes,
     overridden,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { rulePageUrl, rulesPageUrl } from '../../rules/rule-page';
 import type { ScreeningFinding } from '../../screening/screening.schema';
 import { CANONICAL } from '../fhir/codes';
 import type { MappedSource } from '../fhir/mapped-source';
@@ -53,7 +54,6 @@ export interface CardSetting {
   unavailable: GatheredRecord['unavailable'];
 }
 
-export const rulePage = (baseUrl: string, ruleId: string) => `${baseUrl}/v1/rules/${encodeURIComponent(ruleId)}`;
 export const shortVersion = (version: string) => version.slice(0, 12);
 
 /** CDS Hooks asks for a summary under 140 characters. */
@@ -69,22 +69,23 @@ const SITE_ORIGIN: Record<RecordScreening['sites']['origin'], string> = {
 
 const siteName = (site: { limb: string; side: string }) => `${site.side} ${site.limb.replace('-', ' ')}`;
 
-function recordLine(source: MappedSource): string {
+function recordLine(source: MappedSource, baseUrl: string): string {
   const what = source.display ?? (source.code ? 'coded' : undefined);
   const code = source.code ? ` (${source.code})` : '';
   const date = source.date ? `, dated ${source.date}` : '';
   const check = source.matchedBy === 'text' ? '; recognised by its name only, check it' : '';
-  return `- ${source.reference}: ${what ? `${what}${code}${date} gives ` : date ? `${date.slice(2)}: ` : ''}${source.item} = ${source.value ?? 'yes'}${check}`;
+  const mapping = source.mapping ? ` ([\`${source.mapping}\`](${rulePageUrl(baseUrl, source.mapping)}))` : '';
+  return `- ${source.reference}: ${what ? `${what}${code}${date} gives ` : date ? `${date.slice(2)}: ` : ''}${source.item} = ${source.value ?? 'yes'}${check}${mapping}`;
 }
 
-function recordBehind(finding: ScreeningFinding, screening: RecordScreening): string[] {
+function recordBehind(finding: ScreeningFinding, screening: RecordScreening, baseUrl: string): string[] {
   // The VTE points read every answer and measurement.
   const all = 'vteScore' in finding.inputs;
   const items = new Set(Object.keys(finding.inputs).flatMap((fact) => ITEMS_OF_FACT[fact] ?? [finding.site ? `limbs.${fact}` : fact]));
-  const lines = screening.sources.filter((source) => (all && source.item !== 'patient.ref') || items.has(source.item)).map(recordLine);
+  const lines = screening.sources.filter((source) => (all && source.item !== 'patient.ref') || items.has(source.item)).map((source) => recordLine(source, baseUrl));
   lines.push(...screening.overridden.filter((o) => items.has(o.item)).map((o) => `- ${o.note}`));
   if (screening.answers && (all || lines.length === 0)) {
-    lines.push(`- ${screening.answers.reference}: the clinician's screening answers${screening.answers.authoredOn ? ` of ${screening.answers.authoredOn}` : ''}`);
+    lines.push(`- ${screening.answers.reference}: the clinician's screening answers of ${screening.answers.authoredOn}`);
   }
   return lines.length > 0 ? lines : ['- nothing in the record: the rule read an unknown answer or a missing measurement'];
 }
@@ -116,7 +117,7 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
       : effectiveVerdict(finding) === 'refer'
         ? `BFR needs a medical clearance first: ${finding.title}`
         : `BFR with care: ${finding.title}`;
-  const page = rulePage(setting.baseUrl, finding.ruleId);
+  const page = rulePageUrl(setting.baseUrl, finding.ruleId);
   const detail = [
     `**${finding.clinicianMessage}**`,
     '',
@@ -124,7 +125,7 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
       (site ? ` Cuff site: ${site} (${SITE_ORIGIN[screening.sites.origin]}).` : ''),
     '',
     '**From the EHR record:**',
-    ...recordBehind(finding, screening),
+    ...recordBehind(finding, screening, setting.baseUrl),
     '',
     `**Inputs the rule read:** ${Object.entries(finding.inputs)
       .map(([fact, value]) => `${fact} = ${JSON.stringify(value)}`)
@@ -172,7 +173,8 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
     asks.set(finding.ruleId, entry);
   }
   const pending = screening.untilAnswered;
-  if (asks.size === 0 && pending.length === 0 && screening.lacking.length === 0 && screening.refused.length === 0 && setting.unavailable.length === 0) {
+  const unused = screening.unusedAnswers;
+  if (asks.size === 0 && pending.length === 0 && screening.lacking.length === 0 && screening.refused.length === 0 && setting.unavailable.length === 0 && !unused) {
     return undefined;
   }
   const count = asks.size + screening.lacking.length;
@@ -182,13 +184,24 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
       ? `BFR screen incomplete: EHR data not checked (${notChecked.join(', ')}); ${count} items to supply`
       : screening.refused.length > 0
         ? 'BFR screen not run: the EHR record has values the screening refuses'
-        : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
-  const rules = [...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values()];
-  const catalogue = `${setting.baseUrl}/v1/rules?ruleset=screening`;
+        : unused
+          ? `BFR screen incomplete: screening answers ${unused.authoredOn ? `of ${unused.authoredOn}` : 'without a date'} not used; ${count} items to answer or measure`
+          : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
+  const rules = [
+    ...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values(),
+    ...(unused ? [{ ruleId: unused.entry.id, version: unused.entry.version }] : []),
+  ];
+  const catalogue = rulesPageUrl(setting.baseUrl, 'screening');
   const detail = [
     'The EHR record can only say yes: what it does not hold stays unknown, never "no", and a plan needs every item answered.',
     ...(setting.unavailable.length > 0
       ? ['', '**Not checked, EHR data not obtained:**', ...setting.unavailable.map((u) => `- ${PREFETCH_CONTENT[u.key]}: ${u.reason}`)]
+      : []),
+    ...(unused
+      ? [
+          '',
+          `**Screening answers not used:** ${unused.reference}${unused.authoredOn ? ` of ${unused.authoredOn}` : ''}: ${unused.reason} ([\`${unused.entry.id}\` v${unused.entry.version}](${rulePageUrl(setting.baseUrl, unused.entry.id)})). Every item they answered stays unknown until asked again.`,
+        ]
       : []),
     ...(screening.lacking.length > 0
       ? ['', `**Not in the record:** ${screening.lacking.map((d) => DEMOGRAPHIC_NAMES[d]).join(', ')}. Rules that read age, sex, BMI or the VTE points were not counted.`]
@@ -200,7 +213,7 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
           '**To answer or measure before BFR:**',
           ...[...asks.values()].map(
             ({ finding, sites }) =>
-              `- ${finding.title} ([\`${finding.ruleId}\` v${finding.ruleVersion}](${rulePage(setting.baseUrl, finding.ruleId)}))${sites.length > 0 ? `, at the ${sites.join(' and ')}` : ''}`,
+              `- ${finding.title} ([\`${finding.ruleId}\` v${finding.ruleVersion}](${rulePageUrl(setting.baseUrl, finding.ruleId)}))${sites.length > 0 ? `, at the ${sites.join(' and ')}` : ''}`,
           ),
         ]
       : []),
@@ -210,7 +223,7 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
           '**Until answered, these rules read the unknown as a risk:**',
           ...pending.map(
             (f) =>
-              `- ${f.clinicianMessage} ([\`${f.ruleId}\` v${f.ruleVersion}](${rulePage(setting.baseUrl, f.ruleId)}), ${f.verdict}${f.site ? `, ${siteName(f.site)}` : ''})`,
+              `- ${f.clinicianMessage} ([\`${f.ruleId}\` v${f.ruleVersion}](${rulePageUrl(setting.baseUrl, f.ruleId)}), ${f.verdict}${f.site ? `, ${siteName(f.site)}` : ''})`,
           ),
         ]
       : []),
@@ -219,7 +232,11 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
       : []),
     '',
     `Rule set \`${shortVersion(screening.rulesetVersion)}\`, screened on ${screening.screenedOn}.` +
-      (screening.answers ? ` Screening answers: ${screening.answers.reference}${screening.answers.authoredOn ? ` of ${screening.answers.authoredOn}` : ''}.` : ' No screening questionnaire answers in the EHR.') +
+      (screening.answers
+        ? ` Screening answers: ${screening.answers.reference} of ${screening.answers.authoredOn}.`
+        : unused
+          ? ' No screening questionnaire answers recent enough to use.'
+          : ' No screening questionnaire answers in the EHR.') +
       (screening.sites.origin === 'assumed' ? ' Cuff sites assumed: both thighs (neither the hook nor the screening answers name one).' : ''),
   ].join('\n');
   const card: CdsCard = {
@@ -230,7 +247,7 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
     source: { label: `bfr-rx rules ${shortVersion(screening.rulesetVersion)}`, url: catalogue, topic: topic('screening-incomplete', 'BFR screening incomplete') },
     links:
       rules.length > 0 && rules.length <= MAX_RULE_LINKS
-        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePage(setting.baseUrl, r.ruleId), type: 'absolute' as const }))
+        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePageUrl(setting.baseUrl, r.ruleId), type: 'absolute' as const }))
         : [{ label: 'The screening rules: logic and evidence', url: catalogue, type: 'absolute' }],
   };
   return { card, basis: { rules, rulesetVersion: screening.rulesetVersion } };

@@ -66,6 +66,17 @@ const MeasurementMapping = z
   .refine((m) => (m.maxAgeDays === undefined) !== (m.maxAgeFrom === undefined), 'give either maxAgeDays or maxAgeFrom');
 export type MeasurementMapping = z.infer<typeof MeasurementMapping>;
 
+const ScreeningAnswersMapping = z.strictObject({
+  ...mappingRule,
+  /** Answers older than this many days are not used: the items stay unknown. */
+  maxAgeDays: z.number().int().min(0).max(365),
+  /** Answers given on or before the day of the latest operation in the record describe the patient before it. */
+  mustFollowLatestOperation: z.boolean(),
+  /** Items whose answer holds for less time than the rest (0: the day it was given only). */
+  itemMaxAgeDays: z.partialRecord(z.union([PatientItemName, LimbItemName]), z.number().int().min(0).max(365)),
+});
+export type ScreeningAnswersMapping = z.infer<typeof ScreeningAnswersMapping>;
+
 const unique = <T extends { id: string }>(list: T[]) => new Set(list.map((m) => m.id)).size === list.length;
 
 const FhirMappingFile = z
@@ -75,15 +86,27 @@ const FhirMappingFile = z
     conditions: z.array(ConditionMapping).min(1),
     medications: z.array(MedicationMapping).min(1),
     procedures: z.array(ProcedureMapping).min(1),
+    /** How old the clinician's screening questionnaire answers kept in the EHR may be. */
+    screeningAnswers: ScreeningAnswersMapping,
     measurements: z
       .array(MeasurementMapping)
       .refine((list) => Measurement.options.every((m) => list.filter((e) => e.measurement === m).length === 1), `needs exactly one entry for each of ${Measurement.options.join(', ')}`),
   })
-  .refine((file) => unique([...file.conditions, ...file.medications, ...file.procedures, ...file.measurements]), 'uses the same mapping id twice');
+  .refine((file) => unique([...file.conditions, ...file.medications, ...file.procedures, file.screeningAnswers, ...file.measurements]), 'uses the same mapping id twice');
 export type FhirMappingFile = z.infer<typeof FhirMappingFile>;
 
-/** `rules-data/fhir-mapping.data.json`: how EHR records answer screening items and which data is too old. */
-export const fhirMapping: DataSpec<FhirMappingFile> = { name: 'fhir-mapping', schema: FhirMappingFile };
+/** `rules-data/fhir-mapping.data.json`: how EHR records answer screening items and which data and answers are too old. */
+export const fhirMapping: DataSpec<FhirMappingFile> = {
+  name: 'fhir-mapping',
+  schema: FhirMappingFile,
+  sourced: (file) => ({
+    title: file.title,
+    description: file.description,
+    entries: [...file.conditions, ...file.medications, ...file.procedures, file.screeningAnswers, ...file.measurements].map(
+      ({ id, version, title, rationale, evidence, ...settings }) => ({ id, version, title, rationale, evidence, settings }),
+    ),
+  }),
+};
 
 function comparisons(node: RuleCondition): RuleCondition[] {
   const children = node.all ?? node.any;
