@@ -130,7 +130,8 @@ export const Heartbeat = z.strictObject({
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
-const mmHg = z.number().min(-50).max(1000);
+/** Null when the sensor gave no usable reading in the period. */
+const mmHg = z.number().min(-50).max(1000).nullable();
 
 export const ChannelTelemetry = z.strictObject({
   channel: Channel,

@@ -1,0 +1,49 @@
+import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+
+import type { CuffConfig } from '../config/config';
+import { CUFF_TRANSPORT, type CuffTransport } from './cuff-transport';
+import { simulatedCuffs, SimTransport } from './sim-transport';
+import { SystemTimers, type Timers } from './timers';
+
+/** Nest injection token of the cuff-side clock (Timers), shared by the transport and whoever supervises sessions. */
+export const TIMERS = Symbol('TIMERS');
+
+export interface DeviceAdapterOptions {
+  /** The clock of the cuff side; tests pass VirtualTimers. */
+  timers?: Timers;
+}
+
+/** The transport the configuration asks for. */
+export function cuffTransportFrom(config: CuffConfig, timers: Timers): CuffTransport {
+  return new SimTransport({ devices: simulatedCuffs(config.simulatedDevices, config.simulatedLopMmHg ?? undefined), timers });
+}
+
+/** Starts the transport with the application and stops it after everything that uses it has shut down. */
+@Injectable()
+class CuffTransportLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(CUFF_TRANSPORT) private readonly transport: CuffTransport) {}
+
+  onModuleInit(): Promise<void> {
+    return this.transport.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.transport.stop();
+  }
+}
+
+@Global()
+@Module({})
+export class DeviceAdapterModule {
+  static forRoot(config: CuffConfig, { timers = new SystemTimers() }: DeviceAdapterOptions = {}): DynamicModule {
+    return {
+      module: DeviceAdapterModule,
+      providers: [
+        { provide: TIMERS, useValue: timers },
+        { provide: CUFF_TRANSPORT, useFactory: () => cuffTransportFrom(config, timers) },
+        CuffTransportLifecycle,
+      ],
+      exports: [TIMERS, CUFF_TRANSPORT],
+    };
+  }
+}
