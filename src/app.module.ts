@@ -13,6 +13,7 @@ import { RequestValidationPipe } from './common/validation.pipe';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { DeviceAdapterModule } from './device-adapter/device-adapter.module';
+import { DeviceSessionModule } from './device-adapter/session/device-session.module';
 import type { Timers } from './device-adapter/timers';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
@@ -65,6 +66,7 @@ export class AppModule {
         PrescriptionModule,
         HandoutModule,
         DeviceAdapterModule.forRoot(config.cuffs, { timers }),
+        DeviceSessionModule,
         ...features,
       ],
       controllers: [ProblemsController],

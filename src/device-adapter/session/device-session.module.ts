@@ -10,7 +10,7 @@ import { DeviceSessionsController } from './device-sessions.controller';
 import { DeviceSessionsService } from './device-sessions.service';
 import { DevicesController } from './devices.controller';
 import { DevicesService } from './devices.service';
-import { SESSION_TIMERS } from './session-timers';
+import { TIMERS } from '../device-adapter.module';
 import { SessionJournal } from './session-journal';
 import { SessionSupervisor } from './session-supervisor';
 
@@ -23,7 +23,7 @@ import { SessionSupervisor } from './session-supervisor';
     {
       provide: SessionSupervisor,
       useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal) => new SessionSupervisor(transport, timers, journal),
-      inject: [CUFF_TRANSPORT, SESSION_TIMERS, SessionJournal],
+      inject: [CUFF_TRANSPORT, TIMERS, SessionJournal],
     },
     DeviceSessionsService,
     DevicesService,

@@ -17,7 +17,7 @@ const COMMAND_CONFLICT = '`DEVICE_SESSION_STATE_CONFLICT`: the session is not in
 
 function CommandRoute(command: SessionCommand, summary: string, description: string, ...more: Array<MethodDecorator & ClassDecorator>) {
   return applyDecorators(
-    Post(`:id/${command}`),
+    Post(`v1/device-sessions/:id/${command}`),
     HttpCode(200),
     Roles('clinician'),
     ApiOperation({ summary, description }),

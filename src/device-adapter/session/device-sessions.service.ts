@@ -18,7 +18,7 @@ import { DeviceSessionSetRecord } from './device-session-set.entity';
 import { DeviceSessionRecord, type PressureBasis } from './device-session.entity';
 import type { DeviceSession, DeviceSessionRequest } from './device-session.schema';
 import { blockInflationLimitS, type CuffBinding, programFromPlan, sessionExercises } from './program-from-plan';
-import { SESSION_TIMERS } from './session-timers';
+import { TIMERS } from '../device-adapter.module';
 import { SessionJournal } from './session-journal';
 import { SessionSupervisor } from './session-supervisor';
 import type { LiveUpdate, SessionSummary } from './supervised-session';
@@ -47,7 +47,7 @@ export class DeviceSessionsService implements OnModuleDestroy {
     private readonly prescriptions: PrescriptionsService,
     private readonly supervisor: SessionSupervisor,
     private readonly journal: SessionJournal,
-    @Inject(SESSION_TIMERS) private readonly timers: Timers,
+    @Inject(TIMERS) private readonly timers: Timers,
     @InjectRepository(DeviceSessionRecord) private readonly sessions: Repository<DeviceSessionRecord>,
     @InjectRepository(DeviceSessionEventRecord) private readonly events: Repository<DeviceSessionEventRecord>,
     @InjectRepository(DeviceSessionAlarmRecord) private readonly alarms: Repository<DeviceSessionAlarmRecord>,
@@ -75,6 +75,8 @@ export class DeviceSessionsService implements OnModuleDestroy {
     }
     const release = this.supervisor.reserve(device.deviceId, 'preparing a session');
     try {
+      // A session that just ended may still be being written; its outcome decides the pressures.
+      await this.journal.idle();
       const pressureBasis: PressureBasis = (await this.sessions.existsBy({ seriesId: prescription.seriesId, status: 'completed' })) ? 'working' : 'first-session';
       const id = randomUUID();
       const bindings: CuffBinding[] = request.cuffs;

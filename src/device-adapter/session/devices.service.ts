@@ -13,7 +13,7 @@ import type { Timers } from '../timers';
 import { DeviceSessionRecord } from './device-session.entity';
 import type { DeviceList, DeviceLopMeasurement, LopMeasurementRequest } from './device-session.schema';
 import { LopMeasurementRecord } from './lop-measurement.entity';
-import { SESSION_TIMERS } from './session-timers';
+import { TIMERS } from '../device-adapter.module';
 import { SessionSupervisor } from './session-supervisor';
 import type { z } from 'zod';
 
@@ -30,7 +30,7 @@ export class DevicesService {
   constructor(
     private readonly supervisor: SessionSupervisor,
     @Inject(CUFF_TRANSPORT) private readonly transport: CuffTransport,
-    @Inject(SESSION_TIMERS) private readonly timers: Timers,
+    @Inject(TIMERS) private readonly timers: Timers,
     @InjectRepository(DeviceSessionRecord) private readonly sessions: Repository<DeviceSessionRecord>,
     @InjectRepository(LopMeasurementRecord) private readonly measurements: Repository<LopMeasurementRecord>,
   ) {}

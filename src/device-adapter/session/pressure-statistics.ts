@@ -18,6 +18,7 @@ export interface PressureStatistics {
  */
 export class PressureAccumulator {
   private samples = 0;
+  private readings = 0;
   private inBand = 0;
   private sum = 0;
   private min = Number.POSITIVE_INFINITY;
@@ -31,6 +32,7 @@ export class PressureAccumulator {
   add(sample: { meanMmHg: number; minMmHg: number; maxMmHg: number }): boolean {
     const within = Math.abs(sample.meanMmHg - this.targetMmHg) <= this.windowMmHg;
     this.samples += 1;
+    this.readings += 1;
     this.inBand += within ? 1 : 0;
     this.sum += sample.meanMmHg;
     this.min = Math.min(this.min, sample.minMmHg);
@@ -38,8 +40,13 @@ export class PressureAccumulator {
     return within;
   }
 
+  /** A period without a usable reading: observed, and not in band, since the pressure is unknown. */
+  addMissing(): void {
+    this.samples += 1;
+  }
+
   get empty(): boolean {
-    return this.samples === 0;
+    return this.readings === 0;
   }
 
   result(): PressureStatistics {
@@ -49,7 +56,7 @@ export class PressureAccumulator {
       observedMs: this.samples * SAMPLE_MS,
       inBandMs: this.inBand * SAMPLE_MS,
       minMmHg: round(this.min),
-      meanMmHg: round(this.sum / this.samples),
+      meanMmHg: round(this.sum / this.readings),
       maxMmHg: round(this.max),
     };
   }

@@ -56,6 +56,11 @@ export class SessionJournal {
     return this.tails.get(sessionId) ?? Promise.resolve();
   }
 
+  /** Resolves once everything written for any session so far is stored. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.tails.values()]);
+  }
+
   /** Forgets the counters of a session that ended, once its writes are stored. */
   close(sessionId: string): Promise<void> {
     return this.flushed(sessionId).then(() => {

@@ -21,6 +21,8 @@ const SESSION_GRACE_MS = 60_000;
 /** Reperfusion is timed from 100 ms samples: a sample either side is not a breach. */
 const REPERFUSION_TOLERANCE_MS = 2 * SAMPLE_MS;
 
+const COMPLETION_GRACE_MS = 2000;
+
 export const ACTIVE_STATUSES: readonly DeviceSessionStatus[] = ['loaded', 'running', 'paused'];
 
 /** Sends a command and resolves with the ack, or rejects when none comes within the ack deadline. */
@@ -64,7 +66,7 @@ export type LiveUpdate =
       state: CuffState;
       blockIndex: number | null;
       setIndex: number | null;
-      channels: Array<{ channel: string; meanMmHg: number; minMmHg: number; maxMmHg: number; targetMmHg: number | null; inBand: boolean | null }>;
+      channels: Array<{ channel: string; meanMmHg: number | null; minMmHg: number | null; maxMmHg: number | null; targetMmHg: number | null; inBand: boolean | null }>;
     }
   | { type: 'status'; at: string; status: DeviceSessionStatus; reason: string | null }
   | { type: 'alarm'; at: string; code: string; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }
@@ -109,6 +111,7 @@ export class SupervisedSession {
   status: DeviceSessionStatus = 'loaded';
   deviceState: CuffState | null = null;
   private ended = false;
+  private doneSince: number | null = null;
   private readonly subscriptions: Subscription[] = [];
   private staleTimer?: TimerHandle;
   private readonly cuffs = new Map<string, CuffTracking>();
@@ -342,11 +345,21 @@ export class SupervisedSession {
     this.armStaleness();
     this.deviceState = telemetry.state;
     const now = this.timers.now();
+    if (telemetry.state === 'DONE') {
+      // SESSION_COMPLETED follows DONE at once; should that event be lost, the cuff's state still ends the session.
+      this.doneSince ??= now;
+      if (now - this.doneSince >= COMPLETION_GRACE_MS) {
+        void this.end('completed', 'The program ran to its end.', false);
+        return;
+      }
+    }
     const elapsed = this.elapsed();
     const { program } = this.spec;
     const block = telemetry.blockIndex !== null ? program.blocks[telemetry.blockIndex] : undefined;
     const regulating = block !== undefined && telemetry.setIndex !== null && (telemetry.state === 'HOLDING' || (telemetry.state === 'SET_REST' && block.inflatedDuringRest));
-    const key = regulating ? `${telemetry.blockIndex}:${telemetry.setIndex}:${telemetry.state === 'HOLDING' ? 'work' : 'rest'}` : null;
+    // During a rest the cuff reports the set to come; the rest is kept with the set before it.
+    const setIndex = telemetry.state === 'SET_REST' ? (telemetry.setIndex ?? 1) - 1 : telemetry.setIndex;
+    const key = regulating ? `${telemetry.blockIndex}:${setIndex}:${telemetry.state === 'HOLDING' ? 'work' : 'rest'}` : null;
     if (this.phase && this.phase.key !== key) {
       this.closePhase();
     }
@@ -354,7 +367,7 @@ export class SupervisedSession {
       this.phase = {
         key: key as string,
         blockIndex: telemetry.blockIndex as number,
-        setIndex: telemetry.setIndex as number,
+        setIndex: setIndex as number,
         phase: telemetry.state === 'HOLDING' ? 'work' : 'rest',
         channel: block.channel,
         startedMs: elapsed,
@@ -370,19 +383,34 @@ export class SupervisedSession {
       if (!cuff) {
         continue;
       }
-      this.trace.add(sample.channel, elapsed, sample);
-      if (sample.maxMmHg >= program.limits.tripMmHg) {
-        this.breach('OVERPRESSURE', `Channel ${sample.channel} reached ${sample.maxMmHg} mmHg, at or above the ${program.limits.tripMmHg} mmHg trip (SR-1).`, sample.channel);
+      // The channel of the set being held; the other channel is idle.
+      const phase = this.phase !== null && this.phase.channel === sample.channel ? this.phase : null;
+      const targetMmHg = phase ? phase.pressure.targetMmHg : null;
+      const { meanMmHg, minMmHg, maxMmHg } = sample;
+      if (meanMmHg === null || minMmHg === null || maxMmHg === null) {
+        // No usable reading (the cuff raises its own sensor alarm): the time counts, never as in band.
+        if (phase) {
+          phase.pressure.addMissing();
+          phase.endedMs = elapsed + SAMPLE_MS;
+          cuff.atTargetMs += SAMPLE_MS;
+        }
+        channels.push({ channel: sample.channel, meanMmHg, minMmHg, maxMmHg, targetMmHg, inBand: phase ? false : null });
+        continue;
+      }
+      const reading = { meanMmHg, minMmHg, maxMmHg };
+      this.trace.add(sample.channel, elapsed, reading);
+      if (maxMmHg >= program.limits.tripMmHg) {
+        this.breach('OVERPRESSURE', `Channel ${sample.channel} reached ${maxMmHg} mmHg, at or above the ${program.limits.tripMmHg} mmHg trip (SR-1).`, sample.channel);
         return;
       }
-      this.trackInflation(sample.channel, cuff, sample.meanMmHg > DEVICE_LIMITS.deflatedMmHg, telemetry.blockIndex, now);
+      this.trackInflation(sample.channel, cuff, meanMmHg > DEVICE_LIMITS.deflatedMmHg, telemetry.blockIndex, now);
       let inBand: boolean | null = null;
-      if (this.phase && this.phase.channel === sample.channel && block) {
-        inBand = this.phase.pressure.add(sample);
-        this.phase.endedMs = elapsed + SAMPLE_MS;
+      if (phase) {
+        inBand = phase.pressure.add(reading);
+        phase.endedMs = elapsed + SAMPLE_MS;
         cuff.atTargetMs += SAMPLE_MS;
         cuff.inBandMs += inBand ? SAMPLE_MS : 0;
-        this.checkWindow(sample.channel, cuff, sample.meanMmHg - block.targetMmHg, now);
+        this.checkWindow(sample.channel, cuff, meanMmHg - phase.pressure.targetMmHg, now);
       } else {
         cuff.outsideSince = null;
         cuff.overSince = null;
@@ -390,14 +418,7 @@ export class SupervisedSession {
       if (this.ended) {
         return;
       }
-      channels.push({
-        channel: sample.channel,
-        meanMmHg: sample.meanMmHg,
-        minMmHg: sample.minMmHg,
-        maxMmHg: sample.maxMmHg,
-        targetMmHg: this.phase && this.phase.channel === sample.channel ? this.phase.pressure.targetMmHg : null,
-        inBand,
-      });
+      channels.push({ channel: sample.channel, meanMmHg, minMmHg, maxMmHg, targetMmHg, inBand });
     }
     this.updatesSubject.next({
       type: 'telemetry',
@@ -519,9 +540,7 @@ export class SupervisedSession {
         void this.end('aborted', 'Stopped with the button on the cuff.', true);
         return;
       case 'STATE_CHANGED':
-        if (detail.to === 'DONE') {
-          void this.end('completed', 'The program ran to its end.', false);
-        } else if (['ABORTED', 'FAULT', 'IDLE', 'ALARM_DEFLATING'].includes(detail.to)) {
+        if (['ABORTED', 'FAULT', 'IDLE', 'ALARM_DEFLATING'].includes(detail.to)) {
           void this.end('aborted', `The cuff went to ${detail.to}.`, true);
         }
         return;
