@@ -1,76 +1,32 @@
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 
-import { CUFF_TRANSPORT } from '../src/device-adapter/cuff-transport';
 import { DEVICE_LIMITS } from '../src/device-adapter/device-limits';
-import { SessionSupervisor } from '../src/device-adapter/session/session-supervisor';
 import type { SimTransport } from '../src/device-adapter/sim-transport';
-import { VirtualTimers } from '../src/device-adapter/timers';
-import { onScreeningDay, prescriptionRequest, SCREENED_ON } from './factories';
-import { startTestApp, type TestApp } from './test-app';
-
-const BOTH_THIGHS = [
-  { channel: 'A', site: { limb: 'thigh', side: 'left' } },
-  { channel: 'B', site: { limb: 'thigh', side: 'right' } },
-];
-
-/** The app on the screening day, its cuffs on a virtual clock that starts at the same instant. */
-async function startSessionApp(env: Record<string, string> = {}) {
-  const timers = new VirtualTimers(Date.parse(`${SCREENED_ON}T09:30:00.000Z`));
-  const sut = await startTestApp({ CUFF_SIM_DEVICES: '2', ...env }, { clock: onScreeningDay(), timers });
-  return { sut, timers, transport: sut.app.get<SimTransport>(CUFF_TRANSPORT), supervisor: sut.app.get(SessionSupervisor) };
-}
-
-/** Lets virtual time run while an HTTP request is in flight (a self-test or LOP search takes virtual seconds). */
-async function whileRunning(timers: VirtualTimers, pending: PromiseLike<request.Response>, timeoutMs = 120_000): Promise<request.Response> {
-  let response: request.Response | undefined;
-  let failure: unknown;
-  const settled = Promise.resolve(pending).then(
-    (r) => (response = r),
-    (e: unknown) => (failure = e ?? new Error('request failed')),
-  );
-  await timers.advanceUntil(() => response !== undefined || failure !== undefined, { timeoutMs, stepMs: 100, realPauseMs: 1 });
-  await settled;
-  if (failure) {
-    throw failure;
-  }
-  return response as request.Response;
-}
+import type { VirtualTimers } from '../src/device-adapter/timers';
+import { prescriptionRequest } from './factories';
+import { BOTH_THIGHS, SessionHarness } from './device-session-harness';
+import type { TestApp } from './test-app';
 
 describe('device sessions over HTTP with a simulated cuff', () => {
+  let harness: SessionHarness;
   let sut: TestApp;
   let timers: VirtualTimers;
   let transport: SimTransport;
-  let supervisor: SessionSupervisor;
-  let clinician: string;
 
   beforeAll(async () => {
-    ({ sut, timers, transport, supervisor } = await startSessionApp());
-    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
+    harness = await SessionHarness.start();
+    ({ sut, timers, transport } = harness);
   });
 
   afterAll(async () => {
-    await sut.close();
+    await harness.close();
   });
 
-  const post = (path: string, body?: unknown, token = clinician) => {
-    const req = request(sut.http).post(path).auth(token, { type: 'bearer' });
-    return body === undefined ? req : req.send(body as object);
-  };
-  const get = (path: string, token = clinician) => request(sut.http).get(path).auth(token, { type: 'bearer' });
-
-  async function approvedPlan(body = prescriptionRequest()): Promise<{ id: string; plan: { exercises: Array<{ exercise: { id: string }; dose: { pressure: { startMmHg: number; mmHg: number } } }> } }> {
-    const draft = (await post('/v1/prescriptions', body).expect(201)).body;
-    const acknowledgements = draft.plan.cautions.map((c: { id: string }) => ({ caution: c.id }));
-    return (await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(200)).body;
-  }
-
-  const push = (prescriptionId: string, body: unknown = { deviceId: 'cuff-1', cuffs: BOTH_THIGHS }) => whileRunning(timers, post(`/v1/prescriptions/${prescriptionId}/device-sessions`, body));
-
-  async function runToEnd(sessionId: string, timeoutMs = 60 * 60_000): Promise<void> {
-    await timers.advanceUntil(() => !supervisor.session(sessionId), { timeoutMs, stepMs: 1000 });
-    await timers.advance(1000);
-  }
+  const post = (path: string, body?: unknown, token?: string) => harness.post(path, body, token);
+  const get = (path: string, token?: string) => harness.get(path, token);
+  const approvedPlan = () => harness.approvedPlan();
+  const push = (prescriptionId: string, body?: unknown) => harness.push(prescriptionId, body);
+  const runToEnd = (sessionId: string) => harness.runToEnd(sessionId);
 
   it('pushes an approved plan, runs the first session through on the cuff, and records the pressure held, the events and the adherence', async () => {
     const prescription = await approvedPlan();

@@ -143,10 +143,7 @@ export class SessionSupervisor {
 
   /** Starts supervising a session whose program the cuff holds. */
   supervise(spec: SessionSpec): SupervisedSession {
-    const session = new SupervisedSession(spec, this.transport, this.timers, this.journal, (id, command) => this.send(id, command), (ended) => {
-      this.sessions.delete(ended.id);
-      void this.journal.close(ended.id);
-    });
+    const session = new SupervisedSession(spec, this.transport, this.timers, this.journal, (id, command) => this.send(id, command), (ended) => this.sessions.delete(ended.id));
     this.sessions.set(spec.sessionId, session);
     session.begin();
     return session;

@@ -224,7 +224,7 @@ export class SupervisedSession {
   async abort(actor: string, reason: string | undefined): Promise<Ack> {
     this.require(ACTIVE_STATUSES, 'deflate and end');
     const ack = await this.exchange({ type: 'ABORT', body: {} }, actor);
-    await this.end('aborted', `Deflated and ended by ${actor}${reason ? `: ${reason}` : ''}.`, false);
+    await this.end('aborted', `Deflated and ended by ${actor}${reason ? `: ${reason.replace(/[.!?]+$/, '')}` : ''}.`, false);
     return ack;
   }
 
@@ -266,6 +266,7 @@ export class SupervisedSession {
     if (deflate) {
       await this.deflate();
     }
+    await this.journal.close(this.id);
     this.resolveEnded();
   }
 
