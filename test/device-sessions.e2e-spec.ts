@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 
 import { DEVICE_LIMITS } from '../src/device-adapter/device-limits';
@@ -27,6 +28,23 @@ describe('device sessions over HTTP with a simulated cuff', () => {
   const approvedPlan = () => harness.approvedPlan();
   const push = (prescriptionId: string, body?: unknown) => harness.push(prescriptionId, body);
   const runToEnd = (sessionId: string) => harness.runToEnd(sessionId);
+  /** Reads an event stream to its end, handing each chunk to `onChunk` as it arrives. */
+  const readStream = (path: string, onChunk: (chunk: string) => void = () => undefined): Promise<request.Response & { text: string }> => {
+    let text = '';
+    return request(sut.http)
+      .get(path)
+      .auth(harness.clinician, { type: 'bearer' })
+      .buffer(true)
+      .parse((res, done) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          onChunk(chunk);
+        });
+        res.on('end', () => done(null, text));
+      })
+      .then((r) => Object.assign(r, { text }));
+  };
 
   it('pushes an approved plan, runs the first session through on the cuff, and records the pressure held, the events and the adherence', async () => {
     const prescription = await approvedPlan();
@@ -114,6 +132,48 @@ describe('device sessions over HTTP with a simulated cuff', () => {
     }
     const [{ events }] = await db.query('SELECT COUNT(*) AS events FROM device_session_events WHERE session_id = $1', [second.id]);
     expect(Number(events)).toBeLessThan(seconds);
+  });
+
+  it('streams a session live as server-sent events until it ends', async () => {
+    const prescription = await approvedPlan();
+    const session = (await push(prescription.id)).body;
+    let text = '';
+    const streaming = readStream(`/v1/device-sessions/${session.id}/telemetry`, (chunk) => (text += chunk));
+    for (let waited = 0; !text.includes('event: status') && waited < 5000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await post(`/v1/device-sessions/${session.id}/start`).expect(200);
+    await runToEnd(session.id);
+    const res = await streaming;
+
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+    const frames = text
+      .trim()
+      .split('\n\n')
+      .map((frame) => {
+        const [event, data] = frame.split('\n');
+        return { event: event.replace('event: ', ''), data: JSON.parse(data.replace('data: ', '')) };
+      });
+    expect(frames[0]).toMatchObject({ event: 'status', data: { status: 'loaded' } });
+    expect(frames.filter((f) => f.event === 'status').map((f) => f.data.status)).toEqual(['loaded', 'running', 'completed']);
+    const holding = frames.filter((f) => f.event === 'telemetry' && f.data.state === 'HOLDING');
+    const workS = session.program.blocks[0].sets.reduce((sum: number, set: { workS: number }) => sum + set.workS, 0);
+    expect(holding.length).toBeGreaterThanOrEqual(workS * 10 - 10);
+    expect(holding[0].data.channels.find((c: { channel: string }) => c.channel === 'A')).toMatchObject({
+      targetMmHg: session.program.blocks[0].targetMmHg,
+      meanMmHg: expect.any(Number),
+      inBand: expect.any(Boolean),
+    });
+    expect(frames.some((f) => f.event === 'event' && f.data.summary === 'Program completed')).toBe(true);
+    const audited = await sut.app.get(DataSource).query('SELECT actor, outcome FROM audit_events WHERE action = $1 AND resource_id = $2', ['GET /v1/device-sessions/:id/telemetry', session.id]);
+    expect(audited).toEqual([{ actor: 'dr-lee', outcome: 'success' }]);
+
+    const ended = await readStream(`/v1/device-sessions/${session.id}/telemetry`);
+    const [only, ...more] = ended.text.trim().split('\n\n');
+    expect(more).toEqual([]);
+    expect(only.split('\n')[0]).toBe('event: status');
+    expect(JSON.parse(only.split('\n')[1].replace('data: ', ''))).toMatchObject({ type: 'status', status: 'completed', reason: 'The program ran to its end.' });
   });
 
   it('refuses a draft plan, an unknown cuff, an offline cuff and a channel the cuff does not have', async () => {

@@ -189,9 +189,11 @@ export class DeviceSessionsService implements OnModuleDestroy {
 
   /** A command of the clinician on a supervised session; the session as it is afterwards. */
   async command(id: string, command: SessionCommand, principal: Principal, reason?: string): Promise<DeviceSession> {
-    const record = await this.record(id, principal);
+    await this.record(id, principal);
     const live = this.supervisor.session(id);
     if (!live) {
+      await this.journal.flushed(id);
+      const record = await this.sessions.findOneOrFail({ where: { id }, select: ['id', 'status'] });
       throw new DomainError(
         ErrorCode.DeviceSessionStateConflict,
         ['completed', 'aborted'].includes(record.status)
@@ -226,12 +228,14 @@ export class DeviceSessionsService implements OnModuleDestroy {
    * session. A session that is not live gets its status and the stream ends.
    */
   async stream(id: string, principal: Principal): Promise<Readable> {
-    const record = await this.record(id, principal);
+    await this.record(id, principal);
     const live = this.supervisor.session(id);
     const frame = (update: LiveUpdate) => `event: ${update.type}\ndata: ${JSON.stringify(update)}\n\n`;
     const now = new Date(this.timers.now()).toISOString();
     if (!live || !live.isActive) {
-      return Readable.from([frame({ type: 'status', at: now, status: live?.status ?? record.status, reason: record.endReason })]);
+      await this.journal.flushed(id);
+      const record = await this.sessions.findOneOrFail({ where: { id }, select: ['id', 'status', 'endReason'] });
+      return Readable.from([frame({ type: 'status', at: now, status: record.status, reason: record.endReason })]);
     }
     const stream = new Readable({ read: () => undefined });
     stream.push(frame({ type: 'status', at: now, status: live.status, reason: null }));
@@ -245,7 +249,7 @@ export class DeviceSessionsService implements OnModuleDestroy {
 
   /** A session of the caller's organization; another organization's is refused, not revealed. */
   private async record(id: string, principal: Principal): Promise<DeviceSessionRecord> {
-    const record = await this.sessions.findOne({ where: { id }, select: ['id', 'tenant', 'status', 'endReason'] });
+    const record = await this.sessions.findOne({ where: { id }, select: ['id', 'tenant', 'status'] });
     if (!record) {
       throw new DomainError(ErrorCode.DeviceSessionNotFound, `No device session with id ${id}.`);
     }
