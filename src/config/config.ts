@@ -63,7 +63,7 @@ const EnvSchema = z.object({
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })))
     .default([]),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
-  CUFF_TRANSPORT: z.enum(['simulator']).default('simulator'),
+  CUFF_TRANSPORT: z.enum(['simulator', 'mqtt']).default('simulator'),
   CUFF_SIM_DEVICES: z.coerce.number().int().min(0).max(32).default(2),
   CUFF_SIM_LOP_MMHG: z
     .string()
@@ -107,7 +107,7 @@ export const DEVELOPMENT_ISSUER = 'urn:bfr-rx:development-issuer';
  * the broker at `url`, or through a broker the service embeds when no URL is given.
  */
 export interface CuffConfig {
-  transport: 'simulator';
+  transport: 'simulator' | 'mqtt';
   /** Simulated cuffs run by the simulator transport. */
   simulatedDevices: number;
   /** The simulated patient's LOP under each cuff; the simulator's defaults when null. */

@@ -1,7 +1,8 @@
-import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
 import type { CuffConfig } from '../config/config';
 import { CUFF_TRANSPORT, type CuffTransport } from './cuff-transport';
+import { MqttTransport } from './mqtt/mqtt-transport';
 import { simulatedCuffs, SimTransport } from './sim-transport';
 import { SystemTimers, type Timers } from './timers';
 
@@ -15,7 +16,20 @@ export interface DeviceAdapterOptions {
 
 /** The transport the configuration asks for. */
 export function cuffTransportFrom(config: CuffConfig, timers: Timers): CuffTransport {
-  return new SimTransport({ devices: simulatedCuffs(config.simulatedDevices, config.simulatedLopMmHg ?? undefined), timers });
+  switch (config.transport) {
+    case 'simulator':
+      return new SimTransport({ devices: simulatedCuffs(config.simulatedDevices, config.simulatedLopMmHg ?? undefined), timers });
+    case 'mqtt': {
+      const logger = new Logger('MqttTransport');
+      return new MqttTransport({
+        url: config.mqtt.url,
+        embeddedBroker: config.mqtt.embeddedBroker,
+        site: config.mqtt.site,
+        timers,
+        onRejected: (topic, reason) => logger.warn({ topic, reason }, 'dropped an invalid message from the broker'),
+      });
+    }
+  }
 }
 
 /** Starts the transport with the application and stops it after everything that uses it has shut down. */

@@ -277,3 +277,17 @@ export type StateSnapshot = z.infer<typeof StateSnapshot>;
 
 /** The commands a cuff takes whatever its state, its seq or their expiry (SR-13). */
 export const ALWAYS_ACCEPTED: readonly CommandType[] = ['DEFLATE', 'ABORT'];
+
+/**
+ * A gateway's presence and the cuffs behind it, retained. Its Last Will says offline with no
+ * cuffs: when the gateway's connection dies, every cuff behind it is offline.
+ */
+export const GatewayStatus = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  type: z.literal('STATUS'),
+  gatewayId: WireId,
+  online: z.boolean(),
+  at: Timestamp,
+  devices: z.array(DeviceDescription).max(64),
+});
+export type GatewayStatus = z.infer<typeof GatewayStatus>;

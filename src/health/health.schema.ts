@@ -26,7 +26,7 @@ export const HealthReport = z
           .object({
             status: CheckStatus,
             transport: z.enum(['simulator', 'mqtt']).describe('How the service reaches cuffs: in-process simulated cuffs, or MQTT through a broker.'),
-            broker: z.string().optional().describe('The MQTT broker, without credentials; `embedded` when the service runs its own.'),
+            broker: z.string().optional().describe('The MQTT broker, without credentials, marked `(embedded)` when the service runs its own.'),
             devicesKnown: z.number().int().describe('Cuffs the service knows of.'),
             devicesOnline: z.number().int().describe('Cuffs reachable now.'),
             detail: z.string().optional().describe('Why the check failed.'),
