@@ -16,7 +16,8 @@ describe('device sessions over HTTP with a simulated cuff', () => {
 
   beforeAll(async () => {
     harness = await SessionHarness.start();
-    ({ sut, timers, transport } = harness);
+    ({ sut, timers } = harness);
+    transport = harness.simulator;
   });
 
   afterAll(async () => {
@@ -60,7 +61,7 @@ describe('device sessions over HTTP with a simulated cuff', () => {
       expect.stringMatching(/^Self-test passed/),
       expect.stringMatching(/^PUSH_PROGRAM → OK.*PROGRAM_LOADED$/),
     ]);
-    expect(transport.sim('cuff-1').state).toBe('PROGRAM_LOADED');
+    expect(harness.cuff('cuff-1').state).toBe('PROGRAM_LOADED');
 
     const started = await post(`/v1/device-sessions/${session.id}/start`).expect(200);
     expect(started.body).toMatchObject({ status: 'running', startedAt: expect.any(String) });
@@ -93,7 +94,7 @@ describe('device sessions over HTTP with a simulated cuff', () => {
     );
     expect(record.trace.channels.A.length).toBeGreaterThan(sets.reduce((s, x) => s + x.workS, 0));
     expect(Math.max(...record.trace.channels.A.map((p: number[]) => p[3]))).toBeLessThan(DEVICE_LIMITS.tripMmHg);
-    expect(transport.sim('cuff-1').state).toBe('DONE');
+    expect(harness.cuff('cuff-1').state).toBe('DONE');
 
   });
 
@@ -185,12 +186,12 @@ describe('device sessions over HTTP with a simulated cuff', () => {
     const invalid = await post(`/v1/prescriptions/${prescription.id}/device-sessions`, { deviceId: 'cuff-2', cuffs: [{ channel: 'C', site: { limb: 'thigh', side: 'left' } }] }).expect(400);
     expect(invalid.body.errors[0].field).toBe('cuffs.0.channel');
 
-    transport.cutLink('cuff-2');
+    harness.simulator.cutLink('cuff-2');
     await timers.advance(3500);
     const offline = await post(`/v1/prescriptions/${prescription.id}/device-sessions`, { deviceId: 'cuff-2', cuffs: BOTH_THIGHS }).expect(409);
     expect(offline.body).toMatchObject({ code: 'DEVICE_OFFLINE' });
     expect(offline.body.detail).toContain('cuff-2 is offline');
-    transport.restoreLink('cuff-2');
+    harness.simulator.restoreLink('cuff-2');
     expect((await get('/v1/device-sessions/00000000-0000-4000-8000-000000000000').expect(404)).body.code).toBe('DEVICE_SESSION_NOT_FOUND');
   });
 

@@ -23,14 +23,26 @@ export class SessionJournal {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Stores a new session with the events that led to it, in one transaction. */
+  /**
+   * Stores a new session with the events that led to it. Plain statements, no transaction: on
+   * SQLite every writer shares one connection, where a second transaction cannot start while the
+   * audit trail's is open. A failure removes what was written.
+   */
   async open(record: DeviceSessionRecord, events: JournalEvent[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.insert(DeviceSessionRecord, record);
-      for (const event of events) {
-        await manager.insert(DeviceSessionEventRecord, { ...event, sessionId: record.id, seq: this.next(record.id, 'events') });
+    const manager = this.dataSource.manager;
+    await manager.insert(DeviceSessionRecord, record);
+    try {
+      if (events.length > 0) {
+        await manager.insert(
+          DeviceSessionEventRecord,
+          events.map((event) => ({ ...event, sessionId: record.id, seq: this.next(record.id, 'events') })),
+        );
       }
-    });
+    } catch (error) {
+      this.counters.delete(record.id);
+      await manager.delete(DeviceSessionRecord, { id: record.id });
+      throw error;
+    }
   }
 
   event(sessionId: string, event: JournalEvent): void {
@@ -43,8 +55,9 @@ export class SessionJournal {
     this.write(sessionId, (m) => m.insert(DeviceSessionAlarmRecord, { ...alarm, sessionId, seq }));
   }
 
+  /** Stores a set's statistics, or replaces them when the set went on after a pause. */
   phase(sessionId: string, phase: JournalPhase): void {
-    this.write(sessionId, (m) => m.save(DeviceSessionSetRecord, { ...phase, sessionId }));
+    this.write(sessionId, (m) => m.upsert(DeviceSessionSetRecord, { ...phase, sessionId }, ['sessionId', 'blockIndex', 'setIndex', 'phase']));
   }
 
   update(sessionId: string, changes: SessionChanges): void {

@@ -15,6 +15,8 @@ import { type SessionSpec, SupervisedSession } from './supervised-session';
 const SELF_TEST_DEADLINE_MS = (DEVICE_LIMITS.selfTest.holdS + DEVICE_LIMITS.inflateTimeoutS + 15) * 1000;
 /** The cuff gives up a LOP search after 60 s; its result then takes a moment more. */
 const LOP_DEADLINE_MS = (DEVICE_LIMITS.lopSearchTimeoutS + 15) * 1000;
+/** A cuff dumps from the 280 mmHg search ceiling in a few seconds. */
+const DEFLATED_DEADLINE_MS = 15_000;
 /** States from which a program can be pushed without a new self-test. */
 const TESTED: readonly CuffState[] = ['READY', 'PROGRAM_LOADED'];
 /** States in which a cuff may be prepared (after a self-test where needed). */
@@ -160,13 +162,24 @@ export class SessionSupervisor {
     try {
       await Promise.race([this.ready(deviceId, () => undefined, () => undefined), lost.failed]);
       const wait = this.waitFor(deviceId, (e) => e.event.kind === 'LOP_MEASURED' && e.event.lop.channel === channel, LOP_DEADLINE_MS, 'the LOP result');
+      // The cuff reports the LOP, then lets the air out: the answer waits until it is back at rest.
+      const deflated = this.waitFor(deviceId, (e) => e.event.kind === 'STATE_CHANGED' && e.event.to === 'READY', LOP_DEADLINE_MS + DEFLATED_DEADLINE_MS, 'that it deflated after the LOP search');
       try {
         await Promise.race([this.exchange(deviceId, { type: 'MEASURE_LOP', body: { channel, posture } }, () => undefined), lost.failed]);
       } catch (error) {
         wait.cancel();
+        deflated.cancel();
         throw error;
       }
-      const event = await Promise.race([wait.result, lost.failed]);
+      const event = await Promise.race([wait.result, lost.failed]).catch((error: unknown) => {
+        deflated.cancel();
+        throw error;
+      });
+      if (event.state !== 'READY') {
+        await Promise.race([deflated.result, lost.failed]);
+      } else {
+        deflated.cancel();
+      }
       return (event.event as Extract<DeviceEvent['event'], { kind: 'LOP_MEASURED' }>).lop;
     } catch (error) {
       void this.send(deviceId, { type: 'DEFLATE', body: {} }).catch(() => undefined);
@@ -177,9 +190,16 @@ export class SessionSupervisor {
     }
   }
 
-  /** Ends every session as aborted and deflates its cuff: the service is stopping. */
+  /**
+   * Ends every session as aborted and tells its cuff to deflate: the service is stopping. Waits for
+   * the records, not for the cuffs' answers: a cuff left without the service's heartbeat deflates
+   * on its own within 5 s.
+   */
   async stopAll(reason: string): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.end('aborted', reason, true)));
+    for (const session of this.sessions.values()) {
+      void session.end('aborted', reason, true);
+    }
+    await this.journal.idle();
   }
 
   /** Brings the cuff to a tested state: clears a fault, then self-tests unless it already passed one. */
@@ -234,6 +254,8 @@ export class SessionSupervisor {
         reject(new DomainError(ErrorCode.DeviceNoAck, `Cuff ${deviceId} did not report ${what} within ${timeoutMs / 1000} s. It has been told to deflate; check that it is deflated.`));
       }, timeoutMs);
     });
+    // Awaited later, or never once cancelled: a rejection before then is not an unhandled one.
+    result.catch(() => undefined);
     return { result, cancel: stop };
   }
 

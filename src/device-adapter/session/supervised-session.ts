@@ -116,6 +116,7 @@ export class SupervisedSession {
   private staleTimer?: TimerHandle;
   private readonly cuffs = new Map<string, CuffTracking>();
   private phase: OpenPhase | null = null;
+  private readonly phases = new Map<string, OpenPhase>();
   private readonly trace = new PressureTrace();
   private readonly updatesSubject = new Subject<LiveUpdate>();
   readonly updates$ = this.updatesSubject.asObservable();
@@ -365,7 +366,8 @@ export class SupervisedSession {
       this.closePhase();
     }
     if (regulating && !this.phase) {
-      this.phase = {
+      // A set taken up again after a pause goes on with the statistics it had.
+      this.phase = this.phases.get(key as string) ?? {
         key: key as string,
         blockIndex: telemetry.blockIndex as number,
         setIndex: setIndex as number,
@@ -376,6 +378,7 @@ export class SupervisedSession {
         pressure: new PressureAccumulator(block.targetMmHg, program.limits.windowMmHg),
         windowAlarmed: false,
       };
+      this.phases.set(this.phase.key, this.phase);
     }
 
     const channels: Extract<LiveUpdate, { type: 'telemetry' }>['channels'] = [];
