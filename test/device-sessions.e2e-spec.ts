@@ -177,6 +177,23 @@ describe('device sessions over HTTP with a simulated cuff', () => {
     expect(JSON.parse(only.split('\n')[1].replace('data: ', ''))).toMatchObject({ type: 'status', status: 'completed', reason: 'The program ran to its end.' });
   });
 
+  it('answers a retried push with the same Idempotency-Key with the first answer, without a second push', async () => {
+    const prescription = await approvedPlan();
+    const body = { deviceId: 'cuff-2', cuffs: BOTH_THIGHS };
+    const first = await harness.whileRunning(post(`/v1/prescriptions/${prescription.id}/device-sessions`).set('idempotency-key', 'push-1').send(body));
+    expect(first.status).toBe(201);
+    const sent = jest.spyOn(transport, 'send');
+    try {
+      const retry = await post(`/v1/prescriptions/${prescription.id}/device-sessions`).set('idempotency-key', 'push-1').send(body).expect(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body.id).toBe(first.body.id);
+      expect(sent).not.toHaveBeenCalled();
+    } finally {
+      sent.mockRestore();
+    }
+    await post(`/v1/device-sessions/${first.body.id}/abort`).expect(200);
+  });
+
   it('refuses a draft plan, an unknown cuff, an offline cuff and a channel the cuff does not have', async () => {
     const draft = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
     expect((await post(`/v1/prescriptions/${draft.id}/device-sessions`, { deviceId: 'cuff-1', cuffs: BOTH_THIGHS }).expect(409)).body.code).toBe('PRESCRIPTION_STATE_CONFLICT');

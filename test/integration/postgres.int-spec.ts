@@ -7,6 +7,7 @@ import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { SystemClock } from '../../src/common/clock';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
+import { SessionHarness } from '../device-session-harness';
 import { onScreeningDay, prescriptionRequest } from '../factories';
 import { startTestApp } from '../test-app';
 
@@ -100,6 +101,30 @@ describe('PostgreSQL', () => {
       expect(old.body).toMatchObject({ status: 'superseded', supersededBy: revision.id, plan: first.plan });
     } finally {
       await sut.close();
+    }
+  });
+
+  it('runs a device session on PostgreSQL: program, per-set statistics, events, alarms, trace', async () => {
+    const harness = await SessionHarness.start({ DATABASE_URL: url });
+    try {
+      const plan = await harness.approvedPlan();
+      const session = (await harness.push(plan.id)).body;
+      await harness.post(`/v1/device-sessions/${session.id}/start`).expect(200);
+      await harness.advanceUntil(() => harness.cuff('cuff-1').state === 'SET_REST', 600_000);
+      await harness.post(`/v1/device-sessions/${session.id}/pause`).expect(200);
+      await harness.run(10_000);
+      await harness.post(`/v1/device-sessions/${session.id}/resume`).expect(200);
+      await harness.runToEnd(session.id);
+      const record = (await harness.get(`/v1/device-sessions/${session.id}`).expect(200)).body;
+      expect(record).toMatchObject({ status: 'completed', program: session.program });
+      const keys = record.sets.map((s: { blockIndex: number; setIndex: number; phase: string }) => `${s.blockIndex}:${s.setIndex}:${s.phase}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(record.sets.filter((s: { phase: string }) => s.phase === 'work')).toHaveLength(session.program.blocks[0].sets.length);
+      expect(typeof record.sets[0].meanMmHg).toBe('number');
+      expect(record.events.length).toBeGreaterThan(10);
+      expect(record.adherence.adherence).toBeGreaterThan(0);
+    } finally {
+      await harness.close();
     }
   });
 
