@@ -10,7 +10,6 @@ import {
   type AckResult,
   type AlarmCode,
   ALWAYS_ACCEPTED,
-  type ChannelTelemetry,
   CommandEnvelope,
   type CommandType,
   type CuffState,
@@ -23,17 +22,16 @@ import {
 } from '../protocol';
 import { acceptedIn } from '../state-machine';
 import type { TimerHandle, Timers } from '../timers';
-import { CuffPneumatics, IndependentLimiter, PNEUMATICS, pumpRate, PressureSensor, SIM_STEP_MS, type SensorFault, type ValveFault } from './cuff-physics';
-import { LeakWindow } from './leak-window';
+import { CuffChannel } from './cuff-channel';
+import { PNEUMATICS, pumpRate, SIM_STEP_MS, type SensorFault, type ValveFault } from './cuff-physics';
 import { LopSearch } from './lop-search';
-import { RunningSums } from './moving-average';
-import { Regulator } from './regulator';
 import { SeededRandom } from './seeded-random';
+import { SelfTest } from './self-test';
 import { Zeroing } from './zeroing';
 
 // Bound once: this code runs 100 times a second per cuff, and global lookups are slow in sandboxes such as jest's.
-const { abs, max, min, round } = Math;
-const { NEGATIVE_INFINITY: MINUS_INFINITY, NaN: NOT_A_NUMBER, POSITIVE_INFINITY: INFINITY, isFinite: finite, isNaN: notANumber } = Number;
+const { max, min, round } = Math;
+const { NEGATIVE_INFINITY: MINUS_INFINITY } = Number;
 
 
 export interface CuffSimOptions {
@@ -70,40 +68,9 @@ export interface CuffFaults {
 
 const WATCHED_BY_HEARTBEAT: ReadonlySet<CuffState> = new Set(['SELF_TEST', 'MEASURING_LOP', 'INFLATING', 'HOLDING', 'SET_REST', 'REPERFUSION']);
 const HOLDING_FROM_BELOW_MMHG = 5;
-/** A real pressure cannot move this much in one 10 ms sample, even dumping through both valves. */
-const SENSOR_JUMP_MMHG = 25;
-const FROZEN_SAMPLES = 50;
 const DEFLATE_DEADLINE_MS = 10_000;
 const TELEMETRY_MS = 100;
-/** Rep cadence is held between 2 and 6 s; at rest the pressure is averaged over 1 s. */
-const MAX_AVERAGE_STEPS = 6000 / SIM_STEP_MS;
-const REST_AVERAGE_STEPS = 1000 / SIM_STEP_MS;
 const REMEMBERED_MSG_IDS = 512;
-
-interface ChannelUnit {
-  channel: Channel;
-  cuff: CuffPneumatics;
-  sensor: PressureSensor;
-  limiter: IndependentLimiter;
-  zeroMmHg: number;
-  target: number | null;
-  /** ~50 ms low-pass of the zeroed pressure: what "the pressure now" means. */
-  fast: number;
-  /** Running sums of the zeroed pressure: averaged over one rep, what the regulator and the window alarms act on. */
-  average: RunningSums;
-  regulator: Regulator;
-  last: number;
-  sameCount: number;
-  sensorFaulted: boolean;
-  sample: { sum: number; n: number; min: number; max: number; pumpSteps: number; steps: number };
-  highSinceMs: number | null;
-  lowSinceMs: number | null;
-  leak: LeakWindow;
-  blockOcclusionMs: number;
-  sessionOcclusionMs: number;
-  advisories: Set<AlarmCode>;
-  record: { peakMmHg: number; inflatedSinceMs: number | null; longestInflatedMs: number };
-}
 
 interface ProgramRun {
   program: CuffProgram;
@@ -117,7 +84,7 @@ interface ProgramRun {
 }
 
 type Procedure =
-  | { kind: 'self-test'; phase: 'zero' | 'fill' | 'settle' | 'hold' | 'dump'; sinceMs: number; zero: Zeroing; start: Map<Channel, number[]>; end: Map<Channel, number[]>; failure: string | null }
+  | { kind: 'self-test'; test: SelfTest }
   | { kind: 'lop'; phase: 'zero' | 'search'; zero: Zeroing; search: LopSearch };
 
 /**
@@ -134,7 +101,7 @@ export class CuffSim {
 
   private readonly telemetrySubject = new Subject<Telemetry>();
   private readonly eventSubject = new Subject<DeviceEvent>();
-  private readonly units: ChannelUnit[];
+  private readonly units: CuffChannel[];
   private readonly random: SeededRandom;
   private currentState: CuffState = 'IDLE';
   private loaded: { program: CuffProgram; sha256: string } | null = null;
@@ -167,34 +134,9 @@ export class CuffSim {
     };
     this.random = new SeededRandom(options.seed ?? 1);
     const lop = { A: 180, B: 200, ...options.lopMmHg };
-    this.units = channels.map((channel) => {
-      const cuff = new CuffPneumatics(
-        { lopMmHg: lop[channel], heartRateBpm: options.heartRateBpm ?? 72, pulseAmplitudeMmHg: options.pulseAmplitudeMmHg ?? 2 },
-        this.random,
-      );
-      return {
-        channel,
-        cuff,
-        sensor: new PressureSensor(this.random),
-        limiter: new IndependentLimiter(cuff, this.random),
-        zeroMmHg: 0,
-        target: null,
-        fast: 0,
-        average: new RunningSums(MAX_AVERAGE_STEPS),
-        regulator: new Regulator(),
-        last: NOT_A_NUMBER,
-        sameCount: 0,
-        sensorFaulted: false,
-        sample: { sum: 0, n: 0, min: INFINITY, max: MINUS_INFINITY, pumpSteps: 0, steps: 0 },
-        highSinceMs: null,
-        lowSinceMs: null,
-        leak: new LeakWindow((DEVICE_LIMITS.leakWindowS * 1000) / SIM_STEP_MS, MAX_AVERAGE_STEPS),
-        blockOcclusionMs: 0,
-        sessionOcclusionMs: 0,
-        advisories: new Set(),
-        record: { peakMmHg: 0, inflatedSinceMs: null, longestInflatedMs: 0 },
-      };
-    });
+    this.units = channels.map(
+      (channel) => new CuffChannel(channel, { lopMmHg: lop[channel], heartRateBpm: options.heartRateBpm ?? 72, pulseAmplitudeMmHg: options.pulseAmplitudeMmHg ?? 2 }, this.random),
+    );
     this.telemetry$ = this.telemetrySubject.asObservable();
     this.events$ = this.eventSubject.asObservable();
     this.faults = this.faultSwitches();
@@ -219,9 +161,7 @@ export class CuffSim {
    * longest spell above 10 mmHg. What an inspection of the cuff would look at after an incident.
    */
   record(channel: Channel): { peakMmHg: number; longestInflatedS: number } {
-    const { record } = this.unit(channel);
-    const current = record.inflatedSinceMs === null ? 0 : this.simulatedUntil - record.inflatedSinceMs;
-    return { peakMmHg: record.peakMmHg, longestInflatedS: max(record.longestInflatedMs, current) / 1000 };
+    return this.unit(channel).history(this.simulatedUntil);
   }
 
   /** Whether the independent limiter of a channel has tripped. */
@@ -342,7 +282,7 @@ export class CuffSim {
           return reply('REJECTED_STATE', 'no controller heartbeat: the cuff does not inflate without one');
         }
         this.loaded = null;
-        this.procedure = { kind: 'self-test', phase: 'zero', sinceMs: now, zero: new Zeroing(now), start: new Map(), end: new Map(), failure: null };
+        this.procedure = { kind: 'self-test', test: new SelfTest(now) };
         this.enter('SELF_TEST', now);
         return reply('OK');
       case 'MEASURE_LOP': {
@@ -427,11 +367,7 @@ export class CuffSim {
         if (stillUp.length > 0) {
           return reply('FAILED', `channel ${stillUp.map((u) => u.channel).join(', ')} is still under pressure`);
         }
-        for (const unit of this.units) {
-          unit.sensorFaulted = false;
-          unit.sameCount = 0;
-          unit.last = NOT_A_NUMBER;
-        }
+        this.units.forEach((unit) => unit.clearSensorFault());
         this.enter('IDLE', now);
         return reply('OK');
       }
@@ -470,10 +406,10 @@ export class CuffSim {
       case 'ABORTED':
       case 'FAULT':
       case 'ALARM_DEFLATING':
-        this.units.forEach((unit) => this.openValves(unit));
+        this.units.forEach((unit) => unit.openValves());
         return;
       case 'PROGRAM_LOADED':
-        this.units.forEach((unit) => this.openValves(unit));
+        this.units.forEach((unit) => unit.openValves());
         if (how !== 'DEFLATE') {
           this.loaded = null;
           this.enter('ABORTED', now);
@@ -536,26 +472,8 @@ export class CuffSim {
     this.catchUp();
     const now = this.timers.now();
     const from = this.currentState;
-    for (const unit of this.units) {
-      // Unpowered, the valves fall open and the pump stops; the limiter re-arms with the power.
-      unit.cuff.pumpOn = false;
-      unit.cuff.bleedOpen = false;
-      unit.cuff.dumpOpen = true;
-      unit.cuff.exercise = null;
-      unit.cuff.pumpPowerCut = false;
-      unit.cuff.reliefOpen = false;
-      unit.limiter.tripped = null;
-      unit.target = null;
-      unit.zeroMmHg = 0;
-      unit.advisories.clear();
-      unit.highSinceMs = null;
-      unit.lowSinceMs = null;
-      unit.sensorFaulted = false;
-      unit.sameCount = 0;
-      unit.last = NOT_A_NUMBER;
-      unit.blockOcclusionMs = 0;
-      unit.sessionOcclusionMs = 0;
-    }
+    // Unpowered, the valves fall open and the pump stops; the limiter re-arms with the power.
+    this.units.forEach((unit) => unit.powerCycle());
     this.loaded = null;
     this.run = null;
     this.procedure = null;
@@ -587,13 +505,14 @@ export class CuffSim {
     const dtS = SIM_STEP_MS / 1000;
     const raw = this.rawReadings;
     for (const unit of this.units) {
-      unit.cuff.step(dtS);
-      unit.limiter.step(at, SIM_STEP_MS);
-      const truth = unit.cuff.pressureAt(at);
-      this.keepRecord(unit, truth, at);
-      const reading = unit.sensor.read(truth);
+      const reading = unit.step(at, dtS);
       raw.set(unit.channel, reading);
-      this.read(unit, reading, at);
+      const sensorFault = unit.read(reading);
+      if (sensorFault) {
+        // The firmware no longer sees the pressure: it opens every valve it has.
+        unit.limiter.cut();
+        this.alarm('SENSOR_FAULT', unit.channel, `pressure sensor of channel ${unit.channel} ${sensorFault}`, at);
+      }
     }
     if (this.currentState !== 'ALARM_DEFLATING' && this.currentState !== 'FAULT') {
       this.checkHardLimits(at);
@@ -605,42 +524,6 @@ export class CuffSim {
     for (const unit of this.units) {
       this.account(unit, at);
     }
-  }
-
-  private keepRecord(unit: ChannelUnit, truth: number, at: number): void {
-    const record = unit.record;
-    record.peakMmHg = max(record.peakMmHg, truth);
-    if (truth > DEVICE_LIMITS.deflatedMmHg) {
-      record.inflatedSinceMs ??= at;
-    } else if (record.inflatedSinceMs !== null) {
-      record.longestInflatedMs = max(record.longestInflatedMs, at - record.inflatedSinceMs);
-      record.inflatedSinceMs = null;
-    }
-  }
-
-  private read(unit: ChannelUnit, reading: number, at: number): void {
-    const value = reading - unit.zeroMmHg;
-    const plausible = finite(value) && (notANumber(unit.last) || abs(value - unit.last) <= SENSOR_JUMP_MMHG);
-    unit.sameCount = value === unit.last ? unit.sameCount + 1 : 0;
-    unit.last = value;
-    if (!plausible || unit.sameCount >= FROZEN_SAMPLES) {
-      if (!unit.sensorFaulted) {
-        unit.sensorFaulted = true;
-        const what = !finite(value) ? 'gives no reading' : !plausible ? 'jumped' : 'is frozen';
-        // The firmware no longer sees the pressure: it opens every valve it has.
-        unit.limiter.cut();
-        this.alarm('SENSOR_FAULT', unit.channel, `pressure sensor of channel ${unit.channel} ${what}`, at);
-      }
-      return;
-    }
-    const dt = SIM_STEP_MS / 1000;
-    unit.fast += (value - unit.fast) * (dt / (0.05 + dt));
-    unit.average.push(value);
-    const sample = unit.sample;
-    sample.sum += value;
-    sample.n += 1;
-    sample.min = min(sample.min, value);
-    sample.max = max(sample.max, value);
   }
 
   private checkHardLimits(at: number): void {
@@ -689,93 +572,19 @@ export class CuffSim {
         return;
       }
       default:
-        this.units.forEach((unit) => this.openValves(unit));
+        this.units.forEach((unit) => unit.openValves());
     }
   }
 
   private selfTestStep(at: number, raw: Map<Channel, number>): void {
-    const test = this.procedure;
-    if (test?.kind !== 'self-test') {
+    if (this.procedure?.kind !== 'self-test') {
       return;
     }
-    const { holdMmHg, holdS, maxDropMmHg } = DEVICE_LIMITS.selfTest;
-    switch (test.phase) {
-      case 'zero': {
-        this.units.forEach((unit) => this.openValves(unit));
-        const zeroing = test.zero.step(at, raw);
-        if (zeroing === 'failed') {
-          test.failure = 'the cuffs did not empty for zeroing';
-          test.phase = 'dump';
-        } else if (zeroing === 'done') {
-          for (const unit of this.units) {
-            unit.zeroMmHg = test.zero.zeroOf(unit.channel);
-            unit.fast = 0;
-            unit.last = NOT_A_NUMBER;
-          }
-          test.phase = 'fill';
-          test.sinceMs = at;
-        }
-        return;
-      }
-      case 'fill': {
-        let full = true;
-        for (const unit of this.units) {
-          unit.cuff.dumpOpen = false;
-          unit.cuff.bleedOpen = false;
-          unit.cuff.pumpOn = unit.fast < holdMmHg + 1;
-          full &&= !unit.cuff.pumpOn;
-        }
-        if (full) {
-          this.units.forEach((unit) => (unit.cuff.pumpOn = false));
-          test.phase = 'settle';
-          test.sinceMs = at;
-        } else if (at - test.sinceMs > DEVICE_LIMITS.inflateTimeoutS * 1000) {
-          test.failure = `the cuffs did not reach ${holdMmHg} mmHg in ${DEVICE_LIMITS.inflateTimeoutS} s`;
-          test.phase = 'dump';
-        }
-        return;
-      }
-      case 'settle':
-      case 'hold': {
-        this.units.forEach((unit) => (unit.cuff.pumpOn = false));
-        if (test.phase === 'settle') {
-          if (at - test.sinceMs >= 1000) {
-            test.phase = 'hold';
-            test.sinceMs = at;
-          }
-          return;
-        }
-        const heldMs = at - test.sinceMs;
-        for (const unit of this.units) {
-          const bucket = heldMs < 1000 ? test.start : heldMs > holdS * 1000 - 1000 ? test.end : null;
-          if (bucket) {
-            bucket.set(unit.channel, [...(bucket.get(unit.channel) ?? []), unit.last]);
-          }
-        }
-        if (heldMs >= holdS * 1000) {
-          const mean = (values: number[] = []) => values.reduce((a, b) => a + b, 0) / max(1, values.length);
-          const drops = this.units.map((unit) => ({ channel: unit.channel, drop: mean(test.start.get(unit.channel)) - mean(test.end.get(unit.channel)) }));
-          const leaking = drops.filter((d) => d.drop >= maxDropMmHg);
-          if (leaking.length > 0) {
-            test.failure = leaking.map((d) => `channel ${d.channel} lost ${d.drop.toFixed(1)} mmHg in ${holdS} s (limit ${maxDropMmHg})`).join('; ');
-          }
-          test.phase = 'dump';
-        }
-        return;
-      }
-      case 'dump':
-        this.units.forEach((unit) => this.openValves(unit));
-        if (this.units.every((unit) => unit.fast <= DEVICE_LIMITS.deflatedMmHg)) {
-          this.procedure = null;
-          if (test.failure) {
-            this.emit({ kind: 'SELF_TEST_FAILED', detail: test.failure }, at);
-            this.enter('FAULT', at);
-          } else {
-            this.emit({ kind: 'SELF_TEST_PASSED', detail: `zeroed; held ${holdMmHg} mmHg for ${holdS} s with less than ${maxDropMmHg} mmHg loss` }, at);
-            this.enter('READY', at);
-          }
-        }
-        return;
+    const outcome = this.procedure.test.step(at, this.units, raw);
+    if (outcome) {
+      this.procedure = null;
+      this.emit({ kind: outcome.passed ? 'SELF_TEST_PASSED' : 'SELF_TEST_FAILED', detail: outcome.detail }, at);
+      this.enter(outcome.passed ? 'READY' : 'FAULT', at);
     }
   }
 
@@ -785,14 +594,12 @@ export class CuffSim {
       return;
     }
     const unit = this.unit(measure.search.channel);
-    this.units.filter((other) => other !== unit).forEach((other) => this.openValves(other));
+    this.units.filter((other) => other !== unit).forEach((other) => other.openValves());
     if (measure.phase === 'zero') {
-      this.openValves(unit);
+      unit.openValves();
       const zeroing = measure.zero.step(at, new Map([[unit.channel, raw.get(unit.channel) as number]]));
       if (zeroing === 'done') {
-        unit.zeroMmHg = measure.zero.zeroOf(unit.channel);
-        unit.fast = 0;
-        unit.last = NOT_A_NUMBER;
+        unit.zeroAt(measure.zero.zeroOf(unit.channel));
         measure.phase = 'search';
       } else if (zeroing === 'failed') {
         this.finishLop({ ...measure.search.aborted(), reason: 'TIMEOUT' }, at);
@@ -824,7 +631,7 @@ export class CuffSim {
       unit.target = unit.channel === block.channel ? block.targetMmHg : null;
       unit.cuff.exercise = null;
       if (unit.target === null) {
-        this.openValves(unit);
+        unit.openValves();
       }
     }
     this.enter('INFLATING', at);
@@ -867,7 +674,7 @@ export class CuffSim {
     const unit = this.unit(block.channel);
     const inflated = this.currentState === 'HOLDING' || block.inflatedDuringRest;
     if (inflated) {
-      this.regulate(unit, block.targetMmHg, at);
+      unit.regulate(block.targetMmHg, at);
       this.watchWindow(unit, block.targetMmHg, run, at);
       if (this.currentState !== 'HOLDING' && this.currentState !== 'SET_REST') {
         return;
@@ -877,7 +684,7 @@ export class CuffSim {
         return;
       }
     } else {
-      this.openValves(unit);
+      unit.openValves();
     }
     if (this.currentState === 'HOLDING') {
       run.setRemainingMs -= SIM_STEP_MS;
@@ -889,24 +696,10 @@ export class CuffSim {
     }
   }
 
-  private regulate(unit: ChannelUnit, target: number, at: number): void {
-    unit.target = target;
-    unit.cuff.dumpOpen = false;
-    const steps = this.averageSteps(unit);
-    const { pump, bleed } = unit.regulator.step(at, unit.fast, unit.average.mean(steps), target, steps * SIM_STEP_MS);
-    unit.cuff.pumpOn = pump;
-    unit.cuff.bleedOpen = bleed;
-  }
-
-  /** One rep while the patient exercises (the firmware sets the cadence), one second at rest. */
-  private averageSteps(unit: ChannelUnit): number {
-    return unit.cuff.exercise ? round((unit.cuff.exercise.periodS * 1000) / SIM_STEP_MS) : REST_AVERAGE_STEPS;
-  }
-
   /** SR-8: outside the window for 1 s sounds an alarm; above it for 5 s deflates. */
-  private watchWindow(unit: ChannelUnit, target: number, run: ProgramRun, at: number): void {
+  private watchWindow(unit: CuffChannel, target: number, run: ProgramRun, at: number): void {
     const window = min(run.program.limits.windowMmHg, DEVICE_LIMITS.windowMmHg);
-    const averaged = unit.average.mean(this.averageSteps(unit));
+    const averaged = unit.average.mean(unit.averageSteps());
     const high = averaged > target + window;
     const low = averaged < target - window;
     unit.highSinceMs = high ? (unit.highSinceMs ?? at) : null;
@@ -920,8 +713,8 @@ export class CuffSim {
   }
 
   /** SR-9: the pump making up lost air raises CUFF_LEAK; a fast loss deflates. */
-  private watchLeak(unit: ChannelUnit, at: number): void {
-    const steps = this.averageSteps(unit);
+  private watchLeak(unit: CuffChannel, at: number): void {
+    const steps = unit.averageSteps();
     const airIn = (unit.cuff.pumpOn ? pumpRate(unit.average.mean(steps)) : 0) - (unit.cuff.bleedOpen ? PNEUMATICS.bleedMmHgPerS : 0);
     unit.leak.push(airIn * (SIM_STEP_MS / 1000), unit.last);
     const loss = unit.leak.lossRate(steps, SIM_STEP_MS / 1000);
@@ -936,7 +729,7 @@ export class CuffSim {
     this.advisory(unit, 'CUFF_LEAK', leaking, `channel ${unit.channel} loses ${loss.toFixed(1)} mmHg/s; the pump is making it up`, at);
   }
 
-  private advisory(unit: ChannelUnit, alarm: AlarmCode, active: boolean, detail: string, at: number): void {
+  private advisory(unit: CuffChannel, alarm: AlarmCode, active: boolean, detail: string, at: number): void {
     if (active && !unit.advisories.has(alarm)) {
       unit.advisories.add(alarm);
       this.emit({ kind: 'ALARM_RAISED', alarm, channel: unit.channel, action: 'none', detail }, at);
@@ -946,7 +739,7 @@ export class CuffSim {
     }
   }
 
-  private clearAdvisories(unit: ChannelUnit, at: number): void {
+  private clearAdvisories(unit: CuffChannel, at: number): void {
     for (const alarm of [...unit.advisories]) {
       this.advisory(unit, alarm, false, '', at);
     }
@@ -974,7 +767,7 @@ export class CuffSim {
       } else {
         this.clearAdvisories(unit, at);
         unit.target = null;
-        this.openValves(unit);
+        unit.openValves();
       }
       this.enter('SET_REST', at);
       if (block.setRestS === 0) {
@@ -1004,19 +797,13 @@ export class CuffSim {
       this.clearAdvisories(unit, at);
       unit.target = null;
       unit.cuff.exercise = null;
-      this.openValves(unit);
+      unit.openValves();
     }
     this.enter('DEFLATING', at);
   }
 
-  private openValves(unit: ChannelUnit): void {
-    unit.cuff.pumpOn = false;
-    unit.cuff.dumpOpen = true;
-    unit.cuff.bleedOpen = unit.fast > DEVICE_LIMITS.deflatedMmHg;
-  }
-
   private deflatingStep(at: number): void {
-    this.units.forEach((unit) => this.openValves(unit));
+    this.units.forEach((unit) => unit.openValves());
     const faulted = this.units.some((unit) => unit.sensorFaulted);
     const down = faulted ? at - this.deflatingSinceMs >= DEFLATE_DEADLINE_MS : this.units.every((unit) => unit.fast <= DEVICE_LIMITS.deflatedMmHg);
     if (down) {
@@ -1067,17 +854,14 @@ export class CuffSim {
       this.clearAdvisories(unit, at);
       unit.target = null;
       unit.cuff.exercise = null;
-      this.openValves(unit);
+      unit.openValves();
     }
     this.deflatingSinceMs = at;
     this.enter('ALARM_DEFLATING', at);
   }
 
   /** Occlusion time (SR-4, SR-6): counted while the block's cuff is held at pressure. */
-  private account(unit: ChannelUnit, at: number): void {
-    const sample = unit.sample;
-    sample.steps += 1;
-    sample.pumpSteps += unit.cuff.pumping ? 1 : 0;
+  private account(unit: CuffChannel, at: number): void {
     const run = this.run;
     if (!run || unit.target === null || (this.currentState !== 'HOLDING' && this.currentState !== 'SET_REST')) {
       return;
@@ -1104,23 +888,7 @@ export class CuffSim {
   }
 
   private publishTelemetry(at: number): void {
-    const channels: ChannelTelemetry[] = this.units.map((unit) => {
-      const sample = unit.sample;
-      const reading = sample.n > 0;
-      const tenth = (value: number) => round(value * 10) / 10;
-      const telemetry: ChannelTelemetry = {
-        channel: unit.channel,
-        meanMmHg: reading ? tenth(sample.sum / sample.n) : null,
-        minMmHg: reading ? tenth(sample.min) : null,
-        maxMmHg: reading ? tenth(sample.max) : null,
-        pumpDuty: sample.steps > 0 ? round((sample.pumpSteps / sample.steps) * 100) / 100 : 0,
-        targetMmHg: unit.target,
-        blockOcclusionS: unit.blockOcclusionMs / 1000,
-        sessionOcclusionS: unit.sessionOcclusionMs / 1000,
-      };
-      unit.sample = { sum: 0, n: 0, min: INFINITY, max: MINUS_INFINITY, pumpSteps: 0, steps: 0 };
-      return telemetry;
-    });
+    const channels = this.units.map((unit) => unit.takeTelemetry());
     this.telemetrySubject.next({
       v: PROTOCOL_VERSION,
       type: 'TELEMETRY',
@@ -1160,7 +928,7 @@ export class CuffSim {
     return new Date(at + this.skewMs).toISOString();
   }
 
-  private unit(channel: Channel): ChannelUnit {
+  private unit(channel: Channel): CuffChannel {
     const unit = this.units.find((u) => u.channel === channel);
     if (!unit) {
       throw new Error(`cuff ${this.deviceId} has no channel ${channel}`);
