@@ -74,10 +74,13 @@ export class Deflation {
         }
         return;
       case 'SELF_TEST':
+        firmware.procedure = null;
         this.deflate('IDLE', now);
         return;
       case 'MEASURING_LOP':
         firmware.reportLopAborted(now);
+        // Stopped and reported: nothing may report it again.
+        firmware.procedure = null;
         this.deflate('READY', now);
         return;
       case 'DEFLATING':
