@@ -59,9 +59,6 @@ export const COMMAND_TRANSITIONS: Readonly<Record<CuffState, Partial<Record<Comm
 /** States in which a cuff may hold pressure on purpose. */
 export const INFLATED_STATES: ReadonlySet<CuffState> = new Set(['SELF_TEST', 'MEASURING_LOP', 'INFLATING', 'HOLDING', 'SET_REST']);
 
-/** States of a program run that has not ended. */
-export const RUNNING_STATES: ReadonlySet<CuffState> = new Set(['INFLATING', 'HOLDING', 'SET_REST', 'DEFLATING', 'REPERFUSION', 'PAUSED']);
-
 export function acceptedIn(state: CuffState, command: CommandType): readonly CuffState[] | undefined {
   return COMMAND_TRANSITIONS[state][command];
 }

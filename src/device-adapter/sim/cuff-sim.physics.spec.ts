@@ -190,5 +190,24 @@ describe('CuffSim physics', () => {
       expect(measured.lop).toMatchObject({ found: false, reason: 'ABORTED' });
       await sut.untilState('READY');
     });
+
+    it('reports a stopped search once: an alarm in the session after it says nothing more about LOP', async () => {
+      sut = new SimController();
+      await sut.ready();
+      expectOk(sut.send({ type: 'MEASURE_LOP', body: { channel: 'A', posture: 'supine' } }));
+      await sut.advance(5_000);
+      expectOk(sut.send({ type: 'DEFLATE', body: {} }));
+      await sut.untilState('READY');
+      const program = cuffProgram();
+      expectOk(sut.push(program));
+      expectOk(sut.send({ type: 'START', body: { programId: program.programId } }));
+      await sut.untilState('HOLDING');
+
+      sut.sim.faults.sensor('A', { kind: 'frozen' });
+      await sut.untilState('FAULT', 30_000);
+
+      expect(sut.events.filter((e) => e.event.kind === 'LOP_MEASURED')).toHaveLength(1);
+      expect(sut.alarmsRaised()).toContainEqual({ alarm: 'SENSOR_FAULT', action: 'deflate' });
+    });
   });
 });

@@ -2,39 +2,21 @@ import { randomUUID } from 'node:crypto';
 
 import { Observable, Subject } from 'rxjs';
 
-import { type Channel, type CuffProgram, programSha256 } from '../cuff-program';
-import { DEVICE_LIMITS } from '../device-limits';
-import { programLimitBreaches } from '../program-limits';
-import {
-  type Ack,
-  type AckResult,
-  type AlarmCode,
-  ALWAYS_ACCEPTED,
-  type ChannelTelemetry,
-  CommandEnvelope,
-  type CommandType,
-  type CuffState,
-  type DeviceDescription,
-  type DeviceEvent,
-  type EventDetail,
-  PROTOCOL_VERSION,
-  type StateSnapshot,
-  type Telemetry,
-} from '../protocol';
-import { acceptedIn } from '../state-machine';
+import type { Channel } from '../cuff-program';
+import { type Ack, type AckResult, type CuffState, type DeviceDescription, type DeviceEvent, PROTOCOL_VERSION, type StateSnapshot, type Telemetry } from '../protocol';
 import type { TimerHandle, Timers } from '../timers';
-import { CuffPneumatics, IndependentLimiter, PNEUMATICS, pumpRate, PressureSensor, SIM_STEP_MS, type SensorFault, type ValveFault } from './cuff-physics';
-import { LeakWindow } from './leak-window';
-import { LopSearch } from './lop-search';
-import { RunningSums } from './moving-average';
-import { Regulator } from './regulator';
+import { AlarmWatch } from './alarm-watch';
+import { Advisories } from './advisories';
+import { answerableMsgId, CommandAdmission } from './command-admission';
+import { CommandExecution } from './command-execution';
+import { CuffChannel } from './cuff-channel';
+import { SIM_STEP_MS, type SensorFault, type ValveFault } from './cuff-physics';
+import { Deflation } from './deflation';
+import { FirmwareState } from './firmware-state';
+import { Procedures } from './procedures';
+import { ProgramAdmission } from './program-admission';
+import { ProgramRunner } from './program-runner';
 import { SeededRandom } from './seeded-random';
-import { Zeroing } from './zeroing';
-
-// Bound once: this code runs 100 times a second per cuff, and global lookups are slow in sandboxes such as jest's.
-const { abs, max, min, round } = Math;
-const { NEGATIVE_INFINITY: MINUS_INFINITY, NaN: NOT_A_NUMBER, POSITIVE_INFINITY: INFINITY, isFinite: finite, isNaN: notANumber } = Number;
-
 
 export interface CuffSimOptions {
   deviceId: string;
@@ -68,57 +50,7 @@ export interface CuffFaults {
   pressButton(): void;
 }
 
-const WATCHED_BY_HEARTBEAT: ReadonlySet<CuffState> = new Set(['SELF_TEST', 'MEASURING_LOP', 'INFLATING', 'HOLDING', 'SET_REST', 'REPERFUSION']);
-const HOLDING_FROM_BELOW_MMHG = 5;
-/** A real pressure cannot move this much in one 10 ms sample, even dumping through both valves. */
-const SENSOR_JUMP_MMHG = 25;
-const FROZEN_SAMPLES = 50;
-const DEFLATE_DEADLINE_MS = 10_000;
 const TELEMETRY_MS = 100;
-/** Rep cadence is held between 2 and 6 s; at rest the pressure is averaged over 1 s. */
-const MAX_AVERAGE_STEPS = 6000 / SIM_STEP_MS;
-const REST_AVERAGE_STEPS = 1000 / SIM_STEP_MS;
-const REMEMBERED_MSG_IDS = 512;
-
-interface ChannelUnit {
-  channel: Channel;
-  cuff: CuffPneumatics;
-  sensor: PressureSensor;
-  limiter: IndependentLimiter;
-  zeroMmHg: number;
-  target: number | null;
-  /** ~50 ms low-pass of the zeroed pressure: what "the pressure now" means. */
-  fast: number;
-  /** Running sums of the zeroed pressure: averaged over one rep, what the regulator and the window alarms act on. */
-  average: RunningSums;
-  regulator: Regulator;
-  last: number;
-  sameCount: number;
-  sensorFaulted: boolean;
-  sample: { sum: number; n: number; min: number; max: number; pumpSteps: number; steps: number };
-  highSinceMs: number | null;
-  lowSinceMs: number | null;
-  leak: LeakWindow;
-  blockOcclusionMs: number;
-  sessionOcclusionMs: number;
-  advisories: Set<AlarmCode>;
-  record: { peakMmHg: number; inflatedSinceMs: number | null; longestInflatedMs: number };
-}
-
-interface ProgramRun {
-  program: CuffProgram;
-  sha256: string;
-  blockIndex: number;
-  setIndex: number;
-  setRemainingMs: number;
-  setStarted: boolean;
-  phaseEndsAtMs: number | null;
-  inflatingSinceMs: number;
-}
-
-type Procedure =
-  | { kind: 'self-test'; phase: 'zero' | 'fill' | 'settle' | 'hold' | 'dump'; sinceMs: number; zero: Zeroing; start: Map<Channel, number[]>; end: Map<Channel, number[]>; failure: string | null }
-  | { kind: 'lop'; phase: 'zero' | 'search'; zero: Zeroing; search: LopSearch };
 
 /**
  * A simulated cuff unit: the firmware (state machine of §3.2, regulator, alarms, watchdog, LOP
@@ -134,24 +66,18 @@ export class CuffSim {
 
   private readonly telemetrySubject = new Subject<Telemetry>();
   private readonly eventSubject = new Subject<DeviceEvent>();
-  private readonly units: ChannelUnit[];
-  private readonly random: SeededRandom;
-  private currentState: CuffState = 'IDLE';
-  private loaded: { program: CuffProgram; sha256: string } | null = null;
-  private run: ProgramRun | null = null;
-  private procedure: Procedure | null = null;
-  private afterDeflate: CuffState = 'ABORTED';
-  private deflatingSinceMs = 0;
-  private readonly knownPrograms = new Map<string, string>();
+  private readonly firmware: FirmwareState;
+  private readonly admission: CommandAdmission;
+  private readonly programs: ProgramAdmission;
+  private readonly commands: CommandExecution;
+  private readonly watch: AlarmWatch;
+  private readonly deflation: Deflation;
+  private readonly procedures: Procedures;
+  private readonly runner: ProgramRunner;
   private readonly rawReadings = new Map<Channel, number>();
-  /** Kept across reboots, as in non-volatile memory: a reboot must not reopen the door to replays. */
-  private lastSeq = -1;
-  private readonly seenMsgIds = new Set<string>();
-  private lastHeartbeatMs = MINUS_INFINITY;
   private simulatedUntil = 0;
   private ticker: TimerHandle | undefined;
   private silent = false;
-  private skewMs = 0;
 
   constructor(
     options: CuffSimOptions,
@@ -165,53 +91,38 @@ export class CuffSim {
       firmware: options.firmware ?? 'sim-1',
       channels,
     };
-    this.random = new SeededRandom(options.seed ?? 1);
+    const random = new SeededRandom(options.seed ?? 1);
     const lop = { A: 180, B: 200, ...options.lopMmHg };
-    this.units = channels.map((channel) => {
-      const cuff = new CuffPneumatics(
-        { lopMmHg: lop[channel], heartRateBpm: options.heartRateBpm ?? 72, pulseAmplitudeMmHg: options.pulseAmplitudeMmHg ?? 2 },
-        this.random,
-      );
-      return {
-        channel,
-        cuff,
-        sensor: new PressureSensor(this.random),
-        limiter: new IndependentLimiter(cuff, this.random),
-        zeroMmHg: 0,
-        target: null,
-        fast: 0,
-        average: new RunningSums(MAX_AVERAGE_STEPS),
-        regulator: new Regulator(),
-        last: NOT_A_NUMBER,
-        sameCount: 0,
-        sensorFaulted: false,
-        sample: { sum: 0, n: 0, min: INFINITY, max: MINUS_INFINITY, pumpSteps: 0, steps: 0 },
-        highSinceMs: null,
-        lowSinceMs: null,
-        leak: new LeakWindow((DEVICE_LIMITS.leakWindowS * 1000) / SIM_STEP_MS, MAX_AVERAGE_STEPS),
-        blockOcclusionMs: 0,
-        sessionOcclusionMs: 0,
-        advisories: new Set(),
-        record: { peakMmHg: 0, inflatedSinceMs: null, longestInflatedMs: 0 },
-      };
-    });
+    const units = channels.map(
+      (channel) => new CuffChannel(channel, { lopMmHg: lop[channel], heartRateBpm: options.heartRateBpm ?? 72, pulseAmplitudeMmHg: options.pulseAmplitudeMmHg ?? 2 }, random),
+    );
+    this.firmware = new FirmwareState(options.deviceId, units, this.eventSubject);
+    const advisories = new Advisories(this.firmware);
+    this.deflation = new Deflation(this.firmware, advisories);
+    this.watch = new AlarmWatch(this.firmware, advisories, this.deflation);
+    this.runner = new ProgramRunner(this.firmware, this.deflation, this.watch, advisories);
+    this.procedures = new Procedures(this.firmware, this.deflation);
+    this.admission = new CommandAdmission(this.firmware);
+    this.programs = new ProgramAdmission(channels);
+    this.commands = new CommandExecution(this.firmware, channels, this.programs, this.procedures, this.runner, this.deflation, this.watch);
     this.telemetry$ = this.telemetrySubject.asObservable();
     this.events$ = this.eventSubject.asObservable();
     this.faults = this.faultSwitches();
   }
 
   get state(): CuffState {
-    return this.currentState;
+    return this.firmware.state;
   }
 
   /** The program the cuff holds, if any. */
   get program(): { programId: string; sha256: string } | null {
-    return this.loaded ? { programId: this.loaded.program.programId, sha256: this.loaded.sha256 } : null;
+    const loaded = this.firmware.loaded;
+    return loaded ? { programId: loaded.program.programId, sha256: loaded.sha256 } : null;
   }
 
   /** True pressure in a cuff (air, muscle and pulse), as a perfect gauge would read it: for tests and invariants. */
   pressure(channel: Channel): number {
-    return this.unit(channel).cuff.pressureAt(this.simulatedUntil);
+    return this.firmware.unit(channel).cuff.pressureAt(this.simulatedUntil);
   }
 
   /**
@@ -219,19 +130,17 @@ export class CuffSim {
    * longest spell above 10 mmHg. What an inspection of the cuff would look at after an incident.
    */
   record(channel: Channel): { peakMmHg: number; longestInflatedS: number } {
-    const { record } = this.unit(channel);
-    const current = record.inflatedSinceMs === null ? 0 : this.simulatedUntil - record.inflatedSinceMs;
-    return { peakMmHg: record.peakMmHg, longestInflatedS: max(record.longestInflatedMs, current) / 1000 };
+    return this.firmware.unit(channel).history(this.simulatedUntil);
   }
 
   /** Whether the independent limiter of a channel has tripped. */
   limiterTripped(channel: Channel): boolean {
-    return this.unit(channel).limiter.tripped !== null;
+    return this.firmware.unit(channel).limiter.tripped !== null;
   }
 
   /** Occlusion of the current block and of the current program run, seconds. */
   occlusionS(channel: Channel): { block: number; session: number } {
-    const unit = this.unit(channel);
+    const unit = this.firmware.unit(channel);
     return { block: unit.blockOcclusionMs / 1000, session: unit.sessionOcclusionMs / 1000 };
   }
 
@@ -242,7 +151,7 @@ export class CuffSim {
     }
     this.simulatedUntil = this.timers.now();
     this.ticker = this.timers.setInterval(() => this.tick(), TELEMETRY_MS);
-    this.emit({ kind: 'BOOTED', reason: 'power-on' }, this.simulatedUntil);
+    this.firmware.emit({ kind: 'BOOTED', reason: 'power-on' }, this.simulatedUntil);
   }
 
   stop(): void {
@@ -253,18 +162,19 @@ export class CuffSim {
   /** The controller's heartbeat (SR-7). */
   heartbeat(): void {
     this.catchUp();
-    this.lastHeartbeatMs = this.timers.now();
+    this.watch.heartbeat(this.timers.now());
   }
 
   snapshot(): StateSnapshot {
+    const firmware = this.firmware;
     return {
       v: PROTOCOL_VERSION,
       type: 'STATE',
       deviceId: this.deviceId,
-      at: this.deviceTime(this.timers.now()),
-      state: this.currentState,
-      programId: this.loaded?.program.programId ?? null,
-      programSha256: this.loaded?.sha256 ?? null,
+      at: firmware.deviceTime(this.timers.now()),
+      state: firmware.state,
+      programId: firmware.loaded?.program.programId ?? null,
+      programSha256: firmware.loaded?.sha256 ?? null,
     };
   }
 
@@ -280,165 +190,24 @@ export class CuffSim {
   }
 
   private decide(raw: unknown, now: number): Ack | null {
-    const msgId = typeof raw === 'object' && raw !== null && typeof (raw as { msgId?: unknown }).msgId === 'string' ? (raw as { msgId: string }).msgId : null;
-    const rawType = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-    const rawDevice = typeof raw === 'object' && raw !== null ? (raw as { deviceId?: unknown }).deviceId : undefined;
-    const answerable = msgId !== null && /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(msgId);
-    const reply = (result: AckResult, detail?: string) => (answerable ? this.ack(msgId as string, result, now, detail) : null);
-
-    // SR-13: deflate whatever else is wrong with the message, as long as it is meant for this cuff.
-    if (ALWAYS_ACCEPTED.includes(rawType as CommandType) && (rawDevice === undefined || rawDevice === this.deviceId)) {
-      const parsed = CommandEnvelope.safeParse(raw);
-      if (parsed.success) {
-        this.remember(parsed.data.msgId, parsed.data.seq);
-      }
-      this.bringDown(rawType as 'DEFLATE' | 'ABORT', now);
-      return reply('OK');
-    }
-
-    const parsed = CommandEnvelope.safeParse(raw);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`);
-      return reply('INVALID', issues.join('; '));
-    }
-    const command = parsed.data;
-    if (command.deviceId !== this.deviceId) {
-      return reply('INVALID', `addressed to ${command.deviceId}, this is ${this.deviceId}`);
-    }
-    if (this.seenMsgIds.has(command.msgId) || command.seq <= this.lastSeq) {
-      return reply('REJECTED_REPLAY', `seq ${command.seq} is not above ${this.lastSeq}, or message ${command.msgId} was seen before`);
-    }
-    this.remember(command.msgId, command.seq);
-
-    const issuedAt = Date.parse(command.issuedAt);
-    const expiresAt = Date.parse(command.expiresAt);
-    const deviceNow = now + this.skewMs;
-    if (expiresAt <= issuedAt || expiresAt - issuedAt > DEVICE_LIMITS.maxCommandLifetimeMs) {
-      return reply('INVALID', `a command may live at most ${DEVICE_LIMITS.maxCommandLifetimeMs / 1000} s`);
-    }
-    if (expiresAt <= deviceNow) {
-      return reply('REJECTED_EXPIRED', `expired at ${command.expiresAt}; the cuff's time is ${this.deviceTime(now)}`);
-    }
-    if (issuedAt > deviceNow + DEVICE_LIMITS.maxCommandLifetimeMs) {
-      return reply('REJECTED_EXPIRED', `issued at ${command.issuedAt}, in the cuff's future (${this.deviceTime(now)}): the clocks disagree`);
-    }
-
-    if (command.type === 'PUSH_PROGRAM') {
-      const known = this.knownPrograms.get(command.body.programId);
-      if (known !== undefined && known !== command.body.sha256) {
-        return reply('REJECTED_CONFLICT', `program ${command.body.programId} is already known with another hash`);
-      }
-      if (known !== undefined && this.loaded?.program.programId === command.body.programId) {
-        return reply('OK', 'program already loaded');
-      }
-    }
-    if (!acceptedIn(this.currentState, command.type)) {
-      return reply('REJECTED_STATE', `${command.type} is not accepted in ${this.currentState}`);
-    }
-
-    switch (command.type) {
-      case 'SELF_TEST':
-        if (!this.heartbeatFresh(now)) {
-          return reply('REJECTED_STATE', 'no controller heartbeat: the cuff does not inflate without one');
-        }
-        this.loaded = null;
-        this.procedure = { kind: 'self-test', phase: 'zero', sinceMs: now, zero: new Zeroing(now), start: new Map(), end: new Map(), failure: null };
-        this.enter('SELF_TEST', now);
+    const msgId = answerableMsgId(raw);
+    const reply = (result: AckResult, detail?: string) => (msgId !== null ? this.ack(msgId, result, now, detail) : null);
+    const admission = this.admission.admit(raw, now);
+    switch (admission.kind) {
+      case 'deflate':
+        this.deflation.bringDown(admission.how, now);
         return reply('OK');
-      case 'MEASURE_LOP': {
-        if (!this.description.channels.includes(command.body.channel)) {
-          return reply('INVALID', `this cuff has no channel ${command.body.channel}`);
-        }
-        if (!this.heartbeatFresh(now)) {
-          return reply('REJECTED_STATE', 'no controller heartbeat: the cuff does not inflate without one');
-        }
-        // A new LOP changes every target: the loaded program no longer holds.
-        this.loaded = null;
-        this.procedure = { kind: 'lop', phase: 'zero', zero: new Zeroing(now), search: new LopSearch(command.body.channel, command.body.posture, now, SIM_STEP_MS) };
-        this.enter('MEASURING_LOP', now);
-        return reply('OK');
-      }
-      case 'PUSH_PROGRAM': {
-        const { program, sha256, programId } = command.body;
-        if (programId !== program.programId) {
-          return reply('INVALID', `body.programId ${programId} differs from program.programId ${program.programId}`);
-        }
-        const actual = programSha256(program);
-        if (actual !== sha256) {
-          return reply('INVALID', `sha256 does not match the program (the cuff computed ${actual})`);
-        }
-        const missing = program.cuffs.filter((cuff) => !this.description.channels.includes(cuff.channel));
-        if (missing.length > 0) {
-          return reply('INVALID', `this cuff has no channel ${missing.map((c) => c.channel).join(', ')}`);
-        }
-        const breaches = programLimitBreaches(program);
-        if (breaches.length > 0) {
-          return reply('REJECTED_LIMIT', breaches.map((b) => `${b.requirement} ${b.path}: ${b.message}`).join('; ').slice(0, 500));
-        }
-        this.knownPrograms.set(programId, sha256);
-        this.loaded = { program, sha256 };
-        this.enter('PROGRAM_LOADED', now);
-        return reply('OK');
-      }
-      case 'START': {
-        if (!this.loaded || this.loaded.program.programId !== command.body.programId) {
-          return reply('REJECTED_STATE', `program ${command.body.programId} is not the one loaded`);
-        }
-        if (!this.heartbeatFresh(now)) {
-          return reply('REJECTED_STATE', 'no controller heartbeat: the cuff does not inflate without one');
-        }
-        const first = this.loaded.program.blocks[0];
-        this.run = { ...this.loaded, blockIndex: 0, setIndex: 0, setRemainingMs: first.sets[0].workS * 1000, setStarted: false, phaseEndsAtMs: null, inflatingSinceMs: now };
-        for (const unit of this.units) {
-          unit.blockOcclusionMs = 0;
-          unit.sessionOcclusionMs = 0;
-        }
-        this.beginInflating(now);
-        return reply('OK');
-      }
-      case 'NEXT_SET':
-        if (this.currentState === 'HOLDING') {
-          this.completeSet(now);
-        } else {
-          this.endRest(now);
-        }
-        return reply('OK');
-      case 'PAUSE':
-        this.deflate('PAUSED', now);
-        return reply('OK');
-      case 'RESUME': {
-        const run = this.run as ProgramRun;
-        const unit = this.unit(run.program.blocks[run.blockIndex].channel);
-        if (unit.blockOcclusionMs >= this.blockLimitMs(run) || unit.sessionOcclusionMs >= this.sessionLimitMs(run)) {
-          return reply('REJECTED_LIMIT', 'the block or session occlusion time is used up');
-        }
-        if (!this.heartbeatFresh(now)) {
-          return reply('REJECTED_STATE', 'no controller heartbeat: the cuff does not inflate without one');
-        }
-        this.beginInflating(now);
-        return reply('OK');
-      }
-      case 'DEFLATE':
-      case 'ABORT':
-        this.bringDown(command.type, now);
-        return reply('OK');
-      case 'CLEAR_ALARM': {
-        const stillUp = this.units.filter((unit) => !unit.limiter.reset());
-        if (stillUp.length > 0) {
-          return reply('FAILED', `channel ${stillUp.map((u) => u.channel).join(', ')} is still under pressure`);
-        }
-        for (const unit of this.units) {
-          unit.sensorFaulted = false;
-          unit.sameCount = 0;
-          unit.last = NOT_A_NUMBER;
-        }
-        this.enter('IDLE', now);
-        return reply('OK');
+      case 'refused':
+        return reply(admission.result, admission.detail);
+      case 'admitted': {
+        const outcome = this.commands.execute(admission.command, now);
+        return reply(outcome.result, outcome.detail);
       }
     }
   }
 
   private ack(ackOf: string, result: AckResult, now: number, detail?: string): Ack {
+    const firmware = this.firmware;
     return {
       v: PROTOCOL_VERSION,
       msgId: randomUUID(),
@@ -447,87 +216,43 @@ export class CuffSim {
       ackOf,
       result,
       ...(detail ? { detail: detail.slice(0, 500) } : {}),
-      state: this.currentState,
-      ...(this.loaded ? { programSha256: this.loaded.sha256 } : {}),
-      at: this.deviceTime(now),
+      state: firmware.state,
+      ...(firmware.loaded ? { programSha256: firmware.loaded.sha256 } : {}),
+      at: firmware.deviceTime(now),
     };
   }
 
-  private remember(msgId: string, seq: number): void {
-    this.lastSeq = max(this.lastSeq, seq);
-    this.seenMsgIds.add(msgId);
-    if (this.seenMsgIds.size > REMEMBERED_MSG_IDS) {
-      this.seenMsgIds.delete(this.seenMsgIds.values().next().value as string);
-    }
-  }
-
-  /** DEFLATE, ABORT and the button: down now, from any state (SR-13). */
-  private bringDown(how: 'DEFLATE' | 'ABORT' | 'BUTTON', now: number): void {
-    switch (this.currentState) {
-      case 'IDLE':
-      case 'READY':
-      case 'DONE':
-      case 'ABORTED':
-      case 'FAULT':
-      case 'ALARM_DEFLATING':
-        this.units.forEach((unit) => this.openValves(unit));
-        return;
-      case 'PROGRAM_LOADED':
-        this.units.forEach((unit) => this.openValves(unit));
-        if (how !== 'DEFLATE') {
-          this.loaded = null;
-          this.enter('ABORTED', now);
-        }
-        return;
-      case 'SELF_TEST':
-        this.deflate('IDLE', now);
-        return;
-      case 'MEASURING_LOP':
-        if (this.procedure?.kind === 'lop') {
-          this.emit({ kind: 'LOP_MEASURED', lop: { ...this.procedure.search.aborted(), measuredAt: this.deviceTime(now) } }, now);
-        }
-        this.deflate('READY', now);
-        return;
-      case 'DEFLATING':
-        if (this.afterDeflate !== 'IDLE' && this.afterDeflate !== 'READY') {
-          this.afterDeflate = 'ABORTED';
-        }
-        return;
-      default:
-        this.deflate('ABORTED', now);
-    }
-  }
-
   private faultSwitches(): CuffFaults {
+    const unit = (channel: Channel) => this.firmware.unit(channel);
     return {
       leak: (channel, mmHgPerS) => {
         this.catchUp();
-        this.unit(channel).cuff.faultLeakMmHgPerS = mmHgPerS;
+        unit(channel).cuff.faultLeakMmHgPerS = mmHgPerS;
       },
       dumpValve: (channel, fault) => {
         this.catchUp();
-        this.unit(channel).cuff.dumpValveFault = fault;
+        unit(channel).cuff.dumpValveFault = fault;
       },
       pumpRunaway: (channel, on) => {
         this.catchUp();
-        this.unit(channel).cuff.pumpRunaway = on;
+        unit(channel).cuff.pumpRunaway = on;
       },
       sensor: (channel, fault) => {
         this.catchUp();
-        this.unit(channel).sensor.fault = fault;
+        unit(channel).sensor.fault = fault;
       },
       neverAck: (on) => {
         this.silent = on;
       },
       clockSkew: (ms) => {
-        this.skewMs = ms;
+        this.firmware.skewMs = ms;
       },
       reboot: () => this.reboot(),
       pressButton: () => {
         this.catchUp();
         const now = this.timers.now();
-        this.emit({ kind: 'BUTTON_PRESSED' }, now);
-        this.bringDown('BUTTON', now);
+        this.firmware.emit({ kind: 'BUTTON_PRESSED' }, now);
+        this.deflation.bringDown('BUTTON', now);
       },
     };
   }
@@ -535,37 +260,20 @@ export class CuffSim {
   private reboot(): void {
     this.catchUp();
     const now = this.timers.now();
-    const from = this.currentState;
-    for (const unit of this.units) {
-      // Unpowered, the valves fall open and the pump stops; the limiter re-arms with the power.
-      unit.cuff.pumpOn = false;
-      unit.cuff.bleedOpen = false;
-      unit.cuff.dumpOpen = true;
-      unit.cuff.exercise = null;
-      unit.cuff.pumpPowerCut = false;
-      unit.cuff.reliefOpen = false;
-      unit.limiter.tripped = null;
-      unit.target = null;
-      unit.zeroMmHg = 0;
-      unit.advisories.clear();
-      unit.highSinceMs = null;
-      unit.lowSinceMs = null;
-      unit.sensorFaulted = false;
-      unit.sameCount = 0;
-      unit.last = NOT_A_NUMBER;
-      unit.blockOcclusionMs = 0;
-      unit.sessionOcclusionMs = 0;
-    }
-    this.loaded = null;
-    this.run = null;
-    this.procedure = null;
-    this.knownPrograms.clear();
-    this.seenMsgIds.clear();
-    this.lastHeartbeatMs = MINUS_INFINITY;
-    this.currentState = 'IDLE';
-    this.emit({ kind: 'BOOTED', reason: 'reboot' }, now);
+    const firmware = this.firmware;
+    const from = firmware.state;
+    // Unpowered, the valves fall open and the pump stops; the limiter re-arms with the power.
+    firmware.units.forEach((unit) => unit.powerCycle());
+    firmware.loaded = null;
+    firmware.run = null;
+    firmware.procedure = null;
+    this.programs.forget();
+    this.admission.forgetMessages();
+    this.watch.forgetHeartbeat();
+    firmware.state = 'IDLE';
+    firmware.emit({ kind: 'BOOTED', reason: 'reboot' }, now);
     if (from !== 'IDLE') {
-      this.emit({ kind: 'STATE_CHANGED', from, to: 'IDLE' }, now);
+      firmware.emit({ kind: 'STATE_CHANGED', from, to: 'IDLE' }, now);
     }
   }
 
@@ -586,585 +294,55 @@ export class CuffSim {
   private step(at: number): void {
     const dtS = SIM_STEP_MS / 1000;
     const raw = this.rawReadings;
-    for (const unit of this.units) {
-      unit.cuff.step(dtS);
-      unit.limiter.step(at, SIM_STEP_MS);
-      const truth = unit.cuff.pressureAt(at);
-      this.keepRecord(unit, truth, at);
-      const reading = unit.sensor.read(truth);
+    for (const unit of this.firmware.units) {
+      const reading = unit.step(at, dtS);
       raw.set(unit.channel, reading);
-      this.read(unit, reading, at);
+      const sensorFault = unit.read(reading);
+      if (sensorFault) {
+        this.watch.sensorFailed(unit, sensorFault, at);
+      }
     }
-    if (this.currentState !== 'ALARM_DEFLATING' && this.currentState !== 'FAULT') {
-      this.checkHardLimits(at);
-    }
-    if (WATCHED_BY_HEARTBEAT.has(this.currentState) && !this.heartbeatFresh(at)) {
-      this.alarm('HEARTBEAT_LOST', null, `no controller heartbeat for ${DEVICE_LIMITS.watchdogMs / 1000} s`, at);
-    }
+    this.watch.check(at);
     this.advanceState(at, raw);
-    for (const unit of this.units) {
-      this.account(unit, at);
-    }
-  }
-
-  private keepRecord(unit: ChannelUnit, truth: number, at: number): void {
-    const record = unit.record;
-    record.peakMmHg = max(record.peakMmHg, truth);
-    if (truth > DEVICE_LIMITS.deflatedMmHg) {
-      record.inflatedSinceMs ??= at;
-    } else if (record.inflatedSinceMs !== null) {
-      record.longestInflatedMs = max(record.longestInflatedMs, at - record.inflatedSinceMs);
-      record.inflatedSinceMs = null;
-    }
-  }
-
-  private read(unit: ChannelUnit, reading: number, at: number): void {
-    const value = reading - unit.zeroMmHg;
-    const plausible = finite(value) && (notANumber(unit.last) || abs(value - unit.last) <= SENSOR_JUMP_MMHG);
-    unit.sameCount = value === unit.last ? unit.sameCount + 1 : 0;
-    unit.last = value;
-    if (!plausible || unit.sameCount >= FROZEN_SAMPLES) {
-      if (!unit.sensorFaulted) {
-        unit.sensorFaulted = true;
-        const what = !finite(value) ? 'gives no reading' : !plausible ? 'jumped' : 'is frozen';
-        // The firmware no longer sees the pressure: it opens every valve it has.
-        unit.limiter.cut();
-        this.alarm('SENSOR_FAULT', unit.channel, `pressure sensor of channel ${unit.channel} ${what}`, at);
-      }
-      return;
-    }
-    const dt = SIM_STEP_MS / 1000;
-    unit.fast += (value - unit.fast) * (dt / (0.05 + dt));
-    unit.average.push(value);
-    const sample = unit.sample;
-    sample.sum += value;
-    sample.n += 1;
-    sample.min = min(sample.min, value);
-    sample.max = max(sample.max, value);
-  }
-
-  private checkHardLimits(at: number): void {
-    const trip = min(this.run?.program.limits.tripMmHg ?? DEVICE_LIMITS.tripMmHg, DEVICE_LIMITS.tripMmHg);
-    for (const unit of this.units) {
-      if (unit.limiter.tripped !== null) {
-        this.alarm('INDEPENDENT_CUTOFF', unit.channel, `the independent limiter of channel ${unit.channel} cut the pump (${unit.limiter.tripped})`, at);
-        return;
-      }
-      if (!unit.sensorFaulted && unit.last >= trip) {
-        this.alarm('OVERPRESSURE_TRIP', unit.channel, `channel ${unit.channel} read ${unit.last.toFixed(1)} mmHg, at or above the ${trip} mmHg trip`, at);
-        return;
-      }
-    }
+    this.runner.account(at);
   }
 
   private advanceState(at: number, raw: Map<Channel, number>): void {
-    switch (this.currentState) {
+    switch (this.firmware.state) {
       case 'SELF_TEST':
-        this.selfTestStep(at, raw);
+        this.procedures.selfTestStep(at, raw);
         return;
       case 'MEASURING_LOP':
-        this.lopStep(at, raw);
+        this.procedures.lopStep(at, raw);
         return;
       case 'INFLATING':
-        this.inflatingStep(at);
-        return;
       case 'HOLDING':
       case 'SET_REST':
-        this.holdingStep(at);
+      case 'REPERFUSION':
+        this.runner.step(at);
         return;
       case 'DEFLATING':
       case 'ALARM_DEFLATING':
-        this.deflatingStep(at);
+        this.deflation.step(at);
         return;
-      case 'REPERFUSION': {
-        const run = this.run as ProgramRun;
-        if (run.phaseEndsAtMs !== null && at >= run.phaseEndsAtMs) {
-          run.blockIndex += 1;
-          run.setIndex = 0;
-          run.setRemainingMs = run.program.blocks[run.blockIndex].sets[0].workS * 1000;
-          run.setStarted = false;
-          this.units.forEach((unit) => (unit.blockOcclusionMs = 0));
-          this.beginInflating(at);
-        }
-        return;
-      }
       default:
-        this.units.forEach((unit) => this.openValves(unit));
+        this.firmware.units.forEach((unit) => unit.openValves());
     }
-  }
-
-  private selfTestStep(at: number, raw: Map<Channel, number>): void {
-    const test = this.procedure;
-    if (test?.kind !== 'self-test') {
-      return;
-    }
-    const { holdMmHg, holdS, maxDropMmHg } = DEVICE_LIMITS.selfTest;
-    switch (test.phase) {
-      case 'zero': {
-        this.units.forEach((unit) => this.openValves(unit));
-        const zeroing = test.zero.step(at, raw);
-        if (zeroing === 'failed') {
-          test.failure = 'the cuffs did not empty for zeroing';
-          test.phase = 'dump';
-        } else if (zeroing === 'done') {
-          for (const unit of this.units) {
-            unit.zeroMmHg = test.zero.zeroOf(unit.channel);
-            unit.fast = 0;
-            unit.last = NOT_A_NUMBER;
-          }
-          test.phase = 'fill';
-          test.sinceMs = at;
-        }
-        return;
-      }
-      case 'fill': {
-        let full = true;
-        for (const unit of this.units) {
-          unit.cuff.dumpOpen = false;
-          unit.cuff.bleedOpen = false;
-          unit.cuff.pumpOn = unit.fast < holdMmHg + 1;
-          full &&= !unit.cuff.pumpOn;
-        }
-        if (full) {
-          this.units.forEach((unit) => (unit.cuff.pumpOn = false));
-          test.phase = 'settle';
-          test.sinceMs = at;
-        } else if (at - test.sinceMs > DEVICE_LIMITS.inflateTimeoutS * 1000) {
-          test.failure = `the cuffs did not reach ${holdMmHg} mmHg in ${DEVICE_LIMITS.inflateTimeoutS} s`;
-          test.phase = 'dump';
-        }
-        return;
-      }
-      case 'settle':
-      case 'hold': {
-        this.units.forEach((unit) => (unit.cuff.pumpOn = false));
-        if (test.phase === 'settle') {
-          if (at - test.sinceMs >= 1000) {
-            test.phase = 'hold';
-            test.sinceMs = at;
-          }
-          return;
-        }
-        const heldMs = at - test.sinceMs;
-        for (const unit of this.units) {
-          const bucket = heldMs < 1000 ? test.start : heldMs > holdS * 1000 - 1000 ? test.end : null;
-          if (bucket) {
-            bucket.set(unit.channel, [...(bucket.get(unit.channel) ?? []), unit.last]);
-          }
-        }
-        if (heldMs >= holdS * 1000) {
-          const mean = (values: number[] = []) => values.reduce((a, b) => a + b, 0) / max(1, values.length);
-          const drops = this.units.map((unit) => ({ channel: unit.channel, drop: mean(test.start.get(unit.channel)) - mean(test.end.get(unit.channel)) }));
-          const leaking = drops.filter((d) => d.drop >= maxDropMmHg);
-          if (leaking.length > 0) {
-            test.failure = leaking.map((d) => `channel ${d.channel} lost ${d.drop.toFixed(1)} mmHg in ${holdS} s (limit ${maxDropMmHg})`).join('; ');
-          }
-          test.phase = 'dump';
-        }
-        return;
-      }
-      case 'dump':
-        this.units.forEach((unit) => this.openValves(unit));
-        if (this.units.every((unit) => unit.fast <= DEVICE_LIMITS.deflatedMmHg)) {
-          this.procedure = null;
-          if (test.failure) {
-            this.emit({ kind: 'SELF_TEST_FAILED', detail: test.failure }, at);
-            this.enter('FAULT', at);
-          } else {
-            this.emit({ kind: 'SELF_TEST_PASSED', detail: `zeroed; held ${holdMmHg} mmHg for ${holdS} s with less than ${maxDropMmHg} mmHg loss` }, at);
-            this.enter('READY', at);
-          }
-        }
-        return;
-    }
-  }
-
-  private lopStep(at: number, raw: Map<Channel, number>): void {
-    const measure = this.procedure;
-    if (measure?.kind !== 'lop') {
-      return;
-    }
-    const unit = this.unit(measure.search.channel);
-    this.units.filter((other) => other !== unit).forEach((other) => this.openValves(other));
-    if (measure.phase === 'zero') {
-      this.openValves(unit);
-      const zeroing = measure.zero.step(at, new Map([[unit.channel, raw.get(unit.channel) as number]]));
-      if (zeroing === 'done') {
-        unit.zeroMmHg = measure.zero.zeroOf(unit.channel);
-        unit.fast = 0;
-        unit.last = NOT_A_NUMBER;
-        measure.phase = 'search';
-      } else if (zeroing === 'failed') {
-        this.finishLop({ ...measure.search.aborted(), reason: 'TIMEOUT' }, at);
-      }
-      return;
-    }
-    unit.cuff.dumpOpen = false;
-    unit.cuff.bleedOpen = false;
-    const outcome = measure.search.step(at, unit.last);
-    if ('pump' in outcome) {
-      unit.cuff.pumpOn = outcome.pump;
-    } else {
-      this.finishLop(outcome.result, at);
-    }
-  }
-
-  private finishLop(result: ReturnType<LopSearch['aborted']>, at: number): void {
-    this.emit({ kind: 'LOP_MEASURED', lop: { ...result, measuredAt: this.deviceTime(at) } }, at);
-    this.procedure = null;
-    this.deflate('READY', at);
-  }
-
-  private beginInflating(at: number): void {
-    const run = this.run as ProgramRun;
-    run.inflatingSinceMs = at;
-    run.phaseEndsAtMs = null;
-    const block = run.program.blocks[run.blockIndex];
-    for (const unit of this.units) {
-      unit.target = unit.channel === block.channel ? block.targetMmHg : null;
-      unit.cuff.exercise = null;
-      if (unit.target === null) {
-        this.openValves(unit);
-      }
-    }
-    this.enter('INFLATING', at);
-  }
-
-  private inflatingStep(at: number): void {
-    const run = this.run as ProgramRun;
-    const block = run.program.blocks[run.blockIndex];
-    const unit = this.unit(block.channel);
-    unit.cuff.dumpOpen = false;
-    unit.cuff.bleedOpen = false;
-    unit.cuff.pumpOn = true;
-    if (unit.fast >= block.targetMmHg - HOLDING_FROM_BELOW_MMHG) {
-      unit.regulator.restart();
-      this.beginHolding(at);
-    } else if (at - run.inflatingSinceMs > DEVICE_LIMITS.inflateTimeoutS * 1000) {
-      this.alarm('INFLATION_TIMEOUT', block.channel, `channel ${block.channel} did not reach ${block.targetMmHg} mmHg in ${DEVICE_LIMITS.inflateTimeoutS} s`, at);
-    }
-  }
-
-  private beginHolding(at: number): void {
-    const run = this.run as ProgramRun;
-    const block = run.program.blocks[run.blockIndex];
-    const unit = this.unit(block.channel);
-    const set = block.sets[run.setIndex];
-    if (block.mode !== 'passive' && set.reps > 0) {
-      unit.cuff.exercise = { periodS: min(6, max(2, set.workS / set.reps)), sinceMs: at };
-    }
-    unit.leak.forget();
-    this.enter('HOLDING', at);
-    if (!run.setStarted) {
-      run.setStarted = true;
-      this.emit({ kind: 'SET_STARTED', blockId: block.blockId, blockIndex: run.blockIndex, setIndex: run.setIndex, targetMmHg: block.targetMmHg }, at);
-    }
-  }
-
-  private holdingStep(at: number): void {
-    const run = this.run as ProgramRun;
-    const block = run.program.blocks[run.blockIndex];
-    const unit = this.unit(block.channel);
-    const inflated = this.currentState === 'HOLDING' || block.inflatedDuringRest;
-    if (inflated) {
-      this.regulate(unit, block.targetMmHg, at);
-      this.watchWindow(unit, block.targetMmHg, run, at);
-      if (this.currentState !== 'HOLDING' && this.currentState !== 'SET_REST') {
-        return;
-      }
-      this.watchLeak(unit, at);
-      if (this.currentState !== 'HOLDING' && this.currentState !== 'SET_REST') {
-        return;
-      }
-    } else {
-      this.openValves(unit);
-    }
-    if (this.currentState === 'HOLDING') {
-      run.setRemainingMs -= SIM_STEP_MS;
-      if (run.setRemainingMs <= 0) {
-        this.completeSet(at);
-      }
-    } else if (run.phaseEndsAtMs !== null && at >= run.phaseEndsAtMs) {
-      this.endRest(at);
-    }
-  }
-
-  private regulate(unit: ChannelUnit, target: number, at: number): void {
-    unit.target = target;
-    unit.cuff.dumpOpen = false;
-    const steps = this.averageSteps(unit);
-    const { pump, bleed } = unit.regulator.step(at, unit.fast, unit.average.mean(steps), target, steps * SIM_STEP_MS);
-    unit.cuff.pumpOn = pump;
-    unit.cuff.bleedOpen = bleed;
-  }
-
-  /** One rep while the patient exercises (the firmware sets the cadence), one second at rest. */
-  private averageSteps(unit: ChannelUnit): number {
-    return unit.cuff.exercise ? round((unit.cuff.exercise.periodS * 1000) / SIM_STEP_MS) : REST_AVERAGE_STEPS;
-  }
-
-  /** SR-8: outside the window for 1 s sounds an alarm; above it for 5 s deflates. */
-  private watchWindow(unit: ChannelUnit, target: number, run: ProgramRun, at: number): void {
-    const window = min(run.program.limits.windowMmHg, DEVICE_LIMITS.windowMmHg);
-    const averaged = unit.average.mean(this.averageSteps(unit));
-    const high = averaged > target + window;
-    const low = averaged < target - window;
-    unit.highSinceMs = high ? (unit.highSinceMs ?? at) : null;
-    unit.lowSinceMs = low ? (unit.lowSinceMs ?? at) : null;
-    if (unit.highSinceMs !== null && at - unit.highSinceMs >= DEVICE_LIMITS.overWindowDeflateMs) {
-      this.alarm('PRESSURE_HIGH', unit.channel, `channel ${unit.channel} above ${target + window} mmHg for ${DEVICE_LIMITS.overWindowDeflateMs / 1000} s`, at);
-      return;
-    }
-    this.advisory(unit, 'PRESSURE_HIGH', unit.highSinceMs !== null && at - unit.highSinceMs >= DEVICE_LIMITS.windowAlarmDelayMs, `channel ${unit.channel} above ${target + window} mmHg`, at);
-    this.advisory(unit, 'PRESSURE_LOW', unit.lowSinceMs !== null && at - unit.lowSinceMs >= DEVICE_LIMITS.windowAlarmDelayMs, `channel ${unit.channel} below ${target - window} mmHg`, at);
-  }
-
-  /** SR-9: the pump making up lost air raises CUFF_LEAK; a fast loss deflates. */
-  private watchLeak(unit: ChannelUnit, at: number): void {
-    const steps = this.averageSteps(unit);
-    const airIn = (unit.cuff.pumpOn ? pumpRate(unit.average.mean(steps)) : 0) - (unit.cuff.bleedOpen ? PNEUMATICS.bleedMmHgPerS : 0);
-    unit.leak.push(airIn * (SIM_STEP_MS / 1000), unit.last);
-    const loss = unit.leak.lossRate(steps, SIM_STEP_MS / 1000);
-    if (loss === null) {
-      return;
-    }
-    if (loss > DEVICE_LIMITS.leakDeflateMmHgPerS) {
-      this.alarm('CUFF_LEAK', unit.channel, `channel ${unit.channel} loses ${loss.toFixed(1)} mmHg/s (limit ${DEVICE_LIMITS.leakDeflateMmHgPerS})`, at);
-      return;
-    }
-    const leaking = unit.advisories.has('CUFF_LEAK') ? loss > DEVICE_LIMITS.leakAlarmMmHgPerS / 2 : loss > DEVICE_LIMITS.leakAlarmMmHgPerS;
-    this.advisory(unit, 'CUFF_LEAK', leaking, `channel ${unit.channel} loses ${loss.toFixed(1)} mmHg/s; the pump is making it up`, at);
-  }
-
-  private advisory(unit: ChannelUnit, alarm: AlarmCode, active: boolean, detail: string, at: number): void {
-    if (active && !unit.advisories.has(alarm)) {
-      unit.advisories.add(alarm);
-      this.emit({ kind: 'ALARM_RAISED', alarm, channel: unit.channel, action: 'none', detail }, at);
-    } else if (!active && unit.advisories.has(alarm)) {
-      unit.advisories.delete(alarm);
-      this.emit({ kind: 'ALARM_CLEARED', alarm, channel: unit.channel }, at);
-    }
-  }
-
-  private clearAdvisories(unit: ChannelUnit, at: number): void {
-    for (const alarm of [...unit.advisories]) {
-      this.advisory(unit, alarm, false, '', at);
-    }
-    unit.highSinceMs = null;
-    unit.lowSinceMs = null;
-  }
-
-  private completeSet(at: number): void {
-    const run = this.run as ProgramRun;
-    const block = run.program.blocks[run.blockIndex];
-    const unit = this.unit(block.channel);
-    const set = block.sets[run.setIndex];
-    unit.cuff.exercise = null;
-    this.emit(
-      { kind: 'SET_COMPLETED', blockId: block.blockId, blockIndex: run.blockIndex, setIndex: run.setIndex, workS: round(set.workS * 1000 - max(0, run.setRemainingMs)) / 1000 },
-      at,
-    );
-    if (run.setIndex + 1 < block.sets.length) {
-      run.setIndex += 1;
-      run.setRemainingMs = block.sets[run.setIndex].workS * 1000;
-      run.setStarted = false;
-      run.phaseEndsAtMs = at + block.setRestS * 1000;
-      if (block.inflatedDuringRest) {
-        unit.leak.forget();
-      } else {
-        this.clearAdvisories(unit, at);
-        unit.target = null;
-        this.openValves(unit);
-      }
-      this.enter('SET_REST', at);
-      if (block.setRestS === 0) {
-        this.endRest(at);
-      }
-      return;
-    }
-    this.emit({ kind: 'BLOCK_COMPLETED', blockId: block.blockId, blockIndex: run.blockIndex, occlusionS: unit.blockOcclusionMs / 1000 }, at);
-    this.deflate(run.blockIndex + 1 < run.program.blocks.length ? 'REPERFUSION' : 'DONE', at);
-  }
-
-  private endRest(at: number): void {
-    const run = this.run as ProgramRun;
-    const block = run.program.blocks[run.blockIndex];
-    if (block.inflatedDuringRest) {
-      this.beginHolding(at);
-    } else {
-      this.beginInflating(at);
-    }
-  }
-
-  /** Deflates every cuff; `then` is where the cuff goes once they are down. */
-  private deflate(then: CuffState, at: number): void {
-    this.afterDeflate = then;
-    this.deflatingSinceMs = at;
-    for (const unit of this.units) {
-      this.clearAdvisories(unit, at);
-      unit.target = null;
-      unit.cuff.exercise = null;
-      this.openValves(unit);
-    }
-    this.enter('DEFLATING', at);
-  }
-
-  private openValves(unit: ChannelUnit): void {
-    unit.cuff.pumpOn = false;
-    unit.cuff.dumpOpen = true;
-    unit.cuff.bleedOpen = unit.fast > DEVICE_LIMITS.deflatedMmHg;
-  }
-
-  private deflatingStep(at: number): void {
-    this.units.forEach((unit) => this.openValves(unit));
-    const faulted = this.units.some((unit) => unit.sensorFaulted);
-    const down = faulted ? at - this.deflatingSinceMs >= DEFLATE_DEADLINE_MS : this.units.every((unit) => unit.fast <= DEVICE_LIMITS.deflatedMmHg);
-    if (down) {
-      if (this.currentState === 'ALARM_DEFLATING') {
-        this.enter('FAULT', at);
-        return;
-      }
-      const then = this.afterDeflate;
-      if (then === 'REPERFUSION') {
-        const run = this.run as ProgramRun;
-        run.phaseEndsAtMs = at + run.program.blocks[run.blockIndex].reperfusionS * 1000;
-      }
-      if (then === 'DONE' || then === 'ABORTED') {
-        const programId = this.run?.program.programId;
-        this.run = null;
-        this.loaded = null;
-        this.enter(then, at);
-        if (then === 'DONE' && programId) {
-          this.emit({ kind: 'SESSION_COMPLETED', programId }, at);
-        }
-        return;
-      }
-      this.enter(then, at);
-      return;
-    }
-    if (at - this.deflatingSinceMs >= DEFLATE_DEADLINE_MS && this.units.some((unit) => unit.limiter.tripped === null && unit.fast > DEVICE_LIMITS.deflatedMmHg)) {
-      // The valves did not bring the pressure down in time (stuck valve, runaway pump): the limiter's relief will.
-      this.units.forEach((unit) => unit.limiter.cut());
-      if (this.currentState === 'DEFLATING') {
-        this.alarm('INDEPENDENT_CUTOFF', null, `the cuffs were not down ${DEFLATE_DEADLINE_MS / 1000} s after deflation began`, at);
-      }
-    }
-  }
-
-  /** A limit breach or a lost link: deflate now, then FAULT. */
-  private alarm(alarm: AlarmCode, channel: Channel | null, detail: string, at: number): void {
-    if (this.currentState === 'ALARM_DEFLATING' || this.currentState === 'FAULT') {
-      return;
-    }
-    if (this.procedure?.kind === 'lop') {
-      this.emit({ kind: 'LOP_MEASURED', lop: { ...this.procedure.search.aborted(), measuredAt: this.deviceTime(at) } }, at);
-    }
-    this.procedure = null;
-    this.run = null;
-    this.loaded = null;
-    this.emit({ kind: 'ALARM_RAISED', alarm, channel, action: 'deflate', detail }, at);
-    for (const unit of this.units) {
-      this.clearAdvisories(unit, at);
-      unit.target = null;
-      unit.cuff.exercise = null;
-      this.openValves(unit);
-    }
-    this.deflatingSinceMs = at;
-    this.enter('ALARM_DEFLATING', at);
-  }
-
-  /** Occlusion time (SR-4, SR-6): counted while the block's cuff is held at pressure. */
-  private account(unit: ChannelUnit, at: number): void {
-    const sample = unit.sample;
-    sample.steps += 1;
-    sample.pumpSteps += unit.cuff.pumping ? 1 : 0;
-    const run = this.run;
-    if (!run || unit.target === null || (this.currentState !== 'HOLDING' && this.currentState !== 'SET_REST')) {
-      return;
-    }
-    unit.blockOcclusionMs += SIM_STEP_MS;
-    unit.sessionOcclusionMs += SIM_STEP_MS;
-    if (unit.blockOcclusionMs > this.blockLimitMs(run)) {
-      this.alarm('BLOCK_TIME_LIMIT', unit.channel, `channel ${unit.channel} occluded for more than ${this.blockLimitMs(run) / 1000} s in one block`, at);
-    } else if (unit.sessionOcclusionMs > this.sessionLimitMs(run)) {
-      this.alarm('SESSION_TIME_LIMIT', unit.channel, `channel ${unit.channel} occluded for more than ${this.sessionLimitMs(run) / 1000} s in the session`, at);
-    }
-  }
-
-  private blockLimitMs(run: ProgramRun): number {
-    return min(run.program.limits.maxBlockInflationS, DEVICE_LIMITS.maxBlockInflationS) * 1000;
-  }
-
-  private sessionLimitMs(run: ProgramRun): number {
-    return min(run.program.limits.maxSessionInflationS, DEVICE_LIMITS.maxSessionInflationS) * 1000;
-  }
-
-  private heartbeatFresh(at: number): boolean {
-    return at - this.lastHeartbeatMs <= DEVICE_LIMITS.watchdogMs;
   }
 
   private publishTelemetry(at: number): void {
-    const channels: ChannelTelemetry[] = this.units.map((unit) => {
-      const sample = unit.sample;
-      const reading = sample.n > 0;
-      const tenth = (value: number) => round(value * 10) / 10;
-      const telemetry: ChannelTelemetry = {
-        channel: unit.channel,
-        meanMmHg: reading ? tenth(sample.sum / sample.n) : null,
-        minMmHg: reading ? tenth(sample.min) : null,
-        maxMmHg: reading ? tenth(sample.max) : null,
-        pumpDuty: sample.steps > 0 ? round((sample.pumpSteps / sample.steps) * 100) / 100 : 0,
-        targetMmHg: unit.target,
-        blockOcclusionS: unit.blockOcclusionMs / 1000,
-        sessionOcclusionS: unit.sessionOcclusionMs / 1000,
-      };
-      unit.sample = { sum: 0, n: 0, min: INFINITY, max: MINUS_INFINITY, pumpSteps: 0, steps: 0 };
-      return telemetry;
-    });
+    const firmware = this.firmware;
+    const channels = firmware.units.map((unit) => unit.takeTelemetry());
     this.telemetrySubject.next({
       v: PROTOCOL_VERSION,
       type: 'TELEMETRY',
       deviceId: this.deviceId,
-      at: this.deviceTime(at),
-      state: this.currentState,
-      programId: this.run?.program.programId ?? this.loaded?.program.programId ?? null,
-      blockIndex: this.run?.blockIndex ?? null,
-      setIndex: this.run?.setIndex ?? null,
+      at: firmware.deviceTime(at),
+      state: firmware.state,
+      programId: firmware.programId(),
+      blockIndex: firmware.run?.blockIndex ?? null,
+      setIndex: firmware.run?.setIndex ?? null,
       channels,
     });
-  }
-
-  private enter(next: CuffState, at: number): void {
-    const from = this.currentState;
-    if (from === next) {
-      return;
-    }
-    this.currentState = next;
-    this.emit({ kind: 'STATE_CHANGED', from, to: next }, at);
-  }
-
-  private emit(event: EventDetail, at: number): void {
-    this.eventSubject.next({
-      v: PROTOCOL_VERSION,
-      type: 'EVENT',
-      msgId: randomUUID(),
-      deviceId: this.deviceId,
-      at: this.deviceTime(at),
-      state: this.currentState,
-      programId: this.run?.program.programId ?? this.loaded?.program.programId ?? null,
-      event,
-    });
-  }
-
-  private deviceTime(at: number): string {
-    return new Date(at + this.skewMs).toISOString();
-  }
-
-  private unit(channel: Channel): ChannelUnit {
-    const unit = this.units.find((u) => u.channel === channel);
-    if (!unit) {
-      throw new Error(`cuff ${this.deviceId} has no channel ${channel}`);
-    }
-    return unit;
   }
 }
