@@ -156,7 +156,9 @@ export const DeviceSessionRefusal = Problem.extend({
     .object({ result: z.string().describe('The cuff\'s result code.'), detail: z.string().nullable().describe('Its explanation.'), state: z.string().describe('Its state.') })
     .optional()
     .describe('For DEVICE_REJECTED: what the cuff answered.'),
-}).meta({ id: 'DeviceSessionRefusal', description: 'A refused device session or command.' });
+  reason: z.enum(['LOP_NOT_FOUND', 'NO_PULSE', 'TIMEOUT', 'ABORTED']).optional().describe('For LOP_NOT_FOUND: why the cuff found none.'),
+  searchCeilingMmHg: z.number().optional().describe('For LOP_NOT_FOUND: the highest pressure the cuff searched to, mmHg.'),
+}).meta({ id: 'DeviceSessionRefusal', description: 'A refused device session, command or LOP measurement.' });
 
 export const Device = z
   .object({
