@@ -12,6 +12,9 @@ import { ProblemsController } from './common/problems.controller';
 import { RequestValidationPipe } from './common/validation.pipe';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
+import { DeviceAdapterModule } from './device-adapter/device-adapter.module';
+import { DeviceSessionModule } from './device-adapter/session/device-session.module';
+import type { Timers } from './device-adapter/timers';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { CdsHooksModule } from './ehr/cds-hooks/cds-hooks.module';
@@ -38,11 +41,13 @@ export interface AppOptions {
   /** Modules beside the service's own, e.g. a test harness for a shared mechanism. */
   features?: Array<Type | DynamicModule>;
   clock?: Clock;
+  /** The clock of the cuff side (simulator, transport, sessions); tests pass VirtualTimers. */
+  timers?: Timers;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, { features = [], clock = new SystemClock() }: AppOptions = {}): DynamicModule {
+  static forRoot(config: AppConfig, { features = [], clock = new SystemClock(), timers }: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -64,6 +69,8 @@ export class AppModule {
         HandoutModule,
         FhirModule,
         CdsHooksModule,
+        DeviceAdapterModule.forRoot(config.cuffs, { timers }),
+        DeviceSessionModule,
         ...features,
       ],
       controllers: [ProblemsController],

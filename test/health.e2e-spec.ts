@@ -14,13 +14,14 @@ describe('GET /health', () => {
     await sut.close();
   });
 
-  it('reports the database and the loaded rules as up', async () => {
+  it('reports the database, the loaded rules and the cuff transport as up', async () => {
     const res = await request(sut.http).get('/health').expect(200);
     expect(res.body).toEqual({
       status: 'ok',
       checks: {
         database: { status: 'up', kind: 'sqlite', latencyMs: expect.any(Number) },
         rules: { status: 'up', rulesetVersion: expect.stringMatching(/^[0-9a-f]{64}$/), ruleCount: expect.any(Number) },
+        cuffs: { status: 'up', transport: 'simulator', devicesKnown: 2, devicesOnline: 2 },
       },
     });
   });

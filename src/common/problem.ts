@@ -24,6 +24,15 @@ export enum ErrorCode {
   PrescriptionNotFound = 'PRESCRIPTION_NOT_FOUND',
   PrescriptionStateConflict = 'PRESCRIPTION_STATE_CONFLICT',
   AcknowledgementRequired = 'ACKNOWLEDGEMENT_REQUIRED',
+  DeviceNotFound = 'DEVICE_NOT_FOUND',
+  DeviceOffline = 'DEVICE_OFFLINE',
+  DeviceBusy = 'DEVICE_BUSY',
+  DeviceNoAck = 'DEVICE_NO_ACK',
+  DeviceRejected = 'DEVICE_REJECTED',
+  ProgramRefused = 'PROGRAM_REFUSED',
+  DeviceSessionNotFound = 'DEVICE_SESSION_NOT_FOUND',
+  DeviceSessionStateConflict = 'DEVICE_SESSION_STATE_CONFLICT',
+  LopNotFound = 'LOP_NOT_FOUND',
   ProblemTypeNotFound = 'PROBLEM_TYPE_NOT_FOUND',
   RulesetInvalid = 'RULESET_INVALID',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
@@ -157,6 +166,57 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     title: 'Every caution must be acknowledged',
     description:
       'Approval needs an acknowledgement for each caution of the plan, by id. `missing` lists the cautions not acknowledged; `unknown` any id that is not a caution of this plan.',
+  },
+  [ErrorCode.DeviceNotFound]: {
+    status: 404,
+    title: 'No such cuff',
+    description: 'No cuff with this id is known to the service. `GET /v1/devices` lists the cuffs it can reach.',
+  },
+  [ErrorCode.DeviceOffline]: {
+    status: 409,
+    title: 'The cuff is offline',
+    description:
+      'The cuff cannot be reached now (switched off, out of range, or its gateway is down), so nothing was sent: commands are never queued for an offline cuff. Check the cuff and its gateway, then try again.',
+  },
+  [ErrorCode.DeviceBusy]: {
+    status: 409,
+    title: 'The cuff is in use',
+    description: 'The cuff is running another session or measurement. Finish or deflate that one first; `detail` names it.',
+  },
+  [ErrorCode.DeviceNoAck]: {
+    status: 504,
+    title: 'The cuff did not answer',
+    description:
+      'The cuff did not acknowledge the command within 2 seconds, so the service does not assume it was carried out. The service has told the cuff to deflate. Check that the cuff is deflated (deflate it by hand if not) before trying again.',
+  },
+  [ErrorCode.DeviceRejected]: {
+    status: 409,
+    title: 'The cuff refused the command',
+    description:
+      "The cuff answered but did not carry out the command (for example it was in the wrong state, or its own safety limits refused the program). `ack` holds the cuff's answer and state.",
+  },
+  [ErrorCode.ProgramRefused]: {
+    status: 422,
+    title: 'The cuff program breaks a safety limit',
+    description:
+      "The program made from the plan breaks a cuff safety limit (SR-1 to SR-8) or the prescription safety envelope, or cannot be made from the plan as the cuffs are bound. It was refused before anything was sent to the cuff. `breaches` names every limit and value.",
+  },
+  [ErrorCode.DeviceSessionNotFound]: {
+    status: 404,
+    title: 'No such device session',
+    description: 'No device session has this id.',
+  },
+  [ErrorCode.DeviceSessionStateConflict]: {
+    status: 409,
+    title: 'The device session is not in a state that allows this',
+    description:
+      'The command does not fit the session now: for example a finished session cannot be started again, and only a running session can be paused. `detail` gives the session state.',
+  },
+  [ErrorCode.LopNotFound]: {
+    status: 422,
+    title: 'The cuff found no limb occlusion pressure',
+    description:
+      'The cuff did not find the pressure at which the pulse disappears below its search ceiling (280 mmHg), or could not measure it. Nothing was stored. Try a wider cuff or another position, or measure the LOP with Doppler.',
   },
   [ErrorCode.ProblemTypeNotFound]: {
     status: 404,

@@ -112,3 +112,21 @@ describe('loadConfig: CDS Hooks', () => {
     expect(() => loadConfig({ CDS_CORS_ORIGINS: 'https://ehr.example,*' })).toThrow(/CDS_CORS_ORIGINS: must be "\*" or a comma-separated list/);
   });
 });
+
+describe('cuff configuration', () => {
+  it('runs two simulated cuffs in process by default', () => {
+    expect(loadConfig({}).cuffs).toEqual({
+      transport: 'simulator',
+      simulatedDevices: 2,
+      simulatedLopMmHg: null,
+      mqtt: { url: null, site: 'clinic', embeddedBroker: { host: '127.0.0.1', port: 1883 } },
+    });
+  });
+
+  it('reads the simulated patient’s LOPs and refuses what it cannot read', () => {
+    expect(loadConfig({ CUFF_SIM_LOP_MMHG: '150, 230' }).cuffs.simulatedLopMmHg).toEqual({ A: 150, B: 230 });
+    expect(() => loadConfig({ CUFF_SIM_LOP_MMHG: '150' })).toThrow('CUFF_SIM_LOP_MMHG: must be two LOPs in mmHg, channel A then B, e.g. 180,200');
+    expect(() => loadConfig({ CUFF_TRANSPORT: 'bluetooth' })).toThrow('CUFF_TRANSPORT');
+    expect(() => loadConfig({ MQTT_SITE: 'clinic/north' })).toThrow('MQTT_SITE');
+  });
+});

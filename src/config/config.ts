@@ -124,6 +124,24 @@ const EnvSchema = z.object({
     })
     .default([]),
   CDS_FHIR_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
+  CUFF_TRANSPORT: z.enum(['simulator', 'mqtt']).default('simulator'),
+  CUFF_SIM_DEVICES: z.coerce.number().int().min(0).max(32).default(2),
+  CUFF_SIM_LOP_MMHG: z
+    .string()
+    .regex(/^\s*\d{2,3}\s*,\s*\d{2,3}\s*$/, 'must be two LOPs in mmHg, channel A then B, e.g. 180,200')
+    .transform((value) => value.split(',').map(Number))
+    .refine((lops) => lops.every((lop) => lop >= 40 && lop <= 400), 'must be LOPs between 40 and 400 mmHg')
+    .optional(),
+  MQTT_URL: z
+    .url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' })
+    .optional(),
+  MQTT_SITE: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be 1-64 letters, digits, "_", ".", ":" or "-"')
+    .default('clinic'),
+  MQTT_BROKER_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  MQTT_BROKER_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
 });
 
 /** Cross-variable checks, kept apart so that EnvSchema stays a plain object of variables. */
@@ -145,6 +163,24 @@ export type AuthConfig = {
 
 export const DEVELOPMENT_ISSUER = 'urn:bfr-rx:development-issuer';
 
+/**
+ * How the service reaches cuffs: in-process simulated cuffs, or MQTT to clinic gateways through
+ * the broker at `url`, or through a broker the service embeds when no URL is given.
+ */
+export interface CuffConfig {
+  transport: 'simulator' | 'mqtt';
+  /** Simulated cuffs run by the simulator transport. */
+  simulatedDevices: number;
+  /** The simulated patient's LOP under each cuff; the simulator's defaults when null. */
+  simulatedLopMmHg: { A: number; B: number } | null;
+  mqtt: {
+    url: string | null;
+    site: string;
+    /** Where the embedded broker listens when no URL is given; port 0 picks a free one. */
+    embeddedBroker: { host: string; port: number };
+  };
+}
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -160,6 +196,7 @@ export interface AppConfig {
   /** Requests a minute from one address; 0 leaves rate limiting to a gateway in front. */
   rateLimitPerMinute: number;
   cdsHooks: CdsHooksConfig;
+  cuffs: CuffConfig;
 }
 
 /** Who may call the CDS Hooks services, from which browser origins, and how long to wait for an EHR's FHIR server. */
@@ -218,6 +255,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clients: e.CDS_CLIENTS,
       corsOrigins: e.CDS_CORS_ORIGINS === '*' ? '*' : e.CDS_CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
       fhirTimeoutMs: e.CDS_FHIR_TIMEOUT_MS,
+    },
+    cuffs: {
+      transport: e.CUFF_TRANSPORT,
+      simulatedDevices: e.CUFF_SIM_DEVICES,
+      simulatedLopMmHg: e.CUFF_SIM_LOP_MMHG ? { A: e.CUFF_SIM_LOP_MMHG[0], B: e.CUFF_SIM_LOP_MMHG[1] } : null,
+      mqtt: {
+        url: e.MQTT_URL ?? null,
+        site: e.MQTT_SITE,
+        embeddedBroker: { host: e.MQTT_BROKER_HOST, port: e.MQTT_BROKER_PORT },
+      },
     },
   };
 }

@@ -9,9 +9,10 @@ import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
 import { PrescriptionRecord } from '../prescription/prescription-record.entity';
 import { ScreeningRecord } from '../screening/screening-record.entity';
+import { DEVICE_SESSION_ENTITIES } from '../device-adapter/session/device-session.entities';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord, PrescriptionRecord, CdsTokenId, CdsCardRecord, CdsFeedbackRecord];
+export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord, PrescriptionRecord, ...DEVICE_SESSION_ENTITIES, CdsTokenId, CdsCardRecord, CdsFeedbackRecord];
 
 /** Schema changes come only from migrations, run at start; the schema is never synchronised. */
 export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {

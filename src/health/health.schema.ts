@@ -22,6 +22,16 @@ export const HealthReport = z
             ruleCount: z.number().int().describe('Number of rules loaded.'),
           })
           .describe('The clinical rules are loaded and valid.'),
+        cuffs: z
+          .object({
+            status: CheckStatus,
+            transport: z.enum(['simulator', 'mqtt']).describe('How the service reaches cuffs: in-process simulated cuffs, or MQTT through a broker.'),
+            broker: z.string().optional().describe('The MQTT broker, without credentials, marked `(embedded)` when the service runs its own.'),
+            devicesKnown: z.number().int().describe('Cuffs the service knows of.'),
+            devicesOnline: z.number().int().describe('Cuffs reachable now.'),
+            detail: z.string().optional().describe('Why the check failed.'),
+          })
+          .describe('The cuff transport is running (connected to its broker for MQTT). Offline cuffs do not make it down.'),
       })
       .describe('One entry per dependency.'),
   })

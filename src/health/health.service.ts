@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CUFF_TRANSPORT, type CuffTransport } from '../device-adapter/cuff-transport';
 import { RuleCatalogue } from '../rules/catalogue';
 import type { HealthReport } from './health.schema';
 
@@ -15,6 +16,7 @@ export class HealthService {
     private readonly dataSource: DataSource,
     private readonly catalogue: RuleCatalogue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CUFF_TRANSPORT) private readonly transport: CuffTransport,
   ) {}
 
   async check(): Promise<HealthReport> {
@@ -24,7 +26,8 @@ export class HealthService {
       rulesetVersion: this.catalogue.version,
       ruleCount: this.catalogue.allRules().length,
     };
-    return { status: database.status === 'up' ? 'ok' : 'unavailable', checks: { database, rules } };
+    const cuffs = { transport: this.transport.kind, ...this.transport.health() };
+    return { status: database.status === 'up' && cuffs.status === 'up' ? 'ok' : 'unavailable', checks: { database, rules, cuffs } };
   }
 
   private async checkDatabase(): Promise<HealthReport['checks']['database']> {

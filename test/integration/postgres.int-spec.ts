@@ -8,6 +8,7 @@ import { SystemClock } from '../../src/common/clock';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { StoredTokenIds } from '../../src/ehr/cds-hooks/stored-token-ids';
 import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
+import { SessionHarness } from '../device-session-harness';
 import { onScreeningDay, prescriptionRequest } from '../factories';
 import { startTestApp } from '../test-app';
 
@@ -43,7 +44,7 @@ describe('PostgreSQL', () => {
     try {
       expect(await db.showMigrations()).toBe(false);
       const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
-      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'cds_cards', 'cds_feedback', 'cds_token_ids', 'idempotency_keys', 'migrations', 'prescriptions', 'ruleset_versions', 'screenings']);
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'cds_cards', 'cds_feedback', 'cds_token_ids', 'device_session_alarms', 'device_session_events', 'device_session_sets', 'device_sessions', 'idempotency_keys', 'lop_measurements', 'migrations', 'prescriptions', 'ruleset_versions', 'screenings']);
       await db.undoLastMigration();
       expect(await db.showMigrations()).toBe(true);
       await db.runMigrations();
@@ -101,6 +102,30 @@ describe('PostgreSQL', () => {
       expect(old.body).toMatchObject({ status: 'superseded', supersededBy: revision.id, plan: first.plan });
     } finally {
       await sut.close();
+    }
+  });
+
+  it('runs a device session on PostgreSQL: program, per-set statistics, events, alarms, trace', async () => {
+    const harness = await SessionHarness.start({ DATABASE_URL: url });
+    try {
+      const plan = await harness.approvedPlan();
+      const session = (await harness.push(plan.id)).body;
+      await harness.post(`/v1/device-sessions/${session.id}/start`).expect(200);
+      await harness.advanceUntil(() => harness.cuff('cuff-1').state === 'SET_REST', 600_000);
+      await harness.post(`/v1/device-sessions/${session.id}/pause`).expect(200);
+      await harness.run(10_000);
+      await harness.post(`/v1/device-sessions/${session.id}/resume`).expect(200);
+      await harness.runToEnd(session.id);
+      const record = (await harness.get(`/v1/device-sessions/${session.id}`).expect(200)).body;
+      expect(record).toMatchObject({ status: 'completed', program: session.program });
+      const keys = record.sets.map((s: { blockIndex: number; setIndex: number; phase: string }) => `${s.blockIndex}:${s.setIndex}:${s.phase}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(record.sets.filter((s: { phase: string }) => s.phase === 'work')).toHaveLength(session.program.blocks[0].sets.length);
+      expect(typeof record.sets[0].meanMmHg).toBe('number');
+      expect(record.events.length).toBeGreaterThan(10);
+      expect(record.adherence.adherence).toBeGreaterThan(0);
+    } finally {
+      await harness.close();
     }
   });
 
