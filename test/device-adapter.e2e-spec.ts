@@ -59,7 +59,7 @@ describe('MQTT cuff transport in the application, with the embedded broker and a
       timers,
     });
     await gateway.start();
-    await timers.advanceUntil(() => transport.devices().some((d) => d.online), { timeoutMs: 5_000, stepMs: 100, realPauseMs: 1 });
+    await timers.advanceUntil(() => transport.devices().some((d) => d.online), { timeoutMs: 5_000, stepMs: 20, realPauseMs: 10 });
   });
 
   afterAll(async () => {

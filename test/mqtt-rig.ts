@@ -47,11 +47,11 @@ export class MqttRig {
   }
 
   until(done: () => boolean, timeoutMs = 60_000): Promise<number> {
-    return this.timers.advanceUntil(done, { timeoutMs, stepMs: 100, realPauseMs: 1 });
+    return this.timers.advanceUntil(done, { timeoutMs, stepMs: 100, realPauseMs: 10 });
   }
 
   run(ms: number): Promise<void> {
-    return this.timers.runFor(ms, { stepMs: 100, realPauseMs: 1 });
+    return this.timers.runFor(ms, { stepMs: 100, realPauseMs: 10 });
   }
 
   send(command: Command, deviceId = 'gw-1-cuff-1'): Promise<Ack> {

@@ -49,7 +49,7 @@ describe('MqttTransport ↔ embedded aedes broker ↔ gateway with simulated cuf
 
     expect((await rig.send({ type: 'START', body: { programId: program.programId } })).result).toBe('OK');
     await rig.until(() => rig.events.some((e) => e.event.kind === 'SET_STARTED'));
-    await rig.timers.runFor(3_000, { stepMs: 100, realPauseMs: 1 });
+    await rig.timers.runFor(3_000, { stepMs: 100, realPauseMs: 10 });
     const holding = rig.telemetry.filter((t) => t.deviceId === 'gw-1-cuff-1' && t.state === 'HOLDING');
     expect(holding.length).toBeGreaterThan(20);
     expect(holding.at(-1)?.channels.find((c) => c.channel === 'A')).toMatchObject({ targetMmHg: 120, meanMmHg: expect.any(Number) });
@@ -89,7 +89,7 @@ describe('MqttTransport ↔ embedded aedes broker ↔ gateway with simulated cuf
     expect(await lost).toBeInstanceOf(DeviceNoAckError);
     await rig.gateway.restoreLink();
     await rig.until(() => rig.transport.devices().every((d) => d.online), 5_000);
-    await rig.timers.runFor(1_000, { stepMs: 100, realPauseMs: 2 });
+    await rig.timers.runFor(1_000, { stepMs: 100, realPauseMs: 10 });
     expect(handle).not.toHaveBeenCalled();
     expect(rig.state()).toBe('FAULT');
   });
@@ -163,7 +163,7 @@ describe('MqttTransport ↔ embedded aedes broker ↔ gateway with simulated cuf
     const retained: string[] = [];
     later.on('message', (topic) => retained.push(topic));
     await later.subscribeAsync(`${topics.device(rig.site, 'gw-1', '+', 'cmd')}`, { qos: 1 });
-    await rig.timers.runFor(500, { stepMs: 100, realPauseMs: 2 });
+    await rig.timers.runFor(500, { stepMs: 100, realPauseMs: 10 });
     await later.endAsync(true);
 
     expect(retained).toEqual([]);
