@@ -6,6 +6,7 @@ import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
 import { MqttTransport } from '../src/device-adapter/mqtt/mqtt-transport';
 import { SimTransport } from '../src/device-adapter/sim-transport';
 import { VirtualTimers } from '../src/device-adapter/timers';
+import { makeTestCertificate, type TestCertificate } from './test-certificate';
 import { startTestApp, type TestApp } from './test-app';
 
 describe('cuff transport in the application', () => {
@@ -76,5 +77,64 @@ describe('MQTT cuff transport in the application, with the embedded broker and a
     expect(ack).toMatchObject({ result: 'OK', state: 'SELF_TEST' });
     expect(transport.kind).toBe('mqtt');
     expect(res.body.checks.cuffs).toEqual({ status: 'up', transport: 'mqtt', broker: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+ \(embedded\)$/), devicesKnown: 1, devicesOnline: 1 });
+  });
+});
+
+describe('MQTT cuff transport in the application, with gateway accounts and TLS from the configuration', () => {
+  const SECRET = 'gw-e2e-secret-0123456789';
+  let sut: TestApp;
+  let certificate: TestCertificate;
+  const gateways: CuffGateway[] = [];
+  const timers = new VirtualTimers();
+  const gatewayWith = (password: string) => {
+    const transport = sut.app.get<MqttTransport>(CUFF_TRANSPORT);
+    const gateway = new CuffGateway({
+      url: transport.brokerUrl as string,
+      site: sut.config.cuffs.mqtt.site,
+      gatewayId: 'gw-e2e',
+      devices: [{ deviceId: 'gw-e2e-cuff-1' }],
+      timers,
+      password,
+      tls: { ca: certificate.cert },
+    });
+    gateways.push(gateway);
+    return gateway;
+  };
+
+  beforeAll(async () => {
+    certificate = makeTestCertificate();
+    sut = await startTestApp(
+      {
+        CUFF_TRANSPORT: 'mqtt',
+        MQTT_BROKER_PORT: '0',
+        MQTT_SITE: 'e2e',
+        MQTT_GATEWAY_CREDENTIALS: `gw-e2e:${SECRET}`,
+        MQTT_BROKER_TLS_CERT: certificate.certFile,
+        MQTT_BROKER_TLS_KEY: certificate.keyFile,
+      },
+      { timers },
+    );
+  });
+
+  afterAll(async () => {
+    for (const gateway of gateways) {
+      await gateway.stop();
+    }
+    await sut.close();
+    certificate.remove();
+  });
+
+  it('admits the gateway with its secret over TLS, and refuses it with another', async () => {
+    const transport = sut.app.get<CuffTransport>(CUFF_TRANSPORT);
+
+    await expect(gatewayWith('gw-e2e-not-the-secret').start()).rejects.toThrow(/Bad username or password/);
+    await gatewayWith(SECRET).start();
+    await timers.advanceUntil(() => transport.devices().some((d) => d.online), { timeoutMs: 5_000, stepMs: 10, realPauseMs: 2 });
+    const ack = await transport.send('gw-e2e-cuff-1', { type: 'SELF_TEST', body: {} });
+    const res = await request(sut.http).get('/health').expect(200);
+
+    expect(ack).toMatchObject({ result: 'OK', state: 'SELF_TEST' });
+    expect(res.body.checks.cuffs).toEqual({ status: 'up', transport: 'mqtt', broker: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+ \(embedded\)$/), devicesKnown: 1, devicesOnline: 1 });
+    expect(JSON.stringify(res.body)).not.toContain(SECRET);
   });
 });

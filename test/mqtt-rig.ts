@@ -38,7 +38,8 @@ export class MqttRig {
   async start(): Promise<void> {
     await this.transport.start();
     await this.gateway.start();
-    await this.until(() => this.transport.devices().filter((d) => d.online).length === 2, 5_000);
+    // Small steps: what is awaited here is broker round trips, which need real time, not virtual.
+    await this.timers.advanceUntil(() => this.transport.devices().filter((d) => d.online).length === 2, { timeoutMs: 5_000, stepMs: 10, realPauseMs: 2 });
   }
 
   async close(): Promise<void> {

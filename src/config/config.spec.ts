@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+
 import { ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -119,7 +124,15 @@ describe('cuff configuration', () => {
       transport: 'simulator',
       simulatedDevices: 2,
       simulatedLopMmHg: null,
-      mqtt: { url: null, site: 'clinic', embeddedBroker: { host: '127.0.0.1', port: 1883 } },
+      mqtt: {
+        url: null,
+        site: 'clinic',
+        embeddedBroker: { host: '127.0.0.1', port: 1883 },
+        credentials: null,
+        tls: { caFile: null, certFile: null, keyFile: null },
+        gateways: null,
+        brokerTls: null,
+      },
     });
   });
 
@@ -128,5 +141,117 @@ describe('cuff configuration', () => {
     expect(() => loadConfig({ CUFF_SIM_LOP_MMHG: '150' })).toThrow('CUFF_SIM_LOP_MMHG: must be two LOPs in mmHg, channel A then B, e.g. 180,200');
     expect(() => loadConfig({ CUFF_TRANSPORT: 'bluetooth' })).toThrow('CUFF_TRANSPORT');
     expect(() => loadConfig({ MQTT_SITE: 'clinic/north' })).toThrow('MQTT_SITE');
+  });
+});
+
+describe('MQTT security configuration', () => {
+  const SECRET_1 = 'correct-horse-battery-1';
+  const SECRET_2 = 'correct-horse-battery-2';
+  let dir: string;
+  let pem: { cert: string; key: string; text: string };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bfr-rx-config-'));
+    pem = { cert: join(dir, 'broker.crt'), key: join(dir, 'broker.key'), text: join(dir, 'notes.txt') };
+    // Start-up checks that the files can be read and are PEM of the right kind; TLS itself is tested with real certificates.
+    writeFileSync(pem.cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    writeFileSync(pem.key, '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
+    writeFileSync(pem.text, 'not a certificate\n');
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+    return [];
+  };
+
+  it('reads the gateways’ secrets, and a configuration dumped by mistake shows none of them', () => {
+    const config = loadConfig({ CUFF_TRANSPORT: 'mqtt', MQTT_GATEWAY_CREDENTIALS: `gw-1:${SECRET_1}, gw-2:${SECRET_2}` });
+    const gateways = config.cuffs.mqtt.gateways;
+
+    expect([...(gateways?.keys() ?? [])]).toEqual(['gw-1', 'gw-2']);
+    expect(gateways?.get('gw-2')?.reveal()).toBe(SECRET_2);
+    expect(JSON.stringify(config)).not.toContain('correct-horse');
+    expect(inspect(config, { depth: 10 })).not.toContain('correct-horse');
+    expect(`${gateways?.get('gw-1')}`).toBe('[secret]');
+  });
+
+  it('refuses a gateway list it cannot trust, and never repeats a secret in the message', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['gw-1:short', /entry 1: the secret of gateway gw-1 must be at least 16 printable characters/],
+      [`gw-1:${SECRET_1},gw-1:${SECRET_2}`, /entry 2: gateway gw-1 is listed twice/],
+      [`bfr-rx:${SECRET_1}`, /entry 1: bfr-rx is the service's own user name/],
+      [`gw/1:${SECRET_1}`, /entry 1: the gateway id must be/],
+      [`gw-1 ${SECRET_1}`, /entry 1: the gateway id must be/],
+      [' , ', /names no gateway/],
+    ];
+    for (const [value, message] of cases) {
+      const problems = problemsOf({ MQTT_GATEWAY_CREDENTIALS: value });
+      expect(problems).toEqual([expect.stringMatching(message)]);
+      expect(problems[0]).toContain('(value not shown)');
+      expect(problems[0]).not.toMatch(/correct-horse|short/);
+    }
+  });
+
+  it('takes the service’s broker account with MQTT_URL only, user name and password together, and never shows the password', () => {
+    expect(loadConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_USERNAME: 'bfr-rx', MQTT_PASSWORD: SECRET_1 }).cuffs.mqtt.credentials).toEqual({
+      username: 'bfr-rx',
+      password: expect.objectContaining({ reveal: expect.any(Function) }),
+    });
+    expect(problemsOf({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_PASSWORD: SECRET_1 })).toEqual(['MQTT_USERNAME: is required with MQTT_PASSWORD (got undefined)']);
+    expect(problemsOf({ MQTT_USERNAME: 'bfr-rx', MQTT_PASSWORD: SECRET_1 })).toEqual([expect.stringMatching(/^MQTT_USERNAME: is for the broker at MQTT_URL/)]);
+    const inUrl = problemsOf({ MQTT_URL: `mqtt://bfr-rx:${SECRET_1}@127.0.0.1:1883` });
+    expect(inUrl).toEqual([expect.stringMatching(/^MQTT_URL: must not hold credentials: give them in MQTT_USERNAME and MQTT_PASSWORD/)]);
+    expect(inUrl[0]).not.toContain('correct-horse');
+  });
+
+  it('demands TLS and a login for a broker on another machine, and for an embedded broker listening beyond loopback', () => {
+    expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_URL: 'mqtt://broker.clinic.example:1883' })).toEqual([
+      expect.stringMatching(/^MQTT_URL: must be mqtts:\/\/ \(TLS\) for a broker on another machine/),
+      expect.stringMatching(/^MQTT_USERNAME: or MQTT_TLS_CERT is required for a broker on another machine/),
+    ]);
+    expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_URL: 'mqtts://broker.clinic.example:8883', MQTT_USERNAME: 'bfr-rx', MQTT_PASSWORD: SECRET_1 })).toEqual([]);
+    expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_URL: 'mqtts://broker.clinic.example:8883', MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.key })).toEqual([]);
+    expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_URL: 'mqtt://[::1]:1883' })).toEqual([]);
+
+    expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_BROKER_HOST: '0.0.0.0' })).toEqual([
+      expect.stringMatching(/^MQTT_GATEWAY_CREDENTIALS: is required when the embedded broker listens beyond loopback/),
+      expect.stringMatching(/^MQTT_BROKER_TLS_CERT: is required when the embedded broker listens beyond loopback/),
+    ]);
+    const secured = loadConfig({
+      CUFF_TRANSPORT: 'mqtt',
+      MQTT_BROKER_HOST: '0.0.0.0',
+      MQTT_GATEWAY_CREDENTIALS: `gw-1:${SECRET_1}`,
+      MQTT_BROKER_TLS_CERT: pem.cert,
+      MQTT_BROKER_TLS_KEY: pem.key,
+      MQTT_TLS_CA: pem.cert,
+    }).cuffs.mqtt;
+    expect(secured.brokerTls).toEqual({ certFile: pem.cert, keyFile: pem.key });
+    expect(secured.tls).toEqual({ caFile: pem.cert, certFile: null, keyFile: null });
+    // The simulator never starts the broker, so its address does not matter.
+    expect(problemsOf({ MQTT_BROKER_HOST: '0.0.0.0' })).toEqual([]);
+  });
+
+  it('checks the TLS files at start: readable, PEM of the right kind, in pairs, and for a TLS connection', () => {
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CA: join(dir, 'missing.crt') })).toEqual([expect.stringMatching(/^MQTT_TLS_CA: cannot be read \(ENOENT\)/)]);
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CA: pem.text })).toEqual([expect.stringMatching(/^MQTT_TLS_CA: is not a PEM certificate file/)]);
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.cert })).toEqual([
+      expect.stringMatching(/^MQTT_TLS_KEY: is not a PEM private key file \(an unencrypted key is needed\)/),
+    ]);
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CERT: pem.cert })).toEqual([expect.stringMatching(/^MQTT_TLS_KEY: is required with MQTT_TLS_CERT/)]);
+    expect(problemsOf({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TLS_CA: pem.cert })).toEqual([expect.stringMatching(/^MQTT_TLS_CA: needs an mqtts:\/\/ MQTT_URL/)]);
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_BROKER_TLS_CERT: pem.cert, MQTT_BROKER_TLS_KEY: pem.key })).toEqual([
+      expect.stringMatching(/^MQTT_BROKER_TLS_CERT: is for the embedded broker/),
+    ]);
+    expect(loadConfig({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CA: pem.cert, MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.key }).cuffs.mqtt.tls).toEqual({
+      caFile: pem.cert,
+      certFile: pem.cert,
+      keyFile: pem.key,
+    });
   });
 });

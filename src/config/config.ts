@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+
+import { SERVICE_USERNAME } from '../device-adapter/mqtt/broker-access';
+import { Secret } from './secret';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -35,14 +39,12 @@ const databaseUrl = z
     return z.NEVER;
   });
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** Key sets and EHR FHIR servers are reached over TLS; plain http only on this machine (development and tests). */
 const secureUrl = z
   .url({ protocol: /^https?$/ })
   .refine((value) => {
     const url = new URL(value);
-    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+    return url.protocol === 'https:' || isLoopback(url.hostname);
   }, 'must be an https URL (http only for localhost)');
 
 const PublicJwk = z
@@ -77,6 +79,76 @@ const originList = z
   .string()
   .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
   .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })));
+
+/** A PEM file named by a variable or option: it must be readable and hold what it is for. */
+export const pemFile = (holds: 'certificate' | 'private key') =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .transform((path, ctx) => {
+      const file = resolve(path);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})` });
+        return z.NEVER;
+      }
+      const marker = holds === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN (RSA |EC )?PRIVATE KEY-----/;
+      if (!marker.test(text)) {
+        ctx.addIssue({ code: 'custom', message: `is not a PEM ${holds} file${holds === 'private key' ? ' (an unencrypted key is needed)' : ''}` });
+        return z.NEVER;
+      }
+      return file;
+    });
+
+const GATEWAY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const MIN_GATEWAY_SECRET = 16;
+
+/** `gw-1:secret,gw-2:secret`: the gateways' ids and secrets. The messages never repeat a secret. */
+const gatewayCredentials = z.string().transform((value, ctx) => {
+  const gateways = new Map<string, Secret>();
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  entries.forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const gatewayId = colon < 0 ? entry : entry.slice(0, colon);
+    const secret = colon < 0 ? '' : entry.slice(colon + 1);
+    const problem = !GATEWAY_ID.test(gatewayId)
+      ? 'the gateway id must be 1-64 letters, digits, "_", "." or "-"'
+      : gatewayId === SERVICE_USERNAME
+        ? `${SERVICE_USERNAME} is the service's own user name`
+        : gateways.has(gatewayId)
+          ? `gateway ${gatewayId} is listed twice`
+          : secret.length < MIN_GATEWAY_SECRET || !/^[\x21-\x7e]+$/.test(secret)
+            ? `the secret of gateway ${gatewayId} must be at least ${MIN_GATEWAY_SECRET} printable characters without spaces or commas`
+            : null;
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${problem}; entries are gateway-id:secret, separated by commas` });
+    }
+    gateways.set(gatewayId, new Secret(secret));
+  });
+  if (entries.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'names no gateway' });
+  }
+  return gateways as ReadonlyMap<string, Secret>;
+});
+
+/** Variables whose values never appear in an error message. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['MQTT_PASSWORD', 'MQTT_GATEWAY_CREDENTIALS']);
+
+/** What an error message may repeat of a value: nothing of a secret, and no credentials from a URL. */
+function shown(name: string, value: string | undefined): string {
+  if (SECRET_VARIABLES.has(name)) {
+    return 'value not shown';
+  }
+  return `got ${JSON.stringify(value?.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1…@'))}`;
+}
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -134,7 +206,21 @@ const EnvSchema = z.object({
     .optional(),
   MQTT_URL: z
     .url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' })
+    .refine((url) => !new URL(url).username && !new URL(url).password, 'must not hold credentials: give them in MQTT_USERNAME and MQTT_PASSWORD')
     .optional(),
+  MQTT_USERNAME: z.string().trim().min(1).max(256).optional(),
+  MQTT_PASSWORD: z
+    .string()
+    .min(1)
+    .max(1024)
+    .transform((password) => new Secret(password))
+    .optional(),
+  MQTT_TLS_CA: pemFile('certificate').optional(),
+  MQTT_TLS_CERT: pemFile('certificate').optional(),
+  MQTT_TLS_KEY: pemFile('private key').optional(),
+  MQTT_GATEWAY_CREDENTIALS: gatewayCredentials.optional(),
+  MQTT_BROKER_TLS_CERT: pemFile('certificate').optional(),
+  MQTT_BROKER_TLS_KEY: pemFile('private key').optional(),
   MQTT_SITE: z
     .string()
     .trim()
@@ -146,8 +232,58 @@ const EnvSchema = z.object({
 
 /** Cross-variable checks, kept apart so that EnvSchema stays a plain object of variables. */
 const Env = EnvSchema.superRefine((env, ctx) => {
+  const problem = (variable: keyof typeof env, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
   if (env.AUTH_JWKS_URL && !env.AUTH_ISSUER) {
-    ctx.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'is required when AUTH_JWKS_URL is set' });
+    problem('AUTH_ISSUER', 'is required when AUTH_JWKS_URL is set');
+  }
+  const pairs = [
+    ['MQTT_USERNAME', 'MQTT_PASSWORD'],
+    ['MQTT_TLS_CERT', 'MQTT_TLS_KEY'],
+    ['MQTT_BROKER_TLS_CERT', 'MQTT_BROKER_TLS_KEY'],
+  ] as const;
+  for (const [first, second] of pairs) {
+    if ((env[first] === undefined) !== (env[second] === undefined)) {
+      problem(env[first] === undefined ? first : second, `is required with ${env[first] === undefined ? second : first}`);
+    }
+  }
+  const external = env.MQTT_URL !== undefined;
+  if (external) {
+    if (env.MQTT_BROKER_TLS_CERT) {
+      problem('MQTT_BROKER_TLS_CERT', 'is for the embedded broker, which does not run when MQTT_URL is set');
+    }
+    if (env.MQTT_URL?.startsWith('mqtt:') && (env.MQTT_TLS_CA || env.MQTT_TLS_CERT)) {
+      problem(env.MQTT_TLS_CA ? 'MQTT_TLS_CA' : 'MQTT_TLS_CERT', 'needs an mqtts:// MQTT_URL');
+    }
+  } else {
+    if (env.MQTT_USERNAME) {
+      problem('MQTT_USERNAME', 'is for the broker at MQTT_URL; the embedded broker gives the service an account of its own');
+    }
+    if (env.MQTT_TLS_CERT) {
+      problem('MQTT_TLS_CERT', 'is for the broker at MQTT_URL');
+    }
+    if (env.MQTT_TLS_CA && !env.MQTT_BROKER_TLS_CERT) {
+      problem('MQTT_TLS_CA', 'is for TLS: an mqtts:// MQTT_URL, or the embedded broker with MQTT_BROKER_TLS_CERT');
+    }
+  }
+  if (env.CUFF_TRANSPORT !== 'mqtt') {
+    return;
+  }
+  // Beyond this machine the link carries commands that inflate cuffs: it is encrypted and every party logs in.
+  if (external && !isLoopback(new URL(env.MQTT_URL as string).hostname)) {
+    if (!env.MQTT_URL?.startsWith('mqtts:')) {
+      problem('MQTT_URL', 'must be mqtts:// (TLS) for a broker on another machine');
+    }
+    if (!env.MQTT_USERNAME && !env.MQTT_TLS_CERT) {
+      problem('MQTT_USERNAME', 'or MQTT_TLS_CERT is required for a broker on another machine');
+    }
+  }
+  if (!external && !isLoopback(env.MQTT_BROKER_HOST)) {
+    if (!env.MQTT_GATEWAY_CREDENTIALS) {
+      problem('MQTT_GATEWAY_CREDENTIALS', `is required when the embedded broker listens beyond loopback (MQTT_BROKER_HOST ${env.MQTT_BROKER_HOST})`);
+    }
+    if (!env.MQTT_BROKER_TLS_CERT) {
+      problem('MQTT_BROKER_TLS_CERT', `is required when the embedded broker listens beyond loopback (MQTT_BROKER_HOST ${env.MQTT_BROKER_HOST})`);
+    }
   }
 });
 
@@ -178,6 +314,14 @@ export interface CuffConfig {
     site: string;
     /** Where the embedded broker listens when no URL is given; port 0 picks a free one. */
     embeddedBroker: { host: string; port: number };
+    /** The service's account at the broker at `url`. */
+    credentials: { username: string; password: Secret } | null;
+    /** PEM files for an mqtts:// broker: the CA to trust it by, and the service's client certificate and key. */
+    tls: { caFile: string | null; certFile: string | null; keyFile: string | null };
+    /** Gateway id → secret: the gateways the embedded broker lets in (each only to its own topics), and the secret `npm run gateway:sim` logs in with. */
+    gateways: ReadonlyMap<string, Secret> | null;
+    /** Certificate chain and key the embedded broker serves TLS with. */
+    brokerTls: { certFile: string; keyFile: string } | null;
   };
 }
 
@@ -228,7 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
         const within = issue.path.length > 1 ? ` (at ${issue.path.slice(1).join('.')})` : '';
-        return `${name}: ${issue.message}${within} (got ${JSON.stringify(present[name])})`;
+        return `${name}: ${issue.message}${within} (${shown(name, present[name])})`;
       }),
     );
   }
@@ -264,6 +408,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         url: e.MQTT_URL ?? null,
         site: e.MQTT_SITE,
         embeddedBroker: { host: e.MQTT_BROKER_HOST, port: e.MQTT_BROKER_PORT },
+        credentials: e.MQTT_USERNAME && e.MQTT_PASSWORD ? { username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD } : null,
+        tls: { caFile: e.MQTT_TLS_CA ?? null, certFile: e.MQTT_TLS_CERT ?? null, keyFile: e.MQTT_TLS_KEY ?? null },
+        gateways: e.MQTT_GATEWAY_CREDENTIALS ?? null,
+        brokerTls: e.MQTT_BROKER_TLS_CERT && e.MQTT_BROKER_TLS_KEY ? { certFile: e.MQTT_BROKER_TLS_CERT, keyFile: e.MQTT_BROKER_TLS_KEY } : null,
       },
     },
   };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
 import type { CuffConfig } from '../config/config';
@@ -21,12 +23,21 @@ export function cuffTransportFrom(config: CuffConfig, timers: Timers): CuffTrans
       return new SimTransport({ devices: simulatedCuffs(config.simulatedDevices, config.simulatedLopMmHg ?? undefined), timers });
     case 'mqtt': {
       const logger = new Logger('MqttTransport');
+      const { mqtt } = config;
+      const read = (file: string | null) => (file ? readFileSync(file) : undefined);
       return new MqttTransport({
-        url: config.mqtt.url,
-        embeddedBroker: config.mqtt.embeddedBroker,
-        site: config.mqtt.site,
+        url: mqtt.url,
+        embeddedBroker: {
+          ...mqtt.embeddedBroker,
+          ...(mqtt.gateways && { gateways: new Map([...mqtt.gateways].map(([gatewayId, secret]) => [gatewayId, secret.reveal()])) }),
+          ...(mqtt.brokerTls && { tls: { cert: readFileSync(mqtt.brokerTls.certFile), key: readFileSync(mqtt.brokerTls.keyFile) } }),
+        },
+        ...(mqtt.credentials && { credentials: { username: mqtt.credentials.username, password: mqtt.credentials.password.reveal() } }),
+        tls: { ca: read(mqtt.tls.caFile), cert: read(mqtt.tls.certFile), key: read(mqtt.tls.keyFile) },
+        site: mqtt.site,
         timers,
         onRejected: (topic, reason) => logger.warn({ topic, reason }, 'dropped an invalid message from the broker'),
+        onRefused: (what) => logger.warn({ refused: what }, 'the embedded MQTT broker refused a client'),
       });
     }
   }

@@ -4,6 +4,8 @@ import type { Subscription } from 'rxjs';
 import { DeviceDescription, GatewayStatus, Heartbeat, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../protocol';
 import { CuffSim, type CuffSimOptions } from '../sim/cuff-sim';
 import type { Timers } from '../timers';
+import { gatewayClientId } from './broker-access';
+import { type MqttTls, tlsOptions } from './mqtt-tls';
 import { topics } from './topics';
 
 export interface CuffGatewayOptions {
@@ -15,6 +17,10 @@ export interface CuffGatewayOptions {
   timers: Timers;
   /** MQTT keep-alive; the broker publishes the Last Will after 1.5 of these without traffic. */
   keepaliveS?: number;
+  /** The gateway's secret at the broker; it logs in with its id as user name. */
+  password?: string;
+  /** Trust and identity for an mqtts:// broker. */
+  tls?: MqttTls;
 }
 
 /**
@@ -112,14 +118,16 @@ export class CuffGateway {
   }
 
   private async connect(): Promise<void> {
-    const { site, gatewayId } = this.options;
+    const { site, gatewayId, password } = this.options;
     const client = connect(this.options.url, {
       protocolVersion: 4,
       clean: true,
-      clientId: `gateway-${gatewayId}`,
+      clientId: gatewayClientId(gatewayId),
       keepalive: this.options.keepaliveS ?? 2,
       reconnectPeriod: 1000,
       will: { topic: topics.status(site, gatewayId), payload: Buffer.from(JSON.stringify(this.status(false))), qos: 1, retain: true },
+      ...(password !== undefined && { username: gatewayId, password }),
+      ...tlsOptions(this.options.tls),
     });
     this.client = client;
     client.on('error', () => undefined);
@@ -129,11 +137,33 @@ export class CuffGateway {
         this.publish(topics.status(site, gatewayId), this.status(true), 1, true);
       });
     });
+    const host = new URL(this.options.url).host;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`gateway ${gatewayId} could not connect to ${new URL(this.options.url).host}`)), 10_000);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        client.off('error', refused);
+        void client.endAsync(true);
+        if (this.client === client) {
+          this.client = null;
+        }
+        reject(new Error(`gateway ${gatewayId} could not connect to ${host}: ${why}`));
+      };
+      const timer = setTimeout(() => fail('no answer in 10 s'), 10_000);
+      // A refused login or an untrusted certificate will not mend by retrying; a broker not up yet may.
+      const refused = (error: Error & { code?: string | number }) => {
+        if (typeof error.code === 'number' || /CERT|TLS|SELF_SIGNED|HOSTNAME|ALTNAME/.test(String(error.code))) {
+          fail(error.message);
+        }
+      };
+      client.on('error', refused);
       client.once('connect', () => {
-        client.subscribe(topics.gateway(site, gatewayId), { qos: 1 }, () => {
+        client.subscribe(topics.gateway(site, gatewayId), { qos: 1 }, (error, granted) => {
+          if (error || granted?.some((grant) => grant.qos === 128)) {
+            fail('the broker refused its subscriptions');
+            return;
+          }
           clearTimeout(timer);
+          client.off('error', refused);
           resolve();
         });
       });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 import { connect, type MqttClient } from 'mqtt';
 import { Observable, Subject } from 'rxjs';
@@ -24,13 +24,34 @@ import {
   Telemetry,
 } from '../protocol';
 import type { TimerHandle, Timers } from '../timers';
+import { BrokerAccess, SERVICE_USERNAME } from './broker-access';
 import { type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker';
+import { type MqttTls, tlsOptions } from './mqtt-tls';
 import { topics } from './topics';
+
+export interface EmbeddedBrokerSettings {
+  host: string;
+  port: number;
+  /**
+   * Gateway id → secret of every gateway the broker lets in. With it the broker authenticates
+   * every client and holds each to its own topics, and the service logs in with a secret made
+   * at start that never leaves the process; without it the broker is open.
+   */
+  gateways?: ReadonlyMap<string, string>;
+  /** Serve the gateways over TLS. */
+  tls?: { cert: Buffer | string; key: Buffer | string };
+}
 
 export interface MqttTransportOptions {
   /** The broker; without one, the transport starts an embedded broker on `embeddedBroker`. */
   url: string | null;
-  embeddedBroker?: { host: string; port: number };
+  embeddedBroker?: EmbeddedBrokerSettings;
+  /** The service's account at the broker at `url`. */
+  credentials?: { username: string; password: string };
+  /** TLS toward the broker at `url` when it is mqtts://. */
+  tls?: MqttTls;
+  /** Told of clients the embedded broker refused, and of what it refused them. */
+  onRefused?: (what: string) => void;
   site: string;
   timers: Timers;
   /** How long start() waits for the first connection before it reports the transport down. */
@@ -53,7 +74,9 @@ const REMEMBERED_EVENTS = 2048;
  * The transport to clinic gateways over MQTT 3.1.1 (MQTT.js, protocol version 4). Commands go out
  * QoS 1, never retained, on a clean session, so nothing is queued for a cuff that is away; acks,
  * telemetry, events and gateway status come back validated, and repeated events are dropped by
- * msgId. The controller heartbeat goes to every online gateway once a second.
+ * msgId. The controller heartbeat goes to every online gateway once a second. It logs in with the
+ * configured account (to its own embedded broker, with one made at start) and checks an mqtts://
+ * broker's certificate.
  */
 export class MqttTransport implements CuffTransport {
   readonly kind = 'mqtt' as const;
@@ -75,6 +98,7 @@ export class MqttTransport implements CuffTransport {
   private heartbeat: TimerHandle | undefined;
   private heartbeatSeq = 0;
   private url: string | null;
+  private lastError: string | null = null;
 
   constructor(private readonly options: MqttTransportOptions) {
     this.issuer = new EnvelopeIssuer(options.timers);
@@ -103,25 +127,43 @@ export class MqttTransport implements CuffTransport {
     if (this.client) {
       return;
     }
+    let connectTo = this.url;
+    let credentials = this.options.credentials;
+    let tls = this.options.tls;
     if (!this.url) {
-      this.broker = await startEmbeddedBroker(this.options.embeddedBroker);
+      const settings = this.options.embeddedBroker;
+      const gateways = settings?.gateways;
+      const service = gateways ? { username: SERVICE_USERNAME, password: randomBytes(32).toString('base64url') } : undefined;
+      this.broker = await startEmbeddedBroker({
+        host: settings?.host,
+        port: settings?.port,
+        access: gateways && service ? new BrokerAccess(this.options.site, { service, gateways }) : undefined,
+        tls: settings?.tls,
+        onRefused: this.options.onRefused,
+      });
       this.url = this.broker.url;
+      connectTo = this.broker.localUrl;
+      credentials = service;
+      tls = undefined;
     }
-    const client = connect(this.url, {
+    const client = connect(connectTo as string, {
       protocolVersion: 4,
       clean: true,
       clientId: this.controllerId,
       keepalive: 10,
       reconnectPeriod: 1000,
       connectTimeout: this.options.connectTimeoutMs ?? 5000,
+      ...(credentials && { username: credentials.username, password: credentials.password }),
+      ...tlsOptions(tls),
     });
     this.client = client;
     client.on('message', (topic, payload) => this.receive(topic, payload));
     client.on('connect', () => {
       client.subscribe(topics.server(this.options.site), { qos: 1 });
     });
-    // Errors surface through `connected` in health(); MQTT.js keeps reconnecting.
-    client.on('error', () => undefined);
+    // Errors surface through health(); MQTT.js keeps reconnecting.
+    client.on('error', (error) => (this.lastError = error.message));
+    client.on('connect', () => (this.lastError = null));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.options.connectTimeoutMs ?? 5000);
       client.once('connect', () => {
@@ -186,7 +228,7 @@ export class MqttTransport implements CuffTransport {
       broker: this.brokerLabel(),
       devicesKnown: devices.length,
       devicesOnline: devices.filter((d) => d.online).length,
-      ...(connected ? {} : { detail: 'not connected to the MQTT broker' }),
+      ...(connected ? {} : { detail: `not connected to the MQTT broker${this.lastError ? `: ${this.lastError}` : ''}` }),
     };
   }
 
