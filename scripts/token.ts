@@ -33,6 +33,10 @@ async function main(): Promise<number> {
     console.error(options.error.issues.map((i) => `  ${i.path.join('.') || 'options'}: ${i.message}`).join('\n'));
     return 2;
   }
+  if (process.env.NODE_ENV === 'production') {
+    console.error('NODE_ENV is production: tokens come from your OIDC issuer, never from this command.');
+    return 1;
+  }
   const config = loadConfig();
   if (config.auth.mode !== 'development') {
     console.error('AUTH_JWKS_URL is set: tokens come from your OIDC issuer, not from this command.');

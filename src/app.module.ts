@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -43,17 +44,22 @@ export interface AppOptions {
   clock?: Clock;
   /** The clock of the cuff side (simulator, transport, sessions); tests pass VirtualTimers. */
   timers?: Timers;
+  /** Where the log lines go instead of stdout; tests read them to check what a log may hold. */
+  logDestination?: DestinationStream;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, { features = [], clock = new SystemClock(), timers }: AppOptions = {}): DynamicModule {
+  static forRoot(config: AppConfig, { features = [], clock = new SystemClock(), timers, logDestination }: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.with(config, clock),
         // Every route, unmatched ones included: the library's default pattern matches none on Nest 12 with Fastify.
-        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config), forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }] }),
+        LoggerModule.forRoot({
+          pinoHttp: logDestination ? [pinoHttpOptions(config), logDestination] : pinoHttpOptions(config),
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+        }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],

@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,30 +8,30 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { registerAuditHook } from './audit/audit.hook';
 import { AuditTrail } from './audit/audit-trail.service';
+import { requireTokenForDocs } from './auth/docs-access';
+import type { TokenVerifier } from './auth/token-verifier';
+import { TOKEN_VERIFIER } from './auth/tokens';
+import { callerRequestId, serviceRequestId } from './common/request-id';
 import type { AppConfig } from './config/config';
+import { ownerOnlySqliteFile } from './database/owner-only';
 import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
 import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
 import { buildOpenApiDocument } from './openapi';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-/** A caller's request id is kept when it is safe to echo and log; otherwise a new one is made. */
-function requestId(raw: IncomingMessage): string {
-  const incoming = raw.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  // pino-http reads the id from the raw request, so logs and problem documents agree.
-  raw.id = id;
-  return id;
-}
+/** Answers that may carry patient data: the API, the FHIR and PDF renderings under it, and CDS Hooks. */
+const PATIENT_DATA = /^\/(v1|cds-services)(\/|\?|$)/;
 
 /**
  * Builds the service: Fastify with JSON bodies only, one problem+json error path, the OpenAPI
  * document and UI. Used by main.ts and by the tests, so both run the same application.
  */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  if (config.database.kind === 'sqlite') {
+    ownerOnlySqliteFile(config.database.file);
+  }
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    genReqId: requestId,
+    genReqId: serviceRequestId,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
@@ -56,6 +53,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useBodyParser<RawServerDefault>('application/fhir+json', {}, (request, body, done) => parseJson(request, body.toString('utf8'), done));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    const callers = callerRequestId(request);
+    if (callers !== undefined) {
+      reply.header('x-caller-request-id', callers);
+    }
+    // No browser, proxy or shared cache may keep a copy of a patient's data.
+    if (PATIENT_DATA.test(request.url)) {
+      reply.header('cache-control', 'no-store');
+    }
   });
   registerAuditHook(fastify, app.get(AuditTrail), config);
 
@@ -69,14 +74,19 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     origin: config.corsOrigins,
     methods: ['GET', 'POST'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    exposedHeaders: ['x-request-id', 'x-caller-request-id', 'retry-after'],
     maxAge: 600,
   };
   // CDS Hooks routes have their own allow-list: EHR clients, not the clinic's own pages.
   const cdsCors = cdsCorsOptions(config.cdsHooks);
   app.enableCors({ delegator: (request, callback) => callback(null, isCdsHooksPath(request.url) ? cdsCors : apiCors) });
 
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  if (config.apiDocs === 'authenticated') {
+    requireTokenForDocs(fastify, app.get<TokenVerifier>(TOKEN_VERIFIER), config);
+  }
+  if (config.apiDocs !== 'off') {
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  }
   await app.init();
   await fastify.ready();
   return app;

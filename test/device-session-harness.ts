@@ -8,7 +8,7 @@ import type { CuffSim, CuffSimOptions } from '../src/device-adapter/sim/cuff-sim
 import { SimTransport } from '../src/device-adapter/sim-transport';
 import { VirtualTimers } from '../src/device-adapter/timers';
 import { onScreeningDay, prescriptionRequest, SCREENED_ON } from './factories';
-import { startTestApp, type TestApp } from './test-app';
+import { CLINIC, startTestApp, type TestApp } from './test-app';
 
 export const BOTH_THIGHS = [
   { channel: 'A', site: { limb: 'thigh', side: 'left' } },
@@ -53,7 +53,10 @@ export class SessionHarness {
   /** The app on the MQTT transport with its embedded broker, and a clinic gateway with these cuffs. */
   static async startMqtt(gatewayId: string, devices: CuffSimOptions[]): Promise<SessionHarness> {
     const timers = new VirtualTimers(Date.parse(`${SCREENED_ON}T09:30:00.000Z`));
-    const sut = await startTestApp({ CUFF_TRANSPORT: 'mqtt', MQTT_BROKER_PORT: '0', MQTT_SITE: 'e2e' }, { clock: onScreeningDay(), timers });
+    const sut = await startTestApp(
+      { CUFF_TRANSPORT: 'mqtt', MQTT_BROKER_PORT: '0', MQTT_SITE: 'e2e', MQTT_GATEWAY_ORGANIZATIONS: `${gatewayId}:${CLINIC}` },
+      { clock: onScreeningDay(), timers },
+    );
     const transport = sut.app.get<MqttTransport>(CUFF_TRANSPORT);
     const gateway = new CuffGateway({ url: transport.brokerUrl as string, site: sut.config.cuffs.mqtt.site, gatewayId, devices, timers });
     await gateway.start();

@@ -258,10 +258,11 @@ describe('device sessions over HTTP with a simulated cuff', () => {
     const prescription = await approvedPlan();
     const session = (await push(prescription.id)).body;
     const other = await sut.tokenFor(['clinician', 'viewer'], { tenant: 'clinic-south' });
-    expect((await get(`/v1/device-sessions/${session.id}`, other).expect(403)).body.code).toBe('FORBIDDEN');
-    expect((await post(`/v1/device-sessions/${session.id}/start`, undefined, other).expect(403)).body.code).toBe('FORBIDDEN');
-    const devices = (await get('/v1/devices', other).expect(200)).body;
-    expect(devices.items.find((d: { deviceId: string }) => d.deviceId === 'cuff-1')).toMatchObject({ sessionId: null, busy: true });
+    expect((await get(`/v1/device-sessions/${session.id}`, other).expect(404)).body.code).toBe('DEVICE_SESSION_NOT_FOUND');
+    expect((await get(`/v1/device-sessions/${session.id}/telemetry`, other).expect(404)).body.code).toBe('DEVICE_SESSION_NOT_FOUND');
+    expect((await post(`/v1/device-sessions/${session.id}/start`, undefined, other).expect(404)).body.code).toBe('DEVICE_SESSION_NOT_FOUND');
+    // The simulated cuffs belong to clinic-north: another organization does not see them at all.
+    expect((await get('/v1/devices', other).expect(200)).body.items).toEqual([]);
     const ours = (await get('/v1/devices', await sut.tokenFor('viewer')).expect(200)).body;
     expect(ours).toMatchObject({ transport: 'simulator' });
     expect(ours.items.find((d: { deviceId: string }) => d.deviceId === 'cuff-1')).toMatchObject({ sessionId: session.id, busy: true, online: true, channels: ['A', 'B'] });

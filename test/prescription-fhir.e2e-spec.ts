@@ -63,9 +63,9 @@ describe('GET /v1/prescriptions/{id}/fhir', () => {
     await get(approved.id, await sut.tokenFor(role)).expect(200);
   });
 
-  it("refuses another organization's plan and answers 404 for an unknown one, as problem documents", async () => {
-    const other = await get(approved.id, await sut.tokenFor('clinician', { tenant: 'clinic-south' })).expect(403);
-    expect(other.body.code).toBe('FORBIDDEN');
+  it("answers 404 for another organization's plan as for an unknown one, as problem documents", async () => {
+    const other = await get(approved.id, await sut.tokenFor('clinician', { tenant: 'clinic-south' })).expect(404);
+    expect(other.body.code).toBe('PRESCRIPTION_NOT_FOUND');
     const missing = await get('00000000-0000-4000-8000-000000000000').expect(404);
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
     const invalid = await get('not-a-uuid').expect(400);

@@ -219,7 +219,7 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       expect(seen.sort()).toEqual([...ids].sort());
       const other = await sut.tokenFor('viewer', { tenant: 'clinic-south' });
       expect((await get('/v1/prescriptions?patient=mrn-list', other).expect(200)).body.items).toEqual([]);
-      expect((await get(`/v1/prescriptions/${ids[0]}`, other).expect(403)).body.code).toBe('FORBIDDEN');
+      expect((await get(`/v1/prescriptions/${ids[0]}`, other).expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
       expect((await get('/v1/prescriptions?patient=mrn-list&cursor=bm9wZQ').expect(400)).body.errors[0].field).toBe('cursor');
       expect((await get('/v1/prescriptions?limit=2').expect(400)).body.errors[0].field).toBe('patient');
     });

@@ -95,11 +95,11 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
     expect(retry.body.id).toBe(first.body.id);
   });
 
-  it("refuses another organization's screening and an unknown id", async () => {
+  it("answers another organization's screening as it answers an unknown id, so its existence is not revealed", async () => {
     const created = await screen(screeningRequest()).expect(201);
     const outsider = await sut.tokenFor('clinician', { tenant: 'clinic-south' });
-    const refused = await request(sut.http).get(`/v1/screenings/${created.body.id}`).auth(outsider, { type: 'bearer' }).expect(403);
-    expect(refused.body.code).toBe('FORBIDDEN');
+    const refused = await request(sut.http).get(`/v1/screenings/${created.body.id}`).auth(outsider, { type: 'bearer' }).expect(404);
+    expect(refused.body).toMatchObject({ code: 'SCREENING_NOT_FOUND', detail: `No screening with id ${created.body.id}.` });
     const missing = await request(sut.http).get('/v1/screenings/00000000-0000-4000-8000-000000000000').auth(clinician, { type: 'bearer' }).expect(404);
     expect(missing.body.code).toBe('SCREENING_NOT_FOUND');
   });

@@ -16,7 +16,10 @@ export interface AuditFacts {
   resourceId: string | null;
   outcome: AuditOutcome;
   status: number;
+  /** The service's own id of the request. */
   requestId: string;
+  /** The caller's x-request-id; absent (not null) when none was sent, so that older records keep their hashes. */
+  callerRequestId?: string;
 }
 
 export interface ChainedAuditRecord extends AuditFacts {

@@ -38,6 +38,10 @@ export class AuditEvent {
   @Column({ name: 'request_id', type: 'varchar', length: 128 })
   requestId: string;
 
+  /** The x-request-id the caller sent, if any; never the record's own id, which the service makes. */
+  @Column({ name: 'caller_request_id', type: 'varchar', length: 128, nullable: true })
+  callerRequestId: string | null;
+
   @Column({ name: 'prev_hash', type: 'varchar', length: 64 })
   prevHash: string;
 

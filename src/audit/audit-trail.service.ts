@@ -26,6 +26,7 @@ function auditFacts(event: AuditEvent): ChainedAuditRecord {
     outcome: event.outcome,
     status: event.status,
     requestId: event.requestId,
+    ...(event.callerRequestId !== null ? { callerRequestId: event.callerRequestId } : {}),
     prevHash: event.prevHash,
     hash: event.hash,
   };
@@ -112,7 +113,7 @@ export class AuditTrail {
     });
     for (let i = 0; i < records.length; i += INSERT_BATCH) {
       await events.insert(
-        records.slice(i, i + INSERT_BATCH).map((r) => ({ ...r, at: new Date(r.at), roles: r.roles.join(',') })),
+        records.slice(i, i + INSERT_BATCH).map((r) => ({ ...r, at: new Date(r.at), roles: r.roles.join(','), callerRequestId: r.callerRequestId ?? null })),
       );
     }
     return records;
@@ -128,17 +129,32 @@ export class AuditTrail {
     return events.map(auditFacts);
   }
 
-  /** Checks the whole chain, batch by batch, and reports the first broken link. */
-  async verify(): Promise<ChainVerification> {
+  /**
+   * Checks the whole chain, batch by batch, and reports the first broken link. For one
+   * organization (`tenant`), the whole chain is still checked but only its own records are
+   * counted and named, so the answer says nothing of other organizations' activity.
+   */
+  async verify(tenant?: string): Promise<ChainVerification> {
     const events = this.dataSource.getRepository(AuditEvent);
     let position = { seq: 0, head: GENESIS_HASH };
     let checked = 0;
+    let ownHead = GENESIS_HASH;
     for (;;) {
-      const batch = await events.find({ where: { seq: MoreThan(position.seq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH });
-      const result = verifyAuditChain(batch.map(auditFacts), position);
-      checked += result.checked;
+      const batch = (await events.find({ where: { seq: MoreThan(position.seq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH })).map(auditFacts);
+      const result = verifyAuditChain(batch, position);
+      if (tenant === undefined) {
+        checked += result.checked;
+      } else {
+        const own = batch.slice(0, result.checked).filter((record) => record.tenant === tenant);
+        checked += own.length;
+        ownHead = own.at(-1)?.hash ?? ownHead;
+      }
       if (!result.intact || batch.length < VERIFY_BATCH) {
-        return { ...result, checked };
+        if (tenant === undefined) {
+          return { ...result, checked };
+        }
+        const broken = result.firstBroken && batch[result.checked]?.tenant === tenant ? { firstBroken: result.firstBroken } : {};
+        return { intact: result.intact, checked, head: ownHead, ...broken };
       }
       position = { seq: batch[batch.length - 1].seq, head: result.head };
     }

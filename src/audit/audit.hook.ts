@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
+import { callerRequestId } from '../common/request-id';
 import type { AppConfig } from '../config/config';
 import { DomainError, ErrorCode } from '../common/problem';
 import { problemDocument } from '../common/problem.filter';
@@ -39,9 +40,23 @@ function isAudited(request: FastifyRequest, status: number): boolean {
   return request.url.startsWith('/v1/') || request.auditedAs?.caller !== undefined || DENIED.has(status);
 }
 
-function resourceIdOf(request: FastifyRequest): string | null {
+/** The id of the record a 201 answer created: the `id` of its JSON body. */
+function createdId(status: number, payload: unknown): unknown {
+  if (status !== 201 || typeof payload !== 'string' || !payload.startsWith('{')) {
+    return undefined;
+  }
+  try {
+    return (JSON.parse(payload) as { id?: unknown }).id;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the request acted on: what the route named, else the record it created, else the id in its path. */
+function resourceIdOf(request: FastifyRequest, status: number, payload: unknown): string | null {
   const named = request.auditedAs?.resourceId;
-  const id = named !== undefined ? named : (request.params as Record<string, unknown> | undefined)?.id;
+  const created = createdId(status, payload);
+  const id = named !== undefined ? named : typeof created === 'string' ? created : (request.params as Record<string, unknown> | undefined)?.id;
   return typeof id === 'string' ? id.slice(0, MAX_LENGTH) : null;
 }
 
@@ -60,16 +75,18 @@ export function registerAuditHook(fastify: FastifyInstance, audit: AuditTrail, c
     }
     const principal = request.principal;
     const caller = request.auditedAs?.caller;
+    const callers = callerRequestId(request);
     try {
       await audit.record({
         actor: clipped(principal?.subject ?? caller?.actor),
         tenant: clipped(principal?.tenant ?? caller?.tenant),
         roles: principal?.roles ?? [],
         action: request.auditedAs?.action ?? `${request.method} ${request.routeOptions.url ?? '(no such route)'}`,
-        resourceId: resourceIdOf(request),
+        resourceId: resourceIdOf(request, status, payload),
         outcome: outcomeOf(status),
         status,
         requestId: String(request.id),
+        ...(callers !== undefined ? { callerRequestId: callers } : {}),
       });
       return payload;
     } catch (error) {

@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 import type { AuthConfig } from '../config/config';
+import { ownerOnlyDirectory } from '../database/owner-only';
 import type { Role } from './principal';
 
 const ALGORITHM = 'ES256';
@@ -27,7 +28,7 @@ export async function developmentKey(file: string): Promise<DevelopmentKey> {
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ALGORITHM, use: 'sig' };
-  mkdirSync(dirname(file), { recursive: true });
+  ownerOnlyDirectory(dirname(file));
   writeFileSync(file, JSON.stringify(privateJwk, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
   return { privateJwk, publicJwk: { ...publicJwk, kid, alg: ALGORITHM, use: 'sig' } };

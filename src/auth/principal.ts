@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** What each role may do: clinicians screen, prescribe, approve and start sessions; viewers read; gateways carry device traffic; admins read the audit trail and configure. */
-export const Role = z.enum(['clinician', 'viewer', 'gateway', 'admin']);
+/**
+ * What each role may do: clinicians screen, prescribe, approve and start sessions; viewers read;
+ * gateways carry device traffic; admins read their organization's audit trail and configure;
+ * operators run the service for every organization and verify the whole audit chain.
+ */
+export const Role = z.enum(['clinician', 'viewer', 'gateway', 'admin', 'operator']);
 export type Role = z.infer<typeof Role>;
 
 /** The caller, as its verified token says: who, in which organization, with which roles. */

@@ -14,7 +14,16 @@ export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
 }
 
+/** The longest subject and organization the records can hold (their columns are 200 characters). */
+const MAX_CLAIM_LENGTH = 200;
+
 function principalFrom(payload: JWTPayload, config: AuthConfig): Principal {
+  for (const claim of ['sub', config.tenantClaim]) {
+    const value = payload[claim];
+    if (typeof value === 'string' && value.length > MAX_CLAIM_LENGTH) {
+      throw new DomainError(ErrorCode.Unauthenticated, `The bearer token's "${claim}" claim is longer than ${MAX_CLAIM_LENGTH} characters.`);
+    }
+  }
   const claims = z
     .object({
       sub: z.string().min(1),

@@ -90,7 +90,7 @@ describe('loadConfig: CDS Hooks', () => {
       { ...configured, fhirServers: ['https://ehr.clinic.example/fhir/r4', 'http://127.0.0.1:8080/fhir'] },
     ]);
     expect(() => loadConfig({ CDS_CLIENTS: JSON.stringify([{ ...client, fhirServers: ['http://ehr.clinic.example/fhir'] }]) })).toThrow(
-      /CDS_CLIENTS: must be an https URL \(http only for localhost\) \(at 0\.fhirServers\.0\)/,
+      /CDS_CLIENTS: must be an https URL \(http only for localhost\) \(entry 1, field fhirServers\.0\)/,
     );
   });
 
@@ -103,9 +103,11 @@ describe('loadConfig: CDS Hooks', () => {
       }
       return '';
     };
-    expect(problems([{ issuer: 'x' }])).toContain('CDS_CLIENTS: needs jwksUrl, jwks or jku: where its keys are (at 0)');
-    expect(problems([{ issuer: 'x', jwks: { keys: [{ kty: 'EC', kid: 'k', d: 'secret' }] } }])).toContain('is a private key');
-    expect(problems([{ issuer: 'x', jku: ['http://ehr.example/jwks'] }])).toContain('CDS_CLIENTS: must be an https URL (http only for localhost) (at 0.jku.0)');
+    expect(problems([{ issuer: 'x' }])).toContain('CDS_CLIENTS: needs jwksUrl, jwks or jku: where its keys are (entry 1)');
+    const privateKey = problems([{ issuer: 'x', jwks: { keys: [{ kty: 'EC', kid: 'k', d: 'secret-scalar' }] } }]);
+    expect(privateKey).toContain('CDS_CLIENTS: is a private key; configure the public key only (entry 1, field jwks.keys.0) (value not shown)');
+    expect(privateKey).not.toContain('secret-scalar');
+    expect(problems([{ issuer: 'x', jku: ['http://ehr.example/jwks'] }])).toContain('CDS_CLIENTS: must be an https URL (http only for localhost) (entry 1, field jku.0)');
     expect(problems([{ issuer: 'x', jku: ['http://127.0.0.1:8080/jwks'] }])).toBe('');
     expect(problems([client, client])).toContain('lists the same issuer twice');
     expect(() => loadConfig({ CDS_CLIENTS: '[{' })).toThrow(/CDS_CLIENTS: is not valid JSON/);
@@ -122,6 +124,7 @@ describe('cuff configuration', () => {
   it('runs two simulated cuffs in process by default', () => {
     expect(loadConfig({}).cuffs).toEqual({
       transport: 'simulator',
+      organizations: { cuffs: new Map(), gateways: new Map(), simulated: 'clinic-north' },
       simulatedDevices: 2,
       simulatedLopMmHg: null,
       mqtt: {

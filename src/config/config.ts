@@ -134,8 +134,35 @@ const gatewayCredentials = z.string().transform((value, ctx) => {
   return gateways as ReadonlyMap<string, Secret>;
 });
 
-/** Variables whose values never appear in an error message. */
-const SECRET_VARIABLES: ReadonlySet<string> = new Set(['MQTT_PASSWORD', 'MQTT_GATEWAY_CREDENTIALS']);
+/** `cuff-1:clinic-north,gw-2:clinic-south`: which organization each cuff or gateway belongs to. */
+const organizationAssignments = (what: 'cuff' | 'gateway') =>
+  z.string().transform((value, ctx) => {
+    const owners = new Map<string, string>();
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .forEach((entry, i) => {
+        const colon = entry.indexOf(':');
+        const id = colon < 0 ? entry : entry.slice(0, colon).trim();
+        const organization = colon < 0 ? '' : entry.slice(colon + 1).trim();
+        const problem = !GATEWAY_ID.test(id)
+          ? `the ${what} id must be 1-64 letters, digits, "_", "." or "-"`
+          : owners.has(id)
+            ? `${what} ${id} is listed twice`
+            : organization.length === 0 || organization.length > 200
+              ? `${what} ${id} needs an organization of 1-200 characters`
+              : null;
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${problem}; entries are ${what}-id:organization, separated by commas` });
+        }
+        owners.set(id, organization);
+      });
+    return owners as ReadonlyMap<string, string>;
+  });
+
+/** Variables whose values never appear in an error message: secrets, and JSON that may hold a private key by mistake. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['MQTT_PASSWORD', 'MQTT_GATEWAY_CREDENTIALS', 'CDS_CLIENTS']);
 
 /** What an error message may repeat of a value: nothing of a secret, and no credentials from a URL. */
 function shown(name: string, value: string | undefined): string {
@@ -150,7 +177,14 @@ export function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
 
+/** The organization of the development setup: `npm run token` mints for it and the simulated cuffs belong to it. */
+export const DEVELOPMENT_ORGANIZATION = 'clinic-north';
+
+/** The only value that lets the development issuer run in production; long on purpose. */
+export const DEVELOPMENT_ISSUER_IN_PRODUCTION = 'yes-anyone-with-the-key-file-can-sign-in';
+
 const EnvSchema = z.object({
+  NODE_ENV: z.string().trim().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATABASE_URL: databaseUrl.prefault('sqlite:data/bfr-rx.sqlite'),
@@ -166,7 +200,11 @@ const EnvSchema = z.object({
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   RULES_DIR: z.string().trim().min(1).default('rules-data'),
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWKS_URL: secureUrl.optional(),
+  AUTH_DEV_ISSUER_IN_PRODUCTION: z
+    .literal(DEVELOPMENT_ISSUER_IN_PRODUCTION, { error: `must be exactly "${DEVELOPMENT_ISSUER_IN_PRODUCTION}" to run the development issuer in production` })
+    .optional(),
+  API_DOCS: z.enum(['public', 'authenticated', 'off']).optional(),
   AUTH_ISSUER: z.string().trim().min(1).optional(),
   AUTH_AUDIENCE: z.string().trim().min(1).default('bfr-rx'),
   AUTH_DEV_KEY_FILE: z.string().trim().min(1).default('data/dev-issuer-key.json'),
@@ -198,6 +236,9 @@ const EnvSchema = z.object({
   CDS_FHIR_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
   CUFF_TRANSPORT: z.enum(['simulator', 'mqtt']).default('simulator'),
   CUFF_SIM_DEVICES: z.coerce.number().int().min(0).max(32).default(2),
+  CUFF_SIM_ORGANIZATION: z.string().trim().min(1).max(200).default(DEVELOPMENT_ORGANIZATION),
+  CUFF_ORGANIZATIONS: organizationAssignments('cuff').optional(),
+  MQTT_GATEWAY_ORGANIZATIONS: organizationAssignments('gateway').optional(),
   CUFF_SIM_LOP_MMHG: z
     .string()
     .regex(/^\s*\d{2,3}\s*,\s*\d{2,3}\s*$/, 'must be two LOPs in mmHg, channel A then B, e.g. 180,200')
@@ -235,6 +276,12 @@ const Env = EnvSchema.superRefine((env, ctx) => {
   const problem = (variable: keyof typeof env, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
   if (env.AUTH_JWKS_URL && !env.AUTH_ISSUER) {
     problem('AUTH_ISSUER', 'is required when AUTH_JWKS_URL is set');
+  }
+  if (env.NODE_ENV === 'production' && !env.AUTH_JWKS_URL && !env.AUTH_DEV_ISSUER_IN_PRODUCTION) {
+    problem('AUTH_JWKS_URL', "is required in production (NODE_ENV=production): the development issuer's key file would let anyone who reads it sign in as anyone");
+  }
+  if (env.AUTH_DEV_ISSUER_IN_PRODUCTION && env.AUTH_JWKS_URL) {
+    problem('AUTH_DEV_ISSUER_IN_PRODUCTION', 'is for running without AUTH_JWKS_URL; remove one of them');
   }
   const pairs = [
     ['MQTT_USERNAME', 'MQTT_PASSWORD'],
@@ -295,7 +342,16 @@ export type AuthConfig = {
   audience: string;
   tenantClaim: string;
   rolesClaim: string;
-} & ({ mode: 'oidc'; issuer: string; jwksUrl: string } | { mode: 'development'; issuer: string; keyFile: string });
+} & (
+  | { mode: 'oidc'; issuer: string; jwksUrl: string }
+  | {
+      mode: 'development';
+      issuer: string;
+      keyFile: string;
+      /** True only when NODE_ENV=production and AUTH_DEV_ISSUER_IN_PRODUCTION opted in; logged at every start. */
+      inProduction: boolean;
+    }
+);
 
 export const DEVELOPMENT_ISSUER = 'urn:bfr-rx:development-issuer';
 
@@ -305,6 +361,12 @@ export const DEVELOPMENT_ISSUER = 'urn:bfr-rx:development-issuer';
  */
 export interface CuffConfig {
   transport: 'simulator' | 'mqtt';
+  /**
+   * Which organization each cuff belongs to: a cuff named in `cuffs`, else the organization of
+   * its gateway, else (simulated cuffs) `simulated`. A cuff with none, or whose own and gateway's
+   * organizations differ, belongs to no one and is shown to no one.
+   */
+  organizations: { cuffs: ReadonlyMap<string, string>; gateways: ReadonlyMap<string, string>; simulated: string };
   /** Simulated cuffs run by the simulator transport. */
   simulatedDevices: number;
   /** The simulated patient's LOP under each cuff; the simulator's defaults when null. */
@@ -325,7 +387,13 @@ export interface CuffConfig {
   };
 }
 
+/** Who sees the OpenAPI document and Swagger UI: anyone, any caller with a valid token, or no one. */
+export type ApiDocsAccess = 'public' | 'authenticated' | 'off';
+
 export interface AppConfig {
+  /** NODE_ENV=production: the development issuer is off unless opted in, and the API documents are off unless asked for. */
+  production: boolean;
+  apiDocs: ApiDocsAccess;
   port: number;
   host: string;
   database: DatabaseTarget;
@@ -371,13 +439,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
-        const within = issue.path.length > 1 ? ` (at ${issue.path.slice(1).join('.')})` : '';
+        const [, entry, ...field] = issue.path;
+        const within =
+          typeof entry === 'number'
+            ? ` (entry ${entry + 1}${field.length > 0 ? `, field ${field.join('.')}` : ''})`
+            : issue.path.length > 1
+              ? ` (at ${issue.path.slice(1).join('.')})`
+              : '';
         return `${name}: ${issue.message}${within} (${shown(name, present[name])})`;
       }),
     );
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
   return {
+    production,
+    apiDocs: e.API_DOCS ?? (production ? 'off' : 'public'),
     port: e.PORT,
     host: e.HOST,
     database: e.DATABASE_URL,
@@ -391,7 +468,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rolesClaim: e.AUTH_ROLES_CLAIM,
       ...(e.AUTH_JWKS_URL
         ? { mode: 'oidc', issuer: e.AUTH_ISSUER as string, jwksUrl: e.AUTH_JWKS_URL }
-        : { mode: 'development', issuer: e.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, keyFile: resolve(e.AUTH_DEV_KEY_FILE) }),
+        : { mode: 'development', issuer: e.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, keyFile: resolve(e.AUTH_DEV_KEY_FILE), inProduction: production }),
     },
     corsOrigins: e.CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
@@ -402,6 +479,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     cuffs: {
       transport: e.CUFF_TRANSPORT,
+      organizations: { cuffs: e.CUFF_ORGANIZATIONS ?? new Map(), gateways: e.MQTT_GATEWAY_ORGANIZATIONS ?? new Map(), simulated: e.CUFF_SIM_ORGANIZATION },
       simulatedDevices: e.CUFF_SIM_DEVICES,
       simulatedLopMmHg: e.CUFF_SIM_LOP_MMHG ? { A: e.CUFF_SIM_LOP_MMHG[0], B: e.CUFF_SIM_LOP_MMHG[1] } : null,
       mqtt: {

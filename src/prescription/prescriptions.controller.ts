@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
@@ -49,7 +50,13 @@ export class PrescriptionsController {
   @ApiOperation({ summary: "List a patient's plans", description: "Every plan version for a patient of the caller's organization, newest first, a page at a time." })
   @ApiOkResponse({ standardSchema: PrescriptionPage })
   @ApiProblems(400)
-  list(@Query({ schema: PrescriptionListQuery }) query: PrescriptionListQuery, @CurrentPrincipal() principal: Principal): Promise<PrescriptionPage> {
+  list(
+    @Query({ schema: PrescriptionListQuery }) query: PrescriptionListQuery,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<PrescriptionPage> {
+    // The audit trail records whose plans were read, as the record the request acted on.
+    request.auditedAs = { ...request.auditedAs, resourceId: `patient/${query.patient}` };
     return this.prescriptions.list(query, principal);
   }
 

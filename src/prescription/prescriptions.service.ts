@@ -243,14 +243,11 @@ export class PrescriptionsService {
     }
   }
 
-  /** A version of the caller's organization; another organization's is refused, not revealed. */
+  /** A version of the caller's organization; another organization's is answered as unknown, so its existence is not revealed. */
   private async record(id: string, principal: Principal): Promise<PrescriptionRecord> {
     const record = await this.prescriptions.findOneBy({ id });
-    if (!record) {
+    if (!record || record.tenant !== principal.tenant) {
       throw new DomainError(ErrorCode.PrescriptionNotFound, `No prescription with id ${id}.`);
-    }
-    if (record.tenant !== principal.tenant) {
-      throw new DomainError(ErrorCode.Forbidden, 'This prescription belongs to another organization.');
     }
     return record;
   }

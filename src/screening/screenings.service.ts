@@ -49,14 +49,11 @@ export class ScreeningsService {
     return toScreening(record);
   }
 
-  /** A screening of the caller's organization; another organization's is refused, not revealed. */
+  /** A screening of the caller's organization; another organization's is answered as unknown, so its existence is not revealed. */
   async find(id: string, principal: Principal): Promise<Screening> {
     const record = await this.screenings.findOneBy({ id });
-    if (!record) {
+    if (!record || record.tenant !== principal.tenant) {
       throw new DomainError(ErrorCode.ScreeningNotFound, `No screening with id ${id}.`);
-    }
-    if (record.tenant !== principal.tenant) {
-      throw new DomainError(ErrorCode.Forbidden, 'This screening belongs to another organization.');
     }
     return toScreening(record);
   }

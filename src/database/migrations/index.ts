@@ -7,6 +7,7 @@ import { PrescriptionContact1764200000000 } from './1764200000000-prescription-c
 import { DeviceSessions1764300000000 } from './1764300000000-device-sessions';
 import { CdsHooks1764400000000 } from './1764400000000-cds-hooks';
 import { CdsCardPatient1764700000000 } from './1764700000000-cds-card-patient';
+import { AuditCallerRequestId1765050000000 } from './1765050000000-audit-caller-request-id';
 
 /** Every migration, oldest first. They run at start on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   DeviceSessions1764300000000,
   CdsHooks1764400000000,
   CdsCardPatient1764700000000,
+  AuditCallerRequestId1765050000000,
 ];

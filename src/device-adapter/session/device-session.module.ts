@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { PrescriptionModule } from '../../prescription/prescription.module';
 import { CUFF_TRANSPORT, type CuffTransport } from '../cuff-transport';
+import { CuffOwnership } from './cuff-ownership';
 import type { Timers } from '../timers';
 import { DEVICE_SESSION_ENTITIES } from './device-session.entities';
 import { DeviceSessionsController } from './device-sessions.controller';
@@ -24,6 +26,11 @@ import { SessionSupervisor } from './session-supervisor';
       provide: SessionSupervisor,
       useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal) => new SessionSupervisor(transport, timers, journal),
       inject: [CUFF_TRANSPORT, TIMERS, SessionJournal],
+    },
+    {
+      provide: CuffOwnership,
+      useFactory: (config: AppConfig, supervisor: SessionSupervisor) => new CuffOwnership(config.cuffs.organizations, supervisor),
+      inject: [APP_CONFIG, SessionSupervisor],
     },
     DeviceSessionsService,
     DevicesService,

@@ -21,6 +21,7 @@ import { blockInflationLimitS, type CuffBinding, programFromPlan, sessionExercis
 import { TIMERS } from '../device-adapter.module';
 import { SessionJournal } from './session-journal';
 import { SessionSupervisor } from './session-supervisor';
+import { CuffOwnership } from './cuff-ownership';
 import type { LiveUpdate, SessionSummary } from './supervised-session';
 
 export type SessionCommand = 'start' | 'next-set' | 'pause' | 'resume' | 'abort';
@@ -46,6 +47,7 @@ export class DeviceSessionsService implements OnModuleDestroy {
   constructor(
     private readonly prescriptions: PrescriptionsService,
     private readonly supervisor: SessionSupervisor,
+    private readonly ownership: CuffOwnership,
     private readonly journal: SessionJournal,
     @Inject(TIMERS) private readonly timers: Timers,
     @InjectRepository(DeviceSessionRecord) private readonly sessions: Repository<DeviceSessionRecord>,
@@ -68,7 +70,7 @@ export class DeviceSessionsService implements OnModuleDestroy {
     if (prescription.status !== 'approved') {
       throw new DomainError(ErrorCode.PrescriptionStateConflict, `Only an approved plan can be sent to a cuff; this version is ${prescription.status}.`);
     }
-    const device = this.supervisor.device(request.deviceId);
+    const device = this.ownership.device(request.deviceId, principal.tenant);
     const missing = request.cuffs.flatMap((c, i) => (device.channels.includes(c.channel) ? [] : [{ field: `cuffs.${i}.channel`, detail: `is not a channel of cuff ${device.deviceId} (it has ${device.channels.join(', ')})` }]));
     if (missing.length > 0) {
       throw invalidFields('body', missing);
@@ -247,14 +249,11 @@ export class DeviceSessionsService implements OnModuleDestroy {
     return stream;
   }
 
-  /** A session of the caller's organization; another organization's is refused, not revealed. */
+  /** A session of the caller's organization; another organization's is answered as unknown, so its existence is not revealed. */
   private async record(id: string, principal: Principal): Promise<DeviceSessionRecord> {
     const record = await this.sessions.findOne({ where: { id }, select: ['id', 'tenant', 'status'] });
-    if (!record) {
+    if (!record || record.tenant !== principal.tenant) {
       throw new DomainError(ErrorCode.DeviceSessionNotFound, `No device session with id ${id}.`);
-    }
-    if (record.tenant !== principal.tenant) {
-      throw new DomainError(ErrorCode.Forbidden, 'This device session belongs to another organization.');
     }
     return record;
   }

@@ -16,7 +16,7 @@ export class DevicesController {
 
   @Get()
   @Roles('clinician', 'viewer', 'admin')
-  @ApiOperation({ summary: 'List the cuffs', description: 'Every cuff unit the service can reach, with presence, last state and whether it is busy.' })
+  @ApiOperation({ summary: 'List the cuffs', description: "Every cuff unit of the caller's organization the service can reach (cuffs are assigned to organizations by configuration), with presence, last state and whether it is busy. Another organization's cuff is not listed and answers 404 wherever it is named." })
   @ApiOkResponse({ standardSchema: DeviceList })
   list(@CurrentPrincipal() principal: Principal): Promise<z.infer<typeof DeviceList>> {
     return this.devices.list(principal);

@@ -15,6 +15,7 @@ import type { DeviceList, DeviceLopMeasurement, LopMeasurementRequest } from './
 import { LopMeasurementRecord } from './lop-measurement.entity';
 import { TIMERS } from '../device-adapter.module';
 import { SessionSupervisor } from './session-supervisor';
+import { CuffOwnership } from './cuff-ownership';
 import type { z } from 'zod';
 
 const NOT_FOUND_REASONS: Record<string, string> = {
@@ -24,11 +25,12 @@ const NOT_FOUND_REASONS: Record<string, string> = {
   ABORTED: 'the search was stopped before it ended',
 };
 
-/** The cuff units, and LOPs measured with them. */
+/** The cuff units of the caller's organization, and LOPs measured with them. */
 @Injectable()
 export class DevicesService {
   constructor(
     private readonly supervisor: SessionSupervisor,
+    private readonly ownership: CuffOwnership,
     @Inject(CUFF_TRANSPORT) private readonly transport: CuffTransport,
     @Inject(TIMERS) private readonly timers: Timers,
     @InjectRepository(DeviceSessionRecord) private readonly sessions: Repository<DeviceSessionRecord>,
@@ -36,7 +38,7 @@ export class DevicesService {
   ) {}
 
   async list(principal: Principal): Promise<z.infer<typeof DeviceList>> {
-    const devices = this.supervisor.devices();
+    const devices = this.ownership.devicesOf(principal.tenant);
     const running = devices.map((d) => this.supervisor.sessionOn(d.deviceId)?.id).filter((id): id is string => id !== undefined);
     const ours = running.length === 0 ? [] : await this.sessions.find({ where: { id: In(running), tenant: principal.tenant }, select: ['id'] });
     return {
@@ -64,7 +66,7 @@ export class DevicesService {
    * width, posture, time, confidence. A search that finds no LOP stores nothing and answers 422.
    */
   async measureLop(deviceId: string, request: LopMeasurementRequest, principal: Principal): Promise<DeviceLopMeasurement> {
-    const device = this.supervisor.device(deviceId);
+    const device = this.ownership.device(deviceId, principal.tenant);
     if (!device.channels.includes(request.channel)) {
       throw invalidFields('body', [{ field: 'channel', detail: `is not a channel of cuff ${deviceId} (it has ${device.channels.join(', ')})` }]);
     }

@@ -11,7 +11,7 @@ export function cdsCorsOptions(config: CdsHooksConfig) {
     origin: config.corsOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'accept'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    exposedHeaders: ['x-request-id', 'x-caller-request-id', 'retry-after'],
     credentials: false,
     maxAge: 600,
   };
