@@ -48,8 +48,10 @@ function withoutDatabaseValues(serialized: Record<string, unknown>): Record<stri
  * values of its statement: a failed insert would otherwise put a patient's record in the log.
  */
 export function logSafeError(error: unknown): unknown {
-  const serialized = stdSerializers.err(error as Error);
-  return causes(error).some(isDatabaseError) ? withoutDatabaseValues(serialized as unknown as Record<string, unknown>) : serialized;
+  // pino-http hands over the error already serialized, with the original as `raw`.
+  const raw = (error as { raw?: unknown } | null)?.raw ?? error;
+  const serialized = error instanceof Error ? stdSerializers.err(error) : error;
+  return causes(raw).some(isDatabaseError) ? withoutDatabaseValues(serialized as Record<string, unknown>) : serialized;
 }
 
 /**

@@ -53,7 +53,7 @@ describe('audit trail', () => {
     expect(records.map(({ actor, action, resourceId, outcome, status }) => ({ actor, action, resourceId, outcome, status }))).toEqual([
       { actor: 'dr-lee', action: 'GET /v1/rules', resourceId: null, outcome: 'success', status: 200 },
       { actor: 'dr-lee', action: 'GET /v1/rules/:id', resourceId: 'ci.pregnancy', outcome: 'success', status: 200 },
-      { actor: 'dr-lee', action: 'POST /v1/screenings', resourceId: null, outcome: 'success', status: 201 },
+      { actor: 'dr-lee', action: 'POST /v1/screenings', resourceId: screeningId, outcome: 'success', status: 201 },
       { actor: 'dr-lee', action: 'GET /v1/screenings/:id', resourceId: screeningId, outcome: 'success', status: 200 },
       { actor: 'dr-lee', action: 'GET /v1/audit', resourceId: null, outcome: 'denied', status: 403 },
     ]);
@@ -109,7 +109,7 @@ describe('audit trail', () => {
     await db.query('DROP TRIGGER audit_events_no_update');
     await db.query(`UPDATE audit_events SET outcome = 'success', status = 200 WHERE seq = 5`);
     const res = await request(sut.http).get('/v1/audit/verification').auth(admin, { type: 'bearer' }).expect(200);
-    expect(res.body).toMatchObject({ intact: false, checked: 4, firstBroken: { seq: 5, reason: expect.stringContaining('changed') } });
+    expect(res.body).toMatchObject({ scope: 'organization', intact: false, checked: 4, firstBroken: { seq: 5, reason: expect.stringContaining('changed') } });
     const command = verifyCommand(sut);
     expect(command.status).toBe(1);
     expect(command.output).toContain('BROKEN at record 5');

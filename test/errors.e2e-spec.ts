@@ -103,12 +103,14 @@ describe('errors are problem+json and never a 500', () => {
     expectProblem(await request(sut.http).delete('/v1/rules').auth(token, { type: 'bearer' }), 404, 'ROUTE_NOT_FOUND');
   });
 
-  it('keeps a safe request id from the caller and replaces an unsafe one', async () => {
+  it("makes its own request id, echoes a safe one from the caller apart, and drops an unsafe one", async () => {
     const kept = await request(sut.http).get('/v1/nothing').set('x-request-id', 'clinic-42.a');
-    expect(kept.headers['x-request-id']).toBe('clinic-42.a');
-    expect(kept.body.requestId).toBe('clinic-42.a');
+    expect(kept.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(kept.body.requestId).toBe(kept.headers['x-request-id']);
+    expect(kept.headers['x-caller-request-id']).toBe('clinic-42.a');
     const replaced = await request(sut.http).get('/v1/nothing').set('x-request-id', 'bad id\twith spaces');
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(replaced.headers['x-caller-request-id']).toBeUndefined();
   });
 
   it('answers arbitrary garbage bodies with a 4xx, never a 500', async () => {

@@ -120,7 +120,28 @@ describe('loadConfig: CDS Hooks', () => {
   });
 });
 
+describe('loadConfig: production mode', () => {
+  it('refuses the development issuer in production unless explicitly opted in, and turns the API documents off', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL: is required in production/);
+    const optedIn = loadConfig({ NODE_ENV: 'production', AUTH_DEV_ISSUER_IN_PRODUCTION: 'yes-anyone-with-the-key-file-can-sign-in' });
+    expect(optedIn).toMatchObject({ production: true, apiDocs: 'off', auth: { mode: 'development', inProduction: true } });
+    expect(loadConfig({})).toMatchObject({ production: false, apiDocs: 'public', auth: { mode: 'development', inProduction: false } });
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example/jwks', AUTH_ISSUER: 'https://id.example', API_DOCS: 'authenticated' }).apiDocs).toBe('authenticated');
+  });
+});
+
 describe('cuff configuration', () => {
+  it('assigns cuffs and gateways to organizations, refusing what it cannot read', () => {
+    const { organizations } = loadConfig({ CUFF_ORGANIZATIONS: 'cuff-1:clinic-north, cuff-2:clinic-south', MQTT_GATEWAY_ORGANIZATIONS: 'gw-1:clinic-east' }).cuffs;
+    expect(organizations).toEqual({
+      cuffs: new Map([['cuff-1', 'clinic-north'], ['cuff-2', 'clinic-south']]),
+      gateways: new Map([['gw-1', 'clinic-east']]),
+      simulated: 'clinic-north',
+    });
+    expect(() => loadConfig({ CUFF_ORGANIZATIONS: 'cuff-1' })).toThrow('CUFF_ORGANIZATIONS: entry 1: cuff cuff-1 needs an organization');
+    expect(() => loadConfig({ MQTT_GATEWAY_ORGANIZATIONS: 'gw-1:a,gw-1:b' })).toThrow('gateway gw-1 is listed twice');
+  });
+
   it('runs two simulated cuffs in process by default', () => {
     expect(loadConfig({}).cuffs).toEqual({
       transport: 'simulator',
