@@ -25,6 +25,9 @@ export function cuffTransportFrom(config: CuffConfig, timers: Timers): CuffTrans
       const logger = new Logger('MqttTransport');
       const { mqtt } = config;
       const read = (file: string | null) => (file ? readFileSync(file) : undefined);
+      if (config.organizations.gateways.size === 0 && config.organizations.cuffs.size === 0) {
+        logger.warn('No gateway or cuff is assigned to an organization (MQTT_GATEWAY_ORGANIZATIONS, CUFF_ORGANIZATIONS): the cuffs behind the gateways are shown to no one.');
+      }
       return new MqttTransport({
         url: mqtt.url,
         embeddedBroker: {
