@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 import { mintToken } from '../src/auth/development-issuer';
 import { Role } from '../src/auth/principal';
-import { ConfigError, loadConfig } from '../src/config/config';
+import { ConfigError, DEVELOPMENT_ORGANIZATION, loadConfig } from '../src/config/config';
 
 const Options = z.object({
   role: z.array(Role).min(1, 'give at least one --role'),
@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       role: { type: 'string', multiple: true, default: [] },
-      tenant: { type: 'string', default: 'clinic-north' },
+      tenant: { type: 'string', default: DEVELOPMENT_ORGANIZATION },
       subject: { type: 'string' },
       hours: { type: 'string', default: '8' },
     },

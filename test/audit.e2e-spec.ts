@@ -110,6 +110,9 @@ describe('audit trail', () => {
     await db.query(`UPDATE audit_events SET outcome = 'success', status = 200 WHERE seq = 5`);
     const res = await request(sut.http).get('/v1/audit/verification').auth(admin, { type: 'bearer' }).expect(200);
     expect(res.body).toMatchObject({ scope: 'organization', intact: false, checked: 4, firstBroken: { seq: 5, reason: expect.stringContaining('changed') } });
+    // Another organization learns that the chain is broken, but nothing of a record that is not its own.
+    const elsewhere = await request(sut.http).get('/v1/audit/verification').auth(await sut.tokenFor('admin', { tenant: 'clinic-south' }), { type: 'bearer' }).expect(200);
+    expect(elsewhere.body).toEqual({ scope: 'organization', intact: false, checked: 0, head: '0'.repeat(64) });
     const command = verifyCommand(sut);
     expect(command.status).toBe(1);
     expect(command.output).toContain('BROKEN at record 5');
