@@ -6,8 +6,8 @@ import { Problem } from './problem';
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: every refused field is listed in `errors[]`.',
   401: 'No bearer token, or one that is not valid for this service.',
-  403: "The token's roles or organization do not allow this.",
-  404: 'Not found.',
+  403: "The token's roles do not allow this.",
+  404: "Not found: unknown, or of another organization (answered alike, so a record's existence is not revealed).",
   409: 'A request with the same Idempotency-Key is still in flight.',
   413: 'The body exceeds the size limit.',
   415: 'The body is not `application/json`.',

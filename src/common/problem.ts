@@ -82,7 +82,7 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
   [ErrorCode.Forbidden]: {
     status: 403,
     title: 'Not allowed',
-    description: "The caller's roles or organization do not allow this action on this record.",
+    description: "The caller's roles do not allow this action. A record of another organization answers 404, as an unknown one does.",
   },
   [ErrorCode.TooManyRequests]: {
     status: 429,
