@@ -151,8 +151,9 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const refused = await prescribe(patellofemoralRequest({ answers })).expect(422);
       expect(refused.body).toMatchObject({ code: 'REFERRAL_REQUIRED', screening: { verdict: 'refer' } });
       expect(refused.body.detail).toContain('refer.anticoagulants');
-      const clearance = { by: 'Dr A. Shah, haematology', on: SCREENED_ON, note: 'Cleared for BFR at the planned pressures.' };
-      const cleared = await prescribe(patellofemoralRequest({ answers, clearance })).expect(201);
+      expect(refused.body.detail).toContain('Taking anticoagulants');
+      const clearance = { findings: ['refer.anticoagulants'], by: 'Dr A. Shah, haematology', on: SCREENED_ON, note: 'Cleared for BFR at the planned pressures.' };
+      const cleared = await prescribe(patellofemoralRequest({ answers, clearances: [clearance] })).expect(201);
       expect(cleared.body.plan.cautions.map((c: { source: string }) => c.source)).toContain('screening');
     });
 
