@@ -29,7 +29,7 @@ export function screeningRequest(overrides: Partial<ScreeningRequest> = {}): Scr
 
 /** The screening ruleset's facts for that patient, as the rules read them. */
 export function screeningFacts(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...patientFacts(screeningRequest(), SCREENED_ON), vteScore: 0, ...overrides };
+  return { ...patientFacts(screeningRequest(), SCREENED_ON), vteScore: 0, vteScoreIfUnanswered: 0, vteUnansweredItems: [], ...overrides };
 }
 
 type PrescriptionLimb = PrescriptionRequest['limbs'][number];
