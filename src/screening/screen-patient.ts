@@ -169,10 +169,11 @@ export async function screenPatient(
     const limbs = request.limbs.map((site) => ({ limb: site.limb, side: site.side, verdict: worst(patientVerdict, ...limbFindings.get(site)!.map(effective)) }));
     return { limbs, verdict: worst(patientVerdict, best(limbs.map((l) => l.verdict))) };
   };
-  // An unanswered caution item is asked, not assumed, when it alone would turn a clear screening into a caution.
+  // An unanswered caution item is asked, not assumed, when it alone would turn a clear screening into
+  // a caution, and along with the other questions when the screening is incomplete anyway.
   const answeredOnly = verdicts(patientFindings.filter((f) => !unanswered.has(f)));
   const asked =
-    answeredOnly.verdict === 'clear'
+    answeredOnly.verdict === 'clear' || answeredOnly.verdict === 'incomplete'
       ? patientFindings.map((f): ScreeningFinding => {
           const item = unanswered.get(f);
           if (item === undefined) {

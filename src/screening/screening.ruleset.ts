@@ -33,7 +33,7 @@ const Finding = z.strictObject({
     missing: z.string().min(1).optional(),
     /** For `incomplete` findings: a fact that lists the missing items (when the rule cannot know them in advance). */
     missingFrom: z.literal('vteUnansweredItems').optional(),
-    /** For a `caution` read from an item answered unknown: the item. It is asked (`incomplete`) when it alone would make a clear screening a caution. */
+    /** For a `caution` read from an item answered unknown: the item. It is asked (`incomplete`) when it alone would make a clear screening a caution, or when the screening is incomplete anyway. */
     unanswered: z.string().min(1).optional(),
     /** For `caution`: what the prescription must change; for `refer`: what it must change once a clearance lifts the referral. */
     modifications: z.array(Modification).min(1).optional(),
