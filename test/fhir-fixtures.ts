@@ -131,6 +131,8 @@ const answerOf = (value: unknown, linkId: string): Record<string, unknown> => {
 function itemsOf(value: Record<string, unknown>, prefix: string): QrItem[] {
   return Object.entries(value).flatMap(([key, v]): QrItem[] => {
     const linkId = prefix ? `${prefix}.${key}` : key;
+    // A list of plain values is one repeating question with one answer each; a list of objects, a repeating group.
+    if (Array.isArray(v) && v.every((element) => typeof element !== 'object')) return [{ linkId, answer: v.map((element) => answerOf(element, linkId)) }];
     if (Array.isArray(v)) return v.map((element) => ({ linkId, item: itemsOf(element as Record<string, unknown>, linkId) }));
     if (v !== null && typeof v === 'object') return [{ linkId, item: itemsOf(v as Record<string, unknown>, linkId) }];
     return [{ linkId, answer: [answerOf(v, linkId)] }];

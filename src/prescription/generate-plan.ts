@@ -134,8 +134,9 @@ function screeningCautions(screening: ScreeningOutcome): PlanCaution[] {
       source: 'screening' as const,
       ruleId: f.ruleId,
       title: f.title,
-      message: f.clinicianMessage,
-      patientMessage: f.patientMessage,
+      // A cleared referral's own patient message asks for an approval that has been given; the handout tells the clearance instead.
+      message: f.clearance ? `${f.clinicianMessage} Cleared by ${f.clearance.by} on ${f.clearance.on}: ${f.clearance.note}` : f.clinicianMessage,
+      patientMessage: f.cleared ? null : f.patientMessage,
       site: f.site,
       evidence: f.evidence,
     }));
