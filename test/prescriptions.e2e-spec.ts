@@ -151,7 +151,7 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const refused = await prescribe(patellofemoralRequest({ answers })).expect(422);
       expect(refused.body).toMatchObject({ code: 'REFERRAL_REQUIRED', screening: { verdict: 'refer' } });
       expect(refused.body.detail).toContain('refer.anticoagulants');
-      expect(refused.body.detail).toContain('Taking anticoagulants');
+      expect(refused.body.detail).toContain('Anticoagulant medication');
       const clearance = { findings: ['refer.anticoagulants'], by: 'Dr A. Shah, haematology', on: SCREENED_ON, note: 'Cleared for BFR at the planned pressures.' };
       const cleared = await prescribe(patellofemoralRequest({ answers, clearances: [clearance] })).expect(201);
       expect(cleared.body.plan.cautions.map((c: { source: string }) => c.source)).toContain('screening');
