@@ -180,6 +180,7 @@ describe('CDS Hooks services', () => {
       const warning = cards.find((c) => c.indicator === 'warning');
       expect(warning).toBeDefined();
       expect(warning!.detail).toContain('Procedure/p-1');
+      expect(warning!.detail).toContain('**To clear it:** record a clearance that names `refer.vte-score`');
     });
 
     it('answers 412 naming the Patient when it is neither prefetched nor readable', async () => {
