@@ -106,7 +106,7 @@ export const ScreeningFinding = z
     clinicianMessage: z.string().describe('For the clinician.'),
     patientMessage: z.string().describe('For the patient, in plain words.'),
     missing: z.string().optional().describe('For `incomplete`: the item or measurement that is missing.'),
-    modifications: z.array(Modification).optional().describe('For `caution`: what the prescription must change.'),
+    modifications: z.array(Modification).optional().describe('For `caution`: what the prescription must change; for `refer`: what it must change once a clearance that names the finding lifts it.'),
     cleared: z.boolean().describe('True when a recorded clearance that names this rule turned this `refer` into a `caution`.'),
     clearance: Clearance.optional().describe('For a cleared finding: the clearance that names it.'),
     inputs: z.record(z.string(), z.unknown()).describe('The values the rule read, by fact name.'),
