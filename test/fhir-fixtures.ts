@@ -125,6 +125,7 @@ const answerOf = (value: unknown, linkId: string): Record<string, unknown> => {
   if (typeof value === 'number') return Number.isInteger(value) && linkId.startsWith('bloodPressure.') ? { valueInteger: value } : { valueDecimal: value };
   if (/Date$|\.on$|measuredOn$/.test(linkId)) return { valueDate: value };
   if (['yes', 'no', 'unknown', 'thigh', 'upper-arm', 'left', 'right'].includes(value as string)) return { valueCoding: { system: ANSWER_SYSTEM, code: value } };
+  if (linkId === 'clearances.findings') return { valueCoding: { system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-rule', code: value } };
   return { valueString: value };
 };
 

@@ -34,7 +34,7 @@ function dateErrors(request: ScreeningRequest, screenedOn: string): Array<{ fiel
 }
 
 /** A rule a clearance may name: a screening finding or a selection rule that asks for a medical clearance. */
-function clearable(catalogue: RuleCatalogue, ruleId: string): boolean {
+export function clearable(catalogue: RuleCatalogue, ruleId: string): boolean {
   const found = catalogue.rule(ruleId);
   if (!found) {
     return false;

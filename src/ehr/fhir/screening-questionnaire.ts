@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Coding, Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 
 import type { RuleCatalogue } from '../../rules/catalogue';
+import { clearable } from '../../screening/screen-patient';
 import { LIMB_ITEMS, NOT_ASKED_OF_MALE_PATIENTS, PATIENT_ITEMS } from '../../screening/screening-items';
 import { Limb, ScreeningAnswer, Sex, Side } from '../../screening/screening.ruleset';
 import { CANONICAL, SYSTEM } from './codes';
@@ -11,6 +12,8 @@ import { fhirMapping, valueSet } from './fhir-mapping';
 export const QUESTIONNAIRE_URL = `${CANONICAL}/Questionnaire/bfr-screening`;
 /** yes, no and unknown, and the other choices of the screening (limb, side, sex). */
 export const ANSWER_SYSTEM = `${CANONICAL}/CodeSystem/bfr-screening-answer`;
+/** bfr-rx rule ids: what a clearance names. */
+export const RULE_SYSTEM = `${CANONICAL}/CodeSystem/bfr-rule`;
 
 const GENDER_SYSTEM = 'http://hl7.org/fhir/administrative-gender';
 
@@ -90,7 +93,14 @@ function itemsOf(catalogue: RuleCatalogue): QuestionnaireItem[] {
     question('clearances', 'A recorded medical clearance (one group per clearance): the findings it names become cautions, others stay referrals', 'group', {
       repeats: true,
       item: [
-        question('clearances.findings', 'The findings it clears, by rule id (e.g. refer.bp-160-179); one answer per finding', 'string', { required: true, repeats: true }),
+        question('clearances.findings', 'The findings it clears (one answer per finding); a finding not named stays a referral', 'choice', {
+          required: true,
+          repeats: true,
+          answerOption: catalogue
+            .allRules()
+            .filter(({ rule }) => clearable(catalogue, rule.id))
+            .map(({ rule }) => ({ valueCoding: { system: RULE_SYSTEM, code: rule.id, display: rule.title } })),
+        }),
         question('clearances.by', 'Who gave the clearance (name and role)', 'string', { required: true }),
         question('clearances.on', 'Date of the clearance', 'date', { required: true }),
         question('clearances.note', 'What was cleared, and any conditions', 'text', { required: true }),
