@@ -84,7 +84,7 @@ export const ScreeningRequest = z
     clearance: z
       .never({ error: CLEARANCE_SHAPE_CHANGED })
       .optional()
-      .describe(`Refused: ${CLEARANCE_SHAPE_CHANGED}`),
+      .meta({ deprecated: true, description: `Refused: ${CLEARANCE_SHAPE_CHANGED}` }),
   })
   .refine((r) => r.answers.recentSurgery !== 'yes' || r.surgeryDate !== undefined, {
     path: ['surgeryDate'],
