@@ -27,7 +27,7 @@ export const aclScreeningAnswers = () => ({
     screeningRequest({
       answers: { ...screeningRequest().answers, recentSurgery: 'yes', surgeonApprovedBfr: 'yes' },
       surgeryDate: '2026-10-30',
-      clearance: SURGEON_CLEARANCE,
+      clearances: [SURGEON_CLEARANCE],
       limbs: [limbSite('thigh', 'left')],
     }),
   ),

@@ -135,9 +135,9 @@ describe('CDS Hooks services', () => {
       expect(info.detail).not.toContain('blood pressure recorded');
       expect(info.detail).toContain('Cuff sites assumed: both thighs');
       expect(info.detail).toContain('No screening questionnaire answers in the EHR.');
-      // Cautions that fire only on unknown answers are questions on this card, not warnings of their own.
-      expect(info.detail).toContain('**Until answered, these rules read the unknown as a risk:**');
-      expect(info.detail).toContain('[`caution.smoking` v1]');
+      // Caution items not answered are asked on this card with the other questions, never asserted as present.
+      expect(info.detail).toContain('[`caution.smoking-not-known` v1]');
+      expect(info.detail).not.toContain('[`caution.smoking` v1]');
     });
 
     it('names what is missing on the info card: no blood pressure, no height, no weight', async () => {
@@ -180,6 +180,7 @@ describe('CDS Hooks services', () => {
       const warning = cards.find((c) => c.indicator === 'warning');
       expect(warning).toBeDefined();
       expect(warning!.detail).toContain('Procedure/p-1');
+      expect(warning!.detail).toContain('**To clear it:** record a clearance that names `refer.vte-score`');
     });
 
     it('answers 412 naming the Patient when it is neither prefetched nor readable', async () => {

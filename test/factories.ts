@@ -29,7 +29,7 @@ export function screeningRequest(overrides: Partial<ScreeningRequest> = {}): Scr
 
 /** The screening ruleset's facts for that patient, as the rules read them. */
 export function screeningFacts(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...patientFacts(screeningRequest(), SCREENED_ON), vteScore: 0, ...overrides };
+  return { ...patientFacts(screeningRequest(), SCREENED_ON), vteScore: 0, vteScoreIfUnanswered: 0, vteUnansweredItems: [], ...overrides };
 }
 
 type PrescriptionLimb = PrescriptionRequest['limbs'][number];
@@ -45,8 +45,13 @@ export function prescriptionLimb(side: PrescriptionLimb['side'], lopMmHg: number
   };
 }
 
-/** The operating surgeon's clearance: surgery in the last 30 days scores enough VTE points to need one. */
-export const SURGEON_CLEARANCE = { by: 'Mr J. Park, orthopaedic surgeon', on: '2026-11-13', note: 'Post-operative protocol includes BFR from week 2.' };
+/** The operating surgeon's clearance of the VTE risk screen (the early post-operative points need it when the approval is not recorded). */
+export const SURGEON_CLEARANCE = {
+  findings: ['refer.vte-score'],
+  by: 'Mr J. Park, orthopaedic surgeon',
+  on: '2026-11-13',
+  note: 'Post-operative protocol includes BFR from week 2.',
+};
 
 /**
  * The issue's reference case: a runner three weeks after a left ACL reconstruction, walking fully,
@@ -60,7 +65,7 @@ export function prescriptionRequest(overrides: Partial<PrescriptionRequest> = {}
     answers: { ...screening.answers, recentSurgery: 'yes', surgeonApprovedBfr: 'yes' },
     surgeryDate: '2026-10-30',
     bloodPressure: screening.bloodPressure,
-    clearance: SURGEON_CLEARANCE,
+    clearances: [SURGEON_CLEARANCE],
     limbs: [prescriptionLimb('left', 190), prescriptionLimb('right', 200)],
     indication: { condition: 'acl-reconstruction', side: 'left', surgeryDate: '2026-10-30', weightBearing: 'full' },
     goal: 'strength',

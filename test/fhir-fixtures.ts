@@ -125,12 +125,15 @@ const answerOf = (value: unknown, linkId: string): Record<string, unknown> => {
   if (typeof value === 'number') return Number.isInteger(value) && linkId.startsWith('bloodPressure.') ? { valueInteger: value } : { valueDecimal: value };
   if (/Date$|\.on$|measuredOn$/.test(linkId)) return { valueDate: value };
   if (['yes', 'no', 'unknown', 'thigh', 'upper-arm', 'left', 'right'].includes(value as string)) return { valueCoding: { system: ANSWER_SYSTEM, code: value } };
+  if (linkId === 'clearances.findings') return { valueCoding: { system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-rule', code: value } };
   return { valueString: value };
 };
 
 function itemsOf(value: Record<string, unknown>, prefix: string): QrItem[] {
   return Object.entries(value).flatMap(([key, v]): QrItem[] => {
     const linkId = prefix ? `${prefix}.${key}` : key;
+    // A list of plain values is one repeating question with one answer each; a list of objects, a repeating group.
+    if (Array.isArray(v) && v.every((element) => typeof element !== 'object')) return [{ linkId, answer: v.map((element) => answerOf(element, linkId)) }];
     if (Array.isArray(v)) return v.map((element) => ({ linkId, item: itemsOf(element as Record<string, unknown>, linkId) }));
     if (v !== null && typeof v === 'object') return [{ linkId, item: itemsOf(v as Record<string, unknown>, linkId) }];
     return [{ linkId, answer: [answerOf(v, linkId)] }];

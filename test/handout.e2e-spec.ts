@@ -11,7 +11,7 @@ import { handoutContent } from '../src/handout/handout-content';
 import { handoutText } from '../src/handout/handout-text';
 import type { Prescription } from '../src/prescription/prescription.schema';
 import { RuleCatalogue } from '../src/rules/catalogue';
-import { onScreeningDay, prescriptionRequest } from './factories';
+import { onScreeningDay, patellofemoralRequest, prescriptionRequest, SCREENED_ON } from './factories';
 import { startTestApp, type TestApp } from './test-app';
 
 /** The part of pdfjs's document API the structure test reads. */
@@ -114,6 +114,17 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
     expect(text).toContain(approved.plan.rulesetVersion.slice(0, 12));
     expect(text).not.toContain(texts.draftMark.en);
     pages.forEach((page, i) => expect(page).toContain(`${i + 1}`));
+  });
+
+  it('tells a cleared referral as the approval it is, naming who gave it, never as an approval still needed', async () => {
+    const answers = { ...patellofemoralRequest().answers, anticoagulants: 'yes' as const };
+    const clearances = [{ findings: ['refer.anticoagulants'], by: 'Dr A. Shah, haematologist', on: SCREENED_ON, note: 'Anticoagulation stable; BFR allowed.' }];
+    const cleared = (await request(sut.http).post('/v1/prescriptions').auth(clinician, { type: 'bearer' }).send(patellofemoralRequest({ answers, clearances })).expect(201)).body as Prescription;
+    const referral = cleared.plan.screening.findings.find((f) => f.ruleId === 'refer.anticoagulants')!;
+    expect(referral).toMatchObject({ cleared: true, clearance: clearances[0] });
+    const text = (await pagesOf((await handout(cleared.id).expect(200)).body)).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain(`Dr A. Shah, haematologist approved cuff training for you on ${SCREENED_ON}`);
+    expect(text).not.toContain(referral.patientMessage.slice(0, 40));
   });
 
   it('marks every page of a draft "not for use"', async () => {

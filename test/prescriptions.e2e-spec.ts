@@ -151,8 +151,9 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const refused = await prescribe(patellofemoralRequest({ answers })).expect(422);
       expect(refused.body).toMatchObject({ code: 'REFERRAL_REQUIRED', screening: { verdict: 'refer' } });
       expect(refused.body.detail).toContain('refer.anticoagulants');
-      const clearance = { by: 'Dr A. Shah, haematology', on: SCREENED_ON, note: 'Cleared for BFR at the planned pressures.' };
-      const cleared = await prescribe(patellofemoralRequest({ answers, clearance })).expect(201);
+      expect(refused.body.detail).toContain('Anticoagulant medication');
+      const clearance = { findings: ['refer.anticoagulants'], by: 'Dr A. Shah, haematology', on: SCREENED_ON, note: 'Cleared for BFR at the planned pressures.' };
+      const cleared = await prescribe(patellofemoralRequest({ answers, clearances: [clearance] })).expect(201);
       expect(cleared.body.plan.cautions.map((c: { source: string }) => c.source)).toContain('screening');
     });
 
@@ -166,6 +167,23 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const left = prescriptionLimb('left', 190, { cuffWidthCm: 18 });
       const res = await prescribe(prescriptionRequest({ limbs: [left, prescriptionLimb('right', 200)] })).expect(422);
       expect(res.body.code).toBe('LOP_REQUIRED');
+    });
+
+    it('refuses a second surgery date or a "no recent surgery" that disagrees with a surgical indication, naming the fields', async () => {
+      const other = await prescribe(prescriptionRequest({ surgeryDate: '2026-11-01' })).expect(400);
+      expect(other.body.errors.map((e: { field: string }) => e.field)).toEqual(['surgeryDate', 'indication.surgeryDate']);
+      expect(other.body.errors[0].detail).toContain('indication.surgeryDate (2026-10-30)');
+      const ticked = await prescribe(prescriptionRequest({ answers: { ...prescriptionRequest().answers, recentSurgery: 'no' } })).expect(400);
+      expect(ticked.body.errors).toEqual([expect.objectContaining({ field: 'answers.recentSurgery', detail: expect.stringContaining('indication.surgeryDate (2026-10-30)') })]);
+      const same = await prescribe(prescriptionRequest({ surgeryDate: undefined })).expect(201);
+      expect(same.body.plan.indication.weeksSinceSurgery).toBe(3);
+    });
+
+    it("blocks a surgical plan when the surgeon said no, whatever the weeks and the clearances", async () => {
+      const answers = { ...prescriptionRequest().answers, surgeonApprovedBfr: 'no' as const };
+      const res = await prescribe(prescriptionRequest({ answers, clearances: [{ findings: ['refer.vte-score'], by: 'Dr L. Moreau, GP', on: SCREENED_ON, note: 'Cleared.' }] })).expect(422);
+      expect(res.body).toMatchObject({ code: 'CONTRAINDICATED' });
+      expect(res.body.detail).toContain('ci.surgeon-declined-bfr');
     });
 
     it('validates the indication field by field', async () => {

@@ -77,7 +77,7 @@ describe('rule catalogue API', () => {
         .auth(token, { type: 'bearer' })
         .send({
           ruleset: 'screening',
-          facts: screeningFacts({ ageYears: 52, pregnant: 'unknown', systolicBp: 178, diastolicBp: 112 }),
+          facts: screeningFacts({ ageYears: 52, sex: 'female', pregnant: 'unknown', systolicBp: 178, diastolicBp: 112 }),
         })
         .expect(200);
       expect(res.body.fired.map((f: { ruleId: string }) => f.ruleId)).toEqual(['ci.bp-severe', 'ask.pregnant']);

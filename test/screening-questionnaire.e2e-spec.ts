@@ -1,7 +1,7 @@
 import type { Questionnaire } from '@medplum/fhirtypes';
 import request from 'supertest';
 
-import { limbSite, onScreeningDay, screeningRequest } from './factories';
+import { limbSite, onScreeningDay, SCREENED_ON, screeningRequest } from './factories';
 import { questionnaireResponseFor } from './fhir-fixtures';
 import { fhirProblems } from './fhir-validation';
 import { startTestApp, type TestApp } from './test-app';
@@ -38,6 +38,27 @@ describe('the screening as a FHIR Questionnaire', () => {
     expect(outcome(viaFhir)).toEqual(outcome(direct));
     expect(viaFhir.limbs[0]).toEqual({ limb: 'thigh', side: 'left', verdict: 'contraindicated' });
     await request(sut.http).get(`/v1/screenings/${viaFhir.id}`).auth(clinician, { type: 'bearer' }).expect(200);
+  });
+
+  it('maps each clearance and the findings it names, and hides pregnancy and postpartum from a male patient', async () => {
+    const answers = screeningRequest({
+      answers: { ...screeningRequest().answers, peripheralArteryDisease: 'yes', anticoagulants: 'yes', diabetes: 'yes' },
+      clearances: [
+        { findings: ['refer.peripheral-artery-disease', 'refer.anticoagulants'], by: 'Dr A. Okafor, vascular surgeon', on: SCREENED_ON, note: 'Cleared for low-pressure BFR.' },
+        { findings: ['refer.diabetes'], by: 'Dr L. Moreau, general practitioner', on: SCREENED_ON, note: 'Diabetes reviewed.' },
+      ],
+    });
+    const direct = (await request(sut.http).post('/v1/screenings').auth(clinician, { type: 'bearer' }).send(answers).expect(201)).body;
+    const viaFhir = (await postResponse(questionnaireResponseFor(answers)).expect(201)).body;
+    expect(viaFhir.clearances).toEqual(answers.clearances);
+    expect(viaFhir.verdict).toBe('caution');
+    expect(viaFhir.findings).toEqual(direct.findings);
+    const questionnaire = (await request(sut.http).get('/v1/screenings/questionnaire').auth(clinician, { type: 'bearer' }).expect(200)).body as Questionnaire;
+    const asked = questionnaire.item!.find((i) => i.linkId === 'answers')!.item!;
+    for (const linkId of ['answers.pregnant', 'answers.postpartum']) {
+      expect(asked.find((i) => i.linkId === linkId)!.enableWhen).toEqual([{ question: 'patient.sex', operator: '!=', answerCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'male' } }]);
+    }
+    expect(asked.find((i) => i.linkId === 'answers.oestrogenTherapy')!.enableWhen).toBeUndefined();
   });
 
   it('answers a refused answer with problem+json naming its linkId, and stores nothing', async () => {

@@ -58,6 +58,36 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
     ]);
   });
 
+  describe('clearances that name what they clear', () => {
+    const gp = { by: 'Dr L. Moreau, general practitioner', on: SCREENED_ON, note: 'Reviewed; BFR may go ahead.' };
+    const referred = () => screeningRequest({ answers: { ...screeningRequest().answers, peripheralArteryDisease: 'yes', anticoagulants: 'yes' } });
+
+    it('lifts only the referral a clearance names, and says which clearance lifted it', async () => {
+      const res = await screen({ ...referred(), clearances: [{ ...gp, findings: ['refer.anticoagulants'] }] }).expect(201);
+      expect(res.body.verdict).toBe('refer');
+      expect(res.body.findings).toEqual([
+        expect.objectContaining({ ruleId: 'refer.peripheral-artery-disease', cleared: false }),
+        expect.objectContaining({ ruleId: 'refer.anticoagulants', cleared: true, clearance: { ...gp, findings: ['refer.anticoagulants'] } }),
+      ]);
+      expect(res.body.findings[0]).not.toHaveProperty('clearance');
+      expect(res.body.clearances).toEqual([{ ...gp, findings: ['refer.anticoagulants'] }]);
+    });
+
+    it('refuses the old single free-text clearance, naming the field and the new shape', async () => {
+      const res = await screen({ ...referred(), clearance: gp }).expect(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'clearance', detail: expect.stringContaining('give `clearances`, a list of { findings: [') })]);
+    });
+
+    it('refuses a clearance that names a contraindication or an unknown rule, and stores nothing', async () => {
+      const db = sut.app.get(DataSource);
+      const [{ n: before }] = await db.query('SELECT count(*) AS n FROM screenings');
+      const res = await screen({ ...referred(), clearances: [{ ...gp, findings: ['refer.anticoagulants', 'ci.bp-diastolic-100', 'refer.made-up'] }] }).expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['clearances.0.findings.1', 'clearances.0.findings.2']);
+      const [{ n: after }] = await db.query('SELECT count(*) AS n FROM screenings');
+      expect(after).toBe(before);
+    });
+  });
+
   describe('refuses bad input with a 4xx naming the field', () => {
     const cases: Array<[string, unknown, string]> = [
       ['an unknown item', { ...screeningRequest(), answers: { ...screeningRequest().answers, dvt: 'no' } }, 'answers.dvt'],
@@ -70,6 +100,7 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
       ['an answer that is not yes, no or unknown', { ...screeningRequest(), answers: { ...screeningRequest().answers, pregnant: 'maybe' } }, 'answers.pregnant'],
       ['no cuff site', { ...screeningRequest(), limbs: [] }, 'limbs'],
       ['the same cuff site twice', { ...screeningRequest(), limbs: [limbSite('thigh', 'left'), limbSite('thigh', 'left')] }, 'limbs'],
+      ['a clearance that names no finding', { ...screeningRequest(), clearances: [{ findings: [], by: 'Dr L. Moreau', on: SCREENED_ON, note: 'Cleared.' }] }, 'clearances.0.findings'],
       ['an unknown site finding', { ...screeningRequest(), limbs: [{ ...limbSite('thigh', 'left'), findings: { bruise: 'yes' } }] }, 'limbs.0.findings.bruise'],
     ];
     it.each(cases)('%s', async (_what, body, field) => {

@@ -130,7 +130,7 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     status: 422,
     title: 'A medical clearance is needed first',
     description:
-      'A finding needs a physician\'s clearance before BFR. Record it in `clearance` (who, when, what) and ask again; `screening` or `detail` names the rule that asked for it.',
+      'A finding needs a physician\'s clearance before BFR. `detail` names each such finding in words and by rule id, and `screening` lists them. Record a clearance in `clearances` that names each of those rule ids (with who, when and a note) and ask again; a clearance that does not name a finding leaves it in place.',
   },
   [ErrorCode.PlanNotPossible]: {
     status: 422,
@@ -148,7 +148,7 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     status: 422,
     title: 'The plan would breach the safety envelope',
     description:
-      'A dose produced by the rules exceeds a hard safety limit, so the plan is refused rather than clamped. `breaches` names each value, its limit and the rules that produced it; the rules need correcting.',
+      'A dose exceeds a hard safety limit, so the plan is refused rather than clamped. `breaches` names each value, its limit and the rules that produced it. A set point above the ceiling at a permitted %LOP comes from a very high LOP: use a wider cuff or re-measure the LOP. Any other breach means the rules need correcting.',
   },
   [ErrorCode.PrescriptionNotFound]: {
     status: 404,

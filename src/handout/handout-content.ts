@@ -73,7 +73,12 @@ export function handoutContent(prescription: Prescription, text: HandoutTextFile
   const reperfusionSeconds = Math.max(...plan.exercises.map((e) => e.dose.reperfusion.seconds));
   const approval = prescription.approval;
   const messages = [plan.phase.patientMessage, ...plan.cautions.map((c) => c.patientMessage), ...plan.warnings.map((w) => w.patientMessage)];
-  const notes = [...new Set(messages.filter((message): message is string => message !== null))].map(data);
+  // A referral lifted by a clearance is told as the approval it is, never as "your doctor needs to approve".
+  const clearances = new Map(plan.screening.findings.flatMap((f) => (f.cleared && f.clearance ? [[`${f.clearance.by}|${f.clearance.on}`, f.clearance] as const] : [])));
+  const notes = [
+    ...[...new Set(messages.filter((message): message is string => message !== null))].map(data),
+    ...[...clearances.values()].map((c) => t('clearedNote', { by: c.by, date: c.on })),
+  ];
 
   const sessions = perWeek.max * schedule.programWeeks.value;
   return {

@@ -57,6 +57,7 @@ export const HANDOUT_KEYS = [
   'progressionHeading',
   'progressionCeiling',
   'notesHeading',
+  'clearedNote',
   'checklistHeading',
   'checklist',
   'stopHeading',

@@ -6,6 +6,7 @@ import { loadRuleCatalogue } from '../rulesets';
 import { screenPatient } from '../screening/screen-patient';
 import { LIMB_ITEMS, PATIENT_ITEMS } from '../screening/screening-items';
 import { generatePlan } from './generate-plan';
+import { screeningRequestOf } from './surgery-date';
 import { BodyPosition, Condition, CONDITIONS, Goal, LopMethod, WeightBearing } from './indication';
 import type { Plan } from './plan.schema';
 import type { PrescriptionRequest } from './prescription-request.schema';
@@ -14,6 +15,12 @@ import { checkEnvelope, SAFETY_ENVELOPE } from './safety-envelope';
 const catalogue = loadRuleCatalogue(RULES_DATA);
 const TODAY = '2026-11-20';
 const RUNS = 1500;
+
+/** Every finding a clearance may name: the screening's referrals and the selection's. */
+const CLEARABLE = catalogue
+  .allRules()
+  .filter(({ ruleset, rule }) => (ruleset === 'selection' ? rule.event.type === 'refer' : rule.event.params?.verdict === 'refer'))
+  .map(({ rule }) => rule.id);
 
 const dayBefore = (days: number) => new Date(Date.parse(TODAY) - days * 86_400_000).toISOString().slice(0, 10);
 const allNo = (items: Record<string, string>) => Object.fromEntries(Object.keys(items).map((item) => [item, 'no']));
@@ -59,7 +66,7 @@ const requestArb = (answers: fc.Arbitrary<Record<string, string>>, findings: fc.
       systolic,
       otherThigh: fc.boolean(),
       arm: fc.boolean(),
-      clearance: fc.boolean(),
+      cleared: fc.subarray(CLEARABLE),
       oneRepMax: fc.option(fc.integer({ min: 20, max: 250 }), { nil: undefined }),
     })
     .chain((r) => {
@@ -70,13 +77,12 @@ const requestArb = (answers: fc.Arbitrary<Record<string, string>>, findings: fc.
     .map(([r, limbs]): PrescriptionRequest => {
       const surgical = CONDITIONS[r.condition].surgical;
       const date = dayBefore(r.daysSince);
-      const recent = surgical && r.daysSince <= 90;
       return {
         patient: { ref: 'mrn-generated', birthDate: '1990-06-01', sex: r.sex, heightCm: 175, weightKg: 70 },
-        answers: { ...r.answers, ...(recent ? { recentSurgery: 'yes', surgeonApprovedBfr: 'yes' } : {}) },
-        ...(recent || r.answers.recentSurgery === 'yes' ? { surgeryDate: recent ? date : dayBefore(30) } : {}),
+        answers: { ...r.answers, ...(surgical ? { recentSurgery: 'yes' } : {}) },
+        ...(surgical ? { surgeryDate: date } : r.answers.recentSurgery === 'yes' ? { surgeryDate: dayBefore(30) } : {}),
         bloodPressure: { systolic: r.systolic, diastolic: Math.min(r.systolic - 30, 95), measuredOn: TODAY },
-        ...(r.clearance ? { clearance: { by: 'Dr Generated', on: TODAY, note: 'Cleared for BFR.' } } : {}),
+        ...(r.cleared.length > 0 ? { clearances: [{ findings: r.cleared, by: 'Dr Generated', on: TODAY, note: 'Cleared for BFR.' }] } : {}),
         limbs,
         indication: { condition: r.condition, side: r.side, weightBearing: r.weightBearing, ...(surgical ? { surgeryDate: date } : { onsetDate: date }) },
         goal: r.goal,
@@ -85,7 +91,7 @@ const requestArb = (answers: fc.Arbitrary<Record<string, string>>, findings: fc.
       } as PrescriptionRequest;
     });
 
-const clean = requestArb(fc.constant(allNo(PATIENT_ITEMS)), fc.constant(allNo(LIMB_ITEMS)), fc.integer({ min: 95, max: 139 }));
+const clean = requestArb(fc.constant({ ...allNo(PATIENT_ITEMS), surgeonApprovedBfr: 'yes' }), fc.constant(allNo(LIMB_ITEMS)), fc.integer({ min: 95, max: 139 }));
 const mixed = requestArb(
   fc.record(Object.fromEntries(Object.keys(PATIENT_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'no', 'no', 'no', 'yes', 'unknown')]))),
   fc.record(Object.fromEntries(Object.keys(LIMB_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'no', 'yes', 'unknown')]))),
@@ -164,7 +170,8 @@ describe('plan properties over generated requests', () => {
   it('never makes a plan for a contraindicated, incomplete or uncleared screening', async () => {
     await fc.assert(
       fc.asyncProperty(mixed, async (request) => {
-        const screening = await screenPatient(catalogue, request, TODAY);
+        const screened = screeningRequestOf(request);
+        const screening = await screenPatient(catalogue, screened.request, TODAY, { surgicalIndication: screened.surgicalIndication });
         const result = await outcome(request);
         if (!(result instanceof DomainError)) {
           expect(['clear', 'caution']).toContain(screening.verdict);

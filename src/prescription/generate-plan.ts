@@ -13,6 +13,7 @@ import type { PrescriptionRequest } from './prescription-request.schema';
 import type { DoseParameter, DoseValues, RuleWarning, ScheduleParameter, ScheduleValues } from './prescription.rulesets';
 import { resolveSettings, ruleRef } from './rule-settings';
 import { checkEnvelope, type EnvelopeBreach, type EnvelopeExercise, SAFETY_ENVELOPE } from './safety-envelope';
+import { screeningRequestOf } from './surgery-date';
 
 /** Every rule evaluation behind a plan, so a stored plan can be explained and reproduced. */
 export interface PlanTrace {
@@ -68,8 +69,10 @@ function refuseUnlessScreened(screening: ScreeningOutcome): void {
   };
   const refusal = refusals[screening.verdict];
   if (refusal) {
-    const decisive = screening.findings.filter((f) => f.verdict === screening.verdict && !f.cleared).map((f) => f.ruleId);
-    throw new DomainError(refusal[0], `${refusal[1]} (${[...new Set(decisive)].join(', ')}). No plan was made.`, undefined, { extensions: { screening } });
+    const decisive = screening.findings.filter((f) => f.verdict === screening.verdict && !f.cleared);
+    const named = [...new Map(decisive.map((f) => [f.ruleId, `${f.title} (${f.ruleId})`])).values()].join('; ');
+    const next = screening.verdict === 'refer' ? ' Record a clearance that names each of these findings in `clearances` and ask again.' : '';
+    throw new DomainError(refusal[0], `${refusal[1]}: ${named}.${next} No plan was made.`, undefined, { extensions: { screening } });
   }
 }
 
@@ -90,7 +93,7 @@ function phaseOf(selection: Evaluation, condition: string): Phase {
   if (refer.length > 0) {
     throw new DomainError(
       ErrorCode.ReferralRequired,
-      `${refer.map((f) => String(f.event.params.clinicianMessage)).join(' ')} (${refer.map((f) => f.rule.id).join(', ')}) Record the clearance in \`clearance\` and ask again.`,
+      `${refer.map((f) => `${f.rule.title} (${f.rule.id}): ${String(f.event.params.clinicianMessage)}`).join(' ')} Record a clearance that names ${refer.map((f) => f.rule.id).join(', ')} in \`clearances\` and ask again.`,
     );
   }
   const hold = ofType('hold');
@@ -131,8 +134,9 @@ function screeningCautions(screening: ScreeningOutcome): PlanCaution[] {
       source: 'screening' as const,
       ruleId: f.ruleId,
       title: f.title,
-      message: f.clinicianMessage,
-      patientMessage: f.patientMessage,
+      // A cleared referral's own patient message asks for an approval that has been given; the handout tells the clearance instead.
+      message: f.clearance ? `${f.clinicianMessage} Cleared by ${f.clearance.by} on ${f.clearance.on}: ${f.clearance.note}` : f.clinicianMessage,
+      patientMessage: f.cleared ? null : f.patientMessage,
       site: f.site,
       evidence: f.evidence,
     }));
@@ -224,7 +228,8 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
   if (errors.length > 0) {
     throw invalidFields('body', errors);
   }
-  const screening = await screenPatient(catalogue, request, generatedOn);
+  const screened = screeningRequestOf(request);
+  const screening = await screenPatient(catalogue, screened.request, generatedOn, { surgicalIndication: screened.surgicalIndication });
   refuseUnlessScreened(screening);
 
   const { indication } = request;
@@ -242,9 +247,10 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     weeksSinceSurgery,
     weeksSinceOnset,
     weightBearing: indication.weightBearing,
-    medicalClearance: request.clearance !== undefined,
+    clearedFindings: (request.clearances ?? []).flatMap((c) => c.findings),
   });
   const phase = phaseOf(selection, indication.condition);
+  refuseArmOnly(catalogue, request);
   const notices = new Notices();
   screeningCautions(screening).forEach((c) => notices.add(c));
   for (const fired of selection.fired.filter((f) => f.event.type === 'warning')) {
@@ -437,11 +443,32 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
   };
 }
 
+/** A breach of the set point alone comes from a high LOP, not from the rules: the cuff or the measurement must change. */
 function refuseBreaches(breaches: EnvelopeBreach[]): void {
   if (breaches.length > 0) {
-    const described = breaches.map(
-      (b) => `${b.parameter} ${b.value} ${b.parameter === 'reperfusionSeconds' ? 'below' : 'above'} ${b.limit} on the ${b.limb}${b.exerciseId ? ` (${b.exerciseId})` : ''}, from ${b.ruleIds.join(', ') || 'no rule'}`,
+    const fromLop = (b: EnvelopeBreach) => b.parameter === 'setPointMmHg' && !breaches.some((o) => o.parameter === 'lopPercent' && o.exerciseId === b.exerciseId && o.limb === b.limb);
+    const described = breaches.map((b) =>
+      fromLop(b)
+        ? `set point ${b.value} mmHg above ${b.limit} mmHg on the ${b.limb}${b.exerciseId ? ` (${b.exerciseId})` : ''}: the LOP is too high for this cuff; use a wider cuff or re-measure the LOP`
+        : `${b.parameter} ${b.value} ${b.parameter === 'reperfusionSeconds' ? 'below' : 'above'} ${b.limit} on the ${b.limb}${b.exerciseId ? ` (${b.exerciseId})` : ''}, from ${b.ruleIds.join(', ') || 'no rule'}; the rules need correcting`,
     );
     throw new DomainError(ErrorCode.EnvelopeBreach, `The plan breaches the safety envelope: ${described.join('; ')}.`, undefined, { extensions: { breaches } });
+  }
+}
+
+/** Only arm cuff sites, for a condition none of whose phases puts a cuff on the arm: say so rather than list every exercise. */
+function refuseArmOnly(catalogue: RuleCatalogue, request: PrescriptionRequest): void {
+  if (!request.limbs.every((l) => l.limb === 'upper-arm')) {
+    return;
+  }
+  const { condition } = request.indication;
+  const exercises = new Map(catalogue.table(exerciseCatalogue).exercises.map((e) => [e.id, e]));
+  const phases = (catalogue.ruleset('selection')?.rules ?? []).filter((r) => r.event.type === 'phase' && String(r.event.params?.phase).startsWith(`${condition}.`));
+  const armExercise = phases.some((r) => (r.event.params?.exercises as Array<{ exercise: string }>).some((e) => exercises.get(e.exercise)?.cuffSite === 'upper-arm'));
+  if (!armExercise) {
+    throw new DomainError(
+      ErrorCode.PlanNotPossible,
+      `Only arm cuff sites were given, and no phase for ${condition} offers arm BFR: every exercise puts the cuff on the thigh. Plan a thigh cuff site (limbs) and ask again.`,
+    );
   }
 }

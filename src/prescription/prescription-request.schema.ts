@@ -61,8 +61,11 @@ export const PrescriptionRequest = z
   .strictObject({
     patient: screening.patient,
     answers: screening.answers,
-    surgeryDate: screening.surgeryDate,
+    surgeryDate: screening.surgeryDate.describe(
+      'Date of the most recent surgery, for the screening. For a surgical indication leave it out (indication.surgeryDate is used) or give the same date; a different one is refused.',
+    ),
     bloodPressure: screening.bloodPressure,
+    clearances: screening.clearances,
     clearance: screening.clearance,
     limbs: z
       .array(PrescriptionLimb)
@@ -83,12 +86,21 @@ export const PrescriptionRequest = z
       .describe('Measured or estimated one-repetition maximum by exercise id, kg; gives the load in kg.'),
   })
   .superRefine((request, ctx) => {
-    if (request.answers.recentSurgery === 'yes' && !request.surgeryDate) {
-      ctx.addIssue({ code: 'custom', path: ['surgeryDate'], message: 'is required when answers.recentSurgery is yes' });
+    if (request.answers.recentSurgery === 'yes' && !request.surgeryDate && !request.indication.surgeryDate) {
+      ctx.addIssue({ code: 'custom', path: ['surgeryDate'], message: 'is required when answers.recentSurgery is yes (unless the indication is surgical)' });
     }
+    // One surgery date drives both the screening and the phase: a surgical indication is the recent surgery.
     const operated = request.indication.surgeryDate;
-    if (operated && request.surgeryDate && request.surgeryDate < operated) {
-      ctx.addIssue({ code: 'custom', path: ['surgeryDate'], message: 'is the most recent surgery, so it cannot be before indication.surgeryDate' });
+    if (operated && request.surgeryDate && request.surgeryDate !== operated) {
+      ctx.addIssue({ code: 'custom', path: ['surgeryDate'], message: `disagrees with indication.surgeryDate (${operated}); give the same date or leave surgeryDate out` });
+      ctx.addIssue({ code: 'custom', path: ['indication', 'surgeryDate'], message: `disagrees with surgeryDate (${request.surgeryDate}); one surgery date drives both the screening and the phase` });
+    }
+    if (operated && request.answers.recentSurgery === 'no') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['answers', 'recentSurgery'],
+        message: `is no, but indication.surgeryDate (${operated}) records the operation treated: a surgical indication counts as recent surgery; answer yes or leave it out`,
+      });
     }
     request.limbs.forEach((limb, i) => {
       const positions = limb.lop.map((m) => `${m.position}:${m.cuffWidthCm}`);

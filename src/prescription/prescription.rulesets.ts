@@ -37,7 +37,7 @@ export const selectionRuleset: RulesetSpec = {
     weeksSinceSurgery: fact('Completed weeks since the operation; null for a condition treated without surgery.', z.number().int().min(0).nullable()),
     weeksSinceOnset: fact('Completed weeks since the injury began or was diagnosed; null after surgery.', z.number().int().min(0).nullable()),
     weightBearing: fact('Weight-bearing status allowed on the injured limb.', WeightBearing),
-    medicalClearance: fact('True when a medical clearance is recorded with the request.', z.boolean()),
+    clearedFindings: fact('The rule ids the recorded clearances name; a selection referral is lifted only by a clearance that names it.', z.array(z.string())),
   },
   event: z.discriminatedUnion('type', [
     z.strictObject({

@@ -36,7 +36,7 @@ export class PrescriptionsController {
   @ApiOperation({
     summary: 'Make a draft BFR plan',
     description:
-      'Screens the patient (the same rules as `POST /v1/screenings`), selects the phase and exercises for the indication, resolves the LOP of each cuff site, doses each exercise, sets the schedule and checks the plan against the safety envelope. Returns a draft to approve. Every exercise and dose parameter names the rules and evidence that set it; cautions must be acknowledged at approval. A contraindicated or incomplete screening, or a referral without a recorded clearance, answers 422 with the screening; so does a plan that needs an LOP measured or would breach the envelope.',
+      'Screens the patient (the same rules as `POST /v1/screenings`), selects the phase and exercises for the indication, resolves the LOP of each cuff site, doses each exercise, sets the schedule and checks the plan against the safety envelope. Returns a draft to approve. Every exercise and dose parameter names the rules and evidence that set it; cautions must be acknowledged at approval. A contraindicated or incomplete screening, or a referral that no recorded clearance names, answers 422 with the screening; for a surgical indication the surgery date of the indication is the recent surgery and the answer of the surgeon is required whatever the weeks; so does a plan that needs an LOP measured or would breach the envelope.',
   })
   @ApiCreatedResponse({ standardSchema: Prescription })
   @ApiResponse({ status: 422, description: REFUSED, standardSchema: PrescriptionRefusal })

@@ -26,6 +26,10 @@ const ABSOLUTE = itemsWhere('contraindicated', 'yes');
 const REQUIRED = itemsWhere('incomplete', 'unknown');
 /** Answers that add a risk when they turn from no to yes (the surgeon's approval lowers it; surgery needs a date). */
 const RISK_FACTORS = (Object.keys(PATIENT_ITEMS) as PatientItem[]).filter((item) => item !== 'surgeonApprovedBfr' && item !== 'recentSurgery');
+/** Caution items that, left unanswered, are asked only when they alone would make a clear screening a caution. */
+const ASKED_WHEN_DECISIVE = catalogue.ruleset('screening')!.rules.flatMap((rule) => (rule.event.params?.unanswered ? [String(rule.event.params.unanswered)] : []));
+/** The rule ids a clearance may name. */
+const CLEARABLE = catalogue.ruleset('screening')!.rules.filter((rule) => rule.event.params?.verdict === 'refer').map((rule) => rule.id);
 
 const dayBefore = (days: number) => new Date(Date.parse(SCREENED_ON) - days * 86_400_000).toISOString().slice(0, 10);
 
@@ -59,13 +63,13 @@ const patientArb: fc.Arbitrary<ScreeningRequest> = fc
       { nil: undefined },
     ),
     limbs: fc.constantFrom<Array<['thigh' | 'upper-arm', 'left' | 'right']>>([['thigh', 'left']], [['thigh', 'left'], ['thigh', 'right']], [['upper-arm', 'right'], ['thigh', 'left']]).chain((sites) => fc.tuple(...sites.map(([limb, side]) => site(limb, side)))),
-    clearance: fc.option(fc.constant({ by: 'Dr Generated', on: SCREENED_ON, note: 'Cleared.' }), { nil: undefined }),
+    cleared: fc.subarray(CLEARABLE),
   })
-  .map(({ surgeryDaysAgo, bloodPressure, clearance, ...rest }) => ({
+  .map(({ surgeryDaysAgo, bloodPressure, cleared, ...rest }) => ({
     ...rest,
     ...(rest.answers.recentSurgery === 'yes' ? { surgeryDate: dayBefore(surgeryDaysAgo) } : {}),
     ...(bloodPressure ? { bloodPressure } : {}),
-    ...(clearance ? { clearance } : {}),
+    ...(cleared.length > 0 ? { clearances: [{ findings: cleared, by: 'Dr Generated', on: SCREENED_ON, note: 'Cleared.' }] } : {}),
   })) as fc.Arbitrary<ScreeningRequest>;
 
 const rank = (verdict: string) => VERDICTS.indexOf(verdict as (typeof VERDICTS)[number]);
@@ -101,8 +105,11 @@ describe('screening properties over generated patients', () => {
     await fc.assert(
       fc.asyncProperty(patientArb, fc.constantFrom(...RISK_FACTORS), async (request, item) => {
         fc.pre(request.answers[item] === 'no');
-        const before = await screen(request);
-        const after = await screen({ ...request, answers: { ...request.answers, [item]: 'yes' } });
+        // An unanswered caution item is asked only while it alone decides the verdict; a new risk
+        // factor can end that, so those items are answered here.
+        const answered = Object.fromEntries(Object.entries(request.answers).map(([k, v]) => [k, ASKED_WHEN_DECISIVE.includes(k) && v === 'unknown' ? 'no' : v]));
+        const before = await screen({ ...request, answers: answered });
+        const after = await screen({ ...request, answers: { ...answered, [item]: 'yes' } });
         expect(rank(after.verdict)).toBeGreaterThanOrEqual(rank(before.verdict));
       }),
       { numRuns: RUNS },

@@ -45,14 +45,31 @@ describe('screenPatient', () => {
     expect(outcome.findings).toEqual([expect.objectContaining({ ruleId: 'site.wound', site: { limb: 'thigh', side: 'left' } })]);
   });
 
-  it('turns a referral into a caution when a clearance is recorded, and says so', async () => {
-    const clearance = { by: 'Dr A. Okafor, vascular surgeon', on: '2026-11-18', note: 'Cleared for low-pressure BFR.' };
-    const answers = { ...screeningRequest().answers, peripheralArteryDisease: 'yes' as const };
+  it('turns a referral into a caution only when a clearance names it, and says so', async () => {
+    const clearance = { findings: ['refer.peripheral-artery-disease'], by: 'Dr A. Okafor, vascular surgeon', on: '2026-11-18', note: 'Cleared for low-pressure BFR.' };
+    const answers = { ...screeningRequest().answers, peripheralArteryDisease: 'yes' as const, anticoagulants: 'yes' as const };
     expect((await sut(screeningRequest({ answers }))).verdict).toBe('refer');
-    const cleared = await sut(screeningRequest({ answers, clearance }));
+    const partly = await sut(screeningRequest({ answers, clearances: [clearance] }));
+    expect(partly.verdict).toBe('refer');
+    expect(partly.findings.map((f) => [f.ruleId, f.cleared])).toEqual([
+      ['refer.peripheral-artery-disease', true],
+      ['refer.anticoagulants', false],
+    ]);
+    const both = { ...clearance, findings: [...clearance.findings, 'refer.anticoagulants'] };
+    const cleared = await sut(screeningRequest({ answers, clearances: [both] }));
     expect(cleared.verdict).toBe('caution');
-    expect(cleared.clearance).toEqual(clearance);
-    expect(cleared.findings[0]).toMatchObject({ ruleId: 'refer.peripheral-artery-disease', verdict: 'refer', cleared: true });
+    expect(cleared.clearances).toEqual([both]);
+    expect(cleared.findings[0]).toMatchObject({ ruleId: 'refer.peripheral-artery-disease', verdict: 'refer', cleared: true, clearance: both });
+    expect(cleared.modifications).toEqual(expect.arrayContaining(['lower-pressure', 'conservative-first-session', 'supervised-sessions']));
+  });
+
+  it('refuses a clearance that names a finding no clearance can lift, or no rule at all', async () => {
+    const clearances = [{ findings: ['ci.vte-history', 'refer.no-such-rule'], by: 'Dr A. Okafor, vascular surgeon', on: '2026-11-18', note: 'Cleared.' }];
+    const error = await sut(screeningRequest({ clearances })).catch((e: unknown) => e);
+    expect((error as DomainError).errors).toEqual([
+      expect.objectContaining({ field: 'clearances.0.findings.0', detail: expect.stringContaining('cannot lift') }),
+      expect.objectContaining({ field: 'clearances.0.findings.1', detail: expect.stringContaining('not a rule') }),
+    ]);
   });
 
   it('lists the modifications a caution asks of the prescription', async () => {

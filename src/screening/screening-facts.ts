@@ -17,11 +17,20 @@ export function ageOn(birthDate: string, day: string): number {
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
+/** What the screening knows beyond the request: whether it is made for a plan of a surgically treated condition. */
+export interface ScreeningContext {
+  surgicalIndication: boolean;
+}
+
 /**
  * The facts the screening rules read, flat and named, from a validated request. An item left out
  * is `unknown`; a measurement not given is null.
  */
-export function patientFacts(request: ScreeningRequest, screenedOn: string): Record<string, unknown> {
+export function patientFacts(
+  request: ScreeningRequest,
+  screenedOn: string,
+  context: ScreeningContext = { surgicalIndication: false },
+): Record<string, unknown> {
   const answers = Object.fromEntries(
     (Object.keys(PATIENT_ITEMS) as PatientItem[]).map((item) => [item, request.answers[item] ?? 'unknown']),
   );
@@ -34,6 +43,7 @@ export function patientFacts(request: ScreeningRequest, screenedOn: string): Rec
     systolicBp: request.bloodPressure?.systolic ?? null,
     diastolicBp: request.bloodPressure?.diastolic ?? null,
     bloodPressureAgeDays: request.bloodPressure ? daysBetween(request.bloodPressure.measuredOn, screenedOn) : null,
+    surgicalIndication: context.surgicalIndication,
     daysSinceSurgery:
       request.answers.recentSurgery === 'yes' && request.surgeryDate ? daysBetween(request.surgeryDate, screenedOn) : null,
   };

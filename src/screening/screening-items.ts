@@ -41,6 +41,12 @@ export const PATIENT_ITEMS = {
 
 export type PatientItem = keyof typeof PATIENT_ITEMS;
 
+/**
+ * Items that do not apply to a male patient: the rules do not ask them of one and the questionnaire
+ * hides them. Oestrogen therapy stays: men receive oestrogen too, and no source limits it by sex.
+ */
+export const NOT_ASKED_OF_MALE_PATIENTS: readonly PatientItem[] = ['pregnant', 'postpartum'];
+
 /** What is checked at each planned cuff site. */
 export const LIMB_ITEMS = {
   wound: 'An open wound or poorly healing skin under or near the cuff?',

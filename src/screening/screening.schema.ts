@@ -18,6 +18,25 @@ export const PatientAnswers = answerSet(PATIENT_ITEMS).meta({
   description: 'Answers to the screening items: yes, no or unknown. An item left out counts as unknown, never as no.',
 });
 
+/** A single clearance that named nothing cleared every referral; it is refused, not guessed at. */
+export const CLEARANCE_SHAPE_CHANGED =
+  'the single free-text `clearance` is no longer accepted, because it could not say which findings it clears: give `clearances`, a list of { findings: [the rule ids it clears, e.g. "refer.bp-160-179"], by, on, note }';
+
+export const Clearance = z
+  .strictObject({
+    findings: z
+      .array(z.string().trim().regex(/^[a-z][a-z0-9.-]*$/, 'must be a rule id such as refer.bp-160-179').max(100))
+      .min(1)
+      .max(40)
+      .refine((ids) => new Set(ids).size === ids.length, 'lists the same finding twice')
+      .describe('The findings this clearance covers, by rule id (e.g. `refer.bp-160-179`, `refer.vte-score`, `sel.refer.high-risk-bsi-no-clearance`). Only rules whose finding needs a clearance may be named.'),
+    by: z.string().trim().min(2).max(200).describe('Who gave the medical clearance (name and role).'),
+    on: isoDate.describe('Date of the clearance.'),
+    note: z.string().trim().min(3).max(2000).describe('What was cleared, and any conditions.'),
+  })
+  .meta({ id: 'Clearance', description: 'A medical clearance for BFR that names the findings it covers.' });
+export type Clearance = z.infer<typeof Clearance>;
+
 export const LimbSite = z
   .strictObject({
     limb: Limb.describe('Where the cuff goes.'),
@@ -55,14 +74,17 @@ export const ScreeningRequest = z
       .max(4)
       .refine((limbs) => new Set(limbs.map((l) => `${l.limb}:${l.side}`)).size === limbs.length, 'lists the same limb and side twice')
       .describe('The planned cuff sites.'),
-    clearance: z
-      .strictObject({
-        by: z.string().trim().min(2).max(200).describe('Who gave the medical clearance (name and role).'),
-        on: isoDate.describe('Date of the clearance.'),
-        note: z.string().trim().min(3).max(2000).describe('What was cleared, and any conditions.'),
-      })
+    clearances: z
+      .array(Clearance)
+      .max(20)
       .optional()
-      .describe('A recorded medical clearance: findings that need one (`refer`) become `caution`.'),
+      .describe(
+        'Recorded medical clearances. Each names the findings (rule ids) it covers; a `refer` finding named by a clearance becomes `caution` with the modifications its rule asks for, a `refer` finding no clearance names stays `refer`. Left out = none.',
+      ),
+    clearance: z
+      .never({ error: CLEARANCE_SHAPE_CHANGED })
+      .optional()
+      .meta({ deprecated: true, description: `Refused: ${CLEARANCE_SHAPE_CHANGED}` }),
   })
   .refine((r) => r.answers.recentSurgery !== 'yes' || r.surgeryDate !== undefined, {
     path: ['surgeryDate'],
@@ -84,8 +106,9 @@ export const ScreeningFinding = z
     clinicianMessage: z.string().describe('For the clinician.'),
     patientMessage: z.string().describe('For the patient, in plain words.'),
     missing: z.string().optional().describe('For `incomplete`: the item or measurement that is missing.'),
-    modifications: z.array(Modification).optional().describe('For `caution`: what the prescription must change.'),
-    cleared: z.boolean().describe('True when the recorded clearance turned this `refer` into a `caution`.'),
+    modifications: z.array(Modification).optional().describe('For `caution`: what the prescription must change; for `refer`: what it must change once a clearance that names the finding lifts it.'),
+    cleared: z.boolean().describe('True when a recorded clearance that names this rule turned this `refer` into a `caution`.'),
+    clearance: Clearance.optional().describe('For a cleared finding: the clearance that names it.'),
     inputs: z.record(z.string(), z.unknown()).describe('The values the rule read, by fact name.'),
     evidence: z.array(Evidence).describe('The sources behind the rule.'),
   })
@@ -125,7 +148,7 @@ export const ScreeningOutcome = z
           .describe('What scored.'),
       })
       .describe('The points-based VTE risk screen (a secondary source; see its rules).'),
-    clearance: ScreeningRequest.shape.clearance.unwrap().nullable().describe('The recorded clearance, if any.'),
+    clearances: z.array(Clearance).describe('The recorded clearances, each with the findings it covers.'),
   })
   .meta({ id: 'ScreeningOutcome', description: 'The verdict of a screening and everything that led to it.' });
 export type ScreeningOutcome = z.infer<typeof ScreeningOutcome>;

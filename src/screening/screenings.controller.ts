@@ -19,7 +19,7 @@ export class ScreeningsController {
   @ApiOperation({
     summary: 'Screen a patient for BFR',
     description:
-      'Evaluates the screening rules on the answers, blood pressure and planned cuff sites, and stores the result. The verdict is `contraindicated`, `incomplete` (names what is missing), `refer` (medical clearance needed; a recorded clearance makes it `caution`), `caution` (allowed with the modifications listed) or `clear`. Every finding names its rule, evidence and the values it read.',
+      'Evaluates the screening rules on the answers, blood pressure and planned cuff sites, and stores the result. The verdict is `contraindicated`, `incomplete` (names what is missing), `refer` (medical clearance needed; a recorded clearance that names the rule id of the finding makes it `caution` with the modifications its rule keeps, one that does not name it changes nothing), `caution` (allowed with the modifications listed) or `clear`. Every finding names its rule, evidence and the values it read.',
   })
   @ApiCreatedResponse({ standardSchema: Screening })
   @ApiProblems(400, 413, 415)

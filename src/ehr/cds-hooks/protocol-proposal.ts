@@ -89,13 +89,13 @@ export async function proposeProtocols(
   if (lacks.length > 0) {
     return { kind: 'none', reasons: lacks, ruleIds: [] };
   }
-  const { patient, answers, surgeryDate, bloodPressure, clearance } = screening.request;
+  const { patient, answers, surgeryDate, bloodPressure, clearances } = screening.request;
   const candidate = {
     patient,
     answers,
     ...(surgeryDate ? { surgeryDate } : {}),
     ...(bloodPressure ? { bloodPressure } : {}),
-    ...(clearance ? { clearance } : {}),
+    ...(clearances?.length ? { clearances } : {}),
     limbs,
     indication: { condition, side, weightBearing: ordered.weightBearing, ...(surgical ? { surgeryDate: inputs.surgeryDate } : { onsetDate }) },
   };

@@ -112,7 +112,7 @@ function requestFrom(draft: ScreeningDraft, answered: ScreeningRequest | undefin
     ...(surgeryDate ? { surgeryDate } : {}),
     ...(newestBp ? { bloodPressure: newestBp } : {}),
     limbs,
-    ...(answered?.clearance ? { clearance: answered.clearance } : {}),
+    ...(answered?.clearances?.length ? { clearances: answered.clearances } : {}),
   };
 }
 

@@ -94,19 +94,19 @@ function vteLines(finding: ScreeningFinding, screening: RecordScreening): string
   if (!('vteScore' in finding.inputs)) {
     return [];
   }
-  return ['', '**VTE points** (unknown answers count where the rules say so):', ...screening.vteFactors.map((f) => `- ${f.factor}: ${f.points} (\`${f.ruleId}\`)`)];
+  return ['', '**VTE points** (items answered yes; an item not answered that could take the score above the limit is asked):', ...screening.vteFactors.map((f) => `- ${f.factor}: ${f.points} (\`${f.ruleId}\`)`)];
 }
 
 function evidenceLines(finding: ScreeningFinding): string[] {
   return finding.evidence.map((e) => `- ${e.source} (${e.level})${e.note ? `: ${e.note}` : ''}`);
 }
 
-/** A referral the recorded clearance settled counts as a caution, as in the screening itself. */
+/** A referral settled by a clearance that names it counts as a caution, as in the screening itself. */
 const effectiveVerdict = (finding: ScreeningFinding) => (finding.cleared ? 'caution' : finding.verdict);
 
 function findingCard(finding: ScreeningFinding, screening: RecordScreening, setting: CardSetting): ExplainedCard {
   const site = finding.site ? siteName(finding.site) : undefined;
-  const clearance = finding.cleared && screening.request?.clearance;
+  const clearance = finding.cleared ? finding.clearance : undefined;
   // A site finding rules out that site only; it is absolute when the order puts the cuff there.
   const absolute = finding.verdict === 'contraindicated' && (finding.site === null || screening.sites.origin === 'order');
   const summary =
@@ -134,7 +134,8 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
     '',
     '**Evidence:**',
     ...evidenceLines(finding),
-    ...(clearance ? ['', `**Cleared** by ${clearance.by} on ${clearance.on}: ${clearance.note}`] : []),
+    ...(clearance ? ['', `**Cleared** by ${clearance.by} on ${clearance.on} (the clearance names \`${finding.ruleId}\`): ${clearance.note}`] : []),
+    ...(effectiveVerdict(finding) === 'refer' ? ['', `**To clear it:** record a clearance that names \`${finding.ruleId}\`; a clearance that does not name it leaves the referral in place.`] : []),
     ...(finding.modifications?.length ? ['', `**If BFR goes ahead:** ${finding.modifications.join(', ')}.`] : []),
     '',
     'A suggestion for the clinician: review the rule and the record before acting.',

@@ -89,17 +89,21 @@ function walk(items: readonly QuestionnaireResponseItem[], defs: readonly Questi
     if (answers.length === 0) {
       return;
     }
-    if (answers.length > 1) {
+    if (answers.length > 1 && !def.repeats) {
       state.errors.push(fieldError(item.linkId, `${pointer}/answer`, 'takes one answer'));
       return;
     }
-    const { value, problem } = valueOf(def, answers[0]);
-    if (problem) {
-      state.errors.push(fieldError(item.linkId, `${pointer}/answer/0`, problem));
+    const values = answers.map((answer, j) => ({ j, ...valueOf(def, answer) }));
+    const refused = values.filter((v) => v.problem);
+    if (refused.length > 0) {
+      refused.forEach((v) => state.errors.push(fieldError(item.linkId, `${pointer}/answer/${v.j}`, v.problem!)));
       return;
     }
-    state.pointers.set([...(parent?.path ?? []), ...key].join('.'), `${pointer}/answer/0`);
-    setAt(target, key, value);
+    const path = [...(parent?.path ?? []), ...key].join('.');
+    state.pointers.set(path, `${pointer}/answer/0`);
+    // A repeating question answers a list: each answer is one entry.
+    values.forEach((v) => state.pointers.set(`${path}.${v.j}`, `${pointer}/answer/${v.j}`));
+    setAt(target, key, def.repeats ? values.map((v) => v.value) : values[0].value);
   });
 }
 

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import type { Coding, Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 
 import type { RuleCatalogue } from '../../rules/catalogue';
-import { LIMB_ITEMS, PATIENT_ITEMS } from '../../screening/screening-items';
+import { clearable } from '../../screening/screen-patient';
+import { LIMB_ITEMS, NOT_ASKED_OF_MALE_PATIENTS, PATIENT_ITEMS } from '../../screening/screening-items';
 import { Limb, ScreeningAnswer, Sex, Side } from '../../screening/screening.ruleset';
 import { CANONICAL, SYSTEM } from './codes';
 import { fhirMapping, valueSet } from './fhir-mapping';
@@ -11,6 +12,8 @@ import { fhirMapping, valueSet } from './fhir-mapping';
 export const QUESTIONNAIRE_URL = `${CANONICAL}/Questionnaire/bfr-screening`;
 /** yes, no and unknown, and the other choices of the screening (limb, side, sex). */
 export const ANSWER_SYSTEM = `${CANONICAL}/CodeSystem/bfr-screening-answer`;
+/** bfr-rx rule ids: what a clearance names. */
+export const RULE_SYSTEM = `${CANONICAL}/CodeSystem/bfr-rule`;
 
 const GENDER_SYSTEM = 'http://hl7.org/fhir/administrative-gender';
 
@@ -40,10 +43,16 @@ function itemCodes(catalogue: RuleCatalogue, item: string): Coding[] {
     .flatMap((m) => valueSet(catalogue, m.valueSet).compose.include.filter((inc) => inc.system === SYSTEM.snomed).flatMap((inc) => (inc.concept ?? []).map((c) => ({ system: inc.system, code: c.code, display: c.display }))));
 }
 
+/** Shown unless the patient is male: the items that do not apply to a male patient. */
+const unlessMale: Partial<QuestionnaireItem> = {
+  enableWhen: [{ question: 'patient.sex', operator: '!=', answerCoding: { system: GENDER_SYSTEM, code: 'male' } }],
+};
+
 function answerItems(catalogue: RuleCatalogue, prefix: string, items: Record<string, string>): QuestionnaireItem[] {
   return Object.entries(items).map(([item, text]) => {
     const code = itemCodes(catalogue, item);
-    return choice(`${prefix}.${item}`, `${text} (left unanswered = unknown)`, 'answer', code.length > 0 ? { code } : {});
+    const applies = (NOT_ASKED_OF_MALE_PATIENTS as readonly string[]).includes(item) ? unlessMale : {};
+    return choice(`${prefix}.${item}`, `${text} (left unanswered = unknown)`, 'answer', { ...(code.length > 0 ? { code } : {}), ...applies });
   });
 }
 
@@ -81,11 +90,20 @@ function itemsOf(catalogue: RuleCatalogue): QuestionnaireItem[] {
         question('limbs.findings', 'What was found at the cuff site: yes, no or unknown', 'group', { item: answerItems(catalogue, 'limbs.findings', LIMB_ITEMS) }),
       ],
     }),
-    question('clearance', 'A recorded medical clearance (turns findings that need one into cautions)', 'group', {
+    question('clearances', 'A recorded medical clearance (one group per clearance): the findings it names become cautions, others stay referrals', 'group', {
+      repeats: true,
       item: [
-        question('clearance.by', 'Who gave the clearance (name and role)', 'string', { required: true }),
-        question('clearance.on', 'Date of the clearance', 'date', { required: true }),
-        question('clearance.note', 'What was cleared, and any conditions', 'text', { required: true }),
+        question('clearances.findings', 'The findings it clears (one answer per finding); a finding not named stays a referral', 'choice', {
+          required: true,
+          repeats: true,
+          answerOption: catalogue
+            .allRules()
+            .filter(({ rule }) => clearable(catalogue, rule.id))
+            .map(({ rule }) => ({ valueCoding: { system: RULE_SYSTEM, code: rule.id, display: rule.title } })),
+        }),
+        question('clearances.by', 'Who gave the clearance (name and role)', 'string', { required: true }),
+        question('clearances.on', 'Date of the clearance', 'date', { required: true }),
+        question('clearances.note', 'What was cleared, and any conditions', 'text', { required: true }),
       ],
     }),
   ];
