@@ -24,6 +24,7 @@ import { HandoutModule } from './handout/handout.module';
 import { PrescriptionModule } from './prescription/prescription.module';
 import { RulesModule } from './rules/rules.module';
 import { ScreeningModule } from './screening/screening.module';
+import { WebAppModule } from './web-app/web-app.module';
 
 @Global()
 @Module({})
@@ -71,6 +72,7 @@ export class AppModule {
         CdsHooksModule,
         DeviceAdapterModule.forRoot(config.cuffs, { timers }),
         DeviceSessionModule,
+        WebAppModule,
         ...features,
       ],
       controllers: [ProblemsController],

@@ -15,6 +15,7 @@ import type { AppConfig } from './config/config';
 import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
 import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
 import { buildOpenApiDocument } from './openapi';
+import { serveWebApp } from './web-app/serve-web-app';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -76,6 +77,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const cdsCors = cdsCorsOptions(config.cdsHooks);
   app.enableCors({ delegator: (request, callback) => callback(null, isCdsHooksPath(request.url) ? cdsCors : apiCors) });
 
+  await serveWebApp(fastify, config);
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   await app.init();
   await fastify.ready();
