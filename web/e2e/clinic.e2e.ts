@@ -128,11 +128,21 @@ describe('a clinician in the browser', () => {
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('running');
     const pressure = page.getByTestId('pressure-A');
     await expect.poll(async () => ((await pressure.getAttribute('d')) ?? '').split('L').length, { timeout: 30_000, interval: 500 }).toBeGreaterThan(20);
-    await expect.poll(() => page.locator('figcaption').first().textContent(), { timeout: 30_000, interval: 500 }).toMatch(/: (1\d\d|[2-9]\d) mmHg/);
+    // The cuff reaches its set point: the pressure within the band around it.
+    await expect
+      .poll(
+        async () => {
+          const caption = (await page.locator('figcaption').first().textContent()) ?? '';
+          const [, pressure, target, band] = caption.match(/: (\d+) mmHg · set point (\d+) mmHg ± (\d+)/) ?? [];
+          return pressure !== undefined && Math.abs(Number(pressure) - Number(target)) <= Number(band);
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(true);
     await expect.poll(() => page.getByTestId('phase-timer').textContent(), { timeout: 10_000 }).toMatch(/\d+ s \/ \d+ s/);
     await shot('07-live');
     await page.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('paused');
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('Cuff state: PAUSED');
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('running');
     await page.getByRole('button', { name: 'Deflate and stop' }).click();

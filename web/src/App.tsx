@@ -212,7 +212,7 @@ export function App() {
                     {t('navSession')}
                   </button>
                 )}
-                <History patientRef={prescription.patientRef} currentId={prescription.id} onOpen={openPrescription} />
+                <History patientRef={prescription.patientRef} currentId={prescription.id} currentStatus={prescription.status} onOpen={openPrescription} />
               </div>
             )}
           </div>

@@ -294,8 +294,18 @@ export function PlanForm({
   );
 }
 
+/** A plan value in words: a set scheme as 30-15-15-15, a rule's own message where it gives one. */
 function setsText(value: unknown): string {
-  return Array.isArray(value) ? value.join('-') : value === null || value === undefined ? '—' : typeof value === 'object' ? Object.entries(value as object).map(([k, v]) => `${k} ${v}`).join(', ') : String(value);
+  if (Array.isArray(value)) return value.join('-');
+  if (value === null || value === undefined) return '—';
+  if (typeof value !== 'object') return String(value);
+  const record = value as Record<string, unknown>;
+  if (typeof record.clinicianMessage === 'string') return record.clinicianMessage;
+  if ('concentricSeconds' in record && 'eccentricSeconds' in record) return `${record.concentricSeconds} s / ${record.eccentricSeconds} s`;
+  return Object.entries(record)
+    .filter(([, v]) => v !== null && typeof v !== 'object')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 }
 
 export function PlanView({ prescription }: { prescription: Prescription }) {
@@ -324,7 +334,7 @@ export function PlanView({ prescription }: { prescription: Prescription }) {
                 {x.exercise.name} · {x.site.limb} {x.site.side} · {x.exercise.position}
               </h4>
               <dl class="facts">
-                <Explained label={t('exercises')} basis={x.basis}>
+                <Explained label={t('exerciseId')} basis={x.basis}>
                   {x.exercise.id}
                 </Explained>
                 <Explained label={t('pressure')} basis={[...d.pressure.basis.lopPercent, ...d.pressure.basis.startLopPercent]}>
@@ -529,12 +539,12 @@ export function Handout({ prescription }: { prescription: Prescription }) {
   );
 }
 
-export function History({ patientRef, currentId, onOpen }: { patientRef: string; currentId: string; onOpen: (id: string) => void }) {
+export function History({ patientRef, currentId, currentStatus, onOpen }: { patientRef: string; currentId: string; currentStatus: string; onOpen: (id: string) => void }) {
   const t = useT();
   const [items, setItems] = useState<PrescriptionSummary[]>([]);
   useEffect(() => {
     api<{ items: PrescriptionSummary[] }>('GET', `/v1/prescriptions?patient=${encodeURIComponent(patientRef)}&limit=50`).then((page) => setItems(page.items), () => setItems([]));
-  }, [patientRef, currentId]);
+  }, [patientRef, currentId, currentStatus]);
   return (
     <section aria-labelledby="history-title">
       <h3 id="history-title">{t('history')}</h3>

@@ -105,6 +105,8 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
   const [telemetry, setTelemetry] = useState<Telemetry | null>(null);
   const [phaseStart, setPhaseStart] = useState<{ key: string; at: number } | null>(null);
   const [alarms, setAlarms] = useState<string[]>([]);
+  // The stream says the status as it changes; a command's answer may be read before its change is stored.
+  const [streamStatus, setStreamStatus] = useState<string | null>(null);
   const stream = useRef<AbortController | null>(null);
 
   const loadDevices = () =>
@@ -143,10 +145,9 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
           });
         } else if (event.event === 'alarm') {
           setAlarms((previous) => [...previous, `${data.code} (${data.action}): ${data.message}`]);
-        } else if (event.event === 'status' && ENDED.has(data.status)) {
-          api<DeviceSession>('GET', `/v1/device-sessions/${id}`).then(setSession, () => undefined);
         } else if (event.event === 'status') {
-          setSession((previous) => (previous ? { ...previous, status: data.status } : previous));
+          setStreamStatus(data.status);
+          if (ENDED.has(data.status)) api<DeviceSession>('GET', `/v1/device-sessions/${id}`).then(setSession, () => undefined);
         }
       },
       controller.signal,
@@ -165,6 +166,8 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
       const cuffs = sites.filter((s) => binding[siteKey(s)]).map((s) => ({ channel: binding[siteKey(s)], site: s }));
       const created = await api<DeviceSession>('POST', `/v1/prescriptions/${prescription.id}/device-sessions`, { deviceId, cuffs });
       setSession(created);
+      setStreamStatus(null);
+      setTelemetry(null);
       setSamples({});
       setAlarms([]);
       follow(created.id);
@@ -194,8 +197,8 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
   const device = devices.find((d) => d.deviceId === deviceId);
   const program = (session?.program ?? null) as Program | null;
   const band = program?.limits?.windowMmHg ?? session?.adherence?.bandMmHg ?? 15;
-  const status = session?.status ?? null;
-  const ended = status !== null && ENDED.has(status);
+  const status = session ? (ENDED.has(session.status) ? session.status : (streamStatus ?? session.status)) : null;
+  const ended = session !== null && ENDED.has(session.status);
   const prescribed = telemetry ? prescribedSeconds(program, telemetry) : null;
   const inPhase = telemetry && phaseStart ? Math.round((telemetry.elapsedMs - phaseStart.at) / 1000) : null;
   return (
@@ -256,7 +259,7 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
           <button type="button" class="secondary" onClick={() => command('pause')} disabled={busy !== null || status !== 'running'}>
             {t('pause')}
           </button>
-          <button type="button" class="secondary" onClick={() => command('resume')} disabled={busy !== null || status !== 'paused'}>
+          <button type="button" class="secondary" onClick={() => command('resume')} disabled={busy !== null || status !== 'paused' || (telemetry !== null && telemetry.state !== 'PAUSED')}>
             {t('resume')}
           </button>
           <button type="button" class="secondary" onClick={() => command('next-set')} disabled={busy !== null || status !== 'running'}>
@@ -295,7 +298,7 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
         <section aria-labelledby="alarms-title">
           <h3 id="alarms-title">{t('alarms')}</h3>
           <ul class="alarms" aria-live="assertive">
-            {alarms.length === 0 ? <li>{t('noAlarms')}</li> : alarms.map((a, i) => <li key={i}>{a}</li>)}
+            {alarms.length === 0 ? <li class="none">{t('noAlarms')}</li> : alarms.map((a, i) => <li key={i}>{a}</li>)}
           </ul>
         </section>
       )}
