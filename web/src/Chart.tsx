@@ -11,15 +11,21 @@ const HEIGHT = 220;
 const PAD = { left: 44, right: 8, top: 8, bottom: 24 };
 export const WINDOW_S = 60;
 
+/** The minute shown: from the first reading until a minute has passed, then the last minute. */
+export function windowStart(samples: Sample[]): number {
+  if (samples.length === 0) return 0;
+  return Math.max(samples[0].t, samples[samples.length - 1].t - WINDOW_S);
+}
+
 /** The points of a pressure line in the chart's coordinates, gaps where no reading was made. */
-export function pressurePath(samples: Sample[], now: number, maxMmHg: number, pick: (s: Sample) => number | null): string {
-  const x = (t: number) => PAD.left + ((t - (now - WINDOW_S)) / WINDOW_S) * (WIDTH - PAD.left - PAD.right);
+export function pressurePath(samples: Sample[], start: number, maxMmHg: number, pick: (s: Sample) => number | null): string {
+  const x = (t: number) => PAD.left + ((t - start) / WINDOW_S) * (WIDTH - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - v / maxMmHg) * (HEIGHT - PAD.top - PAD.bottom);
   let path = '';
   let pen = false;
   for (const s of samples) {
     const v = pick(s);
-    if (v === null || s.t < now - WINDOW_S) {
+    if (v === null || s.t < start) {
       pen = false;
       continue;
     }
@@ -32,7 +38,7 @@ export function pressurePath(samples: Sample[], now: number, maxMmHg: number, pi
 /** Pressure against the set point and its band for one channel, the last minute. */
 export function PressureChart({ channel, samples, bandMmHg }: { channel: string; samples: Sample[]; bandMmHg: number }) {
   const t = useT();
-  const now = samples.length ? samples[samples.length - 1].t : 0;
+  const start = windowStart(samples);
   const maxMmHg = Math.max(250, ...samples.map((s) => Math.max(s.mmHg ?? 0, (s.target ?? 0) + bandMmHg)));
   const y = (v: number) => PAD.top + (1 - v / maxMmHg) * (HEIGHT - PAD.top - PAD.bottom);
   const last = samples[samples.length - 1];
@@ -52,12 +58,12 @@ export function PressureChart({ channel, samples, bandMmHg }: { channel: string;
             </text>
           </g>
         ))}
-        <path d={pressurePath(samples, now, maxMmHg, (s) => (s.target ? s.target + bandMmHg : null))} class="band-edge" />
-        <path d={pressurePath(samples, now, maxMmHg, (s) => (s.target ? s.target - bandMmHg : null))} class="band-edge" />
-        <path d={pressurePath(samples, now, maxMmHg, (s) => s.target)} class="target" />
-        <path d={pressurePath(samples, now, maxMmHg, (s) => s.mmHg)} class="pressure" data-testid={`pressure-${channel}`} />
-        <text x={PAD.left} y={HEIGHT - 6} class="tick">−{WINDOW_S} s</text>
-        <text x={WIDTH - PAD.right} y={HEIGHT - 6} class="tick" text-anchor="end">mmHg · {t('band')} ±{bandMmHg}</text>
+        <path d={pressurePath(samples, start, maxMmHg, (s) => (s.target ? s.target + bandMmHg : null))} class="band-edge" />
+        <path d={pressurePath(samples, start, maxMmHg, (s) => (s.target ? s.target - bandMmHg : null))} class="band-edge" />
+        <path d={pressurePath(samples, start, maxMmHg, (s) => s.target)} class="target" />
+        <path d={pressurePath(samples, start, maxMmHg, (s) => s.mmHg)} class="pressure" data-testid={`pressure-${channel}`} />
+        <text x={PAD.left} y={HEIGHT - 6} class="tick">{Math.round(start)} s</text>
+        <text x={WIDTH - PAD.right} y={HEIGHT - 6} class="tick" text-anchor="end">{Math.round(start + WINDOW_S)} s · mmHg · {t('band')} ±{bandMmHg}</text>
       </svg>
     </figure>
   );

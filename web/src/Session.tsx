@@ -51,9 +51,9 @@ function SessionRecord({ session }: { session: DeviceSession }) {
         <thead>
           <tr>
             <th scope="col">#</th>
-            <th scope="col">{t('exercises')}</th>
+            <th scope="col">{t('exerciseId')}</th>
             <th scope="col">{t('channel')}</th>
-            <th scope="col">{t('status')}</th>
+            <th scope="col">{t('phase')}</th>
             <th scope="col">{t('setPoint')}</th>
             <th scope="col">{t('min')}</th>
             <th scope="col">{t('mean')}</th>
@@ -273,7 +273,7 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
       {session && (
         <p role="status" data-testid="live-status">
           {t('status')}: <strong>{status}</strong>
-          {telemetry && (
+          {telemetry && !ended && (
             <>
               {' '}· {t('state')}: {telemetry.state}
               {telemetry.blockIndex !== null && ` · ${t('block', { n: telemetry.blockIndex + 1 })}`}

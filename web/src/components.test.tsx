@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { pressurePath } from './Chart';
+import { pressurePath, windowStart } from './Chart';
 import { LangContext, TEXTS, translator } from './i18n';
 import { groupByPatient } from './Patients';
 import { PlanView, prescriptionBody } from './Plan';
@@ -134,10 +134,14 @@ describe('the live session', () => {
       { t: 31, mmHg: null, target: 150 },
       { t: 90, mmHg: 150, target: 150 },
     ];
-    const path = pressurePath(samples, 90, 250, (s) => s.mmHg);
+    expect(windowStart(samples)).toBe(30);
+    expect(windowStart(samples.slice(0, 2))).toBe(0);
+    const path = pressurePath(samples, 0, 250, (s) => s.mmHg);
     expect(path.startsWith('M')).toBe(true);
     expect(path.split('M')).toHaveLength(3);
-    expect(pressurePath(samples, 90, 250, (s) => s.target)).toMatch(/^M[\d.]+,[\d.]+ L/);
+    expect(pressurePath(samples, 30, 250, (s) => s.mmHg).split('M')).toHaveLength(3);
+    expect(pressurePath(samples, 31, 250, (s) => s.mmHg).split('M')).toHaveLength(2);
+    expect(pressurePath(samples, 0, 250, (s) => s.target)).toMatch(/^M[\d.]+,[\d.]+ L/);
   });
 
   it('times the set, the rest and the reperfusion from the program', () => {
