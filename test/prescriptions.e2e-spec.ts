@@ -222,9 +222,16 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       expect((await get(`/v1/prescriptions/${ids[0]}`, other).expect(403)).body.code).toBe('FORBIDDEN');
       expect((await get('/v1/prescriptions?patient=mrn-list&cursor=bm9wZQ').expect(400)).body.errors[0].field).toBe('cursor');
       const otherPatient = (await prescribe(prescriptionRequest({ patient: { ...patient, ref: 'mrn-list-2' } })).expect(201)).body.id;
-      const clinic = (await get('/v1/prescriptions?limit=2').expect(200)).body;
-      expect(clinic.items.map((i: { id: string }) => i.id)).toEqual([otherPatient, ids[4]]);
-      expect(clinic.nextCursor).not.toBeNull();
+      const clinic: Array<{ id: string; createdAt: string }> = [];
+      cursor = null;
+      do {
+        const page: request.Response = await get(`/v1/prescriptions?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        clinic.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(clinic.map((i) => i.id)).toEqual(expect.arrayContaining([...ids, otherPatient]));
+      const newestFirst = [...clinic].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      expect(clinic).toEqual(newestFirst);
       expect((await get('/v1/prescriptions', other).expect(200)).body.items).toEqual([]);
     });
 
