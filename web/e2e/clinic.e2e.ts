@@ -148,6 +148,9 @@ describe('a clinician in the browser', () => {
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('Cuff state: PAUSED');
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('running');
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toContain('Cuff state: HOLDING');
+    await page.getByRole('button', { name: 'Next set' }).click();
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toMatch(/SET_REST|set 2/);
     await page.getByRole('button', { name: 'Deflate and stop' }).click();
     await page.getByTestId('session-status').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('session-status').textContent()).toContain('aborted');

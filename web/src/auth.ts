@@ -37,7 +37,7 @@ export async function signInForDevelopment(role: Role): Promise<string> {
  * Production: the authorization code flow with PKCE. The verifier and state wait in
  * sessionStorage for the redirect back (they are single-use and not credentials); the token never does.
  */
-export async function startOidcSignIn(oidc: NonNullable<SignInOptions['oidc']>): Promise<void> {
+export async function authorizationRequest(oidc: NonNullable<SignInOptions['oidc']>): Promise<string> {
   const { verifier, challenge } = await pkcePair();
   const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
   sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
@@ -51,7 +51,11 @@ export async function startOidcSignIn(oidc: NonNullable<SignInOptions['oidc']>):
     code_challenge: challenge,
     code_challenge_method: 'S256',
   }).toString();
-  location.assign(url.toString());
+  return url.toString();
+}
+
+export async function startOidcSignIn(oidc: NonNullable<SignInOptions['oidc']>): Promise<void> {
+  location.assign(await authorizationRequest(oidc));
 }
 
 /** On the redirect back: exchanges the code for a token; null when this page load is not a redirect back. */
