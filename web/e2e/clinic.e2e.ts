@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { type RunningService, startService } from './service';
 
@@ -30,6 +30,12 @@ describe('a clinician in the browser', () => {
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (error) => console.error('page error:', error.message));
+  });
+
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') {
+      await shot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    }
   });
 
   afterAll(async () => {
@@ -159,13 +165,33 @@ describe('a clinician in the browser', () => {
     await shot('08-record');
   });
 
+  it('measures the LOP with the cuff and makes a revised draft, listed with the signed version', async () => {
+    await page.getByRole('button', { name: 'Plan', exact: true }).click();
+    await page.locator('details.measure summary').click();
+    await page.getByLabel('Cuff unit').selectOption('cuff-2');
+    await page.getByLabel('Channel', { exact: true }).selectOption('A');
+    await page.getByRole('button', { name: 'Measure with a cuff' }).click();
+    // The cuff self-tests again after its program, then ramps up until the pulse vanishes.
+    await expect.poll(() => page.getByLabel('Measured by').inputValue(), { timeout: 120_000, interval: 1000 }).toBe('automatic-cuff');
+    const measured = Number(await page.getByLabel('LOP (mmHg)', { exact: true }).inputValue());
+    expect(measured).toBeGreaterThan(150);
+    expect(measured).toBeLessThan(210);
+    await page.getByRole('button', { name: 'Make a revised draft' }).click();
+    await expect.poll(() => page.locator('#plan-title').textContent(), { timeout: 15_000 }).toContain('Version 2');
+    expect(await page.getByTestId('plan-status').textContent()).toBe('draft');
+    await expect.poll(() => page.locator('section[aria-labelledby="history-title"] tbody tr').count()).toBe(2);
+    await shot('09-revision');
+  });
+
   it('speaks Spanish', async () => {
-    await page.getByLabel('Language').selectOption('es');
-    await page.getByText('Registro de la sesión').waitFor();
+    await page.getByLabel('Language', { exact: true }).selectOption('es');
+    await page.getByText('Presión del manguito').first().waitFor();
+    await page.getByRole('button', { name: 'Hacer un borrador revisado' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('es');
     await page.getByRole('button', { name: 'Pacientes' }).click();
     await page.getByText('Pacientes y planes de la clínica').waitFor();
     await expect.poll(() => page.locator('caption').first().textContent()).toContain('mrn-e2e-1');
-    await shot('09-patients-es');
+    expect(await page.locator('table.patient tbody tr').count()).toBe(2);
+    await shot('10-patients-es');
   });
 });
