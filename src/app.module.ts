@@ -25,6 +25,7 @@ import { HandoutModule } from './handout/handout.module';
 import { PrescriptionModule } from './prescription/prescription.module';
 import { RulesModule } from './rules/rules.module';
 import { ScreeningModule } from './screening/screening.module';
+import { WebAppModule } from './web-app/web-app.module';
 
 @Global()
 @Module({})
@@ -77,6 +78,7 @@ export class AppModule {
         CdsHooksModule,
         DeviceAdapterModule.forRoot(config.cuffs, { timers }),
         DeviceSessionModule,
+        WebAppModule,
         ...features,
       ],
       controllers: [ProblemsController],

@@ -17,6 +17,7 @@ import { ownerOnlySqliteFile } from './database/owner-only';
 import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
 import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
 import { buildOpenApiDocument } from './openapi';
+import { serveWebApp } from './web-app/serve-web-app';
 
 /** Answers that may carry patient data: the API, the FHIR and PDF renderings under it, and CDS Hooks. */
 const PATIENT_DATA = /^\/(v1|cds-services)(\/|\?|$)/;
@@ -81,6 +82,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const cdsCors = cdsCorsOptions(config.cdsHooks);
   app.enableCors({ delegator: (request, callback) => callback(null, isCdsHooksPath(request.url) ? cdsCors : apiCors) });
 
+  await serveWebApp(fastify, config);
   if (config.apiDocs === 'authenticated') {
     requireTokenForDocs(fastify, app.get<TokenVerifier>(TOKEN_VERIFIER), config);
   }

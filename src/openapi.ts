@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 import { version } from '../package.json';
+import { Clock } from './common/clock';
+import { withRequestExamples } from './openapi-examples';
 
 const DESCRIPTION = `Clinical decision support and prescription service for blood-flow-restriction (BFR) training.
 
@@ -44,5 +46,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'cds-hooks-jwt',
     )
     .build();
-  return problemMediaTypes(SwaggerModule.createDocument(app, config));
+  // Examples are dated on the service's today, so that a screening or plan tried from Swagger UI is current.
+  const today = app.get(Clock).now().toISOString().slice(0, 10);
+  return withRequestExamples(problemMediaTypes(SwaggerModule.createDocument(app, config)), today);
 }

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 
 import request from 'supertest';
 
+import { FixedClock } from '../src/common/clock';
+import { OPENAPI_EXAMPLE_DAY } from '../src/openapi-examples';
 import { startTestApp, type TestApp } from './test-app';
 
 type Schema = {
@@ -47,7 +49,7 @@ describe('OpenAPI document', () => {
   let served: { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, Schema> } };
 
   beforeAll(async () => {
-    sut = await startTestApp();
+    sut = await startTestApp({}, { clock: new FixedClock(new Date(`${OPENAPI_EXAMPLE_DAY}T09:30:00Z`)) });
     served = (await request(sut.http).get('/docs-json').expect(200)).body;
   });
 

@@ -239,7 +239,18 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       expect((await get('/v1/prescriptions?patient=mrn-list', other).expect(200)).body.items).toEqual([]);
       expect((await get(`/v1/prescriptions/${ids[0]}`, other).expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
       expect((await get('/v1/prescriptions?patient=mrn-list&cursor=bm9wZQ').expect(400)).body.errors[0].field).toBe('cursor');
-      expect((await get('/v1/prescriptions?limit=2').expect(400)).body.errors[0].field).toBe('patient');
+      const otherPatient = (await prescribe(prescriptionRequest({ patient: { ...patient, ref: 'mrn-list-2' } })).expect(201)).body.id;
+      const clinic: Array<{ id: string; createdAt: string }> = [];
+      cursor = null;
+      do {
+        const page: request.Response = await get(`/v1/prescriptions?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        clinic.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(clinic.map((i) => i.id)).toEqual(expect.arrayContaining([...ids, otherPatient]));
+      const newestFirst = [...clinic].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      expect(clinic).toEqual(newestFirst);
+      expect((await get('/v1/prescriptions', other).expect(200)).body.items).toEqual([]);
     });
 
     it('stores the inputs, ruleset version and trace, so the plan is reproduced from them', async () => {

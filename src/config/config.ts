@@ -210,6 +210,11 @@ const EnvSchema = z.object({
   AUTH_DEV_KEY_FILE: z.string().trim().min(1).default('data/dev-issuer-key.json'),
   AUTH_TENANT_CLAIM: z.string().trim().min(1).default('tenant'),
   AUTH_ROLES_CLAIM: z.string().trim().min(1).default('roles'),
+  WEB_OIDC_AUTHORIZATION_URL: z.url({ protocol: /^https?$/ }).optional(),
+  WEB_OIDC_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional(),
+  WEB_OIDC_CLIENT_ID: z.string().trim().min(1).max(200).optional(),
+  WEB_OIDC_SCOPE: z.string().trim().min(1).max(500).default('openid'),
+  WEB_APP_DIR: z.string().trim().min(1).default('web/dist'),
   CORS_ORIGINS: originList.default([]),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
   CDS_CLIENTS: jsonText
@@ -282,6 +287,16 @@ const Env = EnvSchema.superRefine((env, ctx) => {
   }
   if (env.AUTH_DEV_ISSUER_IN_PRODUCTION && env.AUTH_JWKS_URL) {
     problem('AUTH_DEV_ISSUER_IN_PRODUCTION', 'is for running without AUTH_JWKS_URL; remove one of them');
+  }
+  const webOidc = ['WEB_OIDC_AUTHORIZATION_URL', 'WEB_OIDC_TOKEN_URL', 'WEB_OIDC_CLIENT_ID'] as const;
+  const webOidcGiven = webOidc.filter((variable) => env[variable] !== undefined);
+  for (const variable of webOidc) {
+    if (webOidcGiven.length > 0 && env[variable] === undefined) {
+      problem(variable, `is required with ${webOidcGiven.join(' and ')}`);
+    }
+  }
+  if (webOidcGiven.length > 0 && !env.AUTH_JWKS_URL) {
+    problem('WEB_OIDC_CLIENT_ID', 'signs the web app in at an OIDC issuer, so AUTH_JWKS_URL and AUTH_ISSUER must name that issuer');
   }
   const pairs = [
     ['MQTT_USERNAME', 'MQTT_PASSWORD'],
@@ -409,6 +424,17 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   cdsHooks: CdsHooksConfig;
   cuffs: CuffConfig;
+  webApp: WebAppConfig;
+}
+
+/** How the clinician web app at /app signs in. */
+export interface WebAppConfig {
+  /** The built web app (`npm run build:web`), served at /app. */
+  dir: string;
+  /** The development issuer mints tokens for the app's sign-in button: only with that issuer and never under NODE_ENV=production. */
+  developmentSignIn: boolean;
+  /** The OIDC issuer's endpoints for the authorization code flow with PKCE; null when not configured. */
+  oidc: { authorizationUrl: string; tokenUrl: string; clientId: string; scope: string } | null;
 }
 
 /** Who may call the CDS Hooks services, from which browser origins, and how long to wait for an EHR's FHIR server. */
@@ -476,6 +502,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clients: e.CDS_CLIENTS,
       corsOrigins: e.CDS_CORS_ORIGINS === '*' ? '*' : e.CDS_CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
       fhirTimeoutMs: e.CDS_FHIR_TIMEOUT_MS,
+    },
+    webApp: {
+      dir: resolve(e.WEB_APP_DIR),
+      developmentSignIn: !e.AUTH_JWKS_URL && !production,
+      oidc:
+        e.WEB_OIDC_AUTHORIZATION_URL && e.WEB_OIDC_TOKEN_URL && e.WEB_OIDC_CLIENT_ID
+          ? { authorizationUrl: e.WEB_OIDC_AUTHORIZATION_URL, tokenUrl: e.WEB_OIDC_TOKEN_URL, clientId: e.WEB_OIDC_CLIENT_ID, scope: e.WEB_OIDC_SCOPE }
+          : null,
     },
     cuffs: {
       transport: e.CUFF_TRANSPORT,

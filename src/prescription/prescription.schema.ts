@@ -96,7 +96,7 @@ export const PrescriptionPage = z
 export type PrescriptionPage = z.infer<typeof PrescriptionPage>;
 
 export const PrescriptionListQuery = z.strictObject({
-  patient: z.string().trim().min(1).max(64).describe("The clinic's reference for the patient."),
+  patient: z.string().trim().min(1).max(64).optional().describe("The clinic's reference for the patient; left out, every patient of the organization (the clinic's patient list)."),
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size (1-100, default 20).'),
   cursor: z
     .string()

@@ -47,7 +47,7 @@ export class PrescriptionsController {
 
   @Get()
   @Roles('clinician', 'viewer', 'admin')
-  @ApiOperation({ summary: "List a patient's plans", description: "Every plan version for a patient of the caller's organization, newest first, a page at a time." })
+  @ApiOperation({ summary: "List plans", description: "Every plan version for a patient of the caller's organization, or without `patient` every patient's (the clinic's patient list), newest first, a page at a time." })
   @ApiOkResponse({ standardSchema: PrescriptionPage })
   @ApiProblems(400)
   list(

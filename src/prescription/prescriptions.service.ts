@@ -106,7 +106,7 @@ export class PrescriptionsService {
   }
 
   async list(query: PrescriptionListQuery, principal: Principal): Promise<PrescriptionPage> {
-    const base: FindOptionsWhere<PrescriptionRecord> = { tenant: principal.tenant, patientRef: query.patient };
+    const base: FindOptionsWhere<PrescriptionRecord> = query.patient ? { tenant: principal.tenant, patientRef: query.patient } : { tenant: principal.tenant };
     let where: FindOptionsWhere<PrescriptionRecord>[] = [base];
     if (query.cursor) {
       const after = decodeCursor(query.cursor);

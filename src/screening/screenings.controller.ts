@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { Screening, ScreeningParams, ScreeningRequest } from './screening.schema';
+import { Screening, ScreeningOutcome, ScreeningParams, ScreeningRequest } from './screening.schema';
 import { ScreeningsService } from './screenings.service';
 
 @ApiTags('screenings')
@@ -25,6 +25,20 @@ export class ScreeningsController {
   @ApiProblems(400, 413, 415)
   screen(@Body({ schema: ScreeningRequest }) body: ScreeningRequest, @CurrentPrincipal() principal: Principal): Promise<Screening> {
     return this.screenings.screen(body, principal);
+  }
+
+  @Post('evaluations')
+  @HttpCode(200)
+  @Roles('clinician')
+  @ApiOperation({
+    summary: 'Evaluate a screening without storing it',
+    description:
+      'The same rules and the same answer as `POST /v1/screenings`, on today\'s date, but nothing is stored: for showing the verdict while a clinician fills in the form. Store the screening with `POST /v1/screenings` (or make the plan) once it is complete.',
+  })
+  @ApiOkResponse({ standardSchema: ScreeningOutcome })
+  @ApiProblems(400, 413, 415)
+  evaluate(@Body({ schema: ScreeningRequest }) body: ScreeningRequest): Promise<ScreeningOutcome> {
+    return this.screenings.evaluate(body);
   }
 
   @Get(':id')

@@ -30,6 +30,11 @@ export class ScreeningsService {
     private readonly clock: Clock,
   ) {}
 
+  /** Screens the patient on today's date without storing anything: a verdict shown while the form is filled in. */
+  evaluate(request: ScreeningRequest): Promise<ScreeningOutcome> {
+    return screenPatient(this.catalogue, request, this.clock.now().toISOString().slice(0, 10));
+  }
+
   /** Screens the patient on today's date and stores the request and outcome with the ruleset version. */
   async screen(request: ScreeningRequest, principal: Principal): Promise<Screening> {
     const now = this.clock.now();

@@ -1,0 +1,22 @@
+/**
+ * A medical clearance as the clinician records it: which findings it covers (their rule ids),
+ * who gave it, when, and a note. The request shape lives in `clearanceForRequest` alone.
+ */
+export interface ClearanceDraft {
+  findings: string[];
+  by: string;
+  on: string;
+  note: string;
+}
+
+export function emptyClearance(): ClearanceDraft {
+  return { findings: [], by: '', on: '', note: '' };
+}
+
+/** The request's `clearance`, or nothing when no finding is cleared. */
+export function clearanceForRequest(draft: ClearanceDraft): { by: string; on: string; note: string } | undefined {
+  if (draft.findings.length === 0) {
+    return undefined;
+  }
+  return { by: draft.by.trim(), on: draft.on, note: draft.note.trim() };
+}
