@@ -183,7 +183,7 @@ function candidatesOf(phase: Phase, request: PrescriptionRequest, screening: Scr
               ? `the screening of the ${siteName(site)} is ${verdict}`
               : undefined;
       if (reason) {
-        omitted.push({ exercise: exercise.id, side, reason });
+        omitted.push({ exercise: exercise.id, side, reason, measurement: null });
       } else {
         kept.push({ exercise, side, injuredSide: side === injured, basis: phase.fired });
       }
@@ -198,6 +198,47 @@ function candidatesOf(phase: Phase, request: PrescriptionRequest, screening: Scr
     );
   }
   return { kept, omitted };
+}
+
+const lopKey = ({ exercise, side }: Pick<Candidate, 'exercise' | 'side'>) => `${side}-${exercise.cuffSite}:${exercise.position}`;
+
+/**
+ * The candidates whose cuff site has a usable LOP in their position. The others are left out with
+ * the measurement each needs, so a plan can start while a position is measured; when the injured
+ * side is left with nothing, the plan is refused with every LOP that must be measured.
+ */
+function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<string, LopResolution>, request: PrescriptionRequest, phase: Phase) {
+  const needs = (r: LopResolution) => r.findings.filter((f) => f.action === 'remeasure');
+  const usable = kept.filter((c) => needs(lops.get(lopKey(c))!).length === 0);
+  const lopOmitted: Plan['omitted'] = kept
+    .filter((c) => !usable.includes(c))
+    .map((c) => {
+      const resolution = lops.get(lopKey(c))!;
+      const cuffWidthCm = request.limbs.find((l) => l.limb === c.exercise.cuffSite && l.side === c.side)!.cuffWidthCm;
+      return {
+        exercise: c.exercise.id,
+        side: c.side,
+        reason: `no usable LOP for the ${siteName(resolution.site)} ${resolution.position}: ${needs(resolution).map((f) => `${f.clinicianMessage} [${f.rule.ruleId}]`).join(' ')}`,
+        measurement: { limb: c.exercise.cuffSite, side: c.side, position: resolution.position, cuffWidthCm },
+      };
+    });
+  if (!usable.some((c) => c.injuredSide)) {
+    const remeasure = [...new Set(kept.map((c) => lops.get(lopKey(c))!))].flatMap((r) =>
+      needs(r).map((f) => ({
+        site: siteName(r.site),
+        position: r.position,
+        ruleId: f.rule.ruleId,
+        message: r.estimateRefusals.length > 0 ? `${f.clinicianMessage} ${r.estimateRefusals.join('; ')}.` : f.clinicianMessage,
+      })),
+    );
+    throw new DomainError(
+      ErrorCode.LopRequired,
+      `No usable LOP for the injured side's exercises of the phase "${phase.label}": ${remeasure.map((r) => `${r.site} (${r.position}): ${r.message} [${r.ruleId}]`).join('; ')}`,
+      undefined,
+      { extensions: { lopFindings: remeasure } },
+    );
+  }
+  return { usable, lopOmitted };
 }
 
 /** Continuous and total inflated time of one exercise as dosed, seconds. */
@@ -254,23 +295,17 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
   const { kept, omitted } = candidatesOf(phase, request, screening, catalogue);
 
   const lops = new Map<string, LopResolution>();
-  for (const { exercise, side } of kept) {
-    const key = `${side}-${exercise.cuffSite}:${exercise.position}`;
+  for (const candidate of kept) {
+    const { exercise, side } = candidate;
+    const key = lopKey(candidate);
     if (!lops.has(key)) {
       const site = request.limbs.find((l) => l.limb === exercise.cuffSite && l.side === side)!;
       lops.set(key, await lopFor(catalogue, request, screening, site, exercise.position, generatedOn));
     }
   }
-  const remeasure = [...lops.values()].flatMap((r) => r.findings.filter((f) => f.action === 'remeasure').map((f) => ({ site: siteName(r.site), position: r.position, ruleId: f.rule.ruleId, message: f.clinicianMessage })));
-  if (remeasure.length > 0) {
-    throw new DomainError(
-      ErrorCode.LopRequired,
-      `No usable LOP: ${remeasure.map((r) => `${r.site} (${r.position}): ${r.message} [${r.ruleId}]`).join('; ')}`,
-      undefined,
-      { extensions: { lopFindings: remeasure } },
-    );
-  }
-  for (const resolution of lops.values()) {
+  const { usable, lopOmitted } = withUsableLop(kept, lops, request, phase);
+  omitted.push(...lopOmitted);
+  for (const resolution of new Set(usable.map((c) => lops.get(lopKey(c))!))) {
     for (const finding of resolution.findings) {
       const base = {
         source: 'lop' as const,
@@ -294,9 +329,9 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
 
   const planned: PlannedExercise[] = [];
   const envelope: EnvelopeExercise[] = [];
-  for (const candidate of kept) {
+  for (const candidate of usable) {
     const { exercise, side } = candidate;
-    const resolution = lops.get(`${side}-${exercise.cuffSite}:${exercise.position}`)!;
+    const resolution = lops.get(lopKey(candidate))!;
     const lop = resolution.lop!;
     const dosing = await catalogue.evaluate('dosing', {
       ...common,

@@ -163,6 +163,7 @@ export const lopRuleset: RulesetSpec = {
     cuffWidthCm: fact('Width of the cuff that will be used at this site, cm.', z.number().positive()),
     exercisePosition: fact('Body position of the exercises that use this LOP.', BodyPosition),
     lopSource: fact('`measured`, `estimated` (from an enabled equation that matches the cuff) or `none`.', z.enum(['measured', 'estimated', 'none'])),
+    estimateOutsidePopulation: fact('True when no LOP was measured and an enabled equation matches the cuff, but the patient is outside the population it was derived in.', z.boolean()),
     method: fact('How the LOP was measured; null when it was not.', LopMethod.nullable()),
     readings: fact('How many readings the measured LOP rests on; null when not stated.', z.number().int().min(1).nullable()),
     measuredPosition: fact('Body position of the measurement; null when not measured.', BodyPosition.nullable()),

@@ -50,12 +50,15 @@ function programBlockLimitS(exercises: readonly PlannedExercise[], blocks: reado
 function blockOf(exercise: PlannedExercise, channel: Channel, pressureBasis: PressureBasis): Block {
   const { dose } = exercise;
   const first = pressureBasis === 'first-session';
+  const targetMmHg = first ? dose.pressure.startMmHg : dose.pressure.mmHg;
+  const adjustment = dose.pressure.lop.positionAdjustment;
   const common = {
     blockId: `b${exercise.order}`,
     channel,
     exerciseId: exercise.exercise.id,
-    targetPct: first ? dose.pressure.startLopPercent : dose.pressure.lopPercent,
-    targetMmHg: first ? dose.pressure.startMmHg : dose.pressure.mmHg,
+    // The cuff holds the LOP as measured; a plan's LOP carried to a lower-LOP position is a smaller share of it.
+    targetPct: adjustment ? Math.round((targetMmHg / adjustment.fromMmHg) * 1000) / 10 : first ? dose.pressure.startLopPercent : dose.pressure.lopPercent,
+    targetMmHg,
     reperfusionS: dose.reperfusion.seconds,
   };
   if (exercise.exercise.modality === 'resistance') {
@@ -86,7 +89,8 @@ const refuse = (reasons: string[]) => programRefusal(reasons.map((message) => ({
  * An approved plan as a cuff program: one block per exercise of the session in the plan's order,
  * each on the channel bound to its cuff site. Every value comes from the plan: pressure = the
  * plan's % LOP (the first session's when this is the patient's first session) of the LOP the plan
- * used for that site; sets, rest and tempo from the dose; reperfusion from the dose; limits from
+ * used for that site (an LOP the plan carried to a lower-LOP position goes to the cuff as measured,
+ * with the set point as its share of it); sets, rest and tempo from the dose; reperfusion from the dose; limits from
  * the device's hard limits, tightened to the plan's own continuous-inflation limits. Refuses (fails
  * closed) when a site has no channel, a site's exercises use different LOPs, or an LOP is not a
  * measurement.
@@ -114,7 +118,7 @@ export function programFromPlan(prescription: Prescription, options: ProgramOpti
       channel: binding.channel,
       site: { limb: exercise.site.limb, side: exercise.site.side },
       cuffWidthCm: lop.cuffWidthCm,
-      lopMmHg: lop.mmHg,
+      lopMmHg: lop.positionAdjustment ? lop.positionAdjustment.fromMmHg : lop.mmHg,
       lopTakenAt: `${lop.measuredOn}T00:00:00.000Z`,
       lopPosture: lop.position,
     };
