@@ -37,6 +37,8 @@ const PrescriptionCase = z.strictObject({
     warnings: z.array(z.string()).optional(),
     sessionsPerWeek: z.strictObject({ min: z.number().int(), max: z.number().int() }).optional(),
     programWeeks: z.number().int().optional(),
+    /** Exactly these exercises left out, in this order, with the LOP position each needs measured (null when left out for another reason). */
+    omitted: z.array(z.strictObject({ exercise: z.string(), side: Side, position: z.string().nullable() })).optional(),
     /** For a refusal: words the detail must contain. */
     detailContains: z.string().optional(),
   }),
@@ -105,6 +107,7 @@ export const prescriptionGoldenSuite: GoldenSuite<PrescriptionCase> = {
       ...(expect.warnings ?? []).filter((id) => !warnings.includes(id)).map((id) => `warnings: expected ${id}, it is not there`),
       ...(expect.sessionsPerWeek ? differ('sessionsPerWeek', expect.sessionsPerWeek, plan.schedule.sessionsPerWeek.value) : []),
       ...(expect.programWeeks ? differ('programWeeks', expect.programWeeks, plan.schedule.programWeeks.value) : []),
+      ...(expect.omitted ? differ('omitted', expect.omitted, plan.omitted.map((o) => ({ exercise: o.exercise, side: o.side, position: o.measurement?.position ?? null }))) : []),
     ];
   },
 };
