@@ -4,7 +4,7 @@ import { DomainError, ErrorCode } from '../common/problem';
 import type { GoldenSuite } from '../rules/golden-cases';
 import { Side } from '../screening/screening.ruleset';
 import { generatePlan } from './generate-plan';
-import { Stage } from './indication';
+import { EvidenceGrade, Stage } from './indication';
 import { PrescriptionRequest } from './prescription-request.schema';
 
 const ExpectedExercise = z.strictObject({
@@ -18,6 +18,7 @@ const ExpectedExercise = z.strictObject({
   sets: z.array(z.number().int()).nullable().optional(),
   restBetweenSetsSeconds: z.number().int().nullable().optional(),
   reperfusionSeconds: z.number().int().optional(),
+  bouts: z.strictObject({ count: z.number().int(), minutes: z.number(), restSeconds: z.number().int() }).nullable().optional(),
 });
 
 const PrescriptionCase = z.strictObject({
@@ -29,6 +30,7 @@ const PrescriptionCase = z.strictObject({
     outcome: z.union([z.literal('plan'), z.enum(ErrorCode)]),
     phase: z.string().optional(),
     stage: Stage.optional(),
+    evidenceGrade: EvidenceGrade.optional(),
     /** Exactly these exercises on these sides, in this order; dose fields are checked when given. */
     exercises: z.array(ExpectedExercise).optional(),
     /** Exactly these caution ids. */
@@ -83,12 +85,14 @@ export const prescriptionGoldenSuite: GoldenSuite<PrescriptionCase> = {
       sets: e.dose.sets.value,
       restBetweenSetsSeconds: e.dose.restBetweenSets.seconds,
       reperfusionSeconds: e.dose.reperfusion.seconds,
+      bouts: e.dose.bouts.value,
     }));
     const warnings = plan.warnings.map((w) => w.ruleId);
     return [
       ...differ('outcome', expect.outcome, 'plan'),
       ...(expect.phase ? differ('phase', expect.phase, plan.phase.id) : []),
       ...(expect.stage ? differ('stage', expect.stage, plan.phase.stage) : []),
+      ...(expect.evidenceGrade ? differ('evidenceGrade', expect.evidenceGrade, plan.phase.evidenceGrade) : []),
       ...(expect.exercises
         ? [
             ...differ('exercises', expect.exercises.map((e) => `${e.exercise} ${e.side}`), exercises.map((e) => `${e.exercise} ${e.side}`)),
