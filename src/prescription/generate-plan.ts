@@ -28,9 +28,9 @@ export interface GeneratedPlan {
 }
 
 const DOSE_PARAMETERS: Record<Exercise['modality'], readonly DoseParameter[]> = {
-  resistance: ['lopPercent', 'startLopPercent', 'loadPercent1RM', 'setScheme', 'restBetweenSetsSeconds', 'tempo', 'reperfusionSeconds', 'maxContinuousMinutes'],
-  aerobic: ['lopPercent', 'startLopPercent', 'bouts', 'intensity', 'reperfusionSeconds', 'maxContinuousMinutes'],
-  passive: ['lopPercent', 'startLopPercent', 'bouts', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  resistance: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'loadPercent1RM', 'setScheme', 'restBetweenSetsSeconds', 'tempo', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  aerobic: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'bouts', 'intensity', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  passive: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'bouts', 'reperfusionSeconds', 'maxContinuousMinutes'],
 };
 
 const SCHEDULE_PARAMETERS: readonly ScheduleParameter[] = [
@@ -241,6 +241,17 @@ function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<string, Lop
   return { usable, lopOmitted };
 }
 
+/** The pressure of each session from the first up to the first at the working pressure, a step at a time. */
+function pressureRamp(startLopPercent: number, lopPercent: number, step: number, lopMmHg: number): ExerciseDose['pressure']['ramp'] {
+  const ramp: ExerciseDose['pressure']['ramp'] = [];
+  for (let percent = startLopPercent; ; percent = Math.min(percent + step, lopPercent)) {
+    ramp.push({ session: ramp.length + 1, lopPercent: percent, mmHg: Math.round((percent * lopMmHg) / 100) });
+    if (percent >= lopPercent) {
+      return ramp;
+    }
+  }
+}
+
 /** Continuous and total inflated time of one exercise as dosed, seconds. */
 function inflationOf(modality: Exercise['modality'], dose: Partial<DoseValues>): { continuous: number; total: number } {
   if (modality === 'resistance') {
@@ -369,8 +380,9 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
         mmHg: Math.round((lopPercent * lop.mmHg) / 100),
         startLopPercent,
         startMmHg: Math.round((startLopPercent * lop.mmHg) / 100),
+        ramp: pressureRamp(startLopPercent, lopPercent, value('rampStepLopPercent') as number, lop.mmHg),
         lop,
-        basis: { lopPercent: basisOf('lopPercent'), startLopPercent: basisOf('startLopPercent') },
+        basis: { lopPercent: basisOf('lopPercent'), startLopPercent: basisOf('startLopPercent'), rampStepLopPercent: basisOf('rampStepLopPercent') },
       },
       load: {
         kind: exercise.load,

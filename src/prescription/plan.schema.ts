@@ -78,8 +78,17 @@ export const ExerciseDose = z
         mmHg: z.number().int().describe('Working cuff set point: % LOP × LOP, rounded.'),
         startLopPercent: z.number().describe('First-session pressure, % LOP.'),
         startMmHg: z.number().int().describe('First-session set point, mmHg.'),
+        ramp: z
+          .array(
+            z.object({
+              session: z.number().int().describe('Session of the plan, from 1.'),
+              lopPercent: z.number().describe('Pressure of that session, % LOP.'),
+              mmHg: z.number().int().describe('Set point of that session, mmHg.'),
+            }),
+          )
+          .describe('The pressure of each session from the first-session pressure up to the first session at the working pressure; later sessions stay at the working pressure.'),
         lop: ResolvedLop,
-        basis: z.object({ lopPercent: basis, startLopPercent: basis }).describe('The rules behind each percentage.'),
+        basis: z.object({ lopPercent: basis, startLopPercent: basis, rampStepLopPercent: basis }).describe('The rules behind each percentage.'),
       })
       .describe('Cuff pressure.'),
     load: z

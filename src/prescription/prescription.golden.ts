@@ -19,6 +19,8 @@ const ExpectedExercise = z.strictObject({
   restBetweenSetsSeconds: z.number().int().nullable().optional(),
   reperfusionSeconds: z.number().int().optional(),
   bouts: z.strictObject({ count: z.number().int(), minutes: z.number(), restSeconds: z.number().int() }).nullable().optional(),
+  /** % LOP of each session of the pressure ramp, from the first. */
+  ramp: z.array(z.number()).optional(),
 });
 
 const PrescriptionCase = z.strictObject({
@@ -86,6 +88,7 @@ export const prescriptionGoldenSuite: GoldenSuite<PrescriptionCase> = {
       restBetweenSetsSeconds: e.dose.restBetweenSets.seconds,
       reperfusionSeconds: e.dose.reperfusion.seconds,
       bouts: e.dose.bouts.value,
+      ramp: e.dose.pressure.ramp.map((r) => r.lopPercent),
     }));
     const warnings = plan.warnings.map((w) => w.ruleId);
     return [
