@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { prescriptionLimb, prescriptionRequest, SCREENED_ON } from '../../../test/factories';
+import { patellofemoralRequest, prescriptionLimb, prescriptionRequest, SCREENED_ON } from '../../../test/factories';
 import { RULES_DATA } from '../../../test/rules-fixtures';
 import { DomainError, ErrorCode } from '../../common/problem';
 import { generatePlan } from '../../prescription/generate-plan';
@@ -121,6 +121,45 @@ describe('programFromPlan', () => {
     expect(program.blocks.map((b) => [b.exerciseId, b.targetPct, b.targetMmHg])).toEqual(
       first.map((e) => [e.exercise.id, e.dose.pressure.startLopPercent, e.dose.pressure.startMmHg]),
     );
+    expect(checkProgram(program, NOON)).toEqual([]);
+  });
+
+  it('runs continuous aerobic BFR as one bout within the cuff block limit', async () => {
+    const standing = (side: 'left' | 'right', mmHg: number) =>
+      prescriptionLimb(side, mmHg, { lop: [{ mmHg, method: 'doppler', position: 'standing', cuffWidthCm: 11.5, measuredOn: SCREENED_ON }] });
+    const running = approved(
+      await planFor(
+        patellofemoralRequest({
+          limbs: [standing('left', 230), standing('right', 240)],
+          indication: { condition: 'return-to-running', side: 'left', onsetDate: '2026-10-09', weightBearing: 'full' },
+          goal: 'return-to-running',
+        }),
+      ),
+    );
+    const program = programFromPlan(running, { programId: 'prg-walk', bindings: BOTH_THIGHS, pressureBasis: 'working' });
+    const walks = program.blocks.filter((b) => b.exerciseId === 'bfr-treadmill-walking');
+
+    expect(walks).toHaveLength(2);
+    walks.forEach((block) => expect(block).toMatchObject({ mode: 'intermittent', inflatedDuringRest: false, sets: [{ reps: 0, workS: 15 * 60 }] }));
+    expect(Math.max(...walks.map(blockOcclusionS))).toBeLessThanOrEqual(DEVICE_LIMITS.maxBlockInflationS);
+    expect(checkProgram(program, NOON)).toEqual([]);
+  });
+
+  it('sends an LOP the plan carried to a lying position to the cuff as measured, with the set point as its share of it', async () => {
+    const seated = (side: 'left' | 'right', mmHg: number) =>
+      prescriptionLimb(side, mmHg, { lop: [{ mmHg, method: 'doppler', position: 'seated', cuffWidthCm: 11.5, measuredOn: SCREENED_ON }] });
+    const plan = approved(await planFor(patellofemoralRequest({ limbs: [seated('left', 200), seated('right', 205)], goal: 'strength' })));
+    const lying = plan.plan.exercises.filter((e) => e.exercise.position === 'supine');
+    expect(lying.length).toBeGreaterThan(0);
+
+    const program = programFromPlan(plan, { programId: 'prg-lying', bindings: BOTH_THIGHS, pressureBasis: 'working' });
+    expect(program.cuffs.map((c) => [c.site.side, c.lopMmHg, c.lopPosture])).toEqual([['left', 200, 'seated']]);
+    for (const exercise of lying) {
+      const block = program.blocks[exercise.order - 1];
+      expect(exercise.dose.pressure.lop.positionAdjustment).toMatchObject({ fromMmHg: 200, fromPosition: 'seated', toPosition: 'supine' });
+      expect(block.targetMmHg).toBe(exercise.dose.pressure.mmHg);
+      expect(block.targetPct).toBeLessThan(exercise.dose.pressure.lopPercent);
+    }
     expect(checkProgram(program, NOON)).toEqual([]);
   });
 
