@@ -228,7 +228,7 @@ function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<string, Lop
         site: siteName(r.site),
         position: r.position,
         ruleId: f.rule.ruleId,
-        message: r.estimateRefusals.length > 0 ? `${f.clinicianMessage} ${r.estimateRefusals.join('; ')}.` : f.clinicianMessage,
+        message: r.estimateRefusals.length > 0 ? `${f.clinicianMessage} (${r.estimateRefusals.join('; ')})` : f.clinicianMessage,
       })),
     );
     throw new DomainError(
