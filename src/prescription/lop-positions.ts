@@ -49,8 +49,16 @@ export const LopPositionsFile = z.strictObject({
 });
 export type LopPositionsFile = z.infer<typeof LopPositionsFile>;
 
-/** `rules-data/lop-positions.data.json`. */
-export const lopPositions: DataSpec<LopPositionsFile> = { name: 'lop-positions', schema: LopPositionsFile };
+/** `rules-data/lop-positions.data.json`; each cuff site's entry is cited by the plans it carries an LOP for. */
+export const lopPositions: DataSpec<LopPositionsFile> = {
+  name: 'lop-positions',
+  schema: LopPositionsFile,
+  sourced: (file) => ({
+    title: file.title,
+    description: file.description,
+    entries: file.limbs.map(({ id, version, title, rationale, evidence, ...settings }) => ({ id, version, title, rationale, evidence, settings })),
+  }),
+};
 
 /** The LOP of the exercise's position as a fraction of the LOP a value was taken in. */
 export type PositionEffect =
