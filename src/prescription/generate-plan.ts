@@ -7,7 +7,7 @@ import type { Verdict } from '../screening/screening.ruleset';
 import type { ScreeningFinding, ScreeningOutcome } from '../screening/screening.schema';
 import { type Exercise, exerciseCatalogue } from './exercise-catalogue';
 import { type BodyPosition, CONDITIONS, type EvidenceGrade, type Stage } from './indication';
-import { type LopResolution, lopFor } from './lop-for';
+import { type LopFinding, type LopResolution, lopFor } from './lop-for';
 import type { ExerciseDose, Plan, PlanCaution, PlannedExercise, PlanWarning, Schedule } from './plan.schema';
 import type { PrescriptionRequest } from './prescription-request.schema';
 import type { DoseParameter, DoseValues, RuleWarning, ScheduleParameter, ScheduleValues } from './prescription.rulesets';
@@ -209,6 +209,8 @@ const lopKey = ({ exercise, side }: Pick<Candidate, 'exercise' | 'side'>) => `${
  */
 function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<string, LopResolution>, request: PrescriptionRequest, phase: Phase) {
   const needs = (r: LopResolution) => r.findings.filter((f) => f.action === 'remeasure');
+  // The ranges of an equation's population the patient is outside say why no estimate was made.
+  const said = (r: LopResolution, f: LopFinding) => (r.estimateRefusals.length > 0 ? `${f.clinicianMessage} (${r.estimateRefusals.join('; ')})` : f.clinicianMessage);
   const usable = kept.filter((c) => needs(lops.get(lopKey(c))!).length === 0);
   const lopOmitted: Plan['omitted'] = kept
     .filter((c) => !usable.includes(c))
@@ -218,7 +220,7 @@ function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<string, Lop
       return {
         exercise: c.exercise.id,
         side: c.side,
-        reason: `no usable LOP for the ${siteName(resolution.site)} ${resolution.position}: ${needs(resolution).map((f) => `${f.clinicianMessage} [${f.rule.ruleId}]`).join(' ')}`,
+        reason: `no usable LOP for the ${siteName(resolution.site)} ${resolution.position}: ${needs(resolution).map((f) => `${said(resolution, f)} [${f.rule.ruleId}]`).join(' ')}`,
         measurement: { limb: c.exercise.cuffSite, side: c.side, position: resolution.position, cuffWidthCm },
       };
     });
@@ -228,7 +230,7 @@ function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<string, Lop
         site: siteName(r.site),
         position: r.position,
         ruleId: f.rule.ruleId,
-        message: r.estimateRefusals.length > 0 ? `${f.clinicianMessage} (${r.estimateRefusals.join('; ')})` : f.clinicianMessage,
+        message: said(r, f),
       })),
     );
     throw new DomainError(
@@ -269,7 +271,9 @@ function inflationOf(modality: Exercise['modality'], dose: Partial<DoseValues>):
  * Makes a BFR plan: screen (the same function as POST /v1/screenings), select the phase and its
  * exercises, find each site's LOP, dose each exercise, set the schedule, then hold the whole plan
  * against the safety envelope. Deterministic: the same request, day and ruleset give the same plan.
- * Throws a DomainError whenever no safe plan can be made; never returns a partial one.
+ * Throws a DomainError whenever no safe plan can be made. Exercises that cannot be done (equipment,
+ * cuff site, no usable LOP in their position) are left out and listed in `omitted`; the plan is
+ * refused when the injured side is left with none.
  */
 export async function generatePlan(catalogue: RuleCatalogue, request: PrescriptionRequest, generatedOn: string): Promise<GeneratedPlan> {
   const errors = dateErrors(request, generatedOn);
