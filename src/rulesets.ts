@@ -3,6 +3,7 @@ import { fhirValueSets } from './ehr/fhir/value-sets';
 import { handoutText, translationsComplete } from './handout/handout-text';
 import { exerciseCatalogue } from './prescription/exercise-catalogue';
 import { lopEquations } from './prescription/lop-equations';
+import { lopPositions } from './prescription/lop-positions';
 import { prescriptionReferences } from './prescription/prescription.checks';
 import { prescriptionGoldenSuite } from './prescription/prescription.golden';
 import { dosingRuleset, lopRuleset, scheduleRuleset, selectionRuleset } from './prescription/prescription.rulesets';
@@ -29,6 +30,7 @@ export const RULESET_SPECS: readonly RulesetSpec[] = [
 export const DATA_SPECS: readonly DataSpec[] = [
   exerciseCatalogue as DataSpec,
   lopEquations as DataSpec,
+  lopPositions as DataSpec,
   handoutText as DataSpec,
   fhirValueSets as DataSpec,
   fhirMapping as DataSpec,

@@ -21,7 +21,7 @@ const MAX_CATCH_UP_MS = 20;
 
 export interface ApprovedPlan {
   id: string;
-  plan: { exercises: Array<{ exercise: { id: string }; site: { side: string }; dose: { pressure: { startMmHg: number; mmHg: number; lop: { mmHg: number; method: string } } } }> };
+  plan: { exercises: Array<{ exercise: { id: string }; site: { side: string }; dose: { pressure: { startMmHg: number; mmHg: number; ramp: Array<{ lopPercent: number; mmHg: number }>; lop: { mmHg: number; method: string } } } }> };
 }
 
 /**

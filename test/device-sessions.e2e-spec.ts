@@ -98,15 +98,17 @@ describe('device sessions over HTTP with a simulated cuff', () => {
 
   });
 
-  it('runs the next session of the plan with every exercise at the working pressure, on both cuffs, with reperfusion between blocks', async () => {
+  it('runs the next session of the plan with every exercise at the next step of the pressure ramp, on both cuffs, with reperfusion between blocks', async () => {
     const prescription = await approvedPlan();
     const first = (await push(prescription.id)).body;
     await post(`/v1/device-sessions/${first.id}/start`).expect(200);
     await runToEnd(first.id);
 
     const second = (await push(prescription.id)).body;
-    expect(second.pressureBasis).toBe('working');
-    expect(second.program.blocks.map((b: { targetMmHg: number }) => b.targetMmHg)).toEqual(prescription.plan.exercises.map((e) => e.dose.pressure.mmHg));
+    expect(second.pressureBasis).toBe('ramp');
+    expect(second.program.blocks.map((b: { targetMmHg: number }) => b.targetMmHg)).toEqual(
+      prescription.plan.exercises.map((e) => e.dose.pressure.ramp[Math.min(1, e.dose.pressure.ramp.length - 1)].mmHg),
+    );
     expect(new Set(second.program.blocks.map((b: { channel: string }) => b.channel))).toEqual(new Set(['A', 'B']));
     await post(`/v1/device-sessions/${second.id}/start`).expect(200);
     await runToEnd(second.id);

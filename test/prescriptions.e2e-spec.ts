@@ -186,6 +186,27 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       expect(res.body.detail).toContain('ci.surgeon-declined-bfr');
     });
 
+    it('gives no LOP estimate outside the population the equation was derived in, and names the range', async () => {
+      const base = patellofemoralRequest();
+      const res = await prescribe(patellofemoralRequest({ patient: { ...base.patient, birthDate: '1960-03-01' }, limbs: [prescriptionLimb('left', null, { cuffWidthCm: 18 })] })).expect(422);
+      expect(res.body.code).toBe('LOP_REQUIRED');
+      expect(res.body.lopFindings.length).toBeGreaterThan(0);
+      for (const finding of res.body.lopFindings) {
+        expect(finding).toMatchObject({ site: 'left thigh', ruleId: 'lop.estimate.outside-population', message: expect.stringMatching(/\(age 66 y is outside 18-33 y/) });
+      }
+    });
+
+    it('plans the exercises whose position has a usable LOP and lists the others with the measurement each needs', async () => {
+      const narrow = prescriptionLimb('left', 230, { cuffWidthCm: 8, lop: [{ mmHg: 230, method: 'doppler', position: 'supine', cuffWidthCm: 8, measuredOn: SCREENED_ON }] });
+      const res = await prescribe(patellofemoralRequest({ limbs: [narrow], goal: 'strength' })).expect(201);
+      const { plan } = res.body;
+      expect(plan.exercises.map((e: { exercise: { position: string } }) => e.exercise.position)).toEqual(plan.exercises.map(() => 'supine'));
+      expect(plan.omitted.length).toBeGreaterThan(0);
+      for (const omitted of plan.omitted) {
+        expect(omitted).toMatchObject({ side: 'left', reason: expect.stringContaining('lop.measured.position-narrow-cuff'), measurement: { limb: 'thigh', side: 'left', position: 'seated', cuffWidthCm: 8 } });
+      }
+    });
+
     it('validates the indication field by field', async () => {
       const res = await prescribe({ ...prescriptionRequest(), indication: { condition: 'acl-reconstruction', side: 'left', weightBearing: 'full' } }).expect(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'indication.surgeryDate', detail: expect.stringContaining('required') })]);

@@ -1,6 +1,7 @@
 import request from 'supertest';
 
 import { fhirMapping } from '../src/ehr/fhir/fhir-mapping';
+import { lopPositions } from '../src/prescription/lop-positions';
 import { RuleCatalogue } from '../src/rules/catalogue';
 import { escapeHtml } from '../src/rules/rule-page';
 import { startTestApp, type TestApp } from './test-app';
@@ -48,7 +49,7 @@ describe('rule pages', () => {
     const all = await request(sut.http).get('/rules').expect(200);
     expect(all.headers['content-type']).toBe('text/html; charset=utf-8');
     const links = [...all.text.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
-    const entries = fhirMapping.sourced!(catalogue.table(fhirMapping)).entries;
+    const entries = [...lopPositions.sourced!(catalogue.table(lopPositions)).entries, ...fhirMapping.sourced!(catalogue.table(fhirMapping)).entries];
     expect(links).toEqual([...catalogue.allRules().map(({ rule }) => rule.id), ...entries.map((entry) => entry.id)].map((id) => `${BASE_URL}/rules/${id}`));
     const screening = await request(sut.http).get('/rules?ruleset=screening').expect(200);
     expect([...screening.text.matchAll(/href="([^"]+)"/g)]).toHaveLength(catalogue.ruleset('screening')!.rules.length);

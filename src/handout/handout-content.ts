@@ -98,7 +98,12 @@ export function handoutContent(prescription: Prescription, text: HandoutTextFile
       rows: plan.exercises.map((e) => [
         data(e.exercise.patientName),
         cuffPlace(e),
-        `${t('cuffSetting', { mmHg: e.dose.pressure.mmHg })}\n${t('firstSessionSetting', { mmHg: e.dose.pressure.startMmHg })}`,
+        [
+          t('cuffSetting', { mmHg: e.dose.pressure.mmHg }),
+          t('firstSessionSetting', { mmHg: e.dose.pressure.startMmHg }),
+          // The steps between the first session and the working pressure, when there are any.
+          ...((e.dose.pressure.ramp?.length ?? 0) > 2 ? [t('rampSetting', { steps: e.dose.pressure.ramp.slice(1).map((r) => r.mmHg).join(', ') })] : []),
+        ].join('\n'),
         load(e),
         [reps(e), rest(e), tempo(e)].filter((line) => line !== t('notApplicable')).join('\n'),
       ]),

@@ -38,6 +38,7 @@ export const HANDOUT_KEYS = [
   'cuffPlaceUpperArm',
   'cuffSetting',
   'firstSessionSetting',
+  'rampSetting',
   'loadKg',
   'loadPercent',
   'loadBodyWeight',

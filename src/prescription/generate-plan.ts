@@ -7,7 +7,7 @@ import type { Verdict } from '../screening/screening.ruleset';
 import type { ScreeningFinding, ScreeningOutcome } from '../screening/screening.schema';
 import { type Exercise, exerciseCatalogue } from './exercise-catalogue';
 import { type BodyPosition, CONDITIONS, type EvidenceGrade, type Stage } from './indication';
-import { type LopResolution, lopFor } from './lop-for';
+import { type LopFinding, type LopResolution, lopFor } from './lop-for';
 import type { ExerciseDose, Plan, PlanCaution, PlannedExercise, PlanWarning, Schedule } from './plan.schema';
 import type { PrescriptionRequest } from './prescription-request.schema';
 import type { DoseParameter, DoseValues, RuleWarning, ScheduleParameter, ScheduleValues } from './prescription.rulesets';
@@ -29,9 +29,9 @@ export interface GeneratedPlan {
 }
 
 const DOSE_PARAMETERS: Record<Exercise['modality'], readonly DoseParameter[]> = {
-  resistance: ['lopPercent', 'startLopPercent', 'loadPercent1RM', 'setScheme', 'restBetweenSetsSeconds', 'tempo', 'reperfusionSeconds', 'maxContinuousMinutes'],
-  aerobic: ['lopPercent', 'startLopPercent', 'bouts', 'intensity', 'reperfusionSeconds', 'maxContinuousMinutes'],
-  passive: ['lopPercent', 'startLopPercent', 'bouts', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  resistance: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'loadPercent1RM', 'setScheme', 'restBetweenSetsSeconds', 'tempo', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  aerobic: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'bouts', 'intensity', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  passive: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'bouts', 'reperfusionSeconds', 'maxContinuousMinutes'],
 };
 
 const SCHEDULE_PARAMETERS: readonly ScheduleParameter[] = [
@@ -187,7 +187,7 @@ function candidatesOf(phase: Phase, request: PrescriptionRequest, screening: Scr
               ? `the screening of the ${siteName(site)} is ${verdict}`
               : undefined;
       if (reason) {
-        omitted.push({ exercise: exercise.id, side, reason });
+        omitted.push({ exercise: exercise.id, side, reason, measurement: null });
       } else {
         kept.push({ exercise, side, injuredSide: side === injured, basis: phase.fired });
       }
@@ -202,6 +202,60 @@ function candidatesOf(phase: Phase, request: PrescriptionRequest, screening: Scr
     );
   }
   return { kept, omitted };
+}
+
+const lopKey = ({ exercise, side }: Pick<Candidate, 'exercise' | 'side'>) => `${side}-${exercise.cuffSite}:${exercise.position}`;
+
+/**
+ * The candidates whose cuff site has a usable LOP in their position. The others are left out with
+ * the measurement each needs, so a plan can start while a position is measured; when the injured
+ * side is left with nothing, the plan is refused with every LOP that must be measured.
+ */
+function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<string, LopResolution>, request: PrescriptionRequest, phase: Phase) {
+  const needs = (r: LopResolution) => r.findings.filter((f) => f.action === 'remeasure');
+  // The ranges of an equation's population the patient is outside say why no estimate was made.
+  const said = (r: LopResolution, f: LopFinding) => (r.estimateRefusals.length > 0 ? `${f.clinicianMessage} (${r.estimateRefusals.join('; ')})` : f.clinicianMessage);
+  const usable = kept.filter((c) => needs(lops.get(lopKey(c))!).length === 0);
+  const lopOmitted: Plan['omitted'] = kept
+    .filter((c) => !usable.includes(c))
+    .map((c) => {
+      const resolution = lops.get(lopKey(c))!;
+      const cuffWidthCm = request.limbs.find((l) => l.limb === c.exercise.cuffSite && l.side === c.side)!.cuffWidthCm;
+      return {
+        exercise: c.exercise.id,
+        side: c.side,
+        reason: `no usable LOP for the ${siteName(resolution.site)} ${resolution.position}: ${needs(resolution).map((f) => `${said(resolution, f)} [${f.rule.ruleId}]`).join(' ')}`,
+        measurement: { limb: c.exercise.cuffSite, side: c.side, position: resolution.position, cuffWidthCm },
+      };
+    });
+  if (!usable.some((c) => c.injuredSide)) {
+    const remeasure = [...new Set(kept.map((c) => lops.get(lopKey(c))!))].flatMap((r) =>
+      needs(r).map((f) => ({
+        site: siteName(r.site),
+        position: r.position,
+        ruleId: f.rule.ruleId,
+        message: said(r, f),
+      })),
+    );
+    throw new DomainError(
+      ErrorCode.LopRequired,
+      `No usable LOP for the injured side's exercises of the phase "${phase.label}": ${remeasure.map((r) => `${r.site} (${r.position}): ${r.message} [${r.ruleId}]`).join('; ')}`,
+      undefined,
+      { extensions: { lopFindings: remeasure } },
+    );
+  }
+  return { usable, lopOmitted };
+}
+
+/** The pressure of each session from the first up to the first at the working pressure, a step at a time. */
+function pressureRamp(startLopPercent: number, lopPercent: number, step: number, lopMmHg: number): ExerciseDose['pressure']['ramp'] {
+  const ramp: ExerciseDose['pressure']['ramp'] = [];
+  for (let percent = startLopPercent; ; percent = Math.min(percent + step, lopPercent)) {
+    ramp.push({ session: ramp.length + 1, lopPercent: percent, mmHg: Math.round((percent * lopMmHg) / 100) });
+    if (percent >= lopPercent) {
+      return ramp;
+    }
+  }
 }
 
 /** Continuous and total inflated time of one exercise as dosed, seconds. */
@@ -221,7 +275,9 @@ function inflationOf(modality: Exercise['modality'], dose: Partial<DoseValues>):
  * Makes a BFR plan: screen (the same function as POST /v1/screenings), select the phase and its
  * exercises, find each site's LOP, dose each exercise, set the schedule, then hold the whole plan
  * against the safety envelope. Deterministic: the same request, day and ruleset give the same plan.
- * Throws a DomainError whenever no safe plan can be made; never returns a partial one.
+ * Throws a DomainError whenever no safe plan can be made. Exercises that cannot be done (equipment,
+ * cuff site, no usable LOP in their position) are left out and listed in `omitted`; the plan is
+ * refused when the injured side is left with none.
  */
 export async function generatePlan(catalogue: RuleCatalogue, request: PrescriptionRequest, generatedOn: string): Promise<GeneratedPlan> {
   const errors = dateErrors(request, generatedOn);
@@ -260,23 +316,17 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
   const { kept, omitted } = candidatesOf(phase, request, screening, catalogue);
 
   const lops = new Map<string, LopResolution>();
-  for (const { exercise, side } of kept) {
-    const key = `${side}-${exercise.cuffSite}:${exercise.position}`;
+  for (const candidate of kept) {
+    const { exercise, side } = candidate;
+    const key = lopKey(candidate);
     if (!lops.has(key)) {
       const site = request.limbs.find((l) => l.limb === exercise.cuffSite && l.side === side)!;
       lops.set(key, await lopFor(catalogue, request, screening, site, exercise.position, generatedOn));
     }
   }
-  const remeasure = [...lops.values()].flatMap((r) => r.findings.filter((f) => f.action === 'remeasure').map((f) => ({ site: siteName(r.site), position: r.position, ruleId: f.rule.ruleId, message: f.clinicianMessage })));
-  if (remeasure.length > 0) {
-    throw new DomainError(
-      ErrorCode.LopRequired,
-      `No usable LOP: ${remeasure.map((r) => `${r.site} (${r.position}): ${r.message} [${r.ruleId}]`).join('; ')}`,
-      undefined,
-      { extensions: { lopFindings: remeasure } },
-    );
-  }
-  for (const resolution of lops.values()) {
+  const { usable, lopOmitted } = withUsableLop(kept, lops, request, phase);
+  omitted.push(...lopOmitted);
+  for (const resolution of new Set(usable.map((c) => lops.get(lopKey(c))!))) {
     for (const finding of resolution.findings) {
       const base = {
         source: 'lop' as const,
@@ -300,9 +350,9 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
 
   const planned: PlannedExercise[] = [];
   const envelope: EnvelopeExercise[] = [];
-  for (const candidate of kept) {
+  for (const candidate of usable) {
     const { exercise, side } = candidate;
-    const resolution = lops.get(`${side}-${exercise.cuffSite}:${exercise.position}`)!;
+    const resolution = lops.get(lopKey(candidate))!;
     const lop = resolution.lop!;
     const dosing = await catalogue.evaluate('dosing', {
       ...common,
@@ -340,8 +390,9 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
         mmHg: Math.round((lopPercent * lop.mmHg) / 100),
         startLopPercent,
         startMmHg: Math.round((startLopPercent * lop.mmHg) / 100),
+        ramp: pressureRamp(startLopPercent, lopPercent, value('rampStepLopPercent') as number, lop.mmHg),
         lop,
-        basis: { lopPercent: basisOf('lopPercent'), startLopPercent: basisOf('startLopPercent') },
+        basis: { lopPercent: basisOf('lopPercent'), startLopPercent: basisOf('startLopPercent'), rampStepLopPercent: basisOf('rampStepLopPercent') },
       },
       load: {
         kind: exercise.load,

@@ -22,7 +22,7 @@ const setBy = <T extends z.ZodType>(value: T, description: string) => z.object({
 
 export const ResolvedLop = z
   .object({
-    mmHg: z.number().int().describe('The LOP the pressures are computed from, mmHg. For an estimate, the lower end of its ± 2·SEE range.'),
+    mmHg: z.number().int().describe('The LOP the pressures are computed from, mmHg: the LOP in the exercise position. For an estimate, the lower end of its ± 2·SEE range; for an LOP taken in a higher-LOP position, carried down by `positionAdjustment`.'),
     source: z.enum(['measured', 'estimated']).describe('Measured, or estimated from an equation.'),
     position: BodyPosition.nullable().describe('Body position of the measurement; null for an equation that does not state it.'),
     cuffWidthCm: z.number().describe('Width of the cuff measured with (or the equation was derived with), cm.'),
@@ -37,6 +37,16 @@ export const ResolvedLop = z
       })
       .nullable()
       .describe('How an estimated LOP was obtained; null when measured.'),
+    positionAdjustment: z
+      .object({
+        fromMmHg: z.number().int().describe('The LOP as measured (or the low end of the estimate), mmHg.'),
+        fromPosition: BodyPosition.nullable().describe('The position it was taken in; null for an equation that does not state it (the worst case over every position is then taken).'),
+        toPosition: BodyPosition.describe('The position of the exercises; `mmHg` is the LOP carried to it.'),
+        factor: z.number().describe('LOP in the exercise position as a fraction of the LOP taken: the smallest the sources report.'),
+        basis: z.array(RuleRef).describe('The position data behind the factor.'),
+      })
+      .nullable()
+      .describe('When the LOP was taken in a position with a higher LOP than the exercise: how it was carried to the exercise position. Null otherwise.'),
   })
   .meta({ id: 'ResolvedLop', description: 'The LOP a pressure was computed from, with its provenance.' });
 export type ResolvedLop = z.infer<typeof ResolvedLop>;
@@ -68,8 +78,17 @@ export const ExerciseDose = z
         mmHg: z.number().int().describe('Working cuff set point: % LOP × LOP, rounded.'),
         startLopPercent: z.number().describe('First-session pressure, % LOP.'),
         startMmHg: z.number().int().describe('First-session set point, mmHg.'),
+        ramp: z
+          .array(
+            z.object({
+              session: z.number().int().describe('Session of the plan, from 1.'),
+              lopPercent: z.number().describe('Pressure of that session, % LOP.'),
+              mmHg: z.number().int().describe('Set point of that session, mmHg.'),
+            }),
+          )
+          .describe('The pressure of each session from the first-session pressure up to the first session at the working pressure; later sessions stay at the working pressure.'),
         lop: ResolvedLop,
-        basis: z.object({ lopPercent: basis, startLopPercent: basis }).describe('The rules behind each percentage.'),
+        basis: z.object({ lopPercent: basis, startLopPercent: basis, rampStepLopPercent: basis }).describe('The rules behind each percentage.'),
       })
       .describe('Cuff pressure.'),
     load: z
@@ -151,7 +170,22 @@ export const Plan = z
     cautions: z.array(PlanCaution).describe('Must each be acknowledged at approval.'),
     warnings: z.array(PlanWarning).describe('To know; no acknowledgement needed.'),
     omitted: z
-      .array(z.object({ exercise: z.string().describe('Exercise id.'), side: Side.describe('Side.'), reason: z.string().describe('Why it is not in the plan.') }))
+      .array(
+        z.object({
+          exercise: z.string().describe('Exercise id.'),
+          side: Side.describe('Side.'),
+          reason: z.string().describe('Why it is not in the plan.'),
+          measurement: z
+            .object({
+              limb: Limb.describe('Cuff site.'),
+              side: Side.describe('Side.'),
+              position: BodyPosition.describe('Body position to measure the LOP in.'),
+              cuffWidthCm: z.number().describe('Width of the cuff to measure with, cm.'),
+            })
+            .nullable()
+            .describe('The LOP measurement that would bring the exercise into the plan; null when it was left out for another reason.'),
+        }),
+      )
       .describe('Exercises of the phase left out, and why.'),
     screening: ScreeningOutcome,
   })

@@ -4,7 +4,7 @@ import { DomainError, ErrorCode } from '../common/problem';
 import type { GoldenSuite } from '../rules/golden-cases';
 import { Side } from '../screening/screening.ruleset';
 import { generatePlan } from './generate-plan';
-import { Stage } from './indication';
+import { EvidenceGrade, Stage } from './indication';
 import { PrescriptionRequest } from './prescription-request.schema';
 
 const ExpectedExercise = z.strictObject({
@@ -18,6 +18,9 @@ const ExpectedExercise = z.strictObject({
   sets: z.array(z.number().int()).nullable().optional(),
   restBetweenSetsSeconds: z.number().int().nullable().optional(),
   reperfusionSeconds: z.number().int().optional(),
+  bouts: z.strictObject({ count: z.number().int(), minutes: z.number(), restSeconds: z.number().int() }).nullable().optional(),
+  /** % LOP of each session of the pressure ramp, from the first. */
+  ramp: z.array(z.number()).optional(),
 });
 
 const PrescriptionCase = z.strictObject({
@@ -29,6 +32,7 @@ const PrescriptionCase = z.strictObject({
     outcome: z.union([z.literal('plan'), z.enum(ErrorCode)]),
     phase: z.string().optional(),
     stage: Stage.optional(),
+    evidenceGrade: EvidenceGrade.optional(),
     /** Exactly these exercises on these sides, in this order; dose fields are checked when given. */
     exercises: z.array(ExpectedExercise).optional(),
     /** Exactly these caution ids. */
@@ -37,6 +41,8 @@ const PrescriptionCase = z.strictObject({
     warnings: z.array(z.string()).optional(),
     sessionsPerWeek: z.strictObject({ min: z.number().int(), max: z.number().int() }).optional(),
     programWeeks: z.number().int().optional(),
+    /** Exactly these exercises left out, in this order, with the LOP position each needs measured (null when left out for another reason). */
+    omitted: z.array(z.strictObject({ exercise: z.string(), side: Side, position: z.string().nullable() })).optional(),
     /** For a refusal: words the detail must contain. */
     detailContains: z.string().optional(),
   }),
@@ -81,12 +87,15 @@ export const prescriptionGoldenSuite: GoldenSuite<PrescriptionCase> = {
       sets: e.dose.sets.value,
       restBetweenSetsSeconds: e.dose.restBetweenSets.seconds,
       reperfusionSeconds: e.dose.reperfusion.seconds,
+      bouts: e.dose.bouts.value,
+      ramp: e.dose.pressure.ramp.map((r) => r.lopPercent),
     }));
     const warnings = plan.warnings.map((w) => w.ruleId);
     return [
       ...differ('outcome', expect.outcome, 'plan'),
       ...(expect.phase ? differ('phase', expect.phase, plan.phase.id) : []),
       ...(expect.stage ? differ('stage', expect.stage, plan.phase.stage) : []),
+      ...(expect.evidenceGrade ? differ('evidenceGrade', expect.evidenceGrade, plan.phase.evidenceGrade) : []),
       ...(expect.exercises
         ? [
             ...differ('exercises', expect.exercises.map((e) => `${e.exercise} ${e.side}`), exercises.map((e) => `${e.exercise} ${e.side}`)),
@@ -105,6 +114,7 @@ export const prescriptionGoldenSuite: GoldenSuite<PrescriptionCase> = {
       ...(expect.warnings ?? []).filter((id) => !warnings.includes(id)).map((id) => `warnings: expected ${id}, it is not there`),
       ...(expect.sessionsPerWeek ? differ('sessionsPerWeek', expect.sessionsPerWeek, plan.schedule.sessionsPerWeek.value) : []),
       ...(expect.programWeeks ? differ('programWeeks', expect.programWeeks, plan.schedule.programWeeks.value) : []),
+      ...(expect.omitted ? differ('omitted', expect.omitted, plan.omitted.map((o) => ({ exercise: o.exercise, side: o.side, position: o.measurement?.position ?? null }))) : []),
     ];
   },
 };

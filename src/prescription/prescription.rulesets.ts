@@ -75,6 +75,7 @@ const Bouts = z.strictObject({
 export const DoseValues = z.strictObject({
   lopPercent: z.number().min(1).max(100).describe('Working cuff pressure, % of the limb\'s LOP.'),
   startLopPercent: z.number().min(1).max(100).describe('Cuff pressure for the first session, % LOP.'),
+  rampStepLopPercent: z.number().min(1).max(40).describe('Rise of the pressure at each session after the first, % LOP, until the working pressure is reached.'),
   loadPercent1RM: z.number().min(0).max(100).nullable().describe('Load, % of one-repetition maximum; null for no external load.'),
   setScheme: z.array(z.number().int().min(1).max(50)).min(1).max(6).describe('Repetitions of each set, e.g. 30-15-15-15.'),
   restBetweenSetsSeconds: z.number().int().min(0).max(300).describe('Rest between sets, cuff kept inflated.'),
@@ -163,6 +164,7 @@ export const lopRuleset: RulesetSpec = {
     cuffWidthCm: fact('Width of the cuff that will be used at this site, cm.', z.number().positive()),
     exercisePosition: fact('Body position of the exercises that use this LOP.', BodyPosition),
     lopSource: fact('`measured`, `estimated` (from an enabled equation that matches the cuff) or `none`.', z.enum(['measured', 'estimated', 'none'])),
+    estimateOutsidePopulation: fact('True when no LOP was measured and an enabled equation matches the cuff, but the patient is outside the population it was derived in.', z.boolean()),
     method: fact('How the LOP was measured; null when it was not.', LopMethod.nullable()),
     readings: fact('How many readings the measured LOP rests on; null when not stated.', z.number().int().min(1).nullable()),
     measuredPosition: fact('Body position of the measurement; null when not measured.', BodyPosition.nullable()),

@@ -5,7 +5,7 @@ import { isoTimestamp } from '../../database/iso-timestamp';
 export type DeviceSessionStatus = 'loaded' | 'running' | 'paused' | 'completed' | 'aborted';
 
 /** Which pressure of the plan the program uses: the first session's, or the working one. */
-export type PressureBasis = 'first-session' | 'working';
+export type PressureBasis = 'first-session' | 'ramp' | 'working';
 
 /**
  * One run of an approved plan on one cuff: the program as pushed (and its hash, which the cuff

@@ -116,7 +116,9 @@ export const DeviceSession = z
     patientRef: z.string().describe("The clinic's reference for the patient."),
     deviceId: z.string().describe('The cuff unit.'),
     status: DeviceSessionStatus,
-    pressureBasis: z.enum(['first-session', 'working']).describe("`first-session`: the plan's first-session pressures and exercise count (no completed session of the plan yet); `working`: the working pressures."),
+    pressureBasis: z
+      .enum(['first-session', 'ramp', 'working'])
+      .describe("`first-session`: the plan's first-session pressures and exercise count (no completed session of the plan yet); `ramp`: the step of the plan's pressure ramp for the number of completed sessions; `working`: the working pressures."),
     cuffs: z.array(CuffBinding).describe('Which channel is on which cuff site.'),
     program: CuffProgram,
     programSha256: z.string().describe('SHA-256 of the canonical program; the cuff echoed it when it stored the program.'),

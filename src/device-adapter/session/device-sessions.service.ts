@@ -17,7 +17,7 @@ import { DeviceSessionEventRecord } from './device-session-event.entity';
 import { DeviceSessionSetRecord } from './device-session-set.entity';
 import { DeviceSessionRecord, type PressureBasis } from './device-session.entity';
 import type { DeviceSession, DeviceSessionRequest } from './device-session.schema';
-import { blockInflationLimitS, type CuffBinding, programFromPlan, sessionExercises } from './program-from-plan';
+import { blockInflationLimitS, type CuffBinding, pressureBasisFor, programFromPlan, sessionExercises } from './program-from-plan';
 import { TIMERS } from '../device-adapter.module';
 import { SessionJournal } from './session-journal';
 import { SessionSupervisor } from './session-supervisor';
@@ -79,10 +79,11 @@ export class DeviceSessionsService implements OnModuleDestroy {
     try {
       // A session that just ended may still be being written; its outcome decides the pressures.
       await this.journal.idle();
-      const pressureBasis: PressureBasis = (await this.sessions.existsBy({ seriesId: prescription.seriesId, status: 'completed' })) ? 'working' : 'first-session';
+      const completedSessions = await this.sessions.countBy({ seriesId: prescription.seriesId, status: 'completed' });
+      const pressureBasis: PressureBasis = pressureBasisFor(prescription, completedSessions);
       const id = randomUUID();
       const bindings: CuffBinding[] = request.cuffs;
-      const program = programFromPlan(prescription, { programId: `prg-${id}`, bindings, pressureBasis });
+      const program = programFromPlan(prescription, { programId: `prg-${id}`, bindings, pressureBasis, completedSessions });
       const breaches = checkProgram(program, this.timers.now());
       if (breaches.length > 0) {
         throw programRefusal(breaches);

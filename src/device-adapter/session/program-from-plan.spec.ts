@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { prescriptionLimb, prescriptionRequest, SCREENED_ON } from '../../../test/factories';
+import { patellofemoralRequest, prescriptionLimb, prescriptionRequest, SCREENED_ON } from '../../../test/factories';
 import { RULES_DATA } from '../../../test/rules-fixtures';
 import { DomainError, ErrorCode } from '../../common/problem';
 import { generatePlan } from '../../prescription/generate-plan';
@@ -12,7 +12,7 @@ import { loadRuleCatalogue } from '../../rulesets';
 import { blockOcclusionS, CuffProgram } from '../cuff-program';
 import { DEVICE_LIMITS } from '../device-limits';
 import { checkProgram } from './check-program';
-import { blockInflationLimitS, type CuffBinding, programFromPlan, sessionExercises } from './program-from-plan';
+import { blockInflationLimitS, type CuffBinding, pressureBasisFor, programFromPlan, sessionExercises } from './program-from-plan';
 
 const catalogue = loadRuleCatalogue(RULES_DATA);
 const NOON = Date.parse(`${SCREENED_ON}T12:00:00.000Z`);
@@ -93,6 +93,26 @@ describe('programFromPlan', () => {
     expect(checkProgram(program, NOON)).toEqual([]);
   });
 
+  it('steps the pressure along the plan ramp by completed sessions, every exercise of the plan, then holds the working pressure', () => {
+    const ramp = acl.plan.exercises[0].dose.pressure.ramp;
+    expect(ramp.length).toBeGreaterThan(2);
+    expect(pressureBasisFor(acl, 0)).toBe('first-session');
+    expect(pressureBasisFor(acl, 1)).toBe('ramp');
+    const longest = Math.max(...acl.plan.exercises.map((e) => e.dose.pressure.ramp.length));
+    expect(pressureBasisFor(acl, longest - 2)).toBe('ramp');
+    expect(pressureBasisFor(acl, longest - 1)).toBe('working');
+
+    const second = programFromPlan(acl, { programId: 'prg-second', bindings: BOTH_THIGHS, pressureBasis: 'ramp', completedSessions: 1 });
+    expect(second.blocks).toHaveLength(acl.plan.exercises.length);
+    second.blocks.forEach((block, i) => {
+      const { pressure } = acl.plan.exercises[i].dose;
+      expect([block.targetPct, block.targetMmHg]).toEqual([pressure.ramp[1].lopPercent, pressure.ramp[1].mmHg]);
+      expect(block.targetMmHg).toBeGreaterThan(pressure.startMmHg);
+      expect(block.targetMmHg).toBeLessThan(pressure.mmHg);
+    });
+    expect(checkProgram(second, NOON)).toEqual([]);
+  });
+
   it('uses the first-session pressure and only as many exercises as the first session allows', () => {
     const program = programFromPlan(acl, { programId: 'prg-first', bindings: BOTH_THIGHS, pressureBasis: 'first-session' });
     const first = acl.plan.exercises.slice(0, acl.plan.schedule.maxExercisesFirstSession.value);
@@ -101,6 +121,45 @@ describe('programFromPlan', () => {
     expect(program.blocks.map((b) => [b.exerciseId, b.targetPct, b.targetMmHg])).toEqual(
       first.map((e) => [e.exercise.id, e.dose.pressure.startLopPercent, e.dose.pressure.startMmHg]),
     );
+    expect(checkProgram(program, NOON)).toEqual([]);
+  });
+
+  it('runs continuous aerobic BFR as one bout within the cuff block limit', async () => {
+    const standing = (side: 'left' | 'right', mmHg: number) =>
+      prescriptionLimb(side, mmHg, { lop: [{ mmHg, method: 'doppler', position: 'standing', cuffWidthCm: 11.5, measuredOn: SCREENED_ON }] });
+    const running = approved(
+      await planFor(
+        patellofemoralRequest({
+          limbs: [standing('left', 230), standing('right', 240)],
+          indication: { condition: 'return-to-running', side: 'left', onsetDate: '2026-10-09', weightBearing: 'full' },
+          goal: 'return-to-running',
+        }),
+      ),
+    );
+    const program = programFromPlan(running, { programId: 'prg-walk', bindings: BOTH_THIGHS, pressureBasis: 'working' });
+    const walks = program.blocks.filter((b) => b.exerciseId === 'bfr-treadmill-walking');
+
+    expect(walks).toHaveLength(2);
+    walks.forEach((block) => expect(block).toMatchObject({ mode: 'intermittent', inflatedDuringRest: false, sets: [{ reps: 0, workS: 15 * 60 }] }));
+    expect(Math.max(...walks.map(blockOcclusionS))).toBeLessThanOrEqual(DEVICE_LIMITS.maxBlockInflationS);
+    expect(checkProgram(program, NOON)).toEqual([]);
+  });
+
+  it('sends an LOP the plan carried to a lying position to the cuff as measured, with the set point as its share of it', async () => {
+    const seated = (side: 'left' | 'right', mmHg: number) =>
+      prescriptionLimb(side, mmHg, { lop: [{ mmHg, method: 'doppler', position: 'seated', cuffWidthCm: 11.5, measuredOn: SCREENED_ON }] });
+    const plan = approved(await planFor(patellofemoralRequest({ limbs: [seated('left', 200), seated('right', 205)], goal: 'strength' })));
+    const lying = plan.plan.exercises.filter((e) => e.exercise.position === 'supine');
+    expect(lying.length).toBeGreaterThan(0);
+
+    const program = programFromPlan(plan, { programId: 'prg-lying', bindings: BOTH_THIGHS, pressureBasis: 'working' });
+    expect(program.cuffs.map((c) => [c.site.side, c.lopMmHg, c.lopPosture])).toEqual([['left', 200, 'seated']]);
+    for (const exercise of lying) {
+      const block = program.blocks[exercise.order - 1];
+      expect(exercise.dose.pressure.lop.positionAdjustment).toMatchObject({ fromMmHg: 200, fromPosition: 'seated', toPosition: 'supine' });
+      expect(block.targetMmHg).toBe(exercise.dose.pressure.mmHg);
+      expect(block.targetPct).toBeLessThan(exercise.dose.pressure.lopPercent);
+    }
     expect(checkProgram(program, NOON)).toEqual([]);
   });
 
@@ -186,7 +245,7 @@ describe('programFromPlan over generated plans', () => {
   it('traces every value of the program to the plan, and the server check passes it but for what the cuff counts more strictly', async () => {
     let programs = 0;
     await fc.assert(
-      fc.asyncProperty(requestArb, fc.constantFrom('working' as const, 'first-session' as const), async (request, pressureBasis) => {
+      fc.asyncProperty(requestArb, fc.constantFrom('working' as const, 'first-session' as const, 'ramp' as const), fc.integer({ min: 1, max: 6 }), async (request, pressureBasis, completedSessions) => {
         let plan: Plan;
         try {
           plan = await planFor(request);
@@ -197,7 +256,7 @@ describe('programFromPlan over generated plans', () => {
           throw error;
         }
         const prescription = approved(plan);
-        const program = programFromPlan(prescription, { programId: 'prg-gen', bindings: BOTH_THIGHS, pressureBasis });
+        const program = programFromPlan(prescription, { programId: 'prg-gen', bindings: BOTH_THIGHS, pressureBasis, completedSessions });
         programs += 1;
         const exercises = sessionExercises(prescription, pressureBasis);
         expect(program.blocks).toHaveLength(exercises.length);
@@ -206,12 +265,16 @@ describe('programFromPlan over generated plans', () => {
           const cuff = program.cuffs.find((c) => c.channel === block.channel)!;
           const { pressure } = exercise.dose;
           expect(cuff.site).toEqual(exercise.site);
-          expect(cuff.lopMmHg).toBe(pressure.lop.mmHg);
+          // An LOP carried to a lower-LOP position goes to the cuff as measured, the set point as its share of it.
+          const adjustment = pressure.lop.positionAdjustment;
+          expect(cuff.lopMmHg).toBe(adjustment ? adjustment.fromMmHg : pressure.lop.mmHg);
           expect(cuff.lopPosture).toBe(pressure.lop.position);
           expect(block.exerciseId).toBe(exercise.exercise.id);
-          expect([block.targetPct, block.targetMmHg]).toEqual(
-            pressureBasis === 'working' ? [pressure.lopPercent, pressure.mmHg] : [pressure.startLopPercent, pressure.startMmHg],
-          );
+          const step = pressure.ramp[Math.min(completedSessions, pressure.ramp.length - 1)];
+          const [percent, mmHg] = { working: [pressure.lopPercent, pressure.mmHg], 'first-session': [pressure.startLopPercent, pressure.startMmHg], ramp: [step.lopPercent, step.mmHg] }[pressureBasis];
+          expect(block.targetMmHg).toBe(mmHg);
+          expect(block.targetPct).toBe(adjustment ? Math.round((mmHg / adjustment.fromMmHg) * 1000) / 10 : percent);
+          expect(block.targetMmHg).toBeLessThanOrEqual(pressure.mmHg);
           expect(block.reperfusionS).toBe(exercise.dose.reperfusion.seconds);
           expect(blockOcclusionS(block) / 60).toBeCloseTo(exercise.dose.inflatedMinutes, 0);
         });

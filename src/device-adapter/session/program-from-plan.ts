@@ -19,8 +19,32 @@ export interface CuffBinding {
 export interface ProgramOptions {
   programId: string;
   bindings: readonly CuffBinding[];
-  /** `first-session` when the patient has no completed session of this plan yet. */
+  /** `first-session` when the patient has no completed session of this plan yet; `ramp` while the pressures still rise. */
   pressureBasis: PressureBasis;
+  /** Sessions of this plan the patient has completed; picks the step of the pressure ramp. */
+  completedSessions?: number;
+}
+
+/**
+ * The set point of an exercise at a session: the first-session pressure, then each step of the
+ * plan's ramp, then the working pressure. A plan stored without a ramp goes to the working pressure.
+ */
+export function sessionPressure(exercise: PlannedExercise, pressureBasis: PressureBasis, completedSessions: number): { lopPercent: number; mmHg: number } {
+  const { pressure } = exercise.dose;
+  if (pressureBasis === 'first-session') {
+    return { lopPercent: pressure.startLopPercent, mmHg: pressure.startMmHg };
+  }
+  const step = pressureBasis === 'ramp' ? pressure.ramp?.[Math.min(completedSessions, pressure.ramp.length - 1)] : undefined;
+  return step ? { lopPercent: step.lopPercent, mmHg: step.mmHg } : { lopPercent: pressure.lopPercent, mmHg: pressure.mmHg };
+}
+
+/** How the pressures of the next session are chosen, from the sessions already completed. */
+export function pressureBasisFor(prescription: Prescription, completedSessions: number): PressureBasis {
+  if (completedSessions === 0) {
+    return 'first-session';
+  }
+  // The last step of a ramp is the working pressure.
+  return prescription.plan.exercises.some((e) => (e.dose.pressure.ramp?.length ?? 0) > completedSessions + 1) ? 'ramp' : 'working';
 }
 
 const siteName = (site: Site) => `${site.side} ${site.limb}`;
@@ -47,15 +71,17 @@ function programBlockLimitS(exercises: readonly PlannedExercise[], blocks: reado
   return Math.min(DEVICE_LIMITS.maxBlockInflationS, Math.max(...allowed));
 }
 
-function blockOf(exercise: PlannedExercise, channel: Channel, pressureBasis: PressureBasis): Block {
+function blockOf(exercise: PlannedExercise, channel: Channel, pressureBasis: PressureBasis, completedSessions: number): Block {
   const { dose } = exercise;
-  const first = pressureBasis === 'first-session';
+  const target = sessionPressure(exercise, pressureBasis, completedSessions);
+  const adjustment = dose.pressure.lop.positionAdjustment;
   const common = {
     blockId: `b${exercise.order}`,
     channel,
     exerciseId: exercise.exercise.id,
-    targetPct: first ? dose.pressure.startLopPercent : dose.pressure.lopPercent,
-    targetMmHg: first ? dose.pressure.startMmHg : dose.pressure.mmHg,
+    // The cuff holds the LOP as measured; a plan's LOP carried to a lower-LOP position is a smaller share of it.
+    targetPct: adjustment ? Math.round((target.mmHg / adjustment.fromMmHg) * 1000) / 10 : target.lopPercent,
+    targetMmHg: target.mmHg,
     reperfusionS: dose.reperfusion.seconds,
   };
   if (exercise.exercise.modality === 'resistance') {
@@ -85,8 +111,10 @@ const refuse = (reasons: string[]) => programRefusal(reasons.map((message) => ({
 /**
  * An approved plan as a cuff program: one block per exercise of the session in the plan's order,
  * each on the channel bound to its cuff site. Every value comes from the plan: pressure = the
- * plan's % LOP (the first session's when this is the patient's first session) of the LOP the plan
- * used for that site; sets, rest and tempo from the dose; reperfusion from the dose; limits from
+ * plan's % LOP (the first session's when this is the patient's first session, the ramp's step
+ * while the pressure still rises) of the LOP the plan
+ * used for that site (an LOP the plan carried to a lower-LOP position goes to the cuff as measured,
+ * with the set point as its share of it); sets, rest and tempo from the dose; reperfusion from the dose; limits from
  * the device's hard limits, tightened to the plan's own continuous-inflation limits. Refuses (fails
  * closed) when a site has no channel, a site's exercises use different LOPs, or an LOP is not a
  * measurement.
@@ -114,7 +142,7 @@ export function programFromPlan(prescription: Prescription, options: ProgramOpti
       channel: binding.channel,
       site: { limb: exercise.site.limb, side: exercise.site.side },
       cuffWidthCm: lop.cuffWidthCm,
-      lopMmHg: lop.mmHg,
+      lopMmHg: lop.positionAdjustment ? lop.positionAdjustment.fromMmHg : lop.mmHg,
       lopTakenAt: `${lop.measuredOn}T00:00:00.000Z`,
       lopPosture: lop.position,
     };
@@ -126,7 +154,7 @@ export function programFromPlan(prescription: Prescription, options: ProgramOpti
       continue;
     }
     cuffs.set(binding.channel, cuff);
-    blocks.push(blockOf(exercise, binding.channel, options.pressureBasis));
+    blocks.push(blockOf(exercise, binding.channel, options.pressureBasis, options.completedSessions ?? 0));
   }
   if (reasons.length > 0) {
     throw refuse(reasons);

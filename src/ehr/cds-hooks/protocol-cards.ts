@@ -79,7 +79,9 @@ function optionDetail(option: ProtocolOption, recommended: boolean, baseUrl: str
   const { plan } = option;
   const schedule = plan.schedule;
   const lops = [...new Map(plan.exercises.map((e) => [siteName(e), e.dose.pressure.lop])).entries()].map(([site, lop]) =>
-    lop.source === 'measured' ? `${site} ${lop.mmHg} mmHg measured ${lop.measuredOn} (${lop.method}, ${lop.position}, ${lop.cuffWidthCm} cm cuff)` : `${site} ${lop.mmHg} mmHg estimated (${lop.estimate?.equation}): measure before use`,
+    lop.source === 'measured'
+      ? `${site} ${lop.mmHg} mmHg measured ${lop.measuredOn} (${lop.method}, ${lop.position}, ${lop.cuffWidthCm} cm cuff)${lop.positionAdjustment ? `, carried to ${lop.positionAdjustment.toPosition} from ${lop.positionAdjustment.fromMmHg} mmHg × ${lop.positionAdjustment.factor}` : ''}`
+      : `${site} ${lop.mmHg} mmHg estimated (${lop.estimate?.equation}): measure before use`,
   );
   const link = (ruleId: string) => `[\`${ruleId}\`](${rulePageUrl(baseUrl, ruleId)})`;
   return [

@@ -112,6 +112,9 @@ export function deviceRequestFor(source: PlanSource, e: PlannedExercise): Device
     lop.source === 'measured'
       ? `LOP ${lop.mmHg} mmHg measured ${lop.measuredOn} (${lop.method}, ${lop.position}, ${lop.cuffWidthCm} cm cuff)`
       : `LOP ${lop.mmHg} mmHg estimated by ${lop.estimate?.equation} (lower end of ${lop.estimate?.rangeMmHg.low}-${lop.estimate?.rangeMmHg.high} mmHg): measure before use`;
+  const carried = lop.positionAdjustment
+    ? `; carried to ${lop.positionAdjustment.toPosition} from ${lop.positionAdjustment.fromMmHg} mmHg ${lop.positionAdjustment.fromPosition ?? 'in an unstated position'} × ${lop.positionAdjustment.factor}`
+    : '';
   const parameter = (code: typeof BFR.lop, value: number, unit: string) => ({ code: { coding: [code] }, valueQuantity: ucum(value, unit) });
   return {
     resourceType: 'DeviceRequest',
@@ -134,7 +137,7 @@ export function deviceRequestFor(source: PlanSource, e: PlannedExercise): Device
     subject: subjectOf(source),
     occurrenceTiming: timing(source),
     ...(source.prescription?.approval ? { authoredOn: source.prescription.approval.at } : {}),
-    note: [{ text: `${lopText}. Pressure set by ${rules(pressure.basis.lopPercent)}; first session by ${rules(pressure.basis.startLopPercent)}.` }],
+    note: [{ text: `${lopText}${carried}. Pressure set by ${rules(pressure.basis.lopPercent)}; first session by ${rules(pressure.basis.startLopPercent)}.` }],
   };
 }
 
