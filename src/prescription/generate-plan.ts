@@ -237,7 +237,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     newToBfr: request.newToBfr,
     modifications: screening.modifications,
   };
-  const selection = await catalogue.evaluate('selection', {
+  const selection = catalogue.evaluate('selection', {
     ...common,
     weeksSinceSurgery,
     weeksSinceOnset,
@@ -298,7 +298,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     const { exercise, side } = candidate;
     const resolution = lops.get(`${side}-${exercise.cuffSite}:${exercise.position}`)!;
     const lop = resolution.lop!;
-    const dosing = await catalogue.evaluate('dosing', {
+    const dosing = catalogue.evaluate('dosing', {
       ...common,
       phase: phase.id,
       stage: phase.stage,
@@ -401,7 +401,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
 
   refuseBreaches(checkEnvelope(envelope));
 
-  const scheduling = await catalogue.evaluate('schedule', { ...common, phase: phase.id, stage: phase.stage });
+  const scheduling = catalogue.evaluate('schedule', { ...common, phase: phase.id, stage: phase.stage });
   trace.schedule = scheduling.trace;
   const timing = resolveSettings<ScheduleValues, ScheduleParameter>(scheduling.fired, SCHEDULE_PARAMETERS, 'the schedule');
   for (const fired of scheduling.fired) {

@@ -91,7 +91,7 @@ export async function lopFor(
     lopAgeDays: measured ? daysBetween(measured.measuredOn, generatedOn) : null,
     equationPosition: estimate ? (estimate.equation.position ?? 'not-stated') : null,
   };
-  const evaluation = await catalogue.evaluate('lop', facts);
+  const evaluation = catalogue.evaluate('lop', facts);
   const findings = evaluation.fired.map((fired) => {
     const params = fired.event.params as { action: LopFinding['action']; clinicianMessage: string; patientMessage?: string };
     return { action: params.action, rule: ruleRef(fired), clinicianMessage: params.clinicianMessage, patientMessage: params.patientMessage ?? null };

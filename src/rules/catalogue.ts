@@ -1,6 +1,7 @@
 import { Engine } from 'json-rules-engine';
 import type { z } from 'zod';
 
+import { type CompiledConditionTrace, type CompiledRule, customComparison } from './compile-rules';
 import type { DataSpec } from './data-spec';
 import type { CustomOperator } from './operators';
 import type { RuleCondition, RuleDefinition } from './rule-file.schema';
@@ -47,7 +48,10 @@ export interface LoadedRuleset {
   title: string;
   description: string;
   rules: RuleDefinition[];
+  /** The rules as json-rules-engine runs them: the reference the compiled rules are checked against. */
   engine: Engine;
+  /** The same rules compiled to closures, in file order: what the service runs. */
+  compiled: CompiledRule[];
   facts: z.ZodType<Record<string, unknown>>;
 }
 
@@ -85,13 +89,7 @@ export function buildEngine(rules: readonly RuleDefinition[], operators: readonl
     pathResolver: dottedPath,
   });
   for (const op of operators) {
-    engine.addOperator(op.name, (factValue: unknown, compared: unknown) => {
-      const fact = op.fact.safeParse(factValue);
-      if (!fact.success) {
-        throw new Error(`operator ${op.name} cannot compare ${JSON.stringify(factValue)}`);
-      }
-      return op.evaluate(fact.data, compared);
-    });
+    engine.addOperator(op.name, customComparison(op) as (factValue: unknown, compared: unknown) => boolean);
   }
   for (const rule of rules) {
     engine.addRule({
@@ -172,19 +170,27 @@ export class RuleCatalogue {
     return this.tables.get(spec.name) as T;
   }
 
-  async evaluate(rulesetName: string, facts: Record<string, unknown>): Promise<Evaluation> {
-    const ruleset = this.rulesets.get(rulesetName);
-    if (!ruleset) {
-      throw new Error(`no ruleset named "${rulesetName}"`);
+  /** Evaluates a ruleset with its compiled rules: synchronous, the same outcome and trace as the engine. */
+  evaluate(rulesetName: string, facts: Record<string, unknown>): Evaluation {
+    const ruleset = this.loaded(rulesetName);
+    const checked = this.checkFacts(ruleset, facts);
+    const trace: RuleTrace[] = [];
+    const fired: FiredRule[] = [];
+    for (const compiled of ruleset.compiled) {
+      const conditions: CompiledConditionTrace[] = new Array(compiled.conditionCount);
+      const didFire = compiled.evaluate(checked, conditions) === true;
+      trace.push({ ruleId: compiled.rule.id, version: compiled.rule.version, fired: didFire, conditions: conditions as ConditionTrace[] });
+      if (didFire) {
+        fired.push({ rule: compiled.rule, event: compiled.event });
+      }
     }
-    const parsed = ruleset.facts.safeParse(facts);
-    if (!parsed.success) {
-      throw new FactsInvalidError(
-        rulesetName,
-        parsed.error.issues.map((i) => `${i.path.join('.') || '(facts)'}: ${i.message}`),
-      );
-    }
-    const outcome = await ruleset.engine.run(parsed.data);
+    return { ruleset: rulesetName, rulesetVersion: this.version, fired, trace };
+  }
+
+  /** Evaluates a ruleset with json-rules-engine, the reference for the compiled rules. */
+  async evaluateWithEngine(rulesetName: string, facts: Record<string, unknown>): Promise<Evaluation> {
+    const ruleset = this.loaded(rulesetName);
+    const outcome = await ruleset.engine.run(this.checkFacts(ruleset, facts));
     const byRule = new Map(
       [...outcome.results, ...outcome.failureResults].map((result) => [result.name as string, result]),
     );
@@ -204,5 +210,24 @@ export class RuleCatalogue {
       }
     }
     return { ruleset: rulesetName, rulesetVersion: this.version, fired, trace };
+  }
+
+  private loaded(rulesetName: string): LoadedRuleset {
+    const ruleset = this.rulesets.get(rulesetName);
+    if (!ruleset) {
+      throw new Error(`no ruleset named "${rulesetName}"`);
+    }
+    return ruleset;
+  }
+
+  private checkFacts(ruleset: LoadedRuleset, facts: Record<string, unknown>): Record<string, unknown> {
+    const parsed = ruleset.facts.safeParse(facts);
+    if (!parsed.success) {
+      throw new FactsInvalidError(
+        ruleset.spec.name,
+        parsed.error.issues.map((i) => `${i.path.join('.') || '(facts)'}: ${i.message}`),
+      );
+    }
+    return parsed.data;
   }
 }

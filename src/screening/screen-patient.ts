@@ -73,7 +73,7 @@ export async function screenPatient(catalogue: RuleCatalogue, request: Screening
     throw invalidFields('body', errors);
   }
   const facts = patientFacts(request, screenedOn);
-  const points = await catalogue.evaluate('vte-points', facts);
+  const points = catalogue.evaluate('vte-points', facts);
   const factors = points.fired.map(({ rule, event }) => ({
     ruleId: rule.id,
     factor: String(event.params.factor),
@@ -82,13 +82,13 @@ export async function screenPatient(catalogue: RuleCatalogue, request: Screening
   const vteScore = factors.reduce((sum, f) => sum + f.points, 0);
 
   const cleared = request.clearance !== undefined;
-  const patientFindings = findingsOf(await catalogue.evaluate('screening', { ...facts, vteScore }), null, cleared);
+  const patientFindings = findingsOf(catalogue.evaluate('screening', { ...facts, vteScore }), null, cleared);
   const patientVerdict = worst(...patientFindings.map(effective));
 
   const limbs: ScreeningOutcome['limbs'] = [];
   const limbFindings: ScreeningFinding[] = [];
   for (const site of request.limbs) {
-    const evaluation = await catalogue.evaluate('screening-limb', limbFacts(site, Object.keys(LIMB_ITEMS)));
+    const evaluation = catalogue.evaluate('screening-limb', limbFacts(site, Object.keys(LIMB_ITEMS)));
     const found = findingsOf(evaluation, { limb: site.limb, side: site.side }, cleared);
     limbFindings.push(...found);
     limbs.push({ limb: site.limb, side: site.side, verdict: worst(patientVerdict, ...found.map(effective)) });

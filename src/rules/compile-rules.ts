@@ -1,0 +1,274 @@
+import type { CustomOperator } from './operators';
+import type { RuleCondition, RuleDefinition } from './rule-file.schema';
+
+/**
+ * Compiles json-rules-engine rules into synchronous closures that give the same outcome and the
+ * same trace as the engine (which stays the reference: the differential tests and `rules:check`
+ * run both). Facts are read by pre-split paths and every operator is resolved once, at load.
+ *
+ * What the engine does that the compiler reproduces exactly:
+ * - every condition of a group is evaluated (conditions of one rule share one priority, so the
+ *   engine runs them together and never short-circuits), and any error stops the whole run;
+ * - a group of one condition takes that condition's own result, a group of none is true;
+ * - operators are `validator(fact) && compare(fact, value)`, decorators wrap them outermost first.
+ * Anything else the rule files could say (condition references, condition priorities, fact
+ * params) is refused at load rather than evaluated differently.
+ */
+
+/** A rule the compiler cannot translate exactly; the rules do not load. */
+export class RuleCompileError extends Error {
+  constructor(
+    readonly ruleId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuleCompileError';
+  }
+}
+
+export type Facts = Readonly<Record<string, unknown>>;
+
+type Comparison = (factValue: unknown, compared: unknown) => unknown;
+
+interface Operator {
+  validate: (factValue: unknown) => boolean;
+  compare: Comparison;
+}
+
+interface Decorator {
+  validate: (factValue: unknown) => boolean;
+  apply: (factValue: unknown, compared: unknown, next: Comparison) => unknown;
+}
+
+const anyValue = () => true;
+// The engine's own test for its numeric operators.
+const numeric = (factValue: unknown) => Number.parseFloat(factValue as string).toString() !== 'NaN';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the engine's operators are untyped and throw on what they cannot compare */
+const BUILT_IN: Record<string, Operator> = {
+  equal: { validate: anyValue, compare: (a, b) => a === b },
+  notEqual: { validate: anyValue, compare: (a, b) => a !== b },
+  in: { validate: anyValue, compare: (a, b: any) => b.indexOf(a) > -1 },
+  notIn: { validate: anyValue, compare: (a, b: any) => b.indexOf(a) === -1 },
+  contains: { validate: Array.isArray, compare: (a: any, b) => a.indexOf(b) > -1 },
+  doesNotContain: { validate: Array.isArray, compare: (a: any, b) => a.indexOf(b) === -1 },
+  lessThan: { validate: numeric, compare: (a: any, b: any) => a < b },
+  lessThanInclusive: { validate: numeric, compare: (a: any, b: any) => a <= b },
+  greaterThan: { validate: numeric, compare: (a: any, b: any) => a > b },
+  greaterThanInclusive: { validate: numeric, compare: (a: any, b: any) => a >= b },
+};
+
+const DECORATORS: Record<string, Decorator> = {
+  someFact: { validate: Array.isArray, apply: (f: any, v, next) => f.some((item: unknown) => next(item, v)) },
+  someValue: { validate: anyValue, apply: (f, v: any, next) => v.some((item: unknown) => next(f, item)) },
+  everyFact: { validate: Array.isArray, apply: (f: any, v, next) => f.every((item: unknown) => next(item, v)) },
+  everyValue: { validate: anyValue, apply: (f, v: any, next) => v.every((item: unknown) => next(f, item)) },
+  swap: { validate: anyValue, apply: (f, v, next) => next(v, f) },
+  not: { validate: anyValue, apply: (f, v, next) => !next(f, v) },
+};
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** The comparison a custom operator makes; the engine registers the same function. */
+export function customComparison(op: CustomOperator): Comparison {
+  return (factValue, compared) => {
+    const fact = op.fact.safeParse(factValue);
+    if (!fact.success) {
+      throw new Error(`operator ${op.name} cannot compare ${JSON.stringify(factValue)}`);
+    }
+    return op.evaluate(fact.data, compared);
+  };
+}
+
+/** Resolves `someFact:in` the way the engine's operator map does; undefined when any part is unknown. */
+function resolveOperator(name: string, operators: Record<string, Operator>): Comparison | undefined {
+  const decorators: Decorator[] = [];
+  let base = name;
+  while (!Object.hasOwn(operators, base)) {
+    const colon = base.indexOf(':');
+    const decorator = colon > 0 ? base.slice(0, colon) : '';
+    if (!Object.hasOwn(DECORATORS, decorator)) {
+      return undefined;
+    }
+    decorators.unshift(DECORATORS[decorator]);
+    base = base.slice(colon + 1);
+  }
+  const op = operators[base];
+  let evaluate: Comparison = (f, v) => op.validate(f) && op.compare(f, v);
+  for (const decorator of decorators) {
+    const next = evaluate;
+    evaluate = (f, v) => decorator.validate(f) && decorator.apply(f, v, next);
+  }
+  return evaluate;
+}
+
+/** Resolves `a.b.c` in a fact value; a missing step is an error, as in the engine's path resolver. */
+function pathReader(path: string): (value: object) => unknown {
+  const keys = path.split('.');
+  return (value) => {
+    let current: unknown = value;
+    for (const key of keys) {
+      if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) {
+        throw new Error(`path "${path}" does not exist in the fact value`);
+      }
+      current = (current as Record<string, unknown>)[key];
+    }
+    return current;
+  };
+}
+
+function factReader(fact: string, path: unknown, ruleId: string): (facts: Facts) => unknown {
+  if (path !== undefined && typeof path !== 'string') {
+    throw new RuleCompileError(ruleId, `the path of fact "${fact}" is not a string`);
+  }
+  const resolve = path ? pathReader(path) : undefined;
+  return (facts) => {
+    if (!Object.hasOwn(facts, fact)) {
+      throw new Error(`Undefined fact: ${fact}`);
+    }
+    const value = facts[fact];
+    if (typeof value === 'function') {
+      throw new Error(`fact "${fact}" is a function; facts must be values`);
+    }
+    // Like the engine, a path applies only to an object; any other value is compared as it is.
+    return resolve && value !== null && typeof value === 'object' ? resolve(value) : value;
+  };
+}
+
+/** One comparison of a rule as evaluated, in the order the rule file writes its conditions. */
+export interface CompiledConditionTrace {
+  name: string;
+  fact: string;
+  path?: string;
+  operator: string;
+  factValue: unknown;
+  comparedValue: unknown;
+  result: unknown;
+}
+
+/** Evaluates a condition into the rule's trace slots and returns the engine's raw result. */
+type Evaluate = (facts: Facts, trace: CompiledConditionTrace[]) => unknown;
+
+const GROUP_KEYS = ['all', 'any', 'not'];
+const LEAF_KEYS = new Set(['name', 'fact', 'path', 'operator', 'value']);
+
+interface Compiling {
+  ruleId: string;
+  operators: Record<string, Operator>;
+  leaves: number;
+}
+
+/** A condition as a child of a group: a group answers true or false, a comparison its raw result. */
+function compileChild(node: RuleCondition, context: Compiling): Evaluate {
+  if (GROUP_KEYS.some((key) => Object.hasOwn(node, key))) {
+    const group = compileGroup(node, context);
+    return (facts, trace) => group(facts, trace) === true;
+  }
+  return compileLeaf(node, context);
+}
+
+function compileGroup(node: RuleCondition, context: Compiling): Evaluate {
+  const groups = GROUP_KEYS.filter((key) => Object.hasOwn(node, key));
+  const extra = Object.keys(node).filter((key) => !GROUP_KEYS.includes(key) && key !== 'name');
+  if (groups.length !== 1 || extra.length > 0) {
+    throw new RuleCompileError(context.ruleId, `a condition group must have exactly one of all, any or not and nothing else (has ${Object.keys(node).join(', ')})`);
+  }
+  if (node.not !== undefined) {
+    if (Array.isArray(node.not) || node.not === null || typeof node.not !== 'object') {
+      throw new RuleCompileError(context.ruleId, '"not" must hold one condition');
+    }
+    const child = compileChild(node.not, context);
+    return (facts, trace) => !child(facts, trace);
+  }
+  const list = node.all ?? node.any;
+  if (!Array.isArray(list)) {
+    throw new RuleCompileError(context.ruleId, `"${groups[0]}" must be a list of conditions`);
+  }
+  const children = list.map((child) => compileChild(child, context));
+  if (children.length === 0) {
+    return () => true;
+  }
+  if (children.length === 1) {
+    return children[0];
+  }
+  const every = node.all !== undefined;
+  return (facts, trace) => {
+    let held = 0;
+    for (const child of children) {
+      if (child(facts, trace) === true) {
+        held++;
+      }
+    }
+    return every ? held === children.length : held > 0;
+  };
+}
+
+function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
+  const { ruleId } = context;
+  const unknownKeys = Object.keys(node).filter((key) => !LEAF_KEYS.has(key));
+  if (unknownKeys.length > 0) {
+    throw new RuleCompileError(ruleId, `the compiler does not know ${unknownKeys.map((k) => `"${k}"`).join(', ')} in a condition`);
+  }
+  for (const key of ['fact', 'operator', 'value'] as const) {
+    if (!Object.hasOwn(node, key)) {
+      throw new RuleCompileError(ruleId, `a comparison needs "${key}"`);
+    }
+  }
+  if (typeof node.fact !== 'string' || typeof node.operator !== 'string') {
+    throw new RuleCompileError(ruleId, 'a comparison needs a fact and an operator named by strings');
+  }
+  const compare = resolveOperator(node.operator, context.operators);
+  if (!compare) {
+    throw new RuleCompileError(ruleId, `unknown operator "${node.operator}"`);
+  }
+  const readFact = factReader(node.fact, node.path, ruleId);
+  const value = node.value;
+  let readCompared: (facts: Facts) => unknown = () => value;
+  if (value !== null && typeof value === 'object' && Object.hasOwn(value, 'fact')) {
+    const reference = value as { fact: unknown; path?: unknown };
+    if (typeof reference.fact !== 'string') {
+      throw new RuleCompileError(ruleId, 'a fact reference needs the fact named by a string');
+    }
+    readCompared = factReader(reference.fact, reference.path, ruleId);
+  }
+  const slot = context.leaves++;
+  const name = node.name as string;
+  const fact = node.fact;
+  const path = node.path;
+  const operator = node.operator;
+  return (facts, trace) => {
+    const comparedValue = readCompared(facts);
+    const factValue = readFact(facts);
+    const result = compare(factValue, comparedValue);
+    const shown = comparedValue !== undefined ? comparedValue : value;
+    trace[slot] = path
+      ? { name, fact, path, operator, factValue, comparedValue: shown, result: result ?? null }
+      : { name, fact, operator, factValue, comparedValue: shown, result: result ?? null };
+    return result;
+  };
+}
+
+export interface CompiledRule {
+  rule: RuleDefinition;
+  event: { type: string; params: Record<string, unknown> };
+  /** Comparisons in the rule, each one slot of the trace. */
+  conditionCount: number;
+  /** The engine's raw result of the rule; it fires when that is exactly true. */
+  evaluate: (facts: Facts, trace: CompiledConditionTrace[]) => unknown;
+}
+
+/** Compiles every rule of a ruleset; throws RuleCompileError on anything it cannot reproduce exactly. */
+export function compileRules(rules: readonly RuleDefinition[], custom: readonly CustomOperator[]): CompiledRule[] {
+  const operators: Record<string, Operator> = { ...BUILT_IN };
+  for (const op of custom) {
+    operators[op.name] = { validate: anyValue, compare: customComparison(op) };
+  }
+  return rules.map((rule) => {
+    const root = rule.conditions;
+    if (root === null || typeof root !== 'object' || !GROUP_KEYS.some((key) => Object.hasOwn(root, key))) {
+      throw new RuleCompileError(rule.id, 'the conditions must start with all, any or not');
+    }
+    const context: Compiling = { ruleId: rule.id, operators, leaves: 0 };
+    const evaluate = compileGroup(root, context);
+    return { rule, event: { type: rule.event.type, params: rule.event.params }, conditionCount: context.leaves, evaluate };
+  });
+}
