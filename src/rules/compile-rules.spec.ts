@@ -66,8 +66,8 @@ describe('compiled rules against json-rules-engine', () => {
   it('notice a compiled rule that decides differently from the engine', async () => {
     const tampered = loadRuleCatalogue(RULES_DATA);
     const screening = tampered.ruleset('screening')!;
-    const first = screening.compiled[0];
-    screening.compiled[0] = { ...first, evaluate: (facts, trace) => first.evaluate(facts, trace) !== true };
+    const first = screening.compiled.rules[0];
+    screening.compiled.rules[0] = { ...first, evaluate: (facts, values) => first.evaluate(facts, values) !== true };
     const { disagreements } = await goldenCaseDisagreements(tampered, loadGoldenCases(RULES_DATA, GOLDEN_SUITES));
     expect(disagreements.length).toBeGreaterThan(0);
     expect(disagreements[0].difference).toMatch(/fired rules differ/);

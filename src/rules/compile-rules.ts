@@ -134,19 +134,22 @@ function factReader(fact: string, path: unknown, ruleId: string): (facts: Facts)
   };
 }
 
-/** One comparison of a rule as evaluated, in the order the rule file writes its conditions. */
-export interface CompiledConditionTrace {
+/** What the trace says about a comparison besides its values: fixed by the rule file. */
+export interface CompiledCondition {
   name: string;
   fact: string;
   path?: string;
   operator: string;
-  factValue: unknown;
-  comparedValue: unknown;
-  result: unknown;
 }
 
-/** Evaluates a condition into the rule's trace slots and returns the engine's raw result. */
-type Evaluate = (facts: Facts, trace: CompiledConditionTrace[]) => unknown;
+/**
+ * The values of one evaluation, three slots per comparison (fact value, compared value, raw
+ * result), so that a run allocates one array and the trace is built only when it is read.
+ */
+export type ConditionValues = unknown[];
+
+/** Evaluates a condition, records its comparisons' values and returns the engine's raw result. */
+type Evaluate = (facts: Facts, values: ConditionValues) => unknown;
 
 const GROUP_KEYS = ['all', 'any', 'not'];
 const LEAF_KEYS = new Set(['name', 'fact', 'path', 'operator', 'value']);
@@ -154,14 +157,14 @@ const LEAF_KEYS = new Set(['name', 'fact', 'path', 'operator', 'value']);
 interface Compiling {
   ruleId: string;
   operators: Record<string, Operator>;
-  leaves: number;
+  conditions: CompiledCondition[];
 }
 
 /** A condition as a child of a group: a group answers true or false, a comparison its raw result. */
 function compileChild(node: RuleCondition, context: Compiling): Evaluate {
   if (GROUP_KEYS.some((key) => Object.hasOwn(node, key))) {
     const group = compileGroup(node, context);
-    return (facts, trace) => group(facts, trace) === true;
+    return (facts, values) => group(facts, values) === true;
   }
   return compileLeaf(node, context);
 }
@@ -177,7 +180,7 @@ function compileGroup(node: RuleCondition, context: Compiling): Evaluate {
       throw new RuleCompileError(context.ruleId, '"not" must hold one condition');
     }
     const child = compileChild(node.not, context);
-    return (facts, trace) => !child(facts, trace);
+    return (facts, values) => !child(facts, values);
   }
   const list = node.all ?? node.any;
   if (!Array.isArray(list)) {
@@ -191,10 +194,10 @@ function compileGroup(node: RuleCondition, context: Compiling): Evaluate {
     return children[0];
   }
   const every = node.all !== undefined;
-  return (facts, trace) => {
+  return (facts, values) => {
     let held = 0;
     for (const child of children) {
-      if (child(facts, trace) === true) {
+      if (child(facts, values) === true) {
         held++;
       }
     }
@@ -230,19 +233,15 @@ function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
     }
     readCompared = factReader(reference.fact, reference.path, ruleId);
   }
-  const slot = context.leaves++;
-  const name = node.name as string;
-  const fact = node.fact;
-  const path = node.path;
-  const operator = node.operator;
-  return (facts, trace) => {
+  const slot = 3 * context.conditions.length;
+  context.conditions.push({ name: node.name as string, fact: node.fact, ...(node.path ? { path: node.path } : {}), operator: node.operator });
+  return (facts, values) => {
     const comparedValue = readCompared(facts);
     const factValue = readFact(facts);
     const result = compare(factValue, comparedValue);
-    const shown = comparedValue !== undefined ? comparedValue : value;
-    trace[slot] = path
-      ? { name, fact, path, operator, factValue, comparedValue: shown, result: result ?? null }
-      : { name, fact, operator, factValue, comparedValue: shown, result: result ?? null };
+    values[slot] = factValue;
+    values[slot + 1] = comparedValue !== undefined ? comparedValue : value;
+    values[slot + 2] = result;
     return result;
   };
 }
@@ -250,25 +249,35 @@ function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
 export interface CompiledRule {
   rule: RuleDefinition;
   event: { type: string; params: Record<string, unknown> };
-  /** Comparisons in the rule, each one slot of the trace. */
-  conditionCount: number;
+  /** The rule's comparisons are `conditions[first]` up to `conditions[first + count - 1]`. */
+  first: number;
+  count: number;
   /** The engine's raw result of the rule; it fires when that is exactly true. */
-  evaluate: (facts: Facts, trace: CompiledConditionTrace[]) => unknown;
+  evaluate: Evaluate;
+}
+
+export interface CompiledRuleset {
+  /** In file order. */
+  rules: CompiledRule[];
+  /** Every comparison of every rule, in file order. */
+  conditions: CompiledCondition[];
 }
 
 /** Compiles every rule of a ruleset; throws RuleCompileError on anything it cannot reproduce exactly. */
-export function compileRules(rules: readonly RuleDefinition[], custom: readonly CustomOperator[]): CompiledRule[] {
+export function compileRules(rules: readonly RuleDefinition[], custom: readonly CustomOperator[]): CompiledRuleset {
   const operators: Record<string, Operator> = { ...BUILT_IN };
   for (const op of custom) {
     operators[op.name] = { validate: anyValue, compare: customComparison(op) };
   }
-  return rules.map((rule) => {
+  const conditions: CompiledCondition[] = [];
+  const compiled = rules.map((rule): CompiledRule => {
     const root = rule.conditions;
     if (root === null || typeof root !== 'object' || !GROUP_KEYS.some((key) => Object.hasOwn(root, key))) {
       throw new RuleCompileError(rule.id, 'the conditions must start with all, any or not');
     }
-    const context: Compiling = { ruleId: rule.id, operators, leaves: 0 };
-    const evaluate = compileGroup(root, context);
-    return { rule, event: { type: rule.event.type, params: rule.event.params }, conditionCount: context.leaves, evaluate };
+    const first = conditions.length;
+    const evaluate = compileGroup(root, { ruleId: rule.id, operators, conditions });
+    return { rule, event: { type: rule.event.type, params: rule.event.params }, first, count: conditions.length - first, evaluate };
   });
+  return { rules: compiled, conditions };
 }

@@ -54,6 +54,10 @@ export async function compareWithEngine(catalogue: RuleCatalogue, ruleset: strin
     const at = ruleTrace >= 0 ? ruleTrace : Math.min(a.trace.length, b.trace.length);
     return `trace of ${a.trace[at]?.ruleId ?? b.trace[at]?.ruleId} differs (compiled: ${JSON.stringify(a.trace[at])}; engine: ${JSON.stringify(b.trace[at])})`;
   }
+  const ofFired = a.fired.find((f) => !isDeepStrictEqual(a.conditionsOf(f.rule.id), b.conditionsOf(f.rule.id)));
+  if (ofFired) {
+    return `conditions of ${ofFired.rule.id} differ from its trace entry`;
+  }
   return undefined;
 }
 

@@ -42,7 +42,7 @@ function findingsOf(evaluation: Evaluation, site: ScreeningFinding['site'], clea
       missing?: string;
       modifications?: ScreeningFinding['modifications'];
     };
-    const conditions = evaluation.trace.find((t) => t.ruleId === rule.id)?.conditions ?? [];
+    const conditions = evaluation.conditionsOf(rule.id);
     return {
       ruleId: rule.id,
       ruleVersion: rule.version,
