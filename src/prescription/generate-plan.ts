@@ -285,12 +285,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     }
   }
 
-  const trace: PlanTrace = {
-    selection: selection.trace,
-    lop: [...lops.values()].map((r) => ({ site: siteName(r.site), position: r.position, trace: r.trace })),
-    dosing: [],
-    schedule: [],
-  };
+  const dosings: Array<{ exercise: string; side: string; evaluation: Evaluation }> = [];
 
   const planned: PlannedExercise[] = [];
   const envelope: EnvelopeExercise[] = [];
@@ -311,7 +306,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
       lopSource: lop.source,
       lopCaution: resolution.findings.some((f) => f.action === 'caution'),
     });
-    trace.dosing.push({ exercise: exercise.id, side, trace: dosing.trace });
+    dosings.push({ exercise: exercise.id, side, evaluation: dosing });
     const subject = `${exercise.id} (${side} ${exercise.cuffSite})`;
     const settings = resolveSettings<DoseValues, DoseParameter>(dosing.fired, DOSE_PARAMETERS[exercise.modality], subject);
     for (const fired of dosing.fired) {
@@ -402,7 +397,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
   refuseBreaches(checkEnvelope(envelope));
 
   const scheduling = catalogue.evaluate('schedule', { ...common, phase: phase.id, stage: phase.stage });
-  trace.schedule = scheduling.trace;
+  let trace: PlanTrace | undefined;
   const timing = resolveSettings<ScheduleValues, ScheduleParameter>(scheduling.fired, SCHEDULE_PARAMETERS, 'the schedule');
   for (const fired of scheduling.fired) {
     const warning = (fired.event.params as { warning?: RuleWarning }).warning;
@@ -433,7 +428,16 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
       omitted,
       screening,
     },
-    trace,
+    // Built when read: the service stores it, a CDS card or a bench run does not need it.
+    get trace() {
+      trace ??= {
+        selection: selection.trace,
+        lop: [...lops.values()].map((r) => ({ site: siteName(r.site), position: r.position, trace: r.trace })),
+        dosing: dosings.map(({ exercise, side, evaluation }) => ({ exercise, side, trace: evaluation.trace })),
+        schedule: scheduling.trace,
+      };
+      return trace;
+    },
   };
 }
 

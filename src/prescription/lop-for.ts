@@ -9,6 +9,9 @@ import type { ResolvedLop, RuleRef } from './plan.schema';
 import type { LopMeasurement, PrescriptionLimb, PrescriptionRequest } from './prescription-request.schema';
 import { ruleRef } from './rule-settings';
 
+const PATIENT_ITEM_NAMES = Object.keys(PATIENT_ITEMS);
+const LIMB_ITEM_NAMES = Object.keys(LIMB_ITEMS);
+
 export interface LopFinding {
   action: 'remeasure' | 'caution' | 'warning';
   rule: RuleRef;
@@ -75,9 +78,15 @@ export async function lopFor(
   const siteVerdict: Verdict = screening.limbs.find((l) => l.limb === site.limb && l.side === site.side)?.verdict ?? 'incomplete';
 
   const siteFindings = site.findings as Record<string, string | undefined>;
-  const facts = {
-    ...Object.fromEntries(Object.keys(PATIENT_ITEMS).map((item) => [item, patient[item]])),
-    ...Object.fromEntries(Object.keys(LIMB_ITEMS).map((item) => [item, siteFindings[item] ?? 'unknown'])),
+  // Filled key by key rather than spread from entries: this runs for every site and position of a plan.
+  const facts: Record<string, unknown> = {};
+  for (const item of PATIENT_ITEM_NAMES) {
+    facts[item] = patient[item];
+  }
+  for (const item of LIMB_ITEM_NAMES) {
+    facts[item] = siteFindings[item] ?? 'unknown';
+  }
+  Object.assign(facts, {
     limb: site.limb,
     siteVerdict,
     systolicBp: patient.systolicBp,
@@ -90,7 +99,7 @@ export async function lopFor(
     measuredCuffWidthCm: measured?.cuffWidthCm ?? null,
     lopAgeDays: measured ? daysBetween(measured.measuredOn, generatedOn) : null,
     equationPosition: estimate ? (estimate.equation.position ?? 'not-stated') : null,
-  };
+  });
   const evaluation = catalogue.evaluate('lop', facts);
   const findings = evaluation.fired.map((fired) => {
     const params = fired.event.params as { action: LopFinding['action']; clinicianMessage: string; patientMessage?: string };
@@ -125,5 +134,13 @@ export async function lopFor(
       },
     };
   }
-  return { site: { limb: site.limb, side: site.side }, position, lop, findings, trace: evaluation.trace };
+  return {
+    site: { limb: site.limb, side: site.side },
+    position,
+    lop,
+    findings,
+    get trace() {
+      return evaluation.trace;
+    },
+  };
 }
