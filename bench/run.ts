@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 
+import { benchCdsPatientView } from './cds.bench';
 import { benchEngine, type EngineBenchResult } from './engine.bench';
 import { benchHandouts, type HandoutBenchResult } from './handout.bench';
 import { benchHttp, type HttpBenchResult } from './http.bench';
@@ -30,7 +31,7 @@ function table(engine: EngineBenchResult, plans: EngineBenchResult, scale: Scale
     `| handout: \`renderHandout\` of ${handouts.cases} approved plans, English and Spanish (${handouts.pages} pages, ${handouts.kilobytes} kB on average), ${integer.format(handouts.runs)} sequential runs | ${integer.format(handouts.runsPerSecond)} PDFs/s | ${handouts.p50Ms.toFixed(1)} | ${handouts.p90Ms.toFixed(1)} | ${handouts.p99Ms.toFixed(1)} | – |`,
     ...http.map(
       (r) =>
-        `| HTTP: \`${r.method} ${r.path}\` → ${r.status} (${r.name}), ${r.connections} connections, ${r.durationSeconds} s | ${integer.format(r.requestsPerSecond)} req/s${ofEcho(r)} | ${r.p50Ms.toFixed(0)} | ${r.p90Ms.toFixed(0)} | ${r.p99Ms.toFixed(0)} | ${r.non2xx} |`,
+        `| HTTP: \`${r.method} ${r.path}\` → ${r.status} (${r.name}), ${r.connections} connections, ${r.durationSeconds} s | ${integer.format(r.requestsPerSecond)} req/s${ofEcho(r)} | ${r.p50Ms.toFixed(0)} | ${r.p90Ms.toFixed(0)}${r.p97_5Ms === undefined ? '' : ` (p97.5 ${r.p97_5Ms.toFixed(0)})`} | ${r.p99Ms.toFixed(0)} | ${r.non2xx} |`,
     ),
   ];
   return rows.join('\n');
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const handouts = await benchHandouts({ rulesDir: RULES_DIR });
   console.error('HTTP benchmark (about 85 s)…');
   const http = await benchHttp({ rulesDir: RULES_DIR });
+  console.error('CDS Hooks benchmark…');
+  http.push(await benchCdsPatientView({ rulesDir: RULES_DIR }));
 
   console.log(`Machine: ${machine}\n\n${table(engine, plans, scale, handouts, http)}`);
 }
