@@ -14,6 +14,17 @@ declare module 'autocannon' {
       workers?: number;
       /** A run before the measured one whose numbers are reported apart, under `warmup`. */
       warmup?: { connections?: number; duration?: number };
+      /** Requests to send in all; the run ends after them instead of after `duration`. */
+      amount?: number;
+      /** Requests sent in turn; `setupRequest` may change each one just before it is sent (not with workers). */
+      requests?: Array<{ method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; setupRequest?: (request: RequestParams) => RequestParams }>;
+    }
+
+    interface RequestParams {
+      method?: string;
+      path?: string;
+      body?: string;
+      headers?: Record<string, string>;
     }
 
     /** Percentiles are keyed p50, p90, p99 and so on; latencies are in milliseconds. */
@@ -21,6 +32,7 @@ declare module 'autocannon' {
       mean: number;
       p50: number;
       p90: number;
+      p97_5: number;
       p99: number;
     }
 
@@ -34,6 +46,8 @@ declare module 'autocannon' {
       /** Requests completed per one-second sample. */
       requests: Histogram;
       warmup?: Result;
+      /** Seconds the run took. */
+      duration: number;
     }
   }
 

@@ -7,6 +7,7 @@ import { Body, Controller, DynamicModule, HttpCode, Module, Post } from '@nestjs
 import { APP_FILTER, APP_PIPE, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import autocannon from 'autocannon';
+import Fastify, { type FastifyInstance } from 'fastify';
 
 import { createApp } from '../src/app';
 import { mintToken } from '../src/auth/development-issuer';
@@ -38,11 +39,15 @@ export interface HttpBenchResult {
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
+  /** Given where the target asks for a p95: autocannon's histogram has p90, p97.5 and p99, and p95 is at most p97.5. */
+  p97_5Ms?: number;
   non2xx: number;
 }
 
 interface Target {
   name: string;
+  /** 50 unless given. */
+  connections?: number;
   baseUrl: string;
   method: 'GET' | 'POST';
   path: string;
@@ -78,6 +83,15 @@ class EchoModule {
 }
 
 
+/** Fastify alone: parse the JSON body and send it back, no validation; the HTTP ceiling of this machine. */
+async function bareEcho(): Promise<{ server: FastifyInstance; url: string }> {
+  const server = Fastify({ logger: false });
+  server.post('/echo', async (request) => request.body);
+  await server.listen({ port: 0, host: HOST });
+  const { port } = server.server.address() as AddressInfo;
+  return { server, url: `http://${HOST}:${port}` };
+}
+
 async function listen(app: NestFastifyApplication): Promise<string> {
   await app.listen({ port: 0, host: HOST });
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -112,17 +126,18 @@ async function bench(target: Target): Promise<HttpBenchResult> {
     throw new Error(`${label} answered ${probe.status}, not ${target.status}: ${(await probe.text()).slice(0, 1000)}`);
   }
 
+  const connections = target.connections ?? CONNECTIONS;
   const result = await autocannon({
     url,
     method: target.method,
     headers: headersOf(target),
     body: target.body,
-    connections: CONNECTIONS,
+    connections,
     pipelining: 1,
     // The load generator runs in a worker thread so it does not share the server's event loop.
     workers: 1,
     duration: MEASURED_SECONDS,
-    warmup: { connections: CONNECTIONS, duration: WARMUP_SECONDS },
+    warmup: { connections, duration: WARMUP_SECONDS },
   });
   const problems = [...failures(result, target.status), ...(result.warmup ? failures(result.warmup, target.status).map((p) => `warm-up: ${p}`) : [])];
   if (problems.length > 0) {
@@ -133,7 +148,7 @@ async function bench(target: Target): Promise<HttpBenchResult> {
     method: target.method,
     path: target.path,
     status: target.status,
-    connections: CONNECTIONS,
+    connections,
     durationSeconds: MEASURED_SECONDS,
     requestsPerSecond: result.requests.mean,
     p50Ms: result.latency.p50,
@@ -144,8 +159,9 @@ async function bench(target: Target): Promise<HttpBenchResult> {
 }
 
 /**
- * Loads the service over HTTP on 127.0.0.1, one endpoint at a time: a validation-only echo app,
- * then the real screening endpoint and health check on the full application with a fresh SQLite file.
+ * Loads the service over HTTP on 127.0.0.1, one endpoint at a time: a bare Fastify echo of the same
+ * body (the machine's HTTP ceiling), a validation-only echo app, then the real screening, plan and
+ * health endpoints on the full application with a fresh SQLite file.
  */
 export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBenchResult[]> {
   const [firstCase] = loadScreeningCases(rulesDir);
@@ -166,6 +182,7 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
     throw new Error('the benchmark signs its own token with the development issuer');
   }
   const apps: NestFastifyApplication[] = [];
+  const bare = await bareEcho();
   try {
     const echoApp = await NestFactory.create<NestFastifyApplication>(EchoModule.forConfig(config), new FastifyAdapter(), { logger: false });
     apps.push(echoApp);
@@ -177,8 +194,10 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
     const fullUrl = await listen(fullApp);
 
     const targets: Target[] = [
+      { name: 'bare Fastify echo', baseUrl: bare.url, method: 'POST', path: '/echo', body: prescriptionBody, status: 200 },
       { name: 'validated echo', baseUrl: echoUrl, method: 'POST', path: '/echo', body: screeningBody, status: 200 },
       { name: 'screening', baseUrl: fullUrl, method: 'POST', path: '/v1/screenings', body: screeningBody, token, status: 201 },
+      { name: 'draft plan', connections: 16, baseUrl: fullUrl, method: 'POST', path: '/v1/prescriptions', body: prescriptionBody, token, status: 201 },
       { name: 'draft plan', baseUrl: fullUrl, method: 'POST', path: '/v1/prescriptions', body: prescriptionBody, token, status: 201 },
       { name: 'health check', baseUrl: fullUrl, method: 'GET', path: '/health', status: 200 },
     ];
@@ -188,6 +207,7 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
     }
     return results;
   } finally {
+    await bare.server.close();
     for (const app of apps) {
       await app.close();
     }

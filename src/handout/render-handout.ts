@@ -3,12 +3,18 @@ import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 
 import type { HandoutContent } from './handout-content';
+import { sfntFromWoff } from './sfnt-from-woff';
 
 
-/** Atkinson Hyperlegible, designed for low-vision readers; read once and embedded (subset) in every handout. */
+/**
+ * Atkinson Hyperlegible, designed for low-vision readers: read and unpacked from WOFF once per
+ * process, embedded (subset) in every handout. Each document parses it anew: fontkit keeps a
+ * glyph with the code points of its first use, so a font object shared by documents would give a
+ * later handout a ToUnicode map with gaps (text that copies and reads aloud wrongly).
+ */
 const FONTS = {
-  regular: readFileSync(require.resolve('@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-400-normal.woff')),
-  bold: readFileSync(require.resolve('@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-700-normal.woff')),
+  regular: sfntFromWoff(readFileSync(require.resolve('@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-400-normal.woff'))),
+  bold: sfntFromWoff(readFileSync(require.resolve('@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-700-normal.woff'))),
 };
 
 const SIZE = { body: 12, small: 11, h1: 20, h2: 15 } as const;

@@ -298,7 +298,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     newToBfr: request.newToBfr,
     modifications: screening.modifications,
   };
-  const selection = await catalogue.evaluate('selection', {
+  const selection = catalogue.evaluate('selection', {
     ...common,
     weeksSinceSurgery,
     weeksSinceOnset,
@@ -341,12 +341,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     }
   }
 
-  const trace: PlanTrace = {
-    selection: selection.trace,
-    lop: [...lops.values()].map((r) => ({ site: siteName(r.site), position: r.position, trace: r.trace })),
-    dosing: [],
-    schedule: [],
-  };
+  const dosings: Array<{ exercise: string; side: string; evaluation: Evaluation }> = [];
 
   const planned: PlannedExercise[] = [];
   const envelope: EnvelopeExercise[] = [];
@@ -354,7 +349,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     const { exercise, side } = candidate;
     const resolution = lops.get(lopKey(candidate))!;
     const lop = resolution.lop!;
-    const dosing = await catalogue.evaluate('dosing', {
+    const dosing = catalogue.evaluate('dosing', {
       ...common,
       phase: phase.id,
       stage: phase.stage,
@@ -367,7 +362,7 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
       lopSource: lop.source,
       lopCaution: resolution.findings.some((f) => f.action === 'caution'),
     });
-    trace.dosing.push({ exercise: exercise.id, side, trace: dosing.trace });
+    dosings.push({ exercise: exercise.id, side, evaluation: dosing });
     const subject = `${exercise.id} (${side} ${exercise.cuffSite})`;
     const settings = resolveSettings<DoseValues, DoseParameter>(dosing.fired, DOSE_PARAMETERS[exercise.modality], subject);
     for (const fired of dosing.fired) {
@@ -458,8 +453,8 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
 
   refuseBreaches(checkEnvelope(envelope));
 
-  const scheduling = await catalogue.evaluate('schedule', { ...common, phase: phase.id, stage: phase.stage });
-  trace.schedule = scheduling.trace;
+  const scheduling = catalogue.evaluate('schedule', { ...common, phase: phase.id, stage: phase.stage });
+  let trace: PlanTrace | undefined;
   const timing = resolveSettings<ScheduleValues, ScheduleParameter>(scheduling.fired, SCHEDULE_PARAMETERS, 'the schedule');
   for (const fired of scheduling.fired) {
     const warning = (fired.event.params as { warning?: RuleWarning }).warning;
@@ -490,7 +485,16 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
       omitted,
       screening,
     },
-    trace,
+    // Built when read: the service stores it, a CDS card or a bench run does not need it.
+    get trace() {
+      trace ??= {
+        selection: selection.trace,
+        lop: [...lops.values()].map((r) => ({ site: siteName(r.site), position: r.position, trace: r.trace })),
+        dosing: dosings.map(({ exercise, side, evaluation }) => ({ exercise, side, trace: evaluation.trace })),
+        schedule: scheduling.trace,
+      };
+      return trace;
+    },
   };
 }
 

@@ -10,6 +10,9 @@ import type { ResolvedLop, RuleRef } from './plan.schema';
 import type { LopMeasurement, PrescriptionLimb, PrescriptionRequest } from './prescription-request.schema';
 import { ruleRef } from './rule-settings';
 
+const PATIENT_ITEM_NAMES = Object.keys(PATIENT_ITEMS);
+const LIMB_ITEM_NAMES = Object.keys(LIMB_ITEMS);
+
 export interface LopFinding {
   action: 'remeasure' | 'caution' | 'warning';
   rule: RuleRef;
@@ -92,9 +95,15 @@ export async function lopFor(
   const siteVerdict: Verdict = screening.limbs.find((l) => l.limb === site.limb && l.side === site.side)?.verdict ?? 'incomplete';
 
   const siteFindings = site.findings as Record<string, string | undefined>;
-  const facts = {
-    ...Object.fromEntries(Object.keys(PATIENT_ITEMS).map((item) => [item, patient[item]])),
-    ...Object.fromEntries(Object.keys(LIMB_ITEMS).map((item) => [item, siteFindings[item] ?? 'unknown'])),
+  // Filled key by key rather than spread from entries: this runs for every site and position of a plan.
+  const facts: Record<string, unknown> = {};
+  for (const item of PATIENT_ITEM_NAMES) {
+    facts[item] = patient[item];
+  }
+  for (const item of LIMB_ITEM_NAMES) {
+    facts[item] = siteFindings[item] ?? 'unknown';
+  }
+  Object.assign(facts, {
     limb: site.limb,
     siteVerdict,
     systolicBp: patient.systolicBp,
@@ -108,8 +117,8 @@ export async function lopFor(
     measuredCuffWidthCm: measured?.cuffWidthCm ?? null,
     lopAgeDays: measured ? daysBetween(measured.measuredOn, generatedOn) : null,
     equationPosition: estimate ? (estimate.equation.position ?? 'not-stated') : null,
-  };
-  const evaluation = await catalogue.evaluate('lop', facts);
+  });
+  const evaluation = catalogue.evaluate('lop', facts);
   const findings: LopFinding[] = evaluation.fired.map((fired) => {
     const params = fired.event.params as { action: LopFinding['action']; clinicianMessage: string; patientMessage?: string };
     return { action: params.action, rule: ruleRef(fired), clinicianMessage: params.clinicianMessage, patientMessage: params.patientMessage ?? null };
@@ -165,7 +174,16 @@ export async function lopFor(
       positionAdjustment: adjustment,
     };
   }
-  return { site: { limb: site.limb, side: site.side }, position, lop, findings, estimateRefusals: estimate ? [] : outside, trace: evaluation.trace };
+  return {
+    site: { limb: site.limb, side: site.side },
+    position,
+    lop,
+    findings,
+    estimateRefusals: estimate ? [] : outside,
+    get trace() {
+      return evaluation.trace;
+    },
+  };
 }
 
 const spreadOf = (equation: LopEquation) => Math.round(2 * (equation.see as number));

@@ -41,8 +41,8 @@ export function resolveSettings<T extends Record<string, unknown>, K extends key
     }
     const top = Math.max(...setters.map(({ rule }) => rule.priority ?? 1));
     const winners = setters.filter(({ rule }) => (rule.priority ?? 1) === top);
-    const values = new Set(winners.map(({ event }) => canonicalJson((event.params as SettingParams).set![parameter])));
-    if (values.size > 1) {
+    // Compared only when several rules tie: one winner cannot disagree with itself.
+    if (winners.length > 1 && new Set(winners.map(({ event }) => canonicalJson((event.params as SettingParams).set![parameter]))).size > 1) {
       throw new DomainError(
         ErrorCode.PlanNotPossible,
         `The rules ${winners.map(({ rule }) => rule.id).join(' and ')} set different values of ${parameter} for ${subject} at the same priority; the rules need correcting.`,

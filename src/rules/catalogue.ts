@@ -1,7 +1,9 @@
 import { Engine } from 'json-rules-engine';
 import type { z } from 'zod';
 
+import { type CompiledRuleset, type ConditionValues, customComparison } from './compile-rules';
 import type { DataSpec } from './data-spec';
+import { type FactCheck, factCheck } from './fact-check';
 import type { CustomOperator } from './operators';
 import type { RuleCondition, RuleDefinition } from './rule-file.schema';
 import type { RulesetSpec } from './ruleset-spec';
@@ -37,8 +39,10 @@ export interface Evaluation {
   rulesetVersion: string;
   /** The rules whose conditions held, in the order of the rule file. */
   fired: FiredRule[];
-  /** Every rule of the ruleset, fired or not, with each named condition. */
-  trace: RuleTrace[];
+  /** Every rule of the ruleset, fired or not, with each named condition; built when first read. */
+  readonly trace: RuleTrace[];
+  /** The named conditions of one rule as evaluated (its entry of the trace). */
+  conditionsOf(ruleId: string): ConditionTrace[];
 }
 
 export interface LoadedRuleset {
@@ -47,7 +51,10 @@ export interface LoadedRuleset {
   title: string;
   description: string;
   rules: RuleDefinition[];
+  /** The rules as json-rules-engine runs them: the reference the compiled rules are checked against. */
   engine: Engine;
+  /** The same rules compiled to closures: what the service runs. */
+  compiled: CompiledRuleset;
   facts: z.ZodType<Record<string, unknown>>;
 }
 
@@ -85,13 +92,7 @@ export function buildEngine(rules: readonly RuleDefinition[], operators: readonl
     pathResolver: dottedPath,
   });
   for (const op of operators) {
-    engine.addOperator(op.name, (factValue: unknown, compared: unknown) => {
-      const fact = op.fact.safeParse(factValue);
-      if (!fact.success) {
-        throw new Error(`operator ${op.name} cannot compare ${JSON.stringify(factValue)}`);
-      }
-      return op.evaluate(fact.data, compared);
-    });
+    engine.addOperator(op.name, customComparison(op) as (factValue: unknown, compared: unknown) => boolean);
   }
   for (const rule of rules) {
     engine.addRule({
@@ -131,6 +132,7 @@ function traceConditions(node: EvaluatedCondition): ConditionTrace[] {
 /** The loaded, validated rules of every ruleset, and the one way to evaluate them. */
 export class RuleCatalogue {
   private readonly ruleIndex = new Map<string, { ruleset: string; rule: RuleDefinition }>();
+  private readonly factChecks = new Map<string, FactCheck>();
 
   constructor(
     /** sha256 of the canonical content of rules-data/. */
@@ -141,6 +143,7 @@ export class RuleCatalogue {
     private readonly tables: ReadonlyMap<string, unknown> = new Map(),
   ) {
     for (const [name, ruleset] of rulesets) {
+      this.factChecks.set(name, factCheck(ruleset.spec, ruleset.facts));
       for (const rule of ruleset.rules) {
         this.ruleIndex.set(rule.id, { ruleset: name, rule });
       }
@@ -172,19 +175,54 @@ export class RuleCatalogue {
     return this.tables.get(spec.name) as T;
   }
 
-  async evaluate(rulesetName: string, facts: Record<string, unknown>): Promise<Evaluation> {
-    const ruleset = this.rulesets.get(rulesetName);
-    if (!ruleset) {
-      throw new Error(`no ruleset named "${rulesetName}"`);
+  /** Evaluates a ruleset with its compiled rules: synchronous, the same outcome and trace as the engine. */
+  evaluate(rulesetName: string, facts: Record<string, unknown>): Evaluation {
+    const ruleset = this.loaded(rulesetName);
+    const checked = this.checkFacts(ruleset, facts, this.factChecks.get(rulesetName)!);
+    const { rules, conditions } = ruleset.compiled;
+    const values: ConditionValues = new Array(3 * conditions.length);
+    const firedFlags: boolean[] = new Array(rules.length);
+    const fired: FiredRule[] = [];
+    for (let i = 0; i < rules.length; i++) {
+      const compiled = rules[i];
+      firedFlags[i] = compiled.evaluate(checked, values) === true;
+      if (firedFlags[i]) {
+        fired.push({ rule: compiled.rule, event: compiled.event });
+      }
     }
-    const parsed = ruleset.facts.safeParse(facts);
-    if (!parsed.success) {
-      throw new FactsInvalidError(
-        rulesetName,
-        parsed.error.issues.map((i) => `${i.path.join('.') || '(facts)'}: ${i.message}`),
-      );
-    }
-    const outcome = await ruleset.engine.run(parsed.data);
+    const conditionsOf = (i: number): ConditionTrace[] => {
+      const { first, count } = rules[i];
+      const traced: ConditionTrace[] = new Array(count);
+      for (let c = 0; c < count; c++) {
+        const slot = 3 * (first + c);
+        const { name, fact, path, operator } = conditions[first + c];
+        const result = (values[slot + 2] ?? null) as boolean | null;
+        traced[c] = path
+          ? { name, fact, path, operator, factValue: values[slot], comparedValue: values[slot + 1], result }
+          : { name, fact, operator, factValue: values[slot], comparedValue: values[slot + 1], result };
+      }
+      return traced;
+    };
+    let trace: RuleTrace[] | undefined;
+    return {
+      ruleset: rulesetName,
+      rulesetVersion: this.version,
+      fired,
+      get trace() {
+        trace ??= rules.map((compiled, i) => ({ ruleId: compiled.rule.id, version: compiled.rule.version, fired: firedFlags[i], conditions: conditionsOf(i) }));
+        return trace;
+      },
+      conditionsOf: (ruleId) => {
+        const i = rules.findIndex((compiled) => compiled.rule.id === ruleId);
+        return i < 0 ? [] : conditionsOf(i);
+      },
+    };
+  }
+
+  /** Evaluates a ruleset with json-rules-engine, the reference for the compiled rules. */
+  async evaluateWithEngine(rulesetName: string, facts: Record<string, unknown>): Promise<Evaluation> {
+    const ruleset = this.loaded(rulesetName);
+    const outcome = await ruleset.engine.run(this.checkFacts(ruleset, facts, (f) => ruleset.facts.safeParse(f)));
     const byRule = new Map(
       [...outcome.results, ...outcome.failureResults].map((result) => [result.name as string, result]),
     );
@@ -203,6 +241,31 @@ export class RuleCatalogue {
         fired.push({ rule, event: { type: rule.event.type, params: rule.event.params } });
       }
     }
-    return { ruleset: rulesetName, rulesetVersion: this.version, fired, trace };
+    return {
+      ruleset: rulesetName,
+      rulesetVersion: this.version,
+      fired,
+      trace,
+      conditionsOf: (ruleId) => trace.find((t) => t.ruleId === ruleId)?.conditions ?? [],
+    };
+  }
+
+  private loaded(rulesetName: string): LoadedRuleset {
+    const ruleset = this.rulesets.get(rulesetName);
+    if (!ruleset) {
+      throw new Error(`no ruleset named "${rulesetName}"`);
+    }
+    return ruleset;
+  }
+
+  private checkFacts(ruleset: LoadedRuleset, facts: Record<string, unknown>, check: FactCheck): Record<string, unknown> {
+    const parsed = check(facts);
+    if (!parsed.success) {
+      throw new FactsInvalidError(
+        ruleset.spec.name,
+        parsed.error.issues.map((i) => `${i.path.join('.') || '(facts)'}: ${i.message}`),
+      );
+    }
+    return parsed.data;
   }
 }

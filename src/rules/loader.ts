@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 import { buildEngine, LoadedRuleset, RuleCatalogue } from './catalogue';
+import { compileRules, RuleCompileError } from './compile-rules';
 import type { CatalogueCheck, DataSpec } from './data-spec';
 import { CUSTOM_OPERATORS, CustomOperator, knownOperatorNames, OPERATOR_DECORATORS, parseOperator } from './operators';
 import { type RuleCondition, RuleDefinition, RuleFile } from './rule-file.schema';
@@ -287,6 +288,13 @@ function buildRulesets(
     if (!complete || problems.length > before) {
       continue;
     }
+    let engine;
+    try {
+      engine = buildEngine(content.rules, operators);
+    } catch (error) {
+      problems.push({ file, message: `the rules engine refused the file: ${(error as Error).message}` });
+      continue;
+    }
     try {
       rulesets.set(spec.name, {
         spec,
@@ -294,11 +302,15 @@ function buildRulesets(
         title: content.title,
         description: content.description,
         rules: content.rules,
-        engine: buildEngine(content.rules, operators),
+        engine,
+        compiled: compileRules(content.rules, operators),
         facts: z.strictObject(Object.fromEntries(Object.entries(spec.facts).map(([name, f]) => [name, f.schema]))),
       });
     } catch (error) {
-      problems.push({ file, message: `the rules engine refused the file: ${(error as Error).message}` });
+      if (!(error instanceof RuleCompileError)) {
+        throw error;
+      }
+      problems.push({ file, rule: error.ruleId, message: `the rule compiler cannot run this rule exactly as json-rules-engine would: ${error.message}` });
     }
   }
   return rulesets;

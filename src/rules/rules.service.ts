@@ -77,7 +77,7 @@ export class RulesService implements OnApplicationBootstrap {
   }
 
   async evaluate(request: EvaluationRequest): Promise<EvaluationResponse> {
-    const evaluation = await this.catalogue.evaluate(request.ruleset, request.facts);
+    const evaluation = this.catalogue.evaluate(request.ruleset, request.facts);
     return {
       ruleset: evaluation.ruleset,
       rulesetVersion: evaluation.rulesetVersion,

@@ -85,7 +85,7 @@ function findingsOf(
 ): ScreeningFinding[] {
   return evaluation.fired.map(({ rule, event }) => {
     const params = event.params as unknown as FindingParams;
-    const conditions = evaluation.trace.find((t) => t.ruleId === rule.id)?.conditions ?? [];
+    const conditions = evaluation.conditionsOf(rule.id);
     const clearance = params.verdict === 'refer' ? clearanceFor(clearances, rule.id) : undefined;
     const missing = params.missingFrom ? (facts[params.missingFrom] as string[]).join(', ') : params.missing;
     const finding: ScreeningFinding = {
@@ -114,16 +114,16 @@ function findingsOf(
  * The VTE points of the answers given, and what the score could reach if every item not answered
  * were yes: the points rules that would then fire, and the unanswered items they read.
  */
-async function vtePoints(catalogue: RuleCatalogue, facts: Record<string, unknown>) {
-  const points = await catalogue.evaluate('vte-points', facts);
+function vtePoints(catalogue: RuleCatalogue, facts: Record<string, unknown>) {
+  const points = catalogue.evaluate('vte-points', facts);
   const unknown = Object.keys(PATIENT_ITEMS).filter((item) => facts[item] === 'unknown');
-  const ifYes = await catalogue.evaluate('vte-points', { ...facts, ...Object.fromEntries(unknown.map((item) => [item, 'yes'])) });
+  const ifYes = catalogue.evaluate('vte-points', { ...facts, ...Object.fromEntries(unknown.map((item) => [item, 'yes'])) });
   const fired = new Set(points.fired.map((f) => f.rule.id));
   const extra = ifYes.fired.filter((f) => !fired.has(f.rule.id));
   const factors = points.fired.map(({ rule, event }) => ({ ruleId: rule.id, factor: String(event.params.factor), points: Number(event.params.points) }));
   const total = factors.reduce((sum, f) => sum + f.points, 0);
   const items = extra.flatMap((f) =>
-    (ifYes.trace.find((t) => t.ruleId === f.rule.id)?.conditions ?? []).filter((c) => c.result === true && unknown.includes(c.fact)).map((c) => c.fact),
+    ifYes.conditionsOf(f.rule.id).filter((c) => c.result === true && unknown.includes(c.fact)).map((c) => c.fact),
   );
   return {
     factors,
@@ -152,15 +152,15 @@ export async function screenPatient(
     throw invalidFields('body', errors);
   }
   const facts = patientFacts(request, screenedOn, context);
-  const vte = await vtePoints(catalogue, facts);
+  const vte = vtePoints(catalogue, facts);
   const screeningFacts = { ...facts, vteScore: vte.total, vteScoreIfUnanswered: vte.ifUnansweredYes, vteUnansweredItems: vte.unansweredItems };
 
   const unanswered: Unanswered = new Map();
-  const patientFindings = findingsOf(await catalogue.evaluate('screening', screeningFacts), null, clearances, screeningFacts, unanswered);
+  const patientFindings = findingsOf(catalogue.evaluate('screening', screeningFacts), null, clearances, screeningFacts, unanswered);
   const limbFindings = new Map<ScreeningRequest['limbs'][number], ScreeningFinding[]>();
   for (const site of request.limbs) {
     const siteFacts = limbFacts(site, Object.keys(LIMB_ITEMS));
-    const evaluation = await catalogue.evaluate('screening-limb', siteFacts);
+    const evaluation = catalogue.evaluate('screening-limb', siteFacts);
     limbFindings.set(site, findingsOf(evaluation, { limb: site.limb, side: site.side }, clearances, siteFacts, unanswered));
   }
 

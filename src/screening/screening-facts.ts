@@ -4,6 +4,7 @@ import type { LimbSite, ScreeningRequest } from './screening.schema';
 import { PATIENT_ITEMS, type PatientItem } from './screening-items';
 
 const DAY_MS = 86_400_000;
+const PATIENT_ITEM_NAMES = Object.keys(PATIENT_ITEMS) as PatientItem[];
 
 /** Whole days from one ISO date to another. */
 export function daysBetween(from: string, to: string): number {
@@ -31,30 +32,31 @@ export function patientFacts(
   screenedOn: string,
   context: ScreeningContext = { surgicalIndication: false },
 ): Record<string, unknown> {
-  const answers = Object.fromEntries(
-    (Object.keys(PATIENT_ITEMS) as PatientItem[]).map((item) => [item, request.answers[item] ?? 'unknown']),
-  );
+  // Filled key by key: this runs several times per plan, and a spread of entries costs more than the rules.
+  const facts: Record<string, unknown> = {};
+  for (const item of PATIENT_ITEM_NAMES) {
+    facts[item] = request.answers[item] ?? 'unknown';
+  }
   const { heightCm, weightKg } = request.patient;
-  return {
-    ...answers,
-    ageYears: ageOn(request.patient.birthDate, screenedOn),
-    sex: request.patient.sex,
-    bmi: Math.round((weightKg / (heightCm / 100) ** 2) * 10) / 10,
-    systolicBp: request.bloodPressure?.systolic ?? null,
-    diastolicBp: request.bloodPressure?.diastolic ?? null,
-    bloodPressureAgeDays: request.bloodPressure ? daysBetween(request.bloodPressure.measuredOn, screenedOn) : null,
-    surgicalIndication: context.surgicalIndication,
-    daysSinceSurgery:
-      request.answers.recentSurgery === 'yes' && request.surgeryDate ? daysBetween(request.surgeryDate, screenedOn) : null,
-  };
+  facts.ageYears = ageOn(request.patient.birthDate, screenedOn);
+  facts.sex = request.patient.sex;
+  facts.bmi = Math.round((weightKg / (heightCm / 100) ** 2) * 10) / 10;
+  facts.systolicBp = request.bloodPressure?.systolic ?? null;
+  facts.diastolicBp = request.bloodPressure?.diastolic ?? null;
+  facts.bloodPressureAgeDays = request.bloodPressure ? daysBetween(request.bloodPressure.measuredOn, screenedOn) : null;
+  facts.surgicalIndication = context.surgicalIndication;
+  facts.daysSinceSurgery = request.answers.recentSurgery === 'yes' && request.surgeryDate ? daysBetween(request.surgeryDate, screenedOn) : null;
+  return facts;
 }
 
 export function limbFacts(site: z.infer<typeof LimbSite>, items: readonly string[]): Record<string, unknown> {
   const findings = site.findings as Record<string, string | undefined>;
-  return {
-    ...Object.fromEntries(items.map((item) => [item, findings[item] ?? 'unknown'])),
-    limb: site.limb,
-    side: site.side,
-    circumferenceCm: site.circumferenceCm ?? null,
-  };
+  const facts: Record<string, unknown> = {};
+  for (const item of items) {
+    facts[item] = findings[item] ?? 'unknown';
+  }
+  facts.limb = site.limb;
+  facts.side = site.side;
+  facts.circumferenceCm = site.circumferenceCm ?? null;
+  return facts;
 }
