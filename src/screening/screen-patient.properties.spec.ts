@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { propertyRuns, propertyTimeoutMs } from '../../test/property-runs';
 import { RULES_DATA } from '../../test/rules-fixtures';
 import type { RuleCondition } from '../rules/rule-file.schema';
 import { loadRuleCatalogue } from '../rulesets';
@@ -10,7 +11,7 @@ import type { ScreeningRequest } from './screening.schema';
 
 const catalogue = loadRuleCatalogue(RULES_DATA);
 const SCREENED_ON = '2026-11-20';
-const RUNS = 1000;
+const RUNS = propertyRuns();
 
 /** Items whose single-condition rule gives `verdict` when the answer is `answer`, read from the rules data. */
 function itemsWhere(verdict: string, answer: string): PatientItem[] {
@@ -85,7 +86,7 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('is incomplete or worse when a required item is unknown', async () => {
     await fc.assert(
@@ -95,7 +96,7 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('never improves when a risk factor is added', async () => {
     await fc.assert(
@@ -107,7 +108,7 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('never improves when the blood pressure rises', async () => {
     await fc.assert(
@@ -120,7 +121,7 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('never improves when a problem is found at a cuff site', async () => {
     await fc.assert(
@@ -133,5 +134,5 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 });
