@@ -1,7 +1,7 @@
 // @peculiar/x509 resolves its parts through tsyringe, which needs the reflect polyfill first.
 import 'reflect-metadata';
 
-import { webcrypto } from 'node:crypto';
+import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,29 +27,25 @@ const P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 export async function makeTestCertificate(commonName = '127.0.0.1'): Promise<TestCertificate> {
   const keys = await webcrypto.subtle.generateKey(P256, true, ['sign', 'verify']);
   const now = Date.now();
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned(
-    {
-      serialNumber: webcrypto.getRandomValues(new Uint8Array(8)).reduce((hex, byte) => hex + byte.toString(16).padStart(2, '0'), '01'),
-      name: `CN=${commonName}`,
-      notBefore: new Date(now - 60_000),
-      notAfter: new Date(now + 86_400_000),
-      signingAlgorithm: P256,
-      keys,
-      extensions: [
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
-        new x509.SubjectAlternativeNameExtension([
-          { type: 'ip', value: '127.0.0.1' },
-          { type: 'dns', value: 'localhost' },
-        ]),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      ],
-    },
-    webcrypto as unknown as Crypto,
-  );
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: `01${randomBytes(8).toString('hex')}`,
+    name: `CN=${commonName}`,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + 86_400_000),
+    signingAlgorithm: P256,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'dns', value: 'localhost' },
+      ]),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
   const cert = Buffer.from(certificate.toString('pem'));
-  const key = Buffer.from(`-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n')}\n-----END PRIVATE KEY-----\n`);
+  const key = Buffer.from(KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }));
   const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-tls-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
