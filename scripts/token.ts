@@ -18,19 +18,41 @@ const Options = z.object({
   hours: z.coerce.number().positive().max(24 * 30),
 });
 
+const USAGE = `usage: npm run token -- --role ${Role.options.join('|')} [--role ...] [--tenant T] [--subject S] [--hours H]
+
+Mints a bearer token from the local development issuer (AUTH_DEV_KEY_FILE).
+  --role     a role the token grants; repeat for more than one
+  --tenant   the organization whose records the token reaches (default ${DEVELOPMENT_ORGANIZATION})
+  --subject  the user the token names (default dev-<first role>)
+  --hours    how long the token is valid, at most ${24 * 30} (default 8)
+  --help     this text`;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      role: { type: 'string', multiple: true, default: [] },
-      tenant: { type: 'string', default: DEVELOPMENT_ORGANIZATION },
-      subject: { type: 'string' },
-      hours: { type: 'string', default: '8' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        role: { type: 'string', multiple: true, default: [] },
+        tenant: { type: 'string', default: DEVELOPMENT_ORGANIZATION },
+        subject: { type: 'string' },
+        hours: { type: 'string', default: '8' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // An unknown option or a missing value: say which, then how the command is used.
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { help, ...values } = parsed.values;
+  if (help) {
+    console.log(USAGE);
+    return 0;
+  }
   const options = Options.safeParse({ ...values, subject: values.subject ?? `dev-${values.role?.[0] ?? 'user'}` });
   if (!options.success) {
-    console.error(`usage: npm run token -- --role ${Role.options.join('|')} [--tenant T] [--subject S] [--hours H]`);
-    console.error(options.error.issues.map((i) => `  ${i.path.join('.') || 'options'}: ${i.message}`).join('\n'));
+    console.error(options.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('\n'));
+    console.error(`\n${USAGE}`);
     return 2;
   }
   if (process.env.NODE_ENV === 'production') {

@@ -102,7 +102,7 @@ describe('MQTT cuff transport in the application, with gateway accounts and TLS 
   };
 
   beforeAll(async () => {
-    certificate = makeTestCertificate();
+    certificate = await makeTestCertificate();
     sut = await startTestApp(
       {
         CUFF_TRANSPORT: 'mqtt',

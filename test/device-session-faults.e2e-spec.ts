@@ -36,8 +36,8 @@ describe('device session faults', () => {
       await harness.timers.advanceUntil(() => sentAt !== undefined || response !== undefined, { timeoutMs: 60_000, stepMs: 10, realPauseMs: 1 });
       expect(sentAt).toBeDefined();
       await harness.timers.advanceTo((sentAt as number) + DEVICE_LIMITS.ackDeadlineMs + MARGIN_MS);
-      const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer by the ack deadline of ${command}`)), 3000).unref());
-      return await Promise.race([answer, late]);
+      // The clock stays put from here: an answer that waits for more time never comes, and the test's timeout fails it.
+      return await answer;
     } finally {
       spy.mockRestore();
     }

@@ -141,10 +141,13 @@ describe('device sessions over HTTP with a simulated cuff', () => {
     const prescription = await approvedPlan();
     const session = (await push(prescription.id)).body;
     let text = '';
-    const streaming = readStream(`/v1/device-sessions/${session.id}/telemetry`, (chunk) => (text += chunk));
-    for (let waited = 0; !text.includes('event: status') && waited < 5000; waited += 10) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    let subscribed = () => undefined as void;
+    const streamOpen = new Promise<void>((done) => (subscribed = done));
+    const streaming = readStream(`/v1/device-sessions/${session.id}/telemetry`, (chunk) => {
+      text += chunk;
+      if (text.includes('event: status')) subscribed();
+    });
+    await streamOpen;
     await post(`/v1/device-sessions/${session.id}/start`).expect(200);
     await runToEnd(session.id);
     const res = await streaming;

@@ -1,8 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { PDFParse } from 'pdf-parse';
 import request from 'supertest';
 import textReadability from 'text-readability';
@@ -14,13 +9,22 @@ import { RuleCatalogue } from '../src/rules/catalogue';
 import { onScreeningDay, patellofemoralRequest, prescriptionRequest, SCREENED_ON } from './factories';
 import { startTestApp, type TestApp } from './test-app';
 
-/** The part of pdfjs's document API the structure test reads. */
+/** A canvas of pdfjs's Node canvas factory and its 2D context. */
+interface PdfCanvas {
+  canvas: { width: number; height: number };
+  context: { getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray } };
+}
+
+/** The part of pdfjs's document API the structure and rendering tests read. */
 interface PdfDocument {
   numPages: number;
+  canvasFactory: { create(width: number, height: number): PdfCanvas };
   getMetadata(): Promise<{ info: object }>;
   getMarkInfo(): Promise<{ Marked: boolean } | null>;
   getPage(n: number): Promise<{
     view: number[];
+    getViewport(options: { scale: number }): { width: number; height: number };
+    render(options: { canvasContext: PdfCanvas['context']; canvas: PdfCanvas['canvas']; viewport: object }): { promise: Promise<void> };
     getStructTree(): Promise<unknown>;
     getTextContent(): Promise<{ items: unknown[] }>;
   }>;
@@ -39,25 +43,29 @@ async function pagesOf(pdf: Buffer): Promise<string[]> {
   }
 }
 
-/** Share of dark pixels of each page rendered by pdftoppm (Debian's poppler-utils) in grey at 30 dpi. */
-function inkPerPage(pdf: Buffer): number[] {
-  const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-handout-'));
+/** Share of dark pixels of each page, rendered in grey at 30 dpi by pdfjs on its Node canvas (@napi-rs/canvas). */
+async function inkPerPage(pdf: Buffer): Promise<number[]> {
+  const parser = new PDFParse({ data: new Uint8Array(pdf) });
+  const document = await (parser as unknown as { load(): Promise<PdfDocument> }).load();
   try {
-    writeFileSync(join(dir, 'handout.pdf'), pdf);
-    execFileSync('pdftoppm', ['-r', '30', '-gray', join(dir, 'handout.pdf'), join(dir, 'page')]);
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.pgm'))
-      .sort()
-      .map((file) => {
-        const image = readFileSync(join(dir, file));
-        // A binary PGM: "P5\n<width> <height>\n<max>\n" then one byte a pixel.
-        const header = image.subarray(0, 40).toString('latin1').split(/\s+/);
-        const pixels = Number(header[1]) * Number(header[2]);
-        const data = image.subarray(image.length - pixels);
-        return data.filter((v) => v < 160).length / pixels;
-      });
+    const shares: number[] = [];
+    for (let i = 1; i <= document.numPages; i++) {
+      const page = await document.getPage(i);
+      const viewport = page.getViewport({ scale: 30 / 72 });
+      const { canvas, context } = document.canvasFactory.create(Math.ceil(viewport.width), Math.ceil(viewport.height));
+      await page.render({ canvasContext: context, canvas, viewport }).promise;
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let dark = 0;
+      for (let p = 0; p < data.length; p += 4) {
+        // Grey as poppler computes it, over white paper where the page left the canvas transparent.
+        const grey = 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2];
+        if (255 - (data[p + 3] / 255) * (255 - grey) < 160) dark += 1;
+      }
+      shares.push(dark / (data.length / 4));
+    }
+    return shares;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await parser.destroy();
   }
 }
 
@@ -151,7 +159,7 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
 
   it('has no blank page, and every page is drawn inside the paper', async () => {
     const pdf = (await handout(draft.id).expect(200)).body as Buffer;
-    const ink = inkPerPage(pdf);
+    const ink = await inkPerPage(pdf);
     expect(ink.length).toBe((await pagesOf(pdf)).length);
     for (const share of ink) {
       expect(share).toBeGreaterThan(0.005);

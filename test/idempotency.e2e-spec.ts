@@ -15,6 +15,8 @@ const NoteRequest = z.strictObject({ text: z.string().min(1) });
 class NoteBook {
   created: string[] = [];
   hold?: Promise<void>;
+  /** Told when a request reaches the endpoint, past the idempotency check. */
+  reached?: () => void;
 }
 const notebook = new NoteBook();
 
@@ -24,6 +26,7 @@ class NotesController {
   @Post()
   @Idempotent()
   async create(@Body({ schema: NoteRequest }) body: z.infer<typeof NoteRequest>): Promise<{ id: number; text: string }> {
+    notebook.reached?.();
     await notebook.hold;
     if (body.text === 'fail') {
       throw new Error('the note could not be stored');
@@ -52,6 +55,7 @@ describe('Idempotency-Key on creating requests', () => {
   beforeEach(() => {
     notebook.created = [];
     notebook.hold = undefined;
+    notebook.reached = undefined;
   });
 
   const create = (body: object, key?: string, bearer = token) => {
@@ -77,9 +81,10 @@ describe('Idempotency-Key on creating requests', () => {
   it('answers 409 while the first request with the key is still in flight', async () => {
     let release = () => undefined as void;
     notebook.hold = new Promise<void>((done) => (release = done));
+    const reached = new Promise<void>((done) => (notebook.reached = done));
     const first = create({ text: 'hip' }, 'key-3');
     const firstDone = first.then((res) => res);
-    await new Promise((wait) => setTimeout(wait, 50));
+    await reached;
     const second = await create({ text: 'hip' }, 'key-3');
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('IDEMPOTENCY_IN_FLIGHT');

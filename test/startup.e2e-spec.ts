@@ -26,6 +26,23 @@ function startService(env: Record<string, string>): ChildProcess & { output: () 
   return Object.assign(child, { output: () => output });
 }
 
+/** Resolves once the service's output holds `text`; rejects if it exits first. The test's timeout bounds the wait. */
+function outputHolds(service: ReturnType<typeof startService>, text: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const check = () => {
+      if (service.output().includes(text)) {
+        service.stdout?.off('data', check);
+        service.off('exit', exited);
+        done();
+      }
+    };
+    const exited = (code: number | null) => fail(new Error(`the service exited (${code}) before printing "${text}":\n${service.output()}`));
+    service.stdout?.on('data', check);
+    service.once('exit', exited);
+    check();
+  });
+}
+
 function exitCode(child: ChildProcess): Promise<number | null> {
   return new Promise((done) => child.once('exit', (code) => done(code)));
 }
@@ -62,17 +79,8 @@ describe('start-up', () => {
     const service = startService(env);
     const server = request(`http://127.0.0.1:${port}`);
     try {
-      let status = 0;
-      for (let attempt = 0; attempt < 100 && status !== 200; attempt += 1) {
-        status = await server
-          .get('/health')
-          .then((res) => res.status)
-          .catch(() => 0);
-        if (status !== 200) {
-          await new Promise((wait) => setTimeout(wait, 200));
-        }
-      }
-      expect({ status, output: service.output() }).toEqual({ status: 200, output: expect.any(String) });
+      await outputHolds(service, `bfr-rx listening on http://127.0.0.1:${port}; database sqlite:${join(dir, 'nested', 'bfr-rx.sqlite')}; cuffs: 2 simulated cuffs`);
+      await server.get('/health').expect(200);
 
       // A newcomer's path: mint a clinician token with one command and call the API with it.
       const minted = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/token.ts', '--role', 'clinician'], {
@@ -85,12 +93,13 @@ describe('start-up', () => {
       await server.get('/v1/rules').auth(token, { type: 'bearer' }).expect(200);
 
       const rejected = await server.get('/v1/rules?patient=MRN-SECRET-1').auth(token, { type: 'bearer' }).expect(400);
-      await server
+      const rejectedBody = await server
         .post('/v1/rules/evaluations')
         .auth(token, { type: 'bearer' })
         .send({ ruleset: 'screening', patientRef: 'MRN-SECRET-2' })
         .expect(400);
-      await new Promise((wait) => setTimeout(wait, 300));
+      await outputHolds(service, `"id":"${rejected.headers['x-request-id']}"`);
+      await outputHolds(service, `"id":"${rejectedBody.headers['x-request-id']}"`);
       const lines = service
         .output()
         .split('\n')
@@ -105,6 +114,18 @@ describe('start-up', () => {
       service.kill('SIGTERM');
       await exitCode(service);
     }
+  }, 30_000);
+
+  it('prints the token command\'s usage on --help, and names an unknown option', () => {
+    const token = (...args: string[]) => spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/token.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    const help = token('--help');
+    expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: npm run token -- --role clinician\|viewer\|gateway\|admin/);
+    const unknown = token('--rolle', 'clinician');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--rolle'");
+    expect(unknown.stderr).toContain('usage: npm run token');
+    expect(unknown.stderr).not.toMatch(/TypeError|\bat .+\.ts:\d+/);
   }, 30_000);
 
   it('stops with a message naming the variable when the configuration is invalid', async () => {

@@ -75,5 +75,5 @@ describe('VirtualTimers', () => {
     sut.clearInterval(loop);
 
     expect(ticks).toBe(180_000);
-  });
+  }, 60_000);
 });

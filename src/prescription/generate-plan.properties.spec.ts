@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { propertyRuns, propertyTimeoutMs } from '../../test/property-runs';
 import { RULES_DATA } from '../../test/rules-fixtures';
 import { DomainError, ErrorCode } from '../common/problem';
 import { loadRuleCatalogue } from '../rulesets';
@@ -14,7 +15,7 @@ import { checkEnvelope, SAFETY_ENVELOPE } from './safety-envelope';
 
 const catalogue = loadRuleCatalogue(RULES_DATA);
 const TODAY = '2026-11-20';
-const RUNS = 1500;
+const RUNS = propertyRuns();
 
 /** Every finding a clearance may name: the screening's referrals and the selection's. */
 const CLEARABLE = catalogue
@@ -165,7 +166,7 @@ describe('plan properties over generated requests', () => {
       { numRuns: RUNS },
     );
     expect(plans).toBeGreaterThan(RUNS / 10);
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('never makes a plan for a contraindicated, incomplete or uncleared screening', async () => {
     await fc.assert(
@@ -187,5 +188,5 @@ describe('plan properties over generated requests', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { propertyRuns, propertyTimeoutMs } from '../../test/property-runs';
 import { RULES_DATA } from '../../test/rules-fixtures';
 import type { RuleCondition } from '../rules/rule-file.schema';
 import { loadRuleCatalogue } from '../rulesets';
@@ -10,7 +11,7 @@ import type { ScreeningRequest } from './screening.schema';
 
 const catalogue = loadRuleCatalogue(RULES_DATA);
 const SCREENED_ON = '2026-11-20';
-const RUNS = 1000;
+const RUNS = propertyRuns();
 
 /** Items whose single-condition rule gives `verdict` when the answer is `answer`, read from the rules data. */
 function itemsWhere(verdict: string, answer: string): PatientItem[] {
@@ -89,7 +90,7 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('is incomplete or worse when a required item is unknown', async () => {
     await fc.assert(
@@ -99,7 +100,7 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('never improves when a risk factor is added', async () => {
     await fc.assert(
@@ -114,7 +115,7 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('never improves when the blood pressure rises', async () => {
     await fc.assert(
@@ -127,7 +128,7 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 
   it('never improves when a problem is found at a cuff site', async () => {
     await fc.assert(
@@ -140,5 +141,5 @@ describe('screening properties over generated patients', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, propertyTimeoutMs(30_000));
 });

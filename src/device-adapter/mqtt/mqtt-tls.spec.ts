@@ -24,8 +24,8 @@ describe('MQTT over TLS', () => {
     return gateway;
   };
 
-  beforeAll(() => {
-    certificate = makeTestCertificate();
+  beforeAll(async () => {
+    certificate = await makeTestCertificate();
   });
 
   afterAll(() => certificate.remove());

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 
 import { cuffProgram, programBlock } from '../../../test/cuff-programs';
+import { propertyRuns, propertyTimeoutMs } from '../../../test/property-runs';
 import { ErrorCode } from '../../common/problem';
 import { SAFETY_ENVELOPE } from '../../prescription/safety-envelope';
 import type { CuffProgram, ProgramBlock } from '../cuff-program';
@@ -176,10 +177,10 @@ describe('checkProgram', () => {
           }
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns() },
     );
-    expect(accepted).toBeGreaterThan(1000);
-  });
+    expect(accepted).toBeGreaterThan(propertyRuns() / 3);
+  }, propertyTimeoutMs(10_000));
 
   it('refuses any accepted program pushed over one limit, naming that limit', () => {
     const over: Array<[ProgramBreach['requirement'], (p: CuffProgram) => CuffProgram]> = [
@@ -195,7 +196,7 @@ describe('checkProgram', () => {
         expect(checkProgram(program, NOW)).toEqual([]);
         expect(checkProgram(push(program), NOW).map((b) => b.requirement)).toContain(requirement);
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns() },
     );
-  });
+  }, propertyTimeoutMs(10_000));
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { propertyRuns, propertyTimeoutMs } from '../../../test/property-runs';
 import { type CuffProgram, programSha256 } from '../cuff-program';
 import { DeviceCommandError, DeviceNoAckError } from '../cuff-transport';
 import { DEVICE_LIMITS } from '../device-limits';
@@ -177,9 +178,9 @@ describe('CuffSim safety properties (random commands, timings, link drops and cl
           await transport.stop();
         }
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(0.3) },
     );
-  }, 120_000);
+  }, propertyTimeoutMs(120_000));
 
   it('a link lost at any moment of a session always leaves the cuffs deflated within 5 s plus the dump time', async () => {
     await fc.assert(
@@ -210,7 +211,7 @@ describe('CuffSim safety properties (random commands, timings, link drops and cl
           await transport.stop();
         }
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(0.25) },
     );
-  }, 120_000);
+  }, propertyTimeoutMs(120_000));
 });
