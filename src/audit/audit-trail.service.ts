@@ -77,10 +77,35 @@ export class AuditTrail {
         const records = await this.append(group.map((p) => p.entry), 1);
         group.forEach((p, i) => p.resolve(records[i]));
       } catch (error) {
-        group.forEach((p) => p.reject(error));
+        await this.appendEachOf(group, error);
       }
     }
     this.writing = false;
+  }
+
+  /** A group that could not be written is written record by record, so one bad record fails only its own request. */
+  private async appendEachOf(group: PendingAppend[], groupError: unknown): Promise<void> {
+    if (group.length === 1) {
+      group[0].reject(groupError);
+      return;
+    }
+    for (const pending of group) {
+      try {
+        const [record] = await this.append([pending.entry], 1);
+        pending.resolve(record);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+  }
+
+  /**
+   * Appends a record inside the caller's transaction, so that it commits, or not, with the writes
+   * it describes. On PostgreSQL the chain lock is held from here to the caller's commit.
+   */
+  async recordWithin(manager: EntityManager, entry: AuditEntry): Promise<ChainedAuditRecord> {
+    const [record] = await this.appendIn(manager, [entry]);
+    return record;
   }
 
   private async append(entries: AuditEntry[], attempt: number): Promise<ChainedAuditRecord[]> {

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config';
 import { DomainError, ErrorCode } from '../common/problem';
 import { problemDocument } from '../common/problem.filter';
 import type { AuditOutcome } from './audit-chain';
-import type { AuditTrail } from './audit-trail.service';
+import type { AuditEntry, AuditTrail } from './audit-trail.service';
 
 const DENIED = new Set([401, 403, 429]);
 const MAX_LENGTH = 200;
@@ -27,6 +27,8 @@ export interface AuditedAs {
 declare module 'fastify' {
   interface FastifyRequest {
     auditedAs?: AuditedAs;
+    /** The status already recorded in the transaction that holds the request's writes. */
+    auditedWithStatus?: number;
   }
 }
 
@@ -35,7 +37,7 @@ function outcomeOf(status: number): AuditOutcome {
 }
 
 /** Every API request is audited, every request of a caller authenticated otherwise, and every denial anywhere; docs, health, problem and rule pages are not. */
-function isAudited(request: FastifyRequest, status: number): boolean {
+export function isAudited(request: FastifyRequest, status: number): boolean {
   return request.url.startsWith('/v1/') || request.auditedAs?.caller !== undefined || DENIED.has(status);
 }
 
@@ -45,7 +47,25 @@ function resourceIdOf(request: FastifyRequest): string | null {
   return typeof id === 'string' ? id.slice(0, MAX_LENGTH) : null;
 }
 
-const clipped = (value: string | null | undefined) => (value ? value.slice(0, MAX_LENGTH) : null);
+/** Clipped, and never a NUL or a lone surrogate: a record that cannot be stored must not come from the caller's bytes. */
+const UNSTORABLE = /[\0\uD800-\uDFFF]/gu;
+const clipped = (value: string | null | undefined) => (value ? value.slice(0, MAX_LENGTH).replace(UNSTORABLE, '\uFFFD') : null);
+
+/** What the trail says about a request that ended with `status`. */
+export function auditEntryOf(request: FastifyRequest, status: number): AuditEntry {
+  const principal = request.principal;
+  const caller = request.auditedAs?.caller;
+  return {
+    actor: clipped(principal?.subject ?? caller?.actor),
+    tenant: clipped(principal?.tenant ?? caller?.tenant),
+    roles: principal?.roles ?? [],
+    action: clipped(request.auditedAs?.action ?? `${request.method} ${request.routeOptions.url ?? '(no such route)'}`)!,
+    resourceId: clipped(resourceIdOf(request)),
+    outcome: outcomeOf(status),
+    status,
+    requestId: String(request.id),
+  };
+}
 
 /**
  * Records each audited request before its answer leaves. If the record cannot be written the
@@ -55,22 +75,12 @@ export function registerAuditHook(fastify: FastifyInstance, audit: AuditTrail, c
   const logger = new Logger('AuditTrail');
   fastify.addHook('onSend', async (request, reply, payload) => {
     const status = reply.statusCode;
-    if (!isAudited(request, status)) {
+    // A write's record was committed with the write itself (UnitOfWork); it is not written twice.
+    if (!isAudited(request, status) || request.auditedWithStatus === status) {
       return payload;
     }
-    const principal = request.principal;
-    const caller = request.auditedAs?.caller;
     try {
-      await audit.record({
-        actor: clipped(principal?.subject ?? caller?.actor),
-        tenant: clipped(principal?.tenant ?? caller?.tenant),
-        roles: principal?.roles ?? [],
-        action: request.auditedAs?.action ?? `${request.method} ${request.routeOptions.url ?? '(no such route)'}`,
-        resourceId: resourceIdOf(request),
-        outcome: outcomeOf(status),
-        status,
-        requestId: String(request.id),
-      });
+      await audit.record(auditEntryOf(request, status));
       return payload;
     } catch (error) {
       logger.error({ err: error, requestId: request.id }, 'audit record could not be written; answer withheld');
