@@ -11,6 +11,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { registerAuditHook } from './audit/audit.hook';
 import { AuditTrail } from './audit/audit-trail.service';
+import { boundedJsonParser, clientErrorHandler, frameworkErrors, isIncompletePreflight, registerRequestBoundary } from './common/request-boundary';
 import type { AppConfig } from './config/config';
 import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
 import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
@@ -37,6 +38,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     genReqId: requestId,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    frameworkErrors: frameworkErrors(config),
+    clientErrorHandler: clientErrorHandler(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
@@ -50,13 +53,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const fastify = app.getHttpAdapter().getInstance();
   // Bodies are JSON (plain or FHIR) or nothing: any other content type is answered 415.
   fastify.removeAllContentTypeParsers();
-  app.useBodyParser('application/json');
   // FHIR clients send resources (a QuestionnaireResponse) as application/fhir+json: the same JSON parser.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  app.useBodyParser<RawServerDefault>('application/fhir+json', {}, (request, body, done) => parseJson(request, body.toString('utf8'), done));
+  const parseJson = boundedJsonParser(fastify.getDefaultJsonParser('error', 'error'));
+  app.useBodyParser<RawServerDefault>('application/json', {}, parseJson);
+  app.useBodyParser<RawServerDefault>('application/fhir+json', {}, parseJson);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerRequestBoundary(fastify, config);
   registerAuditHook(fastify, app.get(AuditTrail), config);
 
   await app.register(helmet, {
@@ -74,7 +78,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   };
   // CDS Hooks routes have their own allow-list: EHR clients, not the clinic's own pages.
   const cdsCors = cdsCorsOptions(config.cdsHooks);
-  app.enableCors({ delegator: (request, callback) => callback(null, isCdsHooksPath(request.url) ? cdsCors : apiCors) });
+  app.enableCors({
+    delegator: (request, callback) =>
+      callback(null, isIncompletePreflight(request) ? { origin: false } : isCdsHooksPath(request.url) ? cdsCors : apiCors),
+  });
 
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   await app.init();
