@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 
 import { Clock } from '../common/clock';
 import { auditHash, type AuditFacts, type ChainedAuditRecord, type ChainVerification, GENESIS_HASH, verifyAuditChain } from './audit-chain';
 import { AuditEvent } from './audit-event.entity';
+import { AuditCheckpoint } from './audit-checkpoint';
 
 export type AuditEntry = Omit<AuditFacts, 'seq' | 'at'>;
 
@@ -49,14 +50,27 @@ interface PendingAppend {
  * another process took its sequence numbers first.
  */
 @Injectable()
-export class AuditTrail {
+export class AuditTrail implements OnApplicationShutdown {
   private pending: PendingAppend[] = [];
   private writing = false;
+  private drained: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    @Optional() private readonly checkpoint?: AuditCheckpoint,
   ) {}
+
+  /** The head is anchored when the service stops, after the last records were written. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.drained;
+    await this.checkpoint?.flush();
+  }
+
+  /** Records up to `record` were committed: the checkpoint may move to it. */
+  committed(record: ChainedAuditRecord): void {
+    this.checkpoint?.advance({ seq: record.seq, hash: record.hash });
+  }
 
   record(entry: AuditEntry): Promise<ChainedAuditRecord> {
     return new Promise((resolve, reject) => {
@@ -65,16 +79,21 @@ export class AuditTrail {
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.writing) {
-      return;
+  private drain(): Promise<void> {
+    if (!this.writing) {
+      this.writing = true;
+      this.drained = this.writeGroups();
     }
-    this.writing = true;
+    return this.drained;
+  }
+
+  private async writeGroups(): Promise<void> {
     while (this.pending.length > 0) {
       const group = this.pending;
       this.pending = [];
       try {
         const records = await this.append(group.map((p) => p.entry), 1);
+        this.committed(records[records.length - 1]);
         group.forEach((p, i) => p.resolve(records[i]));
       } catch (error) {
         await this.appendEachOf(group, error);
@@ -92,6 +111,7 @@ export class AuditTrail {
     for (const pending of group) {
       try {
         const [record] = await this.append([pending.entry], 1);
+        this.committed(record);
         pending.resolve(record);
       } catch (error) {
         pending.reject(error);
@@ -153,7 +173,10 @@ export class AuditTrail {
     return events.map(auditFacts);
   }
 
-  /** Checks the whole chain, batch by batch, and reports the first broken link. */
+  /**
+   * Checks the whole chain, batch by batch, and reports the first broken link; then that the chain
+   * still reaches the head anchored in the checkpoint, so that removing its last records is seen.
+   */
   async verify(): Promise<ChainVerification> {
     const events = this.dataSource.getRepository(AuditEvent);
     let position = { seq: 0, head: GENESIS_HASH };
@@ -162,10 +185,29 @@ export class AuditTrail {
       const batch = await events.find({ where: { seq: MoreThan(position.seq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH });
       const result = verifyAuditChain(batch.map(auditFacts), position);
       checked += result.checked;
-      if (!result.intact || batch.length < VERIFY_BATCH) {
+      if (!result.intact) {
         return { ...result, checked };
       }
-      position = { seq: batch[batch.length - 1].seq, head: result.head };
+      position = { seq: position.seq + result.checked, head: result.head };
+      if (batch.length < VERIFY_BATCH) {
+        return this.againstCheckpoint({ ...result, checked }, position.seq);
+      }
     }
+  }
+
+  private async againstCheckpoint(result: ChainVerification, lastSeq: number): Promise<ChainVerification> {
+    const anchor = this.checkpoint?.read();
+    if (!anchor) {
+      return result;
+    }
+    const broken = (seq: number, reason: string): ChainVerification => ({ ...result, intact: false, firstBroken: { seq, reason } });
+    if (anchor.seq > lastSeq) {
+      return broken(lastSeq + 1, `the checkpoint says the trail reached record ${anchor.seq}, but it ends at record ${lastSeq}: its last records were removed`);
+    }
+    const anchored = await this.dataSource.getRepository(AuditEvent).findOne({ where: { seq: anchor.seq }, select: ['hash'] });
+    if (anchored?.hash !== anchor.hash) {
+      return broken(anchor.seq, 'its hash is not the one the checkpoint holds: the trail was rewritten from here or before');
+    }
+    return { ...result, anchoredAt: anchor.seq };
   }
 }

@@ -195,6 +195,7 @@ const EnvSchema = z.object({
       return origins;
     })
     .default([]),
+  AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   CDS_FHIR_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
   CUFF_TRANSPORT: z.enum(['simulator', 'mqtt']).default('simulator'),
   CUFF_SIM_DEVICES: z.coerce.number().int().min(0).max(32).default(2),
@@ -329,6 +330,8 @@ export interface AppConfig {
   port: number;
   host: string;
   database: DatabaseTarget;
+  /** Where the audit chain's head is anchored outside the database; none for an in-memory SQLite database or PostgreSQL unless set. */
+  auditCheckpointFile: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
   /** The address clients use to reach the service; links in responses are built from it. */
   publicBaseUrl: string;
@@ -381,6 +384,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     host: e.HOST,
     database: e.DATABASE_URL,
+    auditCheckpointFile: e.AUDIT_CHECKPOINT_FILE
+      ? resolve(e.AUDIT_CHECKPOINT_FILE)
+      : e.DATABASE_URL.kind === 'sqlite' && e.DATABASE_URL.file !== ':memory:'
+        ? `${e.DATABASE_URL.file}.audit-checkpoint`
+        : null,
     logLevel: e.LOG_LEVEL,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

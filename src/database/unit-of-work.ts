@@ -7,6 +7,7 @@ import type { Observable } from 'rxjs';
 import { DataSource, type EntityManager } from 'typeorm';
 
 import { auditEntryOf, isAudited } from '../audit/audit.hook';
+import type { ChainedAuditRecord } from '../audit/audit-chain';
 import { AuditTrail } from '../audit/audit-trail.service';
 
 interface RequestScope {
@@ -54,13 +55,14 @@ export class UnitOfWork {
     if (recordsRequest) {
       scope!.recording = true;
     }
+    let record: ChainedAuditRecord | undefined;
     const result = await this.dataSource.transaction(async (manager) => {
       const done = await work(manager);
       if (recordsRequest) {
         if (audited.resourceId !== undefined) {
           request.auditedAs = { ...request.auditedAs, resourceId: audited.resourceId };
         }
-        await this.audit.recordWithin(manager, auditEntryOf(request, scope!.successStatus));
+        record = await this.audit.recordWithin(manager, auditEntryOf(request, scope!.successStatus));
       }
       return done;
     }).catch((error: unknown) => {
@@ -69,8 +71,9 @@ export class UnitOfWork {
       }
       throw error;
     });
-    if (recordsRequest) {
-      request.auditedWithStatus = scope!.successStatus;
+    if (record) {
+      this.audit.committed(record);
+      request!.auditedWithStatus = scope!.successStatus;
     }
     return result;
   }
