@@ -6,13 +6,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { RawServerDefault } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
 import { Logger } from 'nestjs-pino';
 
 import { AppModule, type AppOptions } from './app.module';
 import { registerAuditHook } from './audit/audit.hook';
 import { AuditTrail } from './audit/audit-trail.service';
+import { registerLoadShedding } from './common/load-shedding';
 import { boundedJsonParser, clientErrorHandler, frameworkErrors, isIncompletePreflight, registerRequestBoundary } from './common/request-boundary';
 import type { AppConfig } from './config/config';
+import { connectionGateOf } from './database/data-source';
 import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
 import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
 import { buildOpenApiDocument } from './openapi';
@@ -62,6 +65,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   registerRequestBoundary(fastify, config);
   registerAuditHook(fastify, app.get(AuditTrail), config);
+  await registerLoadShedding(app, config, connectionGateOf(app.get(DataSource)));
 
   await app.register(helmet, {
     // Swagger UI sets inline styles and data: images; everything else is JSON or PDF.

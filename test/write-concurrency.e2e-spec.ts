@@ -41,6 +41,9 @@ describe('concurrent writes on SQLite', () => {
       AUTH_DEV_KEY_FILE: join(dir, 'dev-issuer-key.json'),
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '0',
+      // Every request must be admitted here; shedding is the overload test's.
+      SHED_EVENT_LOOP_DELAY_MS: '0',
+      SHED_DATABASE_QUEUE: '0',
     });
     app = await createApp(config, { clock: onScreeningDay() });
   });

@@ -36,8 +36,12 @@ function outcomeOf(status: number): AuditOutcome {
   return status < 400 ? 'success' : DENIED.has(status) ? 'denied' : 'failed';
 }
 
-/** Every API request is audited, every request of a caller authenticated otherwise, and every denial anywhere; docs, health, problem and rule pages are not. */
+/** Every API request is audited, every request of a caller authenticated otherwise, and every denial anywhere; docs, health, problem and rule pages, and requests shed under load, are not. */
 export function isAudited(request: FastifyRequest, status: number): boolean {
+  // A request shed at the door did nothing; recording it would add to the load that shed it.
+  if (request.shed) {
+    return false;
+  }
   return request.url.startsWith('/v1/') || request.auditedAs?.caller !== undefined || DENIED.has(status);
 }
 

@@ -174,6 +174,8 @@ const EnvSchema = z.object({
   AUTH_ROLES_CLAIM: z.string().trim().min(1).default('roles'),
   CORS_ORIGINS: originList.default([]),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(300),
+  SHED_DATABASE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(100),
   CDS_CLIENTS: jsonText
     .pipe(
       z
@@ -342,6 +344,8 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Requests a minute from one address; 0 leaves rate limiting to a gateway in front. */
   rateLimitPerMinute: number;
+  /** When new requests are answered 503 at once instead of queued; 0 turns a check off. */
+  loadShedding: { eventLoopDelayMs: number; databaseQueue: number };
   cdsHooks: CdsHooksConfig;
   cuffs: CuffConfig;
 }
@@ -403,6 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     corsOrigins: e.CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    loadShedding: { eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS, databaseQueue: e.SHED_DATABASE_QUEUE },
     cdsHooks: {
       clients: e.CDS_CLIENTS,
       corsOrigins: e.CDS_CORS_ORIGINS === '*' ? '*' : e.CDS_CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
