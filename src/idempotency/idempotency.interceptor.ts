@@ -45,7 +45,9 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
       return next.handle();
     }
     if (typeof header !== 'string' || !KEY.test(header)) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'The Idempotency-Key header must be 1 to 200 visible ASCII characters.');
+      throw new DomainError(ErrorCode.ValidationFailed, 'The Idempotency-Key header must be 1 to 200 visible ASCII characters.', [
+        { in: 'header', field: 'idempotency-key', pointer: '', detail: 'must be 1 to 200 visible ASCII characters' },
+      ]);
     }
     const principal = request.principal;
     if (!principal) {
