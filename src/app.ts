@@ -15,7 +15,7 @@ import { AuditTrail } from './audit/audit-trail.service';
 import { registerLoadShedding } from './common/load-shedding';
 import { boundedJsonParser, clientErrorHandler, frameworkErrors, isIncompletePreflight, registerRequestBoundary } from './common/request-boundary';
 import type { AppConfig } from './config/config';
-import { connectionGateOf } from './database/data-source';
+import { databaseQueueOf } from './database/data-source';
 import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
 import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
 import { buildOpenApiDocument } from './openapi';
@@ -65,7 +65,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   registerRequestBoundary(fastify, config);
   registerAuditHook(fastify, app.get(AuditTrail), config);
-  await registerLoadShedding(app, config, connectionGateOf(app.get(DataSource)));
+  await registerLoadShedding(app, config, databaseQueueOf(app.get(DataSource)));
 
   await app.register(helmet, {
     // Swagger UI sets inline styles and data: images; everything else is JSON or PDF.

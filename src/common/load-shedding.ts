@@ -3,7 +3,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AppConfig } from '../config/config';
-import type { ConnectionGate } from '../database/connection-gate';
 import { DomainError, ErrorCode } from './problem';
 import { sendProblem } from './problem.filter';
 
@@ -34,11 +33,11 @@ const isHealth = (request: FastifyRequest) => request.url === '/health' || reque
 
 /**
  * Sheds load instead of queueing it: when the event loop falls behind or too many units of work
- * wait for the SQLite connection, a new request is answered 503 with Retry-After at once, so that
+ * wait for the database (the SQLite gate, the PostgreSQL pool), a new request is answered 503 with Retry-After at once, so that
  * the requests already admitted finish in time. /health is always answered.
  */
-export async function registerLoadShedding(app: NestFastifyApplication, config: AppConfig, gate: ConnectionGate | undefined): Promise<void> {
-  const { eventLoopDelayMs, databaseQueue } = config.loadShedding;
+export async function registerLoadShedding(app: NestFastifyApplication, config: AppConfig, databaseQueue: () => number): Promise<void> {
+  const { eventLoopDelayMs, databaseQueue: maxQueued } = config.loadShedding;
   if (eventLoopDelayMs > 0) {
     await app.register(underPressure, {
       maxEventLoopDelay: eventLoopDelayMs,
@@ -50,12 +49,12 @@ export async function registerLoadShedding(app: NestFastifyApplication, config: 
       },
     });
   }
-  if (gate && databaseQueue > 0) {
+  if (maxQueued > 0) {
     app
       .getHttpAdapter()
       .getInstance()
       .addHook('onRequest', async (request, reply) => {
-        if (gate.queued >= databaseQueue && !isHealth(request)) {
+        if (databaseQueue() >= maxQueued && !isHealth(request)) {
           return shed(request, reply, config, 'too many writes are waiting for the database');
         }
         return undefined;

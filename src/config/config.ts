@@ -175,7 +175,7 @@ const EnvSchema = z.object({
   CORS_ORIGINS: originList.default([]),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(300),
-  SHED_DATABASE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(100),
+  SHED_DATABASE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(32),
   CDS_CLIENTS: jsonText
     .pipe(
       z

@@ -48,7 +48,15 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   return dataSource;
 }
 
-/** The gate of a SQLite data source opened by openDataSource; none on PostgreSQL. */
-export function connectionGateOf(dataSource: DataSource): ConnectionGate | undefined {
-  return gates.get(dataSource);
+/**
+ * Units of work waiting for the database: at the SQLite gate, or for a connection of the
+ * PostgreSQL pool. Load shedding refuses new requests while it is long.
+ */
+export function databaseQueueOf(dataSource: DataSource): () => number {
+  const gate = gates.get(dataSource);
+  if (gate) {
+    return () => gate.queued;
+  }
+  const pool = (dataSource.driver as unknown as { master?: { waitingCount?: number } }).master;
+  return () => pool?.waitingCount ?? 0;
 }
