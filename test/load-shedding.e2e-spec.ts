@@ -40,14 +40,26 @@ describe('load is shed, not queued', () => {
   });
 
   it('sheds while the event loop is behind, keeps answering /health, and recovers', async () => {
-    const blockedUntil = Date.now() + 1000;
-    while (Date.now() < blockedUntil) {
-      // The loop is held as a burst of synchronous work would hold it.
-    }
+    // Work in 150 ms slices holds the loop as a burst of requests would, while requests keep arriving.
+    let saturated = true;
+    const hog = () => {
+      const until = Date.now() + 150;
+      while (Date.now() < until) {
+        // busy
+      }
+      if (saturated) {
+        setImmediate(hog);
+      }
+    };
+    setImmediate(hog);
     let shed: request.Response | undefined;
-    for (let attempt = 0; attempt < 20 && !shed; attempt++) {
-      const res = await screen();
-      shed = res.status === 503 ? res : undefined;
+    try {
+      for (let attempt = 0; attempt < 40 && !shed; attempt++) {
+        const res = await screen();
+        shed = res.status === 503 ? res : undefined;
+      }
+    } finally {
+      saturated = false;
     }
     expectShed(shed!);
     expect((await request(sut.http).get('/health')).status).toBe(200);
