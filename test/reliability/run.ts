@@ -123,6 +123,11 @@ async function crashRounds(): Promise<void> {
   const screenings = new Map<string, unknown>();
   let acknowledged = 0;
   let refused = 0;
+  const refusedByStatus: Record<number, number> = {};
+  const refuse = (status: number) => {
+    refused++;
+    refusedByStatus[status] = (refusedByStatus[status] ?? 0) + 1;
+  };
   let unanswered = 0;
   for (let round = 0; round < PLAN.rounds; round++) {
     await start();
@@ -141,7 +146,7 @@ async function crashRounds(): Promise<void> {
         const created = await call('POST', '/v1/prescriptions', bearer, prescriptionRequest(), { 'idempotency-key': key });
         if (!created || created.status !== 201) {
           if (created) {
-            refused++;
+            refuse(created.status);
           } else {
             unanswered++;
           }
@@ -175,7 +180,7 @@ async function crashRounds(): Promise<void> {
             plan.status = next;
           }
         } else {
-          refused++;
+          refuse(changed.status);
         }
       }
     };
@@ -210,7 +215,7 @@ async function crashRounds(): Promise<void> {
   }
   await stop('SIGTERM');
   const verify = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/audit-verify.ts'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  figures.crash = { rounds: PLAN.rounds, clients: PLAN.clients, acknowledged, refused, unanswered, lost, wrong, auditVerify: (verify.stdout || verify.stderr).trim() };
+  figures.crash = { rounds: PLAN.rounds, clients: PLAN.clients, acknowledged, refused, refusedByStatus, unanswered, lost, wrong, auditVerify: (verify.stdout || verify.stderr).trim() };
   check(lost === 0, `${lost} acknowledged writes lost`);
   check(wrong === 0, `${wrong} records differ from what was acknowledged (or a refused change applied)`);
   check(verify.status === 0, `audit:verify exited ${verify.status}`);
