@@ -6,6 +6,7 @@ import 'reflect-metadata';
 
 import { DataSource } from 'typeorm';
 
+import { AuditCheckpoint } from '../src/audit/audit-checkpoint';
 import { AuditTrail } from '../src/audit/audit-trail.service';
 import { SystemClock } from '../src/common/clock';
 import { ConfigError, loadConfig } from '../src/config/config';
@@ -15,9 +16,16 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const dataSource = await new DataSource({ ...dataSourceOptions(config.database), migrationsRun: false }).initialize();
   try {
-    const result = await new AuditTrail(dataSource, new SystemClock()).verify();
+    const checkpoint = config.auditCheckpointFile === null ? undefined : new AuditCheckpoint(config.auditCheckpointFile);
+    const result = await new AuditTrail(dataSource, new SystemClock(), checkpoint).verify();
     if (result.intact) {
-      console.log(`audit trail intact: ${result.checked} records, head ${result.head}`);
+      const anchor =
+        result.anchoredAt !== undefined
+          ? `, matches the checkpoint at record ${result.anchoredAt}`
+          : checkpoint
+            ? `; no checkpoint written yet at ${checkpoint.file}`
+            : '; no checkpoint configured (AUDIT_CHECKPOINT_FILE), so removed last records cannot be detected';
+      console.log(`audit trail intact: ${result.checked} records, head ${result.head}${anchor}`);
       return 0;
     }
     console.error(

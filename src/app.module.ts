@@ -12,7 +12,8 @@ import { ProblemFilter } from './common/problem.filter';
 import { ProblemsController } from './common/problems.controller';
 import { RequestValidationPipe } from './common/validation.pipe';
 import { APP_CONFIG, type AppConfig } from './config/config';
-import { dataSourceOptions } from './database/data-source';
+import { dataSourceOptions, openDataSource } from './database/data-source';
+import { RequestScopeInterceptor } from './database/unit-of-work';
 import { DeviceAdapterModule } from './device-adapter/device-adapter.module';
 import { DeviceSessionModule } from './device-adapter/session/device-session.module';
 import type { Timers } from './device-adapter/timers';
@@ -61,7 +62,7 @@ export class AppModule {
           pinoHttp: logDestination ? [pinoHttpOptions(config), logDestination] : pinoHttpOptions(config),
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
-        TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config.database), dataSourceFactory: (options) => openDataSource(options!) }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
           errorMessage: `Rate limit reached: at most ${config.rateLimitPerMinute} requests a minute from one address.`,
@@ -87,6 +88,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        // Outermost, so that every unit of work of a request knows the request it records.
+        { provide: APP_INTERCEPTOR, useClass: RequestScopeInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

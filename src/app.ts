@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { RawServerDefault } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
 import { Logger } from 'nestjs-pino';
 
 import { AppModule, type AppOptions } from './app.module';
@@ -11,8 +12,11 @@ import { AuditTrail } from './audit/audit-trail.service';
 import { requireTokenForDocs } from './auth/docs-access';
 import type { TokenVerifier } from './auth/token-verifier';
 import { TOKEN_VERIFIER } from './auth/tokens';
+import { registerLoadShedding } from './common/load-shedding';
+import { boundedJsonParser, clientErrorHandler, frameworkErrors, isIncompletePreflight, registerRequestBoundary } from './common/request-boundary';
 import { callerRequestId, serviceRequestId } from './common/request-id';
 import type { AppConfig } from './config/config';
+import { databaseQueueOf } from './database/data-source';
 import { ownerOnlySqliteFile } from './database/owner-only';
 import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
 import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
@@ -35,6 +39,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     genReqId: serviceRequestId,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    frameworkErrors: frameworkErrors(config),
+    clientErrorHandler: clientErrorHandler(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
@@ -48,10 +54,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const fastify = app.getHttpAdapter().getInstance();
   // Bodies are JSON (plain or FHIR) or nothing: any other content type is answered 415.
   fastify.removeAllContentTypeParsers();
-  app.useBodyParser('application/json');
   // FHIR clients send resources (a QuestionnaireResponse) as application/fhir+json: the same JSON parser.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  app.useBodyParser<RawServerDefault>('application/fhir+json', {}, (request, body, done) => parseJson(request, body.toString('utf8'), done));
+  const parseJson = boundedJsonParser(fastify.getDefaultJsonParser('error', 'error'));
+  app.useBodyParser<RawServerDefault>('application/json', {}, parseJson);
+  app.useBodyParser<RawServerDefault>('application/fhir+json', {}, parseJson);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     const callers = callerRequestId(request);
@@ -63,7 +69,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       reply.header('cache-control', 'no-store');
     }
   });
+  registerRequestBoundary(fastify, config);
   registerAuditHook(fastify, app.get(AuditTrail), config);
+  await registerLoadShedding(app, config, databaseQueueOf(app.get(DataSource)));
 
   await app.register(helmet, {
     // Swagger UI sets inline styles and data: images; everything else is JSON or PDF.
@@ -80,7 +88,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   };
   // CDS Hooks routes have their own allow-list: EHR clients, not the clinic's own pages.
   const cdsCors = cdsCorsOptions(config.cdsHooks);
-  app.enableCors({ delegator: (request, callback) => callback(null, isCdsHooksPath(request.url) ? cdsCors : apiCors) });
+  app.enableCors({
+    delegator: (request, callback) =>
+      callback(null, isIncompletePreflight(request) ? { origin: false } : isCdsHooksPath(request.url) ? cdsCors : apiCors),
+  });
 
   await serveWebApp(fastify, config);
   if (config.apiDocs === 'authenticated') {

@@ -54,6 +54,10 @@ export function logSafeError(error: unknown): unknown {
   return causes(raw).some(isDatabaseError) ? withoutDatabaseValues(serialized as Record<string, unknown>) : serialized;
 }
 
+const UNPRINTABLE = /[^\x21-\x7e]/g;
+/** A path is logged as printable ASCII: a byte the caller sent raw is shown percent-encoded. */
+const escaped = (c: string) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`;
+
 /**
  * Request logs carry method, route path, status and timing only: bodies and query strings can
  * hold patient data, and headers can hold credentials.
@@ -64,7 +68,7 @@ export function pinoHttpOptions(config: AppConfig): Options {
     quietReqLogger: true,
     serializers: {
       err: logSafeError,
-      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0] }),
+      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0].replace(UNPRINTABLE, escaped) }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

@@ -1,10 +1,17 @@
 import { Body, Controller, Module, Post } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
 
 import { Roles } from '../src/auth/auth.decorators';
+import { createApp } from '../src/app';
+import { IdempotencyRecord } from '../src/idempotency/idempotency-record.entity';
+import { IN_FLIGHT_LIMIT_MS } from '../src/idempotency/idempotency.interceptor';
 import { Idempotent } from '../src/idempotency/idempotent.decorator';
-import { startTestApp, type TestApp } from './test-app';
+import { canonicalJson } from '../src/rules/ruleset-version';
+import { CLINIC, startTestApp, type TestApp } from './test-app';
 
 const NoteRequest = z.strictObject({ text: z.string().min(1) });
 
@@ -112,5 +119,36 @@ describe('Idempotency-Key on creating requests', () => {
     await create({ text: 'a' }).expect(201);
     expect(notebook.created).toHaveLength(2);
     await create({ text: 'a' }, 'bad key with spaces').expect(400);
+  });
+
+  describe('a key left in flight by a process that died mid-request', () => {
+    const abandon = (db: DataSource, key: string, body: object, createdAt: Date) =>
+      db.getRepository(IdempotencyRecord).insert({
+        tenant: CLINIC,
+        subject: 'test-clinician',
+        key,
+        action: 'POST /v1/test-notes',
+        requestHash: createHash('sha256').update(canonicalJson(body)).digest('hex'),
+        responseStatus: null,
+        responseBody: null,
+        createdAt,
+      });
+
+    it('is released once it is older than any request runs', async () => {
+      await abandon(sut.app.get(DataSource), 'key-abandoned', { text: 'after the crash' }, new Date(Date.now() - IN_FLIGHT_LIMIT_MS - 1000));
+      const retried = await create({ text: 'after the crash' }, 'key-abandoned').expect(201);
+      expect(notebook.created).toEqual(['after the crash']);
+      expect((await create({ text: 'after the crash' }, 'key-abandoned').expect(201)).body).toEqual(retried.body);
+    });
+
+    it('is released at start-up on SQLite, where the one process serving the file is the one that died', async () => {
+      await abandon(sut.app.get(DataSource), 'key-restart', { text: 'restarted' }, new Date());
+      await create({ text: 'restarted' }, 'key-restart').expect(409);
+      await sut.app.close();
+      sut.app = await createApp(sut.config, { features: [NotesModule] });
+      sut.http = sut.app.getHttpServer();
+      await create({ text: 'restarted' }, 'key-restart').expect(201);
+      expect(notebook.created).toEqual(['restarted']);
+    });
   });
 });

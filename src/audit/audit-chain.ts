@@ -40,6 +40,8 @@ export interface ChainVerification {
   /** Hash of the last record checked; what the next record must point to. */
   head: string;
   firstBroken?: { seq: number; reason: string };
+  /** The record up to which the chain was matched against the checkpoint kept outside the database. */
+  anchoredAt?: number;
 }
 
 /**

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 
 import { Clock } from '../common/clock';
 import { auditHash, type AuditFacts, type ChainedAuditRecord, type ChainVerification, GENESIS_HASH, verifyAuditChain } from './audit-chain';
 import { AuditEvent } from './audit-event.entity';
+import { AuditCheckpoint } from './audit-checkpoint';
 
 export type AuditEntry = Omit<AuditFacts, 'seq' | 'at'>;
 
@@ -50,14 +51,27 @@ interface PendingAppend {
  * another process took its sequence numbers first.
  */
 @Injectable()
-export class AuditTrail {
+export class AuditTrail implements OnApplicationShutdown {
   private pending: PendingAppend[] = [];
   private writing = false;
+  private drained: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    @Optional() private readonly checkpoint?: AuditCheckpoint,
   ) {}
+
+  /** The head is anchored when the service stops, after the last records were written. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.drained;
+    await this.checkpoint?.flush();
+  }
+
+  /** Records up to `record` were committed: the checkpoint may move to it. */
+  committed(record: ChainedAuditRecord): void {
+    this.checkpoint?.advance({ seq: record.seq, hash: record.hash });
+  }
 
   record(entry: AuditEntry): Promise<ChainedAuditRecord> {
     return new Promise((resolve, reject) => {
@@ -66,22 +80,53 @@ export class AuditTrail {
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.writing) {
-      return;
+  private drain(): Promise<void> {
+    if (!this.writing) {
+      this.writing = true;
+      this.drained = this.writeGroups();
     }
-    this.writing = true;
+    return this.drained;
+  }
+
+  private async writeGroups(): Promise<void> {
     while (this.pending.length > 0) {
       const group = this.pending;
       this.pending = [];
       try {
         const records = await this.append(group.map((p) => p.entry), 1);
+        this.committed(records[records.length - 1]);
         group.forEach((p, i) => p.resolve(records[i]));
       } catch (error) {
-        group.forEach((p) => p.reject(error));
+        await this.appendEachOf(group, error);
       }
     }
     this.writing = false;
+  }
+
+  /** A group that could not be written is written record by record, so one bad record fails only its own request. */
+  private async appendEachOf(group: PendingAppend[], groupError: unknown): Promise<void> {
+    if (group.length === 1) {
+      group[0].reject(groupError);
+      return;
+    }
+    for (const pending of group) {
+      try {
+        const [record] = await this.append([pending.entry], 1);
+        this.committed(record);
+        pending.resolve(record);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+  }
+
+  /**
+   * Appends a record inside the caller's transaction, so that it commits, or not, with the writes
+   * it describes. On PostgreSQL the chain lock is held from here to the caller's commit.
+   */
+  async recordWithin(manager: EntityManager, entry: AuditEntry): Promise<ChainedAuditRecord> {
+    const [record] = await this.appendIn(manager, [entry]);
+    return record;
   }
 
   private async append(entries: AuditEntry[], attempt: number): Promise<ChainedAuditRecord[]> {
@@ -130,8 +175,9 @@ export class AuditTrail {
   }
 
   /**
-   * Checks the whole chain, batch by batch, and reports the first broken link. For one
-   * organization (`tenant`), the whole chain is still checked but only its own records are
+   * Checks the whole chain, batch by batch, and reports the first broken link; then that the chain
+   * still reaches the head anchored in the checkpoint, so that removing its last records is seen.
+   * For one organization (`tenant`), the whole chain is still checked but only its own records are
    * counted and named, so the answer says nothing of other organizations' activity.
    */
   async verify(tenant?: string): Promise<ChainVerification> {
@@ -139,6 +185,7 @@ export class AuditTrail {
     let position = { seq: 0, head: GENESIS_HASH };
     let checked = 0;
     let ownHead = GENESIS_HASH;
+    let ownBroken = false;
     for (;;) {
       const batch = (await events.find({ where: { seq: MoreThan(position.seq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH })).map(auditFacts);
       const result = verifyAuditChain(batch, position);
@@ -148,15 +195,33 @@ export class AuditTrail {
         const own = batch.slice(0, result.checked).filter((record) => record.tenant === tenant);
         checked += own.length;
         ownHead = own.at(-1)?.hash ?? ownHead;
+        ownBroken = batch[result.checked]?.tenant === tenant;
       }
+      position = { seq: position.seq + result.checked, head: result.head };
       if (!result.intact || batch.length < VERIFY_BATCH) {
+        const whole = result.intact ? await this.againstCheckpoint({ ...result, checked }, position.seq) : { ...result, checked };
         if (tenant === undefined) {
-          return { ...result, checked };
+          return whole;
         }
-        const broken = result.firstBroken && batch[result.checked]?.tenant === tenant ? { firstBroken: result.firstBroken } : {};
-        return { intact: result.intact, checked, head: ownHead, ...broken };
+        // An admin learns that the chain is broken, but which record only when it is the organization's.
+        return { intact: whole.intact, checked, head: ownHead, ...(whole.firstBroken && ownBroken ? { firstBroken: whole.firstBroken } : {}) };
       }
-      position = { seq: batch[batch.length - 1].seq, head: result.head };
     }
+  }
+
+  private async againstCheckpoint(result: ChainVerification, lastSeq: number): Promise<ChainVerification> {
+    const anchor = this.checkpoint?.read();
+    if (!anchor) {
+      return result;
+    }
+    const broken = (seq: number, reason: string): ChainVerification => ({ ...result, intact: false, firstBroken: { seq, reason } });
+    if (anchor.seq > lastSeq) {
+      return broken(lastSeq + 1, `the checkpoint says the trail reached record ${anchor.seq}, but it ends at record ${lastSeq}: its last records were removed`);
+    }
+    const anchored = await this.dataSource.getRepository(AuditEvent).findOne({ where: { seq: anchor.seq }, select: ['hash'] });
+    if (anchored?.hash !== anchor.hash) {
+      return broken(anchor.seq, 'its hash is not the one the checkpoint holds: the trail was rewritten from here or before');
+    }
+    return { ...result, anchoredAt: anchor.seq };
   }
 }

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 import { DomainError, ErrorCode } from '../common/problem';
 import { problemDocument } from '../common/problem.filter';
 import type { AuditOutcome } from './audit-chain';
-import type { AuditTrail } from './audit-trail.service';
+import type { AuditEntry, AuditTrail } from './audit-trail.service';
 
 const DENIED = new Set([401, 403, 429]);
 const MAX_LENGTH = 200;
@@ -28,6 +28,8 @@ export interface AuditedAs {
 declare module 'fastify' {
   interface FastifyRequest {
     auditedAs?: AuditedAs;
+    /** The status already recorded in the transaction that holds the request's writes. */
+    auditedWithStatus?: number;
   }
 }
 
@@ -35,8 +37,12 @@ function outcomeOf(status: number): AuditOutcome {
   return status < 400 ? 'success' : DENIED.has(status) ? 'denied' : 'failed';
 }
 
-/** Every API request is audited, every request of a caller authenticated otherwise, and every denial anywhere; docs, health, problem and rule pages are not. */
-function isAudited(request: FastifyRequest, status: number): boolean {
+/** Every API request is audited, every request of a caller authenticated otherwise, and every denial anywhere; docs, health, problem and rule pages, and requests shed under load, are not. */
+export function isAudited(request: FastifyRequest, status: number): boolean {
+  // A request shed at the door did nothing; recording it would add to the load that shed it.
+  if (request.shed) {
+    return false;
+  }
   return request.url.startsWith('/v1/') || request.auditedAs?.caller !== undefined || DENIED.has(status);
 }
 
@@ -60,7 +66,27 @@ function resourceIdOf(request: FastifyRequest, status: number, payload: unknown)
   return typeof id === 'string' ? id.slice(0, MAX_LENGTH) : null;
 }
 
-const clipped = (value: string | null | undefined) => (value ? value.slice(0, MAX_LENGTH) : null);
+/** Clipped, and never a NUL or a lone surrogate: a record that cannot be stored must not come from the caller's bytes. */
+const UNSTORABLE = /[\0\uD800-\uDFFF]/gu;
+const clipped = (value: string | null | undefined) => (value ? value.slice(0, MAX_LENGTH).replace(UNSTORABLE, '\uFFFD') : null);
+
+/** What the trail says about a request that ended with `status` (and answered `payload`, once there is one). */
+export function auditEntryOf(request: FastifyRequest, status: number, payload?: unknown): AuditEntry {
+  const callers = callerRequestId(request);
+  const principal = request.principal;
+  const caller = request.auditedAs?.caller;
+  return {
+    actor: clipped(principal?.subject ?? caller?.actor),
+    tenant: clipped(principal?.tenant ?? caller?.tenant),
+    roles: principal?.roles ?? [],
+    action: clipped(request.auditedAs?.action ?? `${request.method} ${request.routeOptions.url ?? '(no such route)'}`)!,
+    resourceId: clipped(resourceIdOf(request, status, payload)),
+    outcome: outcomeOf(status),
+    status,
+    requestId: String(request.id),
+    ...(callers !== undefined ? { callerRequestId: callers } : {}),
+  };
+}
 
 /**
  * Records each audited request before its answer leaves. If the record cannot be written the
@@ -70,24 +96,12 @@ export function registerAuditHook(fastify: FastifyInstance, audit: AuditTrail, c
   const logger = new Logger('AuditTrail');
   fastify.addHook('onSend', async (request, reply, payload) => {
     const status = reply.statusCode;
-    if (!isAudited(request, status)) {
+    // A write's record was committed with the write itself (UnitOfWork); it is not written twice.
+    if (!isAudited(request, status) || request.auditedWithStatus === status) {
       return payload;
     }
-    const principal = request.principal;
-    const caller = request.auditedAs?.caller;
-    const callers = callerRequestId(request);
     try {
-      await audit.record({
-        actor: clipped(principal?.subject ?? caller?.actor),
-        tenant: clipped(principal?.tenant ?? caller?.tenant),
-        roles: principal?.roles ?? [],
-        action: request.auditedAs?.action ?? `${request.method} ${request.routeOptions.url ?? '(no such route)'}`,
-        resourceId: resourceIdOf(request, status, payload),
-        outcome: outcomeOf(status),
-        status,
-        requestId: String(request.id),
-        ...(callers !== undefined ? { callerRequestId: callers } : {}),
-      });
+      await audit.record(auditEntryOf(request, status, payload));
       return payload;
     } catch (error) {
       logger.error({ err: error, requestId: request.id }, 'audit record could not be written; answer withheld');

@@ -1,12 +1,33 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
+
+import { APP_CONFIG, type AppConfig } from '../config/config';
 
 import { AuditController } from './audit.controller';
+import { UnitOfWork } from '../database/unit-of-work';
 import { AuditTrail } from './audit-trail.service';
+import { AuditCheckpoint, CHECKPOINT_EVERY } from './audit-checkpoint';
+
+const logger = new Logger('AuditTrail');
 
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditTrail],
-  exports: [AuditTrail],
+  providers: [
+    AuditTrail,
+    UnitOfWork,
+    {
+      provide: AuditCheckpoint,
+      inject: [APP_CONFIG],
+      // The head is also written to the log, which usually leaves the machine before the database can be touched.
+      useFactory: (config: AppConfig) =>
+        config.auditCheckpointFile === null
+          ? null
+          : new AuditCheckpoint(config.auditCheckpointFile, CHECKPOINT_EVERY, {
+              written: (head) => logger.log({ auditHead: head }, `audit chain head anchored at record ${head.seq}`),
+              failed: (error) => logger.error({ err: error }, 'audit checkpoint could not be written'),
+            }),
+    },
+  ],
+  exports: [AuditTrail, UnitOfWork],
 })
 export class AuditModule {}

@@ -48,6 +48,11 @@ export const AuditVerification = z
       })
       .optional()
       .describe('The first broken link, when the chain is not intact and (for an admin) the broken record is one of the organization\'s.'),
+    anchoredAt: z
+      .number()
+      .int()
+      .optional()
+      .describe('The record whose hash matched the checkpoint kept outside the database (absent when there is no checkpoint yet); a trail cut short before it is not intact.'),
   })
   .meta({ id: 'AuditVerification', description: 'The result of verifying the whole audit chain.' });
 export type AuditVerification = z.infer<typeof AuditVerification>;

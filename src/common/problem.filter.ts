@@ -45,6 +45,22 @@ export function problemDocument(error: DomainError, request: FastifyRequest, con
 }
 
 /**
+ * Answers a refused request: problem+json, or OperationOutcome on the CDS Hooks routes. Used by the
+ * exception filter and by the checks that run before a request reaches Nest.
+ */
+export function sendProblem(error: DomainError, request: FastifyRequest, reply: FastifyReply, config: AppConfig): FastifyReply {
+  if (isCdsHooksPath(request.url)) {
+    sendOperationOutcome(reply, error, String(request.id));
+    return reply;
+  }
+  const problem = problemDocument(error, request, config);
+  if (error.code === ErrorCode.Unauthenticated) {
+    void reply.header('www-authenticate', 'Bearer realm="bfr-rx"');
+  }
+  return reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(JSON.stringify(problem));
+}
+
+/**
  * The one place errors become responses: every failure leaves as RFC 9457 problem+json with a
  * stable `code`. Unexpected errors are logged with their stack and answered without it.
  */
@@ -67,22 +83,19 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     const error = this.toDomainError(exception);
-    const problem = problemDocument(error, request, this.config);
-    if (problem.status >= 500) {
+    if (PROBLEM_TYPES[error.code].status >= 500) {
       this.logger.error({ err: exception, requestId: request.id }, `request failed: ${error.code}`);
     }
-    if (error.code === ErrorCode.Unauthenticated) {
-      void reply.header('www-authenticate', 'Bearer realm="bfr-rx"');
-    }
-    void reply
-      .status(problem.status)
-      .header('content-type', 'application/problem+json; charset=utf-8')
-      .send(JSON.stringify(problem));
+    sendProblem(error, request, reply, this.config);
   }
 
   private toDomainError(exception: unknown): DomainError {
     if (exception instanceof DomainError) {
       return exception;
+    }
+    // The body parser refuses bad bytes and shapes with the field they are in.
+    if (exception instanceof HttpException && exception.cause instanceof DomainError) {
+      return exception.cause;
     }
     if (exception instanceof HttpException) {
       const fastifyCode = FASTIFY_ERRORS[errorCodeOf(exception.cause) ?? ''];

@@ -6,6 +6,8 @@ export enum ErrorCode {
   MalformedJson = 'MALFORMED_JSON',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  UriTooLong = 'URI_TOO_LONG',
+  HeadersTooLarge = 'HEADERS_TOO_LARGE',
   BadRequest = 'BAD_REQUEST',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
@@ -67,6 +69,16 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     status: 413,
     title: 'The request body is too large',
     description: 'The body exceeds the configured limit (`BODY_LIMIT_BYTES`).',
+  },
+  [ErrorCode.UriTooLong]: {
+    status: 414,
+    title: 'The request path is too long',
+    description: 'A path parameter is longer than any identifier the service uses (100 characters). Check the URL.',
+  },
+  [ErrorCode.HeadersTooLarge]: {
+    status: 431,
+    title: 'The request headers are too large',
+    description: "The request's headers exceed the server's limit. Send fewer or shorter headers.",
   },
   [ErrorCode.BadRequest]: {
     status: 400,
@@ -252,7 +264,7 @@ export function problemCodeForSlug(slug: string): ErrorCode | undefined {
 
 export const FieldError = z
   .object({
-    in: z.enum(['body', 'query', 'path']).describe('Which part of the request holds the field.'),
+    in: z.enum(['body', 'query', 'path', 'header']).describe('Which part of the request holds the field.'),
     field: z
       .string()
       .describe('Dotted path of the offending field (e.g. `patient.birthDate`, `limbs.0.lop.mmHg`); empty for the whole part.'),

@@ -217,6 +217,8 @@ const EnvSchema = z.object({
   WEB_APP_DIR: z.string().trim().min(1).default('web/dist'),
   CORS_ORIGINS: originList.default([]),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(300),
+  SHED_DATABASE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(32),
   CDS_CLIENTS: jsonText
     .pipe(
       z
@@ -238,6 +240,7 @@ const EnvSchema = z.object({
       return origins;
     })
     .default([]),
+  AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   CDS_FHIR_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
   CUFF_TRANSPORT: z.enum(['simulator', 'mqtt']).default('simulator'),
   CUFF_SIM_DEVICES: z.coerce.number().int().min(0).max(32).default(2),
@@ -412,6 +415,8 @@ export interface AppConfig {
   port: number;
   host: string;
   database: DatabaseTarget;
+  /** Where the audit chain's head is anchored outside the database; none for an in-memory SQLite database or PostgreSQL unless set. */
+  auditCheckpointFile: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
   /** The address clients use to reach the service; links in responses are built from it. */
   publicBaseUrl: string;
@@ -422,6 +427,8 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Requests a minute from one address; 0 leaves rate limiting to a gateway in front. */
   rateLimitPerMinute: number;
+  /** When new requests are answered 503 at once instead of queued; 0 turns a check off. */
+  loadShedding: { eventLoopDelayMs: number; databaseQueue: number };
   cdsHooks: CdsHooksConfig;
   cuffs: CuffConfig;
   webApp: WebAppConfig;
@@ -484,6 +491,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     host: e.HOST,
     database: e.DATABASE_URL,
+    auditCheckpointFile: e.AUDIT_CHECKPOINT_FILE
+      ? resolve(e.AUDIT_CHECKPOINT_FILE)
+      : e.DATABASE_URL.kind === 'sqlite' && e.DATABASE_URL.file !== ':memory:'
+        ? `${e.DATABASE_URL.file}.audit-checkpoint`
+        : null,
     logLevel: e.LOG_LEVEL,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
@@ -498,6 +510,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     corsOrigins: e.CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    loadShedding: { eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS, databaseQueue: e.SHED_DATABASE_QUEUE },
     cdsHooks: {
       clients: e.CDS_CLIENTS,
       corsOrigins: e.CDS_CORS_ORIGINS === '*' ? '*' : e.CDS_CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),

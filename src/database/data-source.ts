@@ -1,4 +1,4 @@
-import type { DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 
 import type { DatabaseTarget } from '../config/config';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -10,6 +10,7 @@ import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
 import { PrescriptionRecord } from '../prescription/prescription-record.entity';
 import { ScreeningRecord } from '../screening/screening-record.entity';
 import { DEVICE_SESSION_ENTITIES } from '../device-adapter/session/device-session.entities';
+import { type ConnectionGate, gateSqliteConnection } from './connection-gate';
 import { MIGRATIONS } from './migrations';
 
 export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord, PrescriptionRecord, ...DEVICE_SESSION_ENTITIES, CdsTokenId, CdsCardRecord, CdsFeedbackRecord];
@@ -28,4 +29,34 @@ export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {
     enableWAL: target.file !== ':memory:',
     busyTimeout: 5000,
   };
+}
+
+const gates = new WeakMap<DataSource, ConnectionGate>();
+
+/**
+ * Opens the service's data source. On SQLite every commit is synced to disk before it is
+ * acknowledged (WAL with synchronous=FULL: a kill -9 or power loss keeps every committed
+ * transaction), and the single connection is put behind a gate so that concurrent units of work
+ * never share a transaction.
+ */
+export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = await new DataSource(options).initialize();
+  if (options.type === 'sqlite') {
+    await dataSource.query('PRAGMA synchronous = FULL');
+    gates.set(dataSource, gateSqliteConnection(dataSource));
+  }
+  return dataSource;
+}
+
+/**
+ * Units of work waiting for the database: at the SQLite gate, or for a connection of the
+ * PostgreSQL pool. Load shedding refuses new requests while it is long.
+ */
+export function databaseQueueOf(dataSource: DataSource): () => number {
+  const gate = gates.get(dataSource);
+  if (gate) {
+    return () => gate.queued;
+  }
+  const pool = (dataSource.driver as unknown as { master?: { waitingCount?: number } }).master;
+  return () => pool?.waitingCount ?? 0;
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
@@ -7,6 +8,8 @@ import { HealthReport } from './health.schema';
 import { HealthService } from './health.service';
 
 @Public()
+// Monitors poll health often and from few addresses; it is cheap and never rate limited.
+@SkipThrottle()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

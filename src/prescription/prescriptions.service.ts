@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/problem';
 import { invalidFields } from '../common/validation.pipe';
+import { UnitOfWork } from '../database/unit-of-work';
 import { RuleCatalogue } from '../rules/catalogue';
 import { generatePlan } from './generate-plan';
 import type { Plan } from './plan.schema';
@@ -75,6 +76,7 @@ export class PrescriptionsService {
     private readonly catalogue: RuleCatalogue,
     @InjectRepository(PrescriptionRecord) private readonly prescriptions: Repository<PrescriptionRecord>,
     private readonly clock: Clock,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   /** Screens, plans and stores a draft; every refusal leaves nothing stored. */
@@ -155,7 +157,7 @@ export class PrescriptionsService {
       );
     }
     const now = this.clock.now();
-    await this.prescriptions.manager.transaction(async (manager) => {
+    await this.unitOfWork.run(async (manager) => {
       const signed = await manager.update(
         PrescriptionRecord,
         { id, status: 'draft' },
@@ -184,9 +186,12 @@ export class PrescriptionsService {
     if (record.status !== 'draft' && record.status !== 'approved') {
       throw conflict(`This version is ${record.status}; it cannot be cancelled.`);
     }
-    const result = await this.prescriptions.update(
-      { id, status: record.status },
-      { status: 'cancelled', cancelledBy: principal.subject, cancelledAt: this.clock.now(), cancelReason: cancellation.reason },
+    const result = await this.unitOfWork.run((manager) =>
+      manager.update(
+        PrescriptionRecord,
+        { id, status: record.status },
+        { status: 'cancelled', cancelledBy: principal.subject, cancelledAt: this.clock.now(), cancelReason: cancellation.reason },
+      ),
     );
     if (result.affected !== 1) {
       throw conflict('This version changed while it was being cancelled; read it again.');
@@ -226,7 +231,7 @@ export class PrescriptionsService {
       supersededBy: null,
     });
     try {
-      await this.prescriptions.insert(record);
+      await this.unitOfWork.run((manager) => manager.insert(PrescriptionRecord, record), { resourceId: record.id });
     } catch (error) {
       if (version.previousId && /unique|duplicate/i.test((error as Error).message)) {
         throw conflict('Another revision of this plan was made at the same time; read the latest version and revise that.');

@@ -7,6 +7,7 @@ import type { Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/problem';
+import { UnitOfWork } from '../database/unit-of-work';
 import { RuleCatalogue } from '../rules/catalogue';
 import { screenPatient } from './screen-patient';
 import { ScreeningRecord } from './screening-record.entity';
@@ -28,6 +29,7 @@ export class ScreeningsService {
     private readonly catalogue: RuleCatalogue,
     @InjectRepository(ScreeningRecord) private readonly screenings: Repository<ScreeningRecord>,
     private readonly clock: Clock,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   /** Screens the patient on today's date without storing anything: a verdict shown while the form is filled in. */
@@ -50,7 +52,7 @@ export class ScreeningsService {
       request: JSON.stringify(request),
       outcome: JSON.stringify(outcome),
     });
-    await this.screenings.insert(record);
+    await this.unitOfWork.run((manager) => manager.insert(ScreeningRecord, record), { resourceId: record.id });
     return toScreening(record);
   }
 

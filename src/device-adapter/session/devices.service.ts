@@ -7,6 +7,7 @@ import { In, Repository } from 'typeorm';
 import type { Principal } from '../../auth/principal';
 import { DomainError, ErrorCode } from '../../common/problem';
 import { invalidFields } from '../../common/validation.pipe';
+import { UnitOfWork } from '../../database/unit-of-work';
 import { CUFF_TRANSPORT, type CuffTransport } from '../cuff-transport';
 import { DEVICE_LIMITS } from '../device-limits';
 import type { Timers } from '../timers';
@@ -35,6 +36,7 @@ export class DevicesService {
     @Inject(TIMERS) private readonly timers: Timers,
     @InjectRepository(DeviceSessionRecord) private readonly sessions: Repository<DeviceSessionRecord>,
     @InjectRepository(LopMeasurementRecord) private readonly measurements: Repository<LopMeasurementRecord>,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   async list(principal: Principal): Promise<z.infer<typeof DeviceList>> {
@@ -93,7 +95,7 @@ export class DevicesService {
       measuredAt: new Date(this.timers.now()),
       measuredBy: principal.subject,
     };
-    await this.measurements.insert(record);
+    await this.unitOfWork.run((manager) => manager.insert(LopMeasurementRecord, record), { resourceId: record.id });
     return toMeasurement(record);
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-
 import { Clock } from '../../common/clock';
 import { invalidFields } from '../../common/validation.pipe';
+import { UnitOfWork } from '../../database/unit-of-work';
 import { CdsFeedbackRecord } from './cds-feedback.entity';
 import type { CdsFeedbackItem, CdsFeedbackRequest } from './cds-hooks.schema';
 import type { CdsCaller } from './cds-jwt';
@@ -37,7 +36,7 @@ function refusalsOf(item: CdsFeedbackItem, at: string, card: IssuedCard | undefi
 export class CdsFeedback {
   constructor(
     private readonly issued: IssuedCards,
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
   ) {}
 
@@ -74,7 +73,10 @@ export class CdsFeedback {
         }),
       );
     });
-    await this.dataSource.transaction((manager) => manager.createQueryBuilder().insert().into(CdsFeedbackRecord).values(records).orIgnore().execute());
-    return [...new Set([...cards.values()].flatMap((card) => (card.patient ? [card.patient] : [])))];
+    const patients = [...new Set([...cards.values()].flatMap((card) => (card.patient ? [card.patient] : [])))];
+    await this.unitOfWork.run((manager) => manager.createQueryBuilder().insert().into(CdsFeedbackRecord).values(records).orIgnore().execute(), {
+      resourceId: patients.length > 0 ? patients.join(' ') : null,
+    });
+    return patients;
   }
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 
 import { Clock } from '../../common/clock';
+import { UnitOfWork } from '../../database/unit-of-work';
 import { CdsCardRecord } from './cds-card.entity';
 import type { CdsCard, CdsCoding } from './cds-hooks.schema';
 import type { CdsCaller } from './cds-jwt';
@@ -34,6 +35,7 @@ export class IssuedCards {
   constructor(
     @InjectRepository(CdsCardRecord) private readonly cards: Repository<CdsCardRecord>,
     private readonly clock: Clock,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   async record(caller: CdsCaller, call: { serviceId: string; hookInstance: string; patient: string }, cards: ExplainedCard[]): Promise<void> {
@@ -41,20 +43,23 @@ export class IssuedCards {
       return;
     }
     const issuedAt = this.clock.now();
-    await this.cards.insert(
-      cards.map(({ card, basis }) => ({
-        uuid: card.uuid,
-        issuer: caller.issuer,
-        serviceId: call.serviceId,
-        hookInstance: call.hookInstance,
-        indicator: card.indicator,
-        patient: call.patient,
-        rulesetVersion: basis.rulesetVersion,
-        rules: JSON.stringify(basis.rules),
-        suggestions: JSON.stringify((card.suggestions ?? []).map((s) => s.uuid)),
-        overrideReasons: JSON.stringify(card.overrideReasons ?? []),
-        issuedAt,
-      })),
+    await this.unitOfWork.run((manager) =>
+      manager.insert(
+        CdsCardRecord,
+        cards.map(({ card, basis }) => ({
+          uuid: card.uuid,
+          issuer: caller.issuer,
+          serviceId: call.serviceId,
+          hookInstance: call.hookInstance,
+          indicator: card.indicator,
+          patient: call.patient,
+          rulesetVersion: basis.rulesetVersion,
+          rules: JSON.stringify(basis.rules),
+          suggestions: JSON.stringify((card.suggestions ?? []).map((s) => s.uuid)),
+          overrideReasons: JSON.stringify(card.overrideReasons ?? []),
+          issuedAt,
+        })),
+      ),
     );
   }
 

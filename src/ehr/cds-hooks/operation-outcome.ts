@@ -62,6 +62,8 @@ const ISSUE_TYPES: Partial<Record<ErrorCode, IssueType>> = {
   [ErrorCode.MalformedJson]: 'structure',
   [ErrorCode.UnsupportedMediaType]: 'not-supported',
   [ErrorCode.PayloadTooLarge]: 'too-long',
+  [ErrorCode.UriTooLong]: 'too-long',
+  [ErrorCode.HeadersTooLarge]: 'too-long',
   [ErrorCode.BadRequest]: 'invalid',
   [ErrorCode.Unauthenticated]: 'login',
   [ErrorCode.Forbidden]: 'forbidden',

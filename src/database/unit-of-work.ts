@@ -1,0 +1,80 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import { auditEntryOf, isAudited } from '../audit/audit.hook';
+import type { ChainedAuditRecord } from '../audit/audit-chain';
+import { AuditTrail } from '../audit/audit-trail.service';
+
+interface RequestScope {
+  request: FastifyRequest;
+  /** The status the route answers when it succeeds (201 for a create unless it says otherwise). */
+  successStatus: number;
+  /** A unit of work has taken the request's record on; the next one does not append it again. */
+  recording?: boolean;
+}
+
+const requestScope = new AsyncLocalStorage<RequestScope>();
+
+/** Makes the request being handled known to the units of work it runs. */
+@Injectable()
+export class RequestScopeInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const declared = Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined;
+    const successStatus = declared ?? (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
+    // Nest runs the handler in the async context in which handle() is called.
+    return requestScope.run({ request, successStatus }, () => next.handle());
+  }
+}
+
+/**
+ * One transaction holding a request's writes and the audit record of that request, so that an
+ * answer is sent only after both are committed and a refused request leaves neither. Every write
+ * path of a request uses it; on SQLite the transaction waits its turn at the connection gate.
+ */
+@Injectable()
+export class UnitOfWork {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  /**
+   * Runs `work` in a transaction. The first unit of work of an audited request also appends the
+   * request's record, as if it had succeeded; `resourceId` names what it acted on when the path does not.
+   */
+  async run<T>(work: (manager: EntityManager) => Promise<T>, audited: { resourceId?: string | null } = {}): Promise<T> {
+    const scope = requestScope.getStore();
+    const request = scope?.request;
+    const recordsRequest = request !== undefined && !scope!.recording && isAudited(request, scope!.successStatus);
+    if (recordsRequest) {
+      scope!.recording = true;
+    }
+    let record: ChainedAuditRecord | undefined;
+    const result = await this.dataSource.transaction(async (manager) => {
+      const done = await work(manager);
+      if (recordsRequest) {
+        if (audited.resourceId !== undefined) {
+          request.auditedAs = { ...request.auditedAs, resourceId: audited.resourceId };
+        }
+        record = await this.audit.recordWithin(manager, auditEntryOf(request, scope!.successStatus));
+      }
+      return done;
+    }).catch((error: unknown) => {
+      if (recordsRequest) {
+        scope!.recording = false;
+      }
+      throw error;
+    });
+    if (record) {
+      this.audit.committed(record);
+      request!.auditedWithStatus = scope!.successStatus;
+    }
+    return result;
+  }
+}

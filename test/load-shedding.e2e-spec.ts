@@ -1,0 +1,72 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+
+import { SHED_RETRY_AFTER_SECONDS } from '../src/common/load-shedding';
+import { screeningRequest } from './factories';
+import { startTestApp, type TestApp } from './test-app';
+
+describe('load is shed, not queued', () => {
+  let sut: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', SHED_DATABASE_QUEUE: '4', SHED_EVENT_LOOP_DELAY_MS: '100' });
+    token = await sut.tokenFor('clinician');
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const screen = () => request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest());
+  const stored = async () => Number((await sut.app.get(DataSource).query('SELECT COUNT(*) AS n FROM screenings'))[0].n);
+
+  function expectShed(res: request.Response) {
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['retry-after']).toBe(String(SHED_RETRY_AFTER_SECONDS));
+    expect(res.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+  }
+
+  it('answers a burst beyond the database queue with 201 or 503 + Retry-After, stores only what it acknowledged, and recovers', async () => {
+    const before = await stored();
+    const [burst, health] = await Promise.all([Promise.all(Array.from({ length: 60 }, screen)), request(sut.http).get('/health')]);
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    expect(statuses).toContain(503);
+    burst.filter((r) => r.status === 503).forEach(expectShed);
+    expect(health.status).toBe(200);
+    expect((await stored()) - before).toBe(statuses.filter((s) => s === 201).length);
+    await screen().expect(201);
+  });
+
+  it('sheds while the event loop is behind, keeps answering /health, and recovers', async () => {
+    // Work in 150 ms slices holds the loop as a burst of requests would, while requests keep arriving.
+    let saturated = true;
+    const hog = () => {
+      const until = Date.now() + 150;
+      while (Date.now() < until) {
+        // busy
+      }
+      if (saturated) {
+        setImmediate(hog);
+      }
+    };
+    setImmediate(hog);
+    let shed: request.Response | undefined;
+    try {
+      for (let attempt = 0; attempt < 40 && !shed; attempt++) {
+        const res = await screen();
+        shed = res.status === 503 ? res : undefined;
+      }
+    } finally {
+      saturated = false;
+    }
+    expectShed(shed!);
+    expect((await request(sut.http).get('/health')).status).toBe(200);
+    let recovered = false;
+    for (let attempt = 0; attempt < 200 && !recovered; attempt++) {
+      recovered = (await screen()).status === 201;
+    }
+    expect(recovered).toBe(true);
+  });
+});
