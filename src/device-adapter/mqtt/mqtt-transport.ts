@@ -213,13 +213,15 @@ export class MqttTransport implements CuffTransport {
     if (!device.online && !ALWAYS_ACCEPTED.includes(command.type)) {
       throw new DeviceUnavailableError(deviceId, command.type, 'offline');
     }
-    const envelope = await this.issuer.claim(deviceId, command).catch(() => {
-      // DEFLATE and ABORT are taken whatever their seq (SR-13): a database out of reach must not keep air in a cuff.
-      if (ALWAYS_ACCEPTED.includes(command.type)) {
-        return this.issuer.issue(deviceId, command);
-      }
-      throw new DeviceUnavailableError(deviceId, command.type, 'unsequenced');
-    });
+    const envelope = !this.options.sequence
+      ? this.issuer.issue(deviceId, command)
+      : await this.issuer.claim(deviceId, command).catch(() => {
+          // DEFLATE and ABORT are taken whatever their seq (SR-13): a database out of reach must not keep air in a cuff.
+          if (ALWAYS_ACCEPTED.includes(command.type)) {
+            return this.issuer.issue(deviceId, command);
+          }
+          throw new DeviceUnavailableError(deviceId, command.type, 'unsequenced');
+        });
     const answer = this.acks.expect(envelope);
     client.publish(topics.device(this.options.site, device.gatewayId, deviceId, 'cmd'), JSON.stringify(envelope), { qos: 1, retain: false }, (error) => {
       if (error) {
