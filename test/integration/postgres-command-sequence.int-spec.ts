@@ -4,11 +4,13 @@ import { Subject } from 'rxjs';
 import { DataSource } from 'typeorm';
 
 import { dataSourceOptions } from '../../src/database/data-source';
+import { startEmbeddedBroker } from '../../src/device-adapter/mqtt/embedded-broker';
 import { DatabaseCommandSequence } from '../../src/device-adapter/command-sequence';
 import { EnvelopeIssuer, DEFAULT_COMMAND_LIFETIME_MS } from '../../src/device-adapter/envelope-issuer';
 import { CommandAdmission } from '../../src/device-adapter/sim/command-admission';
 import { FirmwareState } from '../../src/device-adapter/sim/firmware-state';
 import { VirtualTimers } from '../../src/device-adapter/timers';
+import { MqttRig } from '../mqtt-rig';
 
 /**
  * Command sequence numbers shared by several replicas through PostgreSQL (127.0.0.1:5432, database
@@ -84,4 +86,26 @@ describe('Command sequence numbers across replicas (PostgreSQL)', () => {
     }
     expect(results).toEqual(['admitted', 'admitted', 'admitted', 'admitted', 'admitted']);
   });
+
+  it('numbers MQTT commands from the database, refuses to send others when it does not answer, and still sends DEFLATE', async () => {
+    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize();
+    const broker = await startEmbeddedBroker({ port: 0 });
+    const rig = new MqttRig(broker.url, new DatabaseCommandSequence(db));
+    try {
+      await rig.start();
+      await rig.ready();
+      const [row] = await replicas[0].query(`SELECT last_seq FROM device_command_sequences WHERE device_id = 'gw-1-cuff-1'`);
+      expect(Number(row.last_seq)).toBeGreaterThanOrEqual(rig.timers.now() - 60_000);
+
+      await db.destroy();
+      await expect(rig.send({ type: 'SELF_TEST', body: {} })).rejects.toMatchObject({ reason: 'unsequenced' });
+      expect(await rig.send({ type: 'DEFLATE', body: {} })).toMatchObject({ result: 'OK' });
+    } finally {
+      await rig.close();
+      await broker.close();
+      if (db.isInitialized) {
+        await db.destroy();
+      }
+    }
+  }, 20_000);
 });
