@@ -77,7 +77,7 @@ export class AppModule {
         HandoutModule,
         FhirModule,
         CdsHooksModule,
-        DeviceAdapterModule.forRoot(config.cuffs, { timers }),
+        DeviceAdapterModule.forRoot(config.cuffs, { timers, sharedSequence: config.database.kind === 'postgres' }),
         DeviceSessionModule,
         WebAppModule,
         ...features,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
+import type { CommandSequence } from '../src/device-adapter/command-sequence';
 import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
 import { MqttTransport } from '../src/device-adapter/mqtt/mqtt-transport';
 import type { Ack, Command, CuffState, DeviceEvent, Presence, Telemetry } from '../src/device-adapter/protocol';
@@ -21,8 +22,11 @@ export class MqttRig {
   readonly presence: Presence[] = [];
   readonly rejected: string[] = [];
 
-  constructor(readonly brokerUrl: string) {
-    this.transport = new MqttTransport({ url: brokerUrl, site: this.site, timers: this.timers, onRejected: (topic, reason) => this.rejected.push(`${topic}: ${reason}`) });
+  constructor(
+    readonly brokerUrl: string,
+    sequence?: CommandSequence,
+  ) {
+    this.transport = new MqttTransport({ url: brokerUrl, site: this.site, timers: this.timers, sequence, onRejected: (topic, reason) => this.rejected.push(`${topic}: ${reason}`) });
     this.transport.telemetry$.subscribe((t) => this.telemetry.push(t));
     this.transport.events$.subscribe((e) => this.events.push(e));
     this.transport.presence$.subscribe((p) => this.presence.push(p));

@@ -76,17 +76,21 @@ export class DeviceNoAckError extends DeviceCommandError {
   }
 }
 
-/** The cuff is not known to the transport, or is offline: the command was not sent. */
+/** The cuff is not known to the transport, or is offline, or no seq could be had: the command was not sent. */
 export class DeviceUnavailableError extends DeviceCommandError {
   constructor(
     deviceId: string,
     command: CommandType,
-    readonly reason: 'unknown' | 'offline' | 'stopped',
+    readonly reason: 'unknown' | 'offline' | 'stopped' | 'unsequenced',
   ) {
     super(
       deviceId,
       command,
-      reason === 'stopped' ? `the cuff transport is not running; ${command} was not sent to ${deviceId}` : `cuff ${deviceId} is ${reason}; ${command} was not sent`,
+      reason === 'stopped'
+        ? `the cuff transport is not running; ${command} was not sent to ${deviceId}`
+        : reason === 'unsequenced'
+          ? `no command sequence number could be claimed from the database; ${command} was not sent to ${deviceId}`
+          : `cuff ${deviceId} is ${reason}; ${command} was not sent`,
     );
   }
 }

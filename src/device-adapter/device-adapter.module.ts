@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
+import { DataSource } from 'typeorm';
+
 import type { CuffConfig } from '../config/config';
+import { type CommandSequence, DatabaseCommandSequence } from './command-sequence';
 import { CUFF_TRANSPORT, type CuffTransport } from './cuff-transport';
 import { MqttTransport } from './mqtt/mqtt-transport';
 import { simulatedCuffs, SimTransport } from './sim-transport';
@@ -14,10 +17,12 @@ export const TIMERS = Symbol('TIMERS');
 export interface DeviceAdapterOptions {
   /** The clock of the cuff side; tests pass VirtualTimers. */
   timers?: Timers;
+  /** Number commands from the database, shared by every replica (PostgreSQL); otherwise this process counts alone. */
+  sharedSequence?: boolean;
 }
 
 /** The transport the configuration asks for. */
-export function cuffTransportFrom(config: CuffConfig, timers: Timers): CuffTransport {
+export function cuffTransportFrom(config: CuffConfig, timers: Timers, sequence?: CommandSequence): CuffTransport {
   switch (config.transport) {
     case 'simulator':
       return new SimTransport({ devices: simulatedCuffs(config.simulatedDevices, config.simulatedLopMmHg ?? undefined), timers });
@@ -39,6 +44,7 @@ export function cuffTransportFrom(config: CuffConfig, timers: Timers): CuffTrans
         tls: { ca: read(mqtt.tls.caFile), cert: read(mqtt.tls.certFile), key: read(mqtt.tls.keyFile) },
         site: mqtt.site,
         timers,
+        ...(sequence && { sequence }),
         onRejected: (topic, reason) => logger.warn({ topic, reason }, 'dropped an invalid message from the broker'),
         onRefused: (what) => logger.warn({ refused: what }, 'the embedded MQTT broker refused a client'),
       });
@@ -63,12 +69,16 @@ class CuffTransportLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class DeviceAdapterModule {
-  static forRoot(config: CuffConfig, { timers = new SystemTimers() }: DeviceAdapterOptions = {}): DynamicModule {
+  static forRoot(config: CuffConfig, { timers = new SystemTimers(), sharedSequence = false }: DeviceAdapterOptions = {}): DynamicModule {
     return {
       module: DeviceAdapterModule,
       providers: [
         { provide: TIMERS, useValue: timers },
-        { provide: CUFF_TRANSPORT, useFactory: () => cuffTransportFrom(config, timers) },
+        {
+          provide: CUFF_TRANSPORT,
+          useFactory: (db: DataSource) => cuffTransportFrom(config, timers, sharedSequence ? new DatabaseCommandSequence(db) : undefined),
+          inject: [DataSource],
+        },
         CuffTransportLifecycle,
       ],
       exports: [TIMERS, CUFF_TRANSPORT],

@@ -8,6 +8,7 @@ import { DeviceSessions1764300000000 } from './1764300000000-device-sessions';
 import { CdsHooks1764400000000 } from './1764400000000-cds-hooks';
 import { CdsCardPatient1764700000000 } from './1764700000000-cds-card-patient';
 import { AuditCallerRequestId1765050000000 } from './1765050000000-audit-caller-request-id';
+import { DeviceCommandSequences1765100000000 } from './1765100000000-device-command-sequences';
 
 /** Every migration, oldest first. They run at start on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CdsHooks1764400000000,
   CdsCardPatient1764700000000,
   AuditCallerRequestId1765050000000,
+  DeviceCommandSequences1765100000000,
 ];

@@ -5,9 +5,10 @@ import { Observable, Subject } from 'rxjs';
 import type { z } from 'zod';
 
 import { AckWaiter } from '../ack-waiter';
+import type { CommandSequence } from '../command-sequence';
 import { type CuffTransport, type DeviceInfo, DeviceUnavailableError, type TransportHealth } from '../cuff-transport';
 import { DEVICE_LIMITS } from '../device-limits';
-import { EnvelopeIssuer } from '../envelope-issuer';
+import { DEFAULT_COMMAND_LIFETIME_MS, EnvelopeIssuer } from '../envelope-issuer';
 import {
   Ack,
   ALWAYS_ACCEPTED,
@@ -58,6 +59,8 @@ export interface MqttTransportOptions {
   connectTimeoutMs?: number;
   /** Told about messages dropped as invalid (device data is untrusted). */
   onRejected?: (topic: string, reason: string) => void;
+  /** Numbers the commands for every replica alike (PostgreSQL); without it this process counts on its own. */
+  sequence?: CommandSequence;
 }
 
 interface KnownDevice {
@@ -101,7 +104,7 @@ export class MqttTransport implements CuffTransport {
   private lastError: string | null = null;
 
   constructor(private readonly options: MqttTransportOptions) {
-    this.issuer = new EnvelopeIssuer(options.timers);
+    this.issuer = new EnvelopeIssuer(options.timers, DEFAULT_COMMAND_LIFETIME_MS, options.sequence ?? null);
     this.acks = new AckWaiter(options.timers);
     this.url = options.url;
     this.telemetry$ = this.telemetrySubject.asObservable();
@@ -210,7 +213,15 @@ export class MqttTransport implements CuffTransport {
     if (!device.online && !ALWAYS_ACCEPTED.includes(command.type)) {
       throw new DeviceUnavailableError(deviceId, command.type, 'offline');
     }
-    const envelope = this.issuer.issue(deviceId, command);
+    const envelope = !this.options.sequence
+      ? this.issuer.issue(deviceId, command)
+      : await this.issuer.claim(deviceId, command).catch(() => {
+          // DEFLATE and ABORT are taken whatever their seq (SR-13): a database out of reach must not keep air in a cuff.
+          if (ALWAYS_ACCEPTED.includes(command.type)) {
+            return this.issuer.issue(deviceId, command);
+          }
+          throw new DeviceUnavailableError(deviceId, command.type, 'unsequenced');
+        });
     const answer = this.acks.expect(envelope);
     client.publish(topics.device(this.options.site, device.gatewayId, deviceId, 'cmd'), JSON.stringify(envelope), { qos: 1, retain: false }, (error) => {
       if (error) {

@@ -19,7 +19,9 @@ export function deviceFailure(error: unknown): unknown {
           ErrorCode.DeviceOffline,
           error.reason === 'stopped'
             ? `The service is not connected to the cuffs now, so nothing was sent to cuff ${error.deviceId}.`
-            : `Cuff ${error.deviceId} is offline, so nothing was sent. Check that it is switched on and in range of its gateway.`,
+            : error.reason === 'unsequenced'
+              ? `The service could not number a command for cuff ${error.deviceId} (its database did not answer), so nothing was sent.`
+              : `Cuff ${error.deviceId} is offline, so nothing was sent. Check that it is switched on and in range of its gateway.`,
           undefined,
           { cause: error },
         );
