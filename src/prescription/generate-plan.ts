@@ -1,4 +1,4 @@
-import { invalidFields } from '../common/validation.pipe';
+import { invalidFields } from '../common/field-errors';
 import type { RuleCatalogue, RuleTrace } from '../rules/catalogue';
 import { screenPatient } from '../screening/screen-patient';
 import { daysBetween } from '../screening/screening-facts';
