@@ -16,9 +16,10 @@ export const stopParamsOf = (fired: WithParams) => StopParams.parse(fired.event.
 
 export const warningOf = (fired: WithParams): RuleWarning => RuleWarning.parse(fired.event.params);
 
-/** The warning a dosing or schedule rule may attach beside what it sets. */
-const AttachedWarning = z.object({ warning: RuleWarning.optional() });
-export const attachedWarningOf = (fired: WithParams): RuleWarning | undefined => AttachedWarning.parse(fired.event.params).warning;
+/** The warning a dosing or schedule rule may attach beside what it sets; most set without one, so only a warning is read. */
+export function attachedWarningOf({ event: { params } }: WithParams): RuleWarning | undefined {
+  return typeof params === 'object' && params !== null && 'warning' in params ? RuleWarning.parse(params.warning) : undefined;
+}
 
 const pressure = DoseValues.pick({ lopPercent: true, startLopPercent: true, rampStepLopPercent: true, reperfusionSeconds: true, maxContinuousMinutes: true }).shape;
 
