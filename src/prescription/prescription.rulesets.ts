@@ -157,6 +157,9 @@ const answers = (items: Record<string, string>): Record<string, FactSpec> =>
 
 export const LopAction = z.enum(['remeasure', 'caution', 'warning']);
 
+/** What an LOP rule's finding says: remeasure, caution or warn, and why. */
+export const LopFindingParams = z.strictObject({ action: LopAction, clinicianMessage: message, patientMessage: message.optional() });
+
 export const lopRuleset: RulesetSpec = {
   name: 'lop',
   facts: {
@@ -178,6 +181,6 @@ export const lopRuleset: RulesetSpec = {
   },
   event: z.strictObject({
     type: z.literal('lop-finding'),
-    params: z.strictObject({ action: LopAction, clinicianMessage: message, patientMessage: message.optional() }),
+    params: LopFindingParams,
   }),
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { Modality } from './indication';
-import { DoseValues, PhaseParams, RuleWarning, StopParams } from './prescription.rulesets';
+import { DoseValues, LopFindingParams, PhaseParams, RuleWarning, StopParams } from './prescription.rulesets';
 
 /** A fired rule or a rule definition: anything with an event. */
 type WithParams = { event: { params?: unknown } };
@@ -11,6 +11,8 @@ type WithParams = { event: { params?: unknown } };
  * its ruleset's schema; reading them through the same schemas keeps the plan free of casts.
  */
 export const phaseParamsOf = (fired: WithParams): PhaseParams => PhaseParams.parse(fired.event.params);
+
+export const lopFindingParamsOf = (fired: WithParams) => LopFindingParams.parse(fired.event.params);
 
 export const stopParamsOf = (fired: WithParams) => StopParams.parse(fired.event.params);
 
