@@ -15,6 +15,25 @@ export default tseslint.config(
     },
   },
   {
+    // The clinical core runs without the service: generatePlan and screenPatient load in a script, a bench or a CDS card.
+    files: ['src/rules/**/*.ts', 'src/screening/**/*.ts', 'src/prescription/**/*.ts'],
+    ignores: ['**/*.module.ts', '**/*.controller.ts', '**/*.service.ts', '**/*.entity.ts', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*', 'typeorm', 'fastify', '@fastify/*'], message: 'The clinical core is framework-free: keep Nest, Fastify and TypeORM in modules, controllers, services and entities.' },
+            {
+              group: ['**/*.module', '**/*.controller', '**/*.service', '**/*.entity', '**/validation.pipe', '**/problem.filter', '**/database/*'],
+              message: 'The clinical core is framework-free: import framework-free helpers (e.g. common/field-errors) instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The web app runs in the browser; its end-to-end suite in Node.
     files: ['web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

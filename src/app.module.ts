@@ -25,6 +25,7 @@ import { FhirModule } from './ehr/fhir/fhir.module';
 import { HandoutModule } from './handout/handout.module';
 import { PrescriptionModule } from './prescription/prescription.module';
 import { RulesModule } from './rules/rules.module';
+import { DATA_SPECS, loadRuleCatalogue, RULESET_SPECS } from './rulesets';
 import { ScreeningModule } from './screening/screening.module';
 import { WebAppModule } from './web-app/web-app.module';
 
@@ -70,7 +71,8 @@ export class AppModule {
         }),
         AuthModule,
         AuditModule,
-        RulesModule.forRoot(config),
+        // rules-data/ is loaded and checked here, before the application is built: an invalid rule file stops the start.
+        RulesModule.forRoot(loadRuleCatalogue(config.rulesDir), { rulesets: RULESET_SPECS, data: DATA_SPECS }),
         HealthModule,
         ScreeningModule,
         PrescriptionModule,

@@ -1,17 +1,17 @@
 import request from 'supertest';
 
 import { screeningFacts } from './factories';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 const validFacts = screeningFacts();
 
 describe('errors are problem+json and never a 500', () => {
   let sut: TestApp;
-  let token: string;
+  let clinician: Caller;
 
   beforeAll(async () => {
     sut = await startTestApp({ BODY_LIMIT_BYTES: '4096' });
-    token = await sut.tokenFor('clinician');
+    clinician = await sut.as('clinician');
   });
 
   afterAll(async () => {
@@ -19,7 +19,7 @@ describe('errors are problem+json and never a 500', () => {
   });
 
   const post = (body: string, contentType = 'application/json') =>
-    request(sut.http).post('/v1/rules/evaluations').auth(token, { type: 'bearer' }).set('content-type', contentType).send(body);
+    clinician.post('/v1/rules/evaluations').set('content-type', contentType).send(body);
 
   function expectProblem(res: request.Response, status: number, code: string) {
     expect(res.status).toBe(status);
@@ -100,7 +100,7 @@ describe('errors are problem+json and never a 500', () => {
   });
 
   it('answers a known path with an unsupported method with 404', async () => {
-    expectProblem(await request(sut.http).delete('/v1/rules').auth(token, { type: 'bearer' }), 404, 'ROUTE_NOT_FOUND');
+    expectProblem(await clinician.delete('/v1/rules'), 404, 'ROUTE_NOT_FOUND');
   });
 
   it("makes its own request id, echoes a safe one from the caller apart, and drops an unsafe one", async () => {

@@ -1,5 +1,4 @@
 import { PDFParse } from 'pdf-parse';
-import request from 'supertest';
 import textReadability from 'text-readability';
 
 import { handoutContent } from '../src/handout/handout-content';
@@ -7,7 +6,7 @@ import { handoutText } from '../src/handout/handout-text';
 import type { Prescription } from '../src/prescription/prescription.schema';
 import { RuleCatalogue } from '../src/rules/catalogue';
 import { onScreeningDay, patellofemoralRequest, prescriptionRequest, SCREENED_ON } from './factories';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 /** A canvas of pdfjs's Node canvas factory and its 2D context. */
 interface PdfCanvas {
@@ -71,18 +70,17 @@ async function inkPerPage(pdf: Buffer): Promise<number[]> {
 
 describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
   let sut: TestApp;
-  let clinician: string;
+  let clinician: Caller;
   let draft: Prescription;
   let approved: Prescription;
 
   beforeAll(async () => {
     sut = await startTestApp({}, { clock: onScreeningDay() });
-    clinician = await sut.tokenFor('clinician', { subject: 'sam.lee' });
-    const post = (path: string, body: object) => request(sut.http).post(path).auth(clinician, { type: 'bearer' }).send(body);
-    draft = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
-    const toApprove = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body as Prescription;
+    clinician = await sut.as('clinician', { subject: 'sam.lee' });
+    draft = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
+    const toApprove = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body as Prescription;
     const acknowledgements = toApprove.plan.cautions.map((c) => ({ caution: c.id }));
-    approved = (await post(`/v1/prescriptions/${toApprove.id}/approve`, { acknowledgements, contact: CONTACT }).expect(200)).body;
+    approved = (await clinician.post(`/v1/prescriptions/${toApprove.id}/approve`, { acknowledgements, contact: CONTACT }).expect(200)).body;
   });
 
   afterAll(async () => {
@@ -90,9 +88,8 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
   });
 
   const handout = (id: string, lang?: string) =>
-    request(sut.http)
+    clinician
       .get(`/v1/prescriptions/${id}/handout.pdf${lang ? `?lang=${lang}` : ''}`)
-      .auth(clinician, { type: 'bearer' })
       .buffer(true)
       .parse((res, done) => {
         const chunks: Buffer[] = [];
@@ -127,7 +124,7 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
   it('tells a cleared referral as the approval it is, naming who gave it, never as an approval still needed', async () => {
     const answers = { ...patellofemoralRequest().answers, anticoagulants: 'yes' as const };
     const clearances = [{ findings: ['refer.anticoagulants'], by: 'Dr A. Shah, haematologist', on: SCREENED_ON, note: 'Anticoagulation stable; BFR allowed.' }];
-    const cleared = (await request(sut.http).post('/v1/prescriptions').auth(clinician, { type: 'bearer' }).send(patellofemoralRequest({ answers, clearances })).expect(201)).body as Prescription;
+    const cleared = (await clinician.post('/v1/prescriptions', patellofemoralRequest({ answers, clearances })).expect(201)).body as Prescription;
     const referral = cleared.plan.screening.findings.find((f) => f.ruleId === 'refer.anticoagulants')!;
     expect(referral).toMatchObject({ cleared: true, clearance: clearances[0] });
     const text = (await pagesOf((await handout(cleared.id).expect(200)).body)).join(' ').replace(/\s+/g, ' ');

@@ -10,7 +10,7 @@ import { createApp } from '../src/app';
 import { IdempotencyRecord } from '../src/idempotency/idempotency-record.entity';
 import { IN_FLIGHT_LIMIT_MS } from '../src/idempotency/idempotency.interceptor';
 import { Idempotent } from '../src/idempotency/idempotent.decorator';
-import { canonicalJson } from '../src/rules/ruleset-version';
+import { canonicalJson } from '../src/common/canonical-json';
 import { CLINIC, startTestApp, type TestApp } from './test-app';
 
 const NoteRequest = z.strictObject({ text: z.string().min(1) });

@@ -8,7 +8,8 @@ import { QuestionnaireResponse } from '../src/ehr/fhir/questionnaire-response.sc
 import { OPENAPI_EXAMPLE_DAY, requestExamples } from '../src/openapi-examples';
 import { ApprovalRequest, CancellationRequest } from '../src/prescription/prescription.schema';
 import { PrescriptionRequest } from '../src/prescription/prescription-request.schema';
-import { EvaluationRequest } from '../src/rules/rules.schema';
+import { evaluationRequestFor } from '../src/rules/rules.schema';
+import { RULESET_SPECS } from '../src/rulesets';
 import { ScreeningRequest } from '../src/screening/screening.schema';
 import { DevTokenRequest } from '../src/web-app/web-app.schema';
 import { startTestApp, type TestApp } from './test-app';
@@ -16,7 +17,7 @@ import { startTestApp, type TestApp } from './test-app';
 type Operation = { requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> } };
 
 const SCHEMAS: Record<string, z.ZodType> = {
-  'post /v1/rules/evaluations': EvaluationRequest,
+  'post /v1/rules/evaluations': evaluationRequestFor(RULESET_SPECS),
   'post /v1/screenings': ScreeningRequest,
   'post /v1/screenings/evaluations': ScreeningRequest,
   'post /v1/screenings/questionnaire-responses': QuestionnaireResponse,

@@ -1,29 +1,28 @@
 import type { Questionnaire } from '@medplum/fhirtypes';
-import request from 'supertest';
 
 import { limbSite, onScreeningDay, SCREENED_ON, screeningRequest } from './factories';
 import { questionnaireResponseFor } from './fhir-fixtures';
 import { fhirProblems } from './fhir-validation';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 describe('the screening as a FHIR Questionnaire', () => {
   let sut: TestApp;
-  let clinician: string;
+  let clinician: Caller;
 
   beforeAll(async () => {
     sut = await startTestApp({}, { clock: onScreeningDay() });
-    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
+    clinician = await sut.as('clinician', { subject: 'dr-lee' });
   });
 
   afterAll(async () => {
     await sut.close();
   });
 
-  const postResponse = (body: unknown, token = clinician) =>
-    request(sut.http).post('/v1/screenings/questionnaire-responses').auth(token, { type: 'bearer' }).set('content-type', 'application/fhir+json').send(JSON.stringify(body));
+  const postResponse = (body: unknown, caller = clinician) =>
+    caller.post('/v1/screenings/questionnaire-responses').set('content-type', 'application/fhir+json').send(JSON.stringify(body));
 
   it('publishes a Questionnaire that passes both R4 validators', async () => {
-    const res = await request(sut.http).get('/v1/screenings/questionnaire').auth(await sut.tokenFor('viewer'), { type: 'bearer' }).expect(200);
+    const res = await (await sut.as('viewer')).get('/v1/screenings/questionnaire').expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
     const questionnaire = res.body as Questionnaire;
     expect(questionnaire).toMatchObject({ resourceType: 'Questionnaire', url: 'https://bfr-rx.example.org/fhir/Questionnaire/bfr-screening', status: 'active' });
@@ -32,12 +31,12 @@ describe('the screening as a FHIR Questionnaire', () => {
 
   it('screens a QuestionnaireResponse exactly as POST /v1/screenings screens the same answers, and stores it', async () => {
     const answers = screeningRequest({ answers: { ...screeningRequest().answers, varicoseVeins: 'yes', smoking: 'unknown' }, limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')] });
-    const direct = (await request(sut.http).post('/v1/screenings').auth(clinician, { type: 'bearer' }).send(answers).expect(201)).body;
+    const direct = (await clinician.post('/v1/screenings', answers).expect(201)).body;
     const viaFhir = (await postResponse(questionnaireResponseFor(answers)).expect(201)).body;
     const outcome = ({ id: _id, screenedAt: _at, ...rest }: Record<string, unknown>) => rest;
     expect(outcome(viaFhir)).toEqual(outcome(direct));
     expect(viaFhir.limbs[0]).toEqual({ limb: 'thigh', side: 'left', verdict: 'contraindicated' });
-    await request(sut.http).get(`/v1/screenings/${viaFhir.id}`).auth(clinician, { type: 'bearer' }).expect(200);
+    await clinician.get(`/v1/screenings/${viaFhir.id}`).expect(200);
   });
 
   it('maps each clearance and the findings it names, and hides pregnancy and postpartum from a male patient', async () => {
@@ -48,12 +47,12 @@ describe('the screening as a FHIR Questionnaire', () => {
         { findings: ['refer.diabetes'], by: 'Dr L. Moreau, general practitioner', on: SCREENED_ON, note: 'Diabetes reviewed.' },
       ],
     });
-    const direct = (await request(sut.http).post('/v1/screenings').auth(clinician, { type: 'bearer' }).send(answers).expect(201)).body;
+    const direct = (await clinician.post('/v1/screenings', answers).expect(201)).body;
     const viaFhir = (await postResponse(questionnaireResponseFor(answers)).expect(201)).body;
     expect(viaFhir.clearances).toEqual(answers.clearances);
     expect(viaFhir.verdict).toBe('caution');
     expect(viaFhir.findings).toEqual(direct.findings);
-    const questionnaire = (await request(sut.http).get('/v1/screenings/questionnaire').auth(clinician, { type: 'bearer' }).expect(200)).body as Questionnaire;
+    const questionnaire = (await clinician.get('/v1/screenings/questionnaire').expect(200)).body as Questionnaire;
     const asked = questionnaire.item!.find((i) => i.linkId === 'answers')!.item!;
     for (const linkId of ['answers.pregnant', 'answers.postpartum']) {
       expect(asked.find((i) => i.linkId === linkId)!.enableWhen).toEqual([{ question: 'patient.sex', operator: '!=', answerCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'male' } }]);
@@ -78,6 +77,6 @@ describe('the screening as a FHIR Questionnaire', () => {
   });
 
   it('lets only clinicians screen', async () => {
-    await postResponse(questionnaireResponseFor(screeningRequest()), await sut.tokenFor('viewer')).expect(403);
+    await postResponse(questionnaireResponseFor(screeningRequest()), await sut.as('viewer')).expect(403);
   });
 });

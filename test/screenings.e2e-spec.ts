@@ -1,27 +1,25 @@
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 
 import { limbSite, onScreeningDay, SCREENED_ON, screeningRequest } from './factories';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 
 describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
   let sut: TestApp;
-  let clinician: string;
+  let clinician: Caller;
 
   beforeAll(async () => {
     sut = await startTestApp({}, { clock: onScreeningDay() });
-    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
+    clinician = await sut.as('clinician', { subject: 'dr-lee' });
   });
 
   afterAll(async () => {
     await sut.close();
   });
 
-  const screen = (body: unknown, token = clinician) => request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(body as object);
 
   it('stores a clear screening and reads it back unchanged', async () => {
-    const created = await screen(screeningRequest()).expect(201);
+    const created = await clinician.post('/v1/screenings', screeningRequest()).expect(201);
     expect(created.body).toMatchObject({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       patientRef: 'mrn-1001',
@@ -31,7 +29,7 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
       verdict: 'clear',
       rulesetVersion: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    const read = await request(sut.http).get(`/v1/screenings/${created.body.id}`).auth(await sut.tokenFor('viewer'), { type: 'bearer' }).expect(200);
+    const read = await (await sut.as('viewer')).get(`/v1/screenings/${created.body.id}`).expect(200);
     expect(read.body).toEqual(created.body);
     const [row] = await sut.app.get(DataSource).query('SELECT verdict, ruleset_version, request FROM screenings WHERE id = $1', [created.body.id]);
     expect(row.verdict).toBe('clear');
@@ -39,19 +37,19 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
   });
 
   it('is contraindicated for a DVT history, citing the rule', async () => {
-    const res = await screen(screeningRequest({ answers: { ...screeningRequest().answers, vteHistory: 'yes' } })).expect(201);
+    const res = await clinician.post('/v1/screenings', screeningRequest({ answers: { ...screeningRequest().answers, vteHistory: 'yes' } })).expect(201);
     expect(res.body.verdict).toBe('contraindicated');
     expect(res.body.findings[0]).toMatchObject({ ruleId: 'ci.vte-history', evidence: expect.any(Array), inputs: { vteHistory: 'yes' } });
   });
 
   it('is incomplete for an unknown item, naming it', async () => {
     const answers = { ...screeningRequest().answers, cancer: 'unknown' };
-    const res = await screen(screeningRequest({ answers: answers as never })).expect(201);
+    const res = await clinician.post('/v1/screenings', screeningRequest({ answers: answers as never })).expect(201);
     expect(res.body).toMatchObject({ verdict: 'incomplete', missing: ['cancer'] });
   });
 
   it('blocks only the left thigh for a wound at the left-thigh cuff site', async () => {
-    const res = await screen(screeningRequest({ limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')] })).expect(201);
+    const res = await clinician.post('/v1/screenings', screeningRequest({ limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')] })).expect(201);
     expect(res.body.limbs).toEqual([
       { limb: 'thigh', side: 'left', verdict: 'contraindicated' },
       { limb: 'thigh', side: 'right', verdict: 'clear' },
@@ -63,7 +61,7 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
     const referred = () => screeningRequest({ answers: { ...screeningRequest().answers, peripheralArteryDisease: 'yes', anticoagulants: 'yes' } });
 
     it('lifts only the referral a clearance names, and says which clearance lifted it', async () => {
-      const res = await screen({ ...referred(), clearances: [{ ...gp, findings: ['refer.anticoagulants'] }] }).expect(201);
+      const res = await clinician.post('/v1/screenings', { ...referred(), clearances: [{ ...gp, findings: ['refer.anticoagulants'] }] }).expect(201);
       expect(res.body.verdict).toBe('refer');
       expect(res.body.findings).toEqual([
         expect.objectContaining({ ruleId: 'refer.peripheral-artery-disease', cleared: false }),
@@ -74,14 +72,14 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
     });
 
     it('refuses the old single free-text clearance, naming the field and the new shape', async () => {
-      const res = await screen({ ...referred(), clearance: gp }).expect(400);
+      const res = await clinician.post('/v1/screenings', { ...referred(), clearance: gp }).expect(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'clearance', detail: expect.stringContaining('give `clearances`, a list of { findings: [') })]);
     });
 
     it('refuses a clearance that names a contraindication or an unknown rule, and stores nothing', async () => {
       const db = sut.app.get(DataSource);
       const [{ n: before }] = await db.query('SELECT count(*) AS n FROM screenings');
-      const res = await screen({ ...referred(), clearances: [{ ...gp, findings: ['refer.anticoagulants', 'ci.bp-diastolic-100', 'refer.made-up'] }] }).expect(400);
+      const res = await clinician.post('/v1/screenings', { ...referred(), clearances: [{ ...gp, findings: ['refer.anticoagulants', 'ci.bp-diastolic-100', 'refer.made-up'] }] }).expect(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['clearances.0.findings.1', 'clearances.0.findings.2']);
       const [{ n: after }] = await db.query('SELECT count(*) AS n FROM screenings');
       expect(after).toBe(before);
@@ -104,7 +102,7 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
       ['an unknown site finding', { ...screeningRequest(), limbs: [{ ...limbSite('thigh', 'left'), findings: { bruise: 'yes' } }] }, 'limbs.0.findings.bruise'],
     ];
     it.each(cases)('%s', async (_what, body, field) => {
-      const res = await screen(body);
+      const res = await clinician.post('/v1/screenings', body);
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
@@ -114,28 +112,28 @@ describe('POST /v1/screenings and GET /v1/screenings/{id}', () => {
   it('stores nothing when the request is refused', async () => {
     const db = sut.app.get(DataSource);
     const [{ n: before }] = await db.query('SELECT count(*) AS n FROM screenings');
-    await screen({ ...screeningRequest(), bloodPressure: { systolic: 400, diastolic: 20, measuredOn: SCREENED_ON } }).expect(400);
-    await screen({ ...screeningRequest(), surgeryDate: '2027-01-01', answers: { ...screeningRequest().answers, recentSurgery: 'yes' } }).expect(400);
+    await clinician.post('/v1/screenings', { ...screeningRequest(), bloodPressure: { systolic: 400, diastolic: 20, measuredOn: SCREENED_ON } }).expect(400);
+    await clinician.post('/v1/screenings', { ...screeningRequest(), surgeryDate: '2027-01-01', answers: { ...screeningRequest().answers, recentSurgery: 'yes' } }).expect(400);
     const [{ n: after }] = await db.query('SELECT count(*) AS n FROM screenings');
     expect(after).toBe(before);
   });
 
   it('answers a retry with the same Idempotency-Key with the first screening', async () => {
-    const first = await screen(screeningRequest()).set('idempotency-key', 'screening-42').expect(201);
-    const retry = await screen(screeningRequest()).set('idempotency-key', 'screening-42').expect(201);
+    const first = await clinician.post('/v1/screenings', screeningRequest()).set('idempotency-key', 'screening-42').expect(201);
+    const retry = await clinician.post('/v1/screenings', screeningRequest()).set('idempotency-key', 'screening-42').expect(201);
     expect(retry.body.id).toBe(first.body.id);
   });
 
   it("answers another organization's screening as it answers an unknown id, so its existence is not revealed", async () => {
-    const created = await screen(screeningRequest()).expect(201);
-    const outsider = await sut.tokenFor('clinician', { tenant: 'clinic-south' });
-    const refused = await request(sut.http).get(`/v1/screenings/${created.body.id}`).auth(outsider, { type: 'bearer' }).expect(404);
+    const created = await clinician.post('/v1/screenings', screeningRequest()).expect(201);
+    const outsider = await sut.as('clinician', { tenant: 'clinic-south' });
+    const refused = await outsider.get(`/v1/screenings/${created.body.id}`).expect(404);
     expect(refused.body).toMatchObject({ code: 'SCREENING_NOT_FOUND', detail: `No screening with id ${created.body.id}.` });
-    const missing = await request(sut.http).get('/v1/screenings/00000000-0000-4000-8000-000000000000').auth(clinician, { type: 'bearer' }).expect(404);
+    const missing = await clinician.get('/v1/screenings/00000000-0000-4000-8000-000000000000').expect(404);
     expect(missing.body.code).toBe('SCREENING_NOT_FOUND');
   });
 
   it('lets only clinicians screen', async () => {
-    await screen(screeningRequest(), await sut.tokenFor('viewer')).expect(403);
+    await (await sut.as('viewer')).post('/v1/screenings', screeningRequest()).expect(403);
   });
 });

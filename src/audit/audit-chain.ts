@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { canonicalJson } from '../rules/ruleset-version';
+import { canonicalJson } from '../common/canonical-json';
 
 export type AuditOutcome = 'success' | 'denied' | 'failed';
 

@@ -5,11 +5,9 @@ import type { FastifyRequest } from 'fastify';
 import { ApiProblems } from '../common/api-problems.decorator';
 import type { Principal, Role } from './principal';
 
-export const PUBLIC_ROUTE = 'bfr-rx:public';
-export const ROLES = 'bfr-rx:roles';
+export { Public, PUBLIC_ROUTE } from '../common/public-route';
 
-/** The route answers without a token (health, problem types). */
-export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+export const ROLES = 'bfr-rx:roles';
 
 /** The route needs a verified token carrying one of these roles. */
 export const Roles = (...roles: Role[]) =>

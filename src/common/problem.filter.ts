@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { isCdsHooksPath, OperationOutcomeError, sendOperationOutcome } from '../ehr/cds-hooks/operation-outcome';
+import { errorFormatFor, sendInOwnFormat } from './error-formats';
 import { DomainError, ErrorCode, PROBLEM_TYPES, Problem, problemSlug } from './problem';
 
 /** Fastify's own request errors, by code, with the problem each one is. */
@@ -45,12 +45,11 @@ export function problemDocument(error: DomainError, request: FastifyRequest, con
 }
 
 /**
- * Answers a refused request: problem+json, or OperationOutcome on the CDS Hooks routes. Used by the
- * exception filter and by the checks that run before a request reaches Nest.
+ * Answers a refused request: problem+json, or the route's own error format (OperationOutcome on the
+ * CDS Hooks routes). Used by the exception filter and by the checks that run before a request reaches Nest.
  */
 export function sendProblem(error: DomainError, request: FastifyRequest, reply: FastifyReply, config: AppConfig): FastifyReply {
-  if (isCdsHooksPath(request.url)) {
-    sendOperationOutcome(reply, error, String(request.id));
+  if (sendInOwnFormat(error, request.url, reply, String(request.id))) {
     return reply;
   }
   const problem = problemDocument(error, request, config);
@@ -74,11 +73,12 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    if (isCdsHooksPath(request.url)) {
-      // CDS Hooks clients are EHRs: they are answered in FHIR (OperationOutcome), not problem+json.
-      const error = exception instanceof OperationOutcomeError ? exception : this.toDomainError(exception);
-      if (sendOperationOutcome(reply, error, String(request.id)) >= 500) {
-        this.logger.error({ err: exception, requestId: request.id }, 'CDS Hooks request failed');
+    const format = errorFormatFor(request.url);
+    if (format) {
+      // E.g. CDS Hooks clients are EHRs: they are answered in FHIR (OperationOutcome), not problem+json.
+      const error = format.ownError(exception) ? exception : this.toDomainError(exception);
+      if (format.send(reply, error, String(request.id)) >= 500) {
+        this.logger.error({ err: exception, requestId: request.id }, 'request failed in its own error format');
       }
       return;
     }

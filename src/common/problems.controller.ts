@@ -2,9 +2,9 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
-import { Public } from '../auth/auth.decorators';
 import { ApiProblems } from './api-problems.decorator';
 import { DomainError, ErrorCode, PROBLEM_TYPES, problemCodeForSlug } from './problem';
+import { Public } from './public-route';
 
 const ProblemTypeResponse = z
   .object({

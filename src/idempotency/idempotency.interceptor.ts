@@ -8,7 +8,7 @@ import { DataSource, IsNull, QueryFailedError } from 'typeorm';
 
 import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/problem';
-import { canonicalJson } from '../rules/ruleset-version';
+import { canonicalJson } from '../common/canonical-json';
 import { IDEMPOTENT } from './idempotent.decorator';
 import { IdempotencyRecord } from './idempotency-record.entity';
 

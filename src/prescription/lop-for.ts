@@ -8,6 +8,7 @@ import { estimateLop, type LopEquation, lopEquations, outsidePopulation, type Pr
 import { lopPositions, positionEffect } from './lop-positions';
 import type { ResolvedLop, RuleRef } from './plan.schema';
 import type { LopMeasurement, PrescriptionLimb, PrescriptionRequest } from './prescription-request.schema';
+import { lopFindingParamsOf } from './rule-params';
 import { ruleRef } from './rule-settings';
 
 const PATIENT_ITEM_NAMES = Object.keys(PATIENT_ITEMS);
@@ -120,7 +121,7 @@ export async function lopFor(
   });
   const evaluation = catalogue.evaluate('lop', facts);
   const findings: LopFinding[] = evaluation.fired.map((fired) => {
-    const params = fired.event.params as { action: LopFinding['action']; clinicianMessage: string; patientMessage?: string };
+    const params = lopFindingParamsOf(fired);
     return { action: params.action, rule: ruleRef(fired), clinicianMessage: params.clinicianMessage, patientMessage: params.patientMessage ?? null };
   });
 
@@ -139,14 +140,29 @@ export async function lopFor(
     taken && effect?.kind === 'higher'
       ? { fromMmHg: taken.mmHg, fromPosition: taken.position, toPosition: position, factor: effect.factor, basis: [effect.basis] }
       : null;
+  const lop = effect?.kind === 'unknown' ? null : resolvedLop(measured, estimate, adjustment);
+  return {
+    site: { limb: site.limb, side: site.side },
+    position,
+    lop,
+    findings,
+    estimateRefusals: estimate ? [] : outside,
+    get trace() {
+      return evaluation.trace;
+    },
+  };
+}
+
+/** The LOP the pressures are computed from: the measurement, else the low end of the estimate, carried into the exercise's position. */
+function resolvedLop(
+  measured: LopMeasurement | undefined,
+  estimate: { equation: LopEquation; pointMmHg: number } | undefined,
+  adjustment: ResolvedLop['positionAdjustment'],
+): ResolvedLop | null {
   // The LOP of the exercise's own position, never rounded up: every %LOP is a share of it.
   const inPosition = (mmHg: number) => (adjustment ? Math.floor(mmHg * adjustment.factor) : mmHg);
-
-  let lop: ResolvedLop | null = null;
-  if (effect?.kind === 'unknown') {
-    lop = null;
-  } else if (measured) {
-    lop = {
+  if (measured) {
+    return {
       mmHg: inPosition(measured.mmHg),
       source: 'measured',
       position: measured.position,
@@ -156,9 +172,10 @@ export async function lopFor(
       estimate: null,
       positionAdjustment: adjustment,
     };
-  } else if (estimate) {
+  }
+  if (estimate) {
     const spread = spreadOf(estimate.equation);
-    lop = {
+    return {
       mmHg: inPosition(estimate.pointMmHg - spread),
       source: 'estimated',
       position: estimate.equation.position,
@@ -174,16 +191,7 @@ export async function lopFor(
       positionAdjustment: adjustment,
     };
   }
-  return {
-    site: { limb: site.limb, side: site.side },
-    position,
-    lop,
-    findings,
-    estimateRefusals: estimate ? [] : outside,
-    get trace() {
-      return evaluation.trace;
-    },
-  };
+  return null;
 }
 
 const spreadOf = (equation: LopEquation) => Math.round(2 * (equation.see as number));

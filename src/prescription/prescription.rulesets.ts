@@ -17,6 +17,24 @@ export const RuleWarning = z.strictObject({
 });
 export type RuleWarning = z.infer<typeof RuleWarning>;
 
+/** What a selection rule's `phase` event says: the phase, its stage and evidence, and its exercises. */
+export const PhaseParams = z.strictObject({
+  phase: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be "<condition>.<phase>"'),
+  label: z.string().trim().min(3),
+  stage: Stage,
+  evidenceGrade: EvidenceGrade,
+  exercises: z
+    .array(z.strictObject({ exercise: ExerciseId, sides: z.enum(['injured', 'both']) }))
+    .min(1)
+    .max(6),
+  clinicianMessage: message,
+  patientMessage: message,
+});
+export type PhaseParams = z.infer<typeof PhaseParams>;
+
+/** What a selection rule's `refer` or `hold` event says. */
+export const StopParams = z.strictObject({ clinicianMessage: message, patientMessage: message });
+
 /** Facts every prescription ruleset may read about the indication and the plan being built. */
 const indicationFacts = {
   condition: fact('The condition treated.', Condition),
@@ -40,24 +58,10 @@ export const selectionRuleset: RulesetSpec = {
     clearedFindings: fact('The rule ids the recorded clearances name; a selection referral is lifted only by a clearance that names it.', z.array(z.string())),
   },
   event: z.discriminatedUnion('type', [
-    z.strictObject({
-      type: z.literal('phase'),
-      params: z.strictObject({
-        phase: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be "<condition>.<phase>"'),
-        label: z.string().trim().min(3),
-        stage: Stage,
-        evidenceGrade: EvidenceGrade,
-        exercises: z
-          .array(z.strictObject({ exercise: ExerciseId, sides: z.enum(['injured', 'both']) }))
-          .min(1)
-          .max(6),
-        clinicianMessage: message,
-        patientMessage: message,
-      }),
-    }),
+    z.strictObject({ type: z.literal('phase'), params: PhaseParams }),
     z.strictObject({ type: z.literal('warning'), params: RuleWarning }),
-    z.strictObject({ type: z.literal('refer'), params: z.strictObject({ clinicianMessage: message, patientMessage: message }) }),
-    z.strictObject({ type: z.literal('hold'), params: z.strictObject({ clinicianMessage: message, patientMessage: message }) }),
+    z.strictObject({ type: z.literal('refer'), params: StopParams }),
+    z.strictObject({ type: z.literal('hold'), params: StopParams }),
   ]),
 };
 
@@ -153,6 +157,9 @@ const answers = (items: Record<string, string>): Record<string, FactSpec> =>
 
 export const LopAction = z.enum(['remeasure', 'caution', 'warning']);
 
+/** What an LOP rule's finding says: remeasure, caution or warn, and why. */
+export const LopFindingParams = z.strictObject({ action: LopAction, clinicianMessage: message, patientMessage: message.optional() });
+
 export const lopRuleset: RulesetSpec = {
   name: 'lop',
   facts: {
@@ -174,6 +181,6 @@ export const lopRuleset: RulesetSpec = {
   },
   event: z.strictObject({
     type: z.literal('lop-finding'),
-    params: z.strictObject({ action: LopAction, clinicianMessage: message, patientMessage: message.optional() }),
+    params: LopFindingParams,
   }),
 };

@@ -7,7 +7,7 @@ import { type FindOptionsWhere, In, LessThan, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/problem';
-import { invalidFields } from '../common/validation.pipe';
+import { invalidFields } from '../common/field-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { RuleCatalogue } from '../rules/catalogue';
 import { generatePlan } from './generate-plan';

@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode } from '../common/problem';
 import type { FiredRule } from '../rules/catalogue';
-import { canonicalJson } from '../rules/ruleset-version';
+import { canonicalJson } from '../common/canonical-json';
 import type { RuleRef } from './plan.schema';
 
 export const ruleRef = ({ rule }: Pick<FiredRule, 'rule'>): RuleRef => ({

@@ -7,12 +7,14 @@ import { Public } from '../auth/auth.decorators';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RuleCatalogue } from './catalogue';
-import { DATA_SPECS } from '../rulesets';
-import type { SourcedEntries } from './data-spec';
+import type { DataSpec, SourcedEntries } from './data-spec';
 import { entryPageHtml, ruleIndexHtml, ruleNotFoundHtml, rulePageHtml, rulePageUrl, rulesetOutline, rulesPageUrl } from './rule-page';
 import { RuleCatalogueQuery, RulePathParams } from './rules.schema';
 
 const HTML = 'text/html; charset=utf-8';
+
+/** The data tables the catalogue was loaded with, given by whoever loaded it. */
+export const RULE_DATA_SPECS = Symbol('RULE_DATA_SPECS');
 
 /**
  * The rules as pages a clinician opens from an EHR card, without an account: rule content is not
@@ -29,8 +31,9 @@ export class RulePagesController {
   constructor(
     private readonly catalogue: RuleCatalogue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RULE_DATA_SPECS) dataSpecs: readonly DataSpec[],
   ) {
-    this.tables = DATA_SPECS.flatMap((spec) => (spec.sourced ? [{ name: spec.name, ...spec.sourced(catalogue.table(spec)) }] : []));
+    this.tables = dataSpecs.flatMap((spec) => (spec.sourced ? [{ name: spec.name, ...spec.sourced(catalogue.table(spec)) }] : []));
   }
 
   @Get()

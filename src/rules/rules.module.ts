@@ -1,28 +1,27 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
-import type { AppConfig } from '../config/config';
-import { loadRuleCatalogue } from '../rulesets';
 import { RuleCatalogue } from './catalogue';
-import { RulePagesController } from './rule-pages.controller';
-import { RulesController } from './rules.controller';
+import type { DataSpec } from './data-spec';
+import { RULE_DATA_SPECS, RulePagesController } from './rule-pages.controller';
+import { rulesControllerFor } from './rules.controller';
+import type { RulesetSpec } from './ruleset-spec';
 import { RulesService } from './rules.service';
 import { RulesetVersionRecord } from './ruleset-version.entity';
 
 @Module({})
 export class RulesModule {
   /**
-   * Loads and validates rules-data/ once, before the application is built: an invalid rule file
-   * throws RulesetInvalidError here and the service does not start.
+   * Serves the catalogue loaded (and validated) before the application is built, with the ruleset
+   * and data specs it was loaded with: an invalid rule file stops the service before this.
    */
-  static forRoot(config: AppConfig): DynamicModule {
-    const catalogue = loadRuleCatalogue(config.rulesDir);
+  static forRoot(catalogue: RuleCatalogue, specs: { rulesets: readonly RulesetSpec[]; data: readonly DataSpec[] }): DynamicModule {
     return {
       module: RulesModule,
       global: true,
       imports: [TypeOrmModule.forFeature([RulesetVersionRecord])],
-      controllers: [RulesController, RulePagesController],
-      providers: [{ provide: RuleCatalogue, useValue: catalogue }, RulesService],
+      controllers: [rulesControllerFor(specs.rulesets), RulePagesController],
+      providers: [{ provide: RuleCatalogue, useValue: catalogue }, { provide: RULE_DATA_SPECS, useValue: specs.data }, RulesService],
       exports: [RuleCatalogue],
     };
   }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 
-import { RULESET_SPECS } from '../rulesets';
 import { Evidence, RuleCondition, RuleEvent, RuleId } from './rule-file.schema';
 import type { RulesetSpec } from './ruleset-spec';
 
@@ -57,19 +56,22 @@ function factsSchema(spec: RulesetSpec) {
   );
 }
 
-const evaluationRequests = RULESET_SPECS.map((spec) =>
-  z
-    .strictObject({
-      ruleset: z.literal(spec.name).describe('The ruleset to evaluate.'),
-      facts: factsSchema(spec).describe(`Every fact the ${spec.name} rules read; none may be left out.`),
-    })
-    .meta({ id: `${spec.name[0].toUpperCase()}${spec.name.slice(1)}EvaluationRequest` }),
-);
-type RulesetEvaluationRequest = (typeof evaluationRequests)[number];
+/** The body of POST /v1/rules/evaluations for these rulesets: the facts each one reads. */
+export function evaluationRequestFor(specs: readonly RulesetSpec[]) {
+  const requests = specs.map((spec) =>
+    z
+      .strictObject({
+        ruleset: z.literal(spec.name).describe('The ruleset to evaluate.'),
+        facts: factsSchema(spec).describe(`Every fact the ${spec.name} rules read; none may be left out.`),
+      })
+      .meta({ id: `${spec.name[0].toUpperCase()}${spec.name.slice(1)}EvaluationRequest` }),
+  );
+  type RulesetEvaluationRequest = (typeof requests)[number];
+  return z
+    .discriminatedUnion('ruleset', requests as [RulesetEvaluationRequest, ...RulesetEvaluationRequest[]])
+    .meta({ id: 'EvaluationRequest', description: 'Facts to evaluate against one ruleset, as its rules read them.' });
+}
 
-export const EvaluationRequest = z
-  .discriminatedUnion('ruleset', evaluationRequests as [RulesetEvaluationRequest, ...RulesetEvaluationRequest[]])
-  .meta({ id: 'EvaluationRequest', description: 'Facts to evaluate against one ruleset, as its rules read them.' });
 export interface EvaluationRequest {
   ruleset: string;
   facts: Record<string, unknown>;

@@ -13,7 +13,7 @@ import type {
   RuleDetailResponse,
   RuleSummary,
 } from './rules.schema';
-import { canonicalJson } from './ruleset-version';
+import { canonicalJson } from '../common/canonical-json';
 import { RulesetVersionRecord } from './ruleset-version.entity';
 
 function summarise(ruleset: string, rule: RuleDefinition): RuleSummary {

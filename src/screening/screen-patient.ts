@@ -1,4 +1,4 @@
-import { invalidFields } from '../common/validation.pipe';
+import { invalidFields } from '../common/field-errors';
 import type { Evaluation, RuleCatalogue } from '../rules/catalogue';
 import { ageOn, limbFacts, patientFacts, type ScreeningContext } from './screening-facts';
 import { LIMB_ITEMS, PATIENT_ITEMS } from './screening-items';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { invalidFields } from '../../common/validation.pipe';
+import { invalidFields } from '../../common/field-errors';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { CdsFeedbackRecord } from './cds-feedback.entity';
 import type { CdsFeedbackItem, CdsFeedbackRequest } from './cds-hooks.schema';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Questionnaire } from '@medplum/fhirtypes';
 
 import { Clock } from '../../common/clock';
-import { invalidFields } from '../../common/validation.pipe';
+import { invalidFields } from '../../common/field-errors';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { RuleCatalogue } from '../../rules/catalogue';
 import { screeningQuestionnaire } from '../fhir/screening-questionnaire';

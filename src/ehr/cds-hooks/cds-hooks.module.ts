@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { Clock } from '../../common/clock';
+import { registerErrorFormat } from '../../common/error-formats';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { CdsCardRecord } from './cds-card.entity';
 import { CdsFeedback } from './cds-feedback';
@@ -10,6 +11,7 @@ import { CdsJwtVerifier } from './cds-jwt';
 import { CdsJwtGuard } from './cds-jwt.guard';
 import { CdsServicesController } from './cds-services.controller';
 import { IssuedCards } from './issued-cards';
+import { cdsHooksErrorFormat } from './operation-outcome';
 import { StoredTokenIds } from './stored-token-ids';
 
 /** CDS Hooks 2.0: discovery, the screening and order services, feedback; EHRs authenticate with their own JWTs. */
@@ -29,4 +31,8 @@ import { StoredTokenIds } from './stored-token-ids';
     CdsHookCalls,
   ],
 })
-export class CdsHooksModule {}
+export class CdsHooksModule {
+  constructor() {
+    registerErrorFormat('cds-hooks', cdsHooksErrorFormat);
+  }
+}

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
+import type { ErrorFormat } from '../../common/error-formats';
 import { DomainError, ErrorCode, PROBLEM_TYPES } from '../../common/problem';
 
 /** The FHIR issue types this service reports (http://hl7.org/fhir/issue-type). */
@@ -120,3 +121,10 @@ export function sendOperationOutcome(reply: FastifyReply, error: OperationOutcom
   void reply.status(status).header('content-type', 'application/fhir+json; charset=utf-8').send(JSON.stringify(outcome));
   return status;
 }
+
+/** CDS Hooks answers its errors as OperationOutcome; registered with the problem filter by the CDS Hooks module. */
+export const cdsHooksErrorFormat: ErrorFormat<OperationOutcomeError> = {
+  handles: isCdsHooksPath,
+  ownError: (exception): exception is OperationOutcomeError => exception instanceof OperationOutcomeError,
+  send: sendOperationOutcome,
+};
