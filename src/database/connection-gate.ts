@@ -109,7 +109,11 @@ export class ConnectionGate {
     try {
       await runner.startTransaction();
     } catch (error) {
+      // No transaction to run in: the group's units fail, and the next group tries again.
       groupError = error;
+      for (const unit of this.units.splice(0, MAX_UNITS_PER_COMMIT)) {
+        done.push({ unit, ok: false, value: error });
+      }
     }
     while (groupError === undefined && this.units.length > 0 && done.length < MAX_UNITS_PER_COMMIT) {
       const unit = this.units.shift()!;
