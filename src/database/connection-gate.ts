@@ -1,10 +1,35 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 interface Holder {
   /** False once the holder's transaction or statement is over; work it started later queues again. */
   active: boolean;
+}
+
+/** What TypeORM's SQLite query runner keeps of its transaction (`transactionDepth` is protected). */
+interface TransactionState {
+  isTransactionActive: boolean;
+  transactionDepth: number;
+}
+
+interface QueuedUnit {
+  /** Runs the unit's transaction, as a savepoint of the group's, in the async context that queued it. */
+  run: (holder: Holder) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Units of work committed together at most: bounds how long the first of a group waits for its
+ * answer behind the others, while one COMMIT (one sync to disk) serves them all.
+ */
+export const MAX_UNITS_PER_COMMIT = 32;
+
+/** The group's transaction can no longer be trusted after this error: SQLite may have rolled it back. */
+function endsTheGroup(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') && code !== 'SQLITE_CONSTRAINT';
 }
 
 /**
@@ -14,15 +39,23 @@ interface Holder {
  * The gate queues every transaction, and every statement outside one, first come first served;
  * the holder's own statements (and nested transactions, as savepoints) pass straight through,
  * recognised by the async context they run in.
+ *
+ * Units of work that wait share a commit: they run one after another in one transaction, each in
+ * its own savepoint (a unit that fails rolls back to it, undoing only its own work), and each is
+ * answered only once the shared COMMIT succeeded; if it fails, every unit of the group fails.
  */
 export class ConnectionGate {
   private readonly holder = new AsyncLocalStorage<Holder>();
   private tail: Promise<void> = Promise.resolve();
   private waiting = 0;
+  private units: QueuedUnit[] = [];
+  private groupScheduled = false;
 
-  /** Units of work waiting for the connection, for load shedding. */
+  constructor(private readonly runner?: QueryRunner) {}
+
+  /** Units of work and statements waiting for the connection, for load shedding. */
   get queued(): number {
-    return this.waiting;
+    return this.waiting + this.units.length;
   }
 
   holds(): boolean {
@@ -47,19 +80,106 @@ export class ConnectionGate {
       release();
     }
   }
+
+  /** Runs `transaction` as a unit of work of the next group commit (directly, nested in the holder's). */
+  async grouped<T>(transaction: () => Promise<T>): Promise<T> {
+    if (this.holds() || !this.runner) {
+      return this.exclusive(transaction);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const run = AsyncResource.bind((holder: Holder) => this.holder.run(holder, transaction));
+      this.units.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleGroup();
+    });
+  }
+
+  private scheduleGroup(): void {
+    if (this.groupScheduled) {
+      return;
+    }
+    this.groupScheduled = true;
+    void this.exclusive(() => this.commitGroup());
+  }
+
+  private async commitGroup(): Promise<void> {
+    const runner = this.runner!;
+    const state = runner as unknown as TransactionState;
+    const done: { unit: QueuedUnit; ok: boolean; value: unknown }[] = [];
+    let groupError: unknown;
+    try {
+      await runner.startTransaction();
+    } catch (error) {
+      // No transaction to run in: the group's units fail, and the next group tries again.
+      groupError = error;
+      for (const unit of this.units.splice(0, MAX_UNITS_PER_COMMIT)) {
+        done.push({ unit, ok: false, value: error });
+      }
+    }
+    while (groupError === undefined && this.units.length > 0 && done.length < MAX_UNITS_PER_COMMIT) {
+      const unit = this.units.shift()!;
+      const holder: Holder = { active: true };
+      try {
+        done.push({ unit, ok: true, value: await unit.run(holder) });
+      } catch (error) {
+        done.push({ unit, ok: false, value: error });
+        if (endsTheGroup(error)) {
+          groupError = error;
+        }
+      } finally {
+        holder.active = false;
+      }
+      // A unit's rollback to its savepoint failed (TypeORM swallows that): its work may remain.
+      if (groupError === undefined && (state.transactionDepth !== 1 || !state.isTransactionActive)) {
+        groupError = new Error('A unit of work did not return the group transaction to its savepoint.');
+      }
+    }
+    if (groupError === undefined) {
+      try {
+        await runner.commitTransaction();
+      } catch (error) {
+        groupError = error;
+      }
+    }
+    if (groupError !== undefined) {
+      await this.abandon(runner, state);
+    }
+    for (const { unit, ok, value } of done) {
+      if (ok && groupError === undefined) {
+        unit.resolve(value);
+      } else {
+        unit.reject(ok ? groupError : value);
+      }
+    }
+    this.groupScheduled = false;
+    if (this.units.length > 0) {
+      this.scheduleGroup();
+    }
+  }
+
+  /** Undoes the whole group; SQLite may have done so already, which is the same outcome. */
+  private async abandon(runner: QueryRunner, state: TransactionState): Promise<void> {
+    try {
+      await runner.query('ROLLBACK');
+    } catch {
+      // No transaction was open any more: nothing of the group was committed.
+    }
+    state.isTransactionActive = false;
+    state.transactionDepth = 0;
+  }
 }
 
 /**
- * Puts a SQLite data source behind a gate: its transactions and every statement of its single
- * query runner. PostgreSQL gives each transaction its own pooled connection and needs none.
+ * Puts a SQLite data source behind a gate: its transactions (committed in groups) and every
+ * statement of its single query runner. PostgreSQL gives each transaction its own pooled
+ * connection and needs none.
  */
 export function gateSqliteConnection(dataSource: DataSource): ConnectionGate {
-  const gate = new ConnectionGate();
   const runner: QueryRunner = dataSource.createQueryRunner();
+  const gate = new ConnectionGate(runner);
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = ((...args: unknown[]) => gate.exclusive(() => query(...args))) as QueryRunner['query'];
   const manager: EntityManager = dataSource.manager;
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
-  manager.transaction = ((...args: unknown[]) => gate.exclusive(() => transaction(...args))) as EntityManager['transaction'];
+  manager.transaction = ((...args: unknown[]) => gate.grouped(() => transaction(...args))) as EntityManager['transaction'];
   return gate;
 }

@@ -1,3 +1,4 @@
+import sqlite3 from 'sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
 import type { DatabaseTarget } from '../config/config';
@@ -13,6 +14,13 @@ import { DEVICE_SESSION_ENTITIES } from '../device-adapter/session/device-sessio
 import { type ConnectionGate, gateSqliteConnection } from './connection-gate';
 import { MIGRATIONS } from './migrations';
 
+/**
+ * sqlite3 as TypeORM's SQLite driver, with `verbose()` (which TypeORM always calls) returning the
+ * plain module: verbose mode captures a stack trace at every call and util.inspects every bound
+ * value, some 150 kB of plan JSON per stored plan, which slowed the write path for a debugging aid.
+ */
+const PLAIN_SQLITE3 = Object.create(sqlite3, { verbose: { value: () => sqlite3 } }) as typeof sqlite3;
+
 export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord, PrescriptionRecord, ...DEVICE_SESSION_ENTITIES, CdsTokenId, CdsCardRecord, CdsFeedbackRecord];
 
 /** Schema changes come only from migrations, run at start; the schema is never synchronised. */
@@ -25,6 +33,7 @@ export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {
     ...common,
     type: 'sqlite',
     database: target.file,
+    driver: PLAIN_SQLITE3,
     // WAL lets health checks and reads proceed while a write is in progress.
     enableWAL: target.file !== ':memory:',
     busyTimeout: 5000,

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { DataSource, EntityManager } from 'typeorm';
+
+import { dataSourceOptions, openDataSource } from '../src/database/data-source';
+
+/**
+ * Units of work that wait for SQLite's one connection share a commit, each in its own savepoint:
+ * on a real database file, what one unit does wrong stays its own, and a failed COMMIT fails all.
+ */
+describe('group commits on SQLite', () => {
+  let dir: string;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bfr-rx-group-commit-'));
+    dataSource = await openDataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'bfr-rx.sqlite') }));
+    await dataSource.query('CREATE TABLE probe_parent (id TEXT PRIMARY KEY)');
+    // Checked at COMMIT, not at the statement: a violation makes the shared COMMIT itself fail.
+    await dataSource.query('CREATE TABLE probe_child (id TEXT PRIMARY KEY, parent TEXT REFERENCES probe_parent (id) DEFERRABLE INITIALLY DEFERRED)');
+  });
+
+  afterEach(async () => {
+    await dataSource?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const stored = async () => ((await dataSource.query('SELECT id FROM probe_parent ORDER BY id')) as Array<{ id: string }>).map((row) => row.id);
+
+  /** Starts the units at once (they queue at the gate) and notes when each one's work ran and when it was answered. */
+  const runTogether = (units: Array<(manager: EntityManager) => Promise<void>>, events: string[]) =>
+    Promise.allSettled(
+      units.map((unit, i) =>
+        dataSource
+          .transaction(async (manager) => {
+            await unit(manager);
+            events.push(`work ${i}`);
+          })
+          .finally(() => events.push(`answer ${i}`)),
+      ),
+    );
+
+  const insert = (id: string) => async (manager: EntityManager) => {
+    await manager.query('INSERT INTO probe_parent (id) VALUES (?)', [id]);
+  };
+
+  it('rolls a failing unit back to its savepoint and commits the others of its group', async () => {
+    const events: string[] = [];
+    const results = await runTogether(
+      [
+        insert('a'),
+        insert('b'),
+        async (manager) => {
+          await manager.query('INSERT INTO probe_parent (id) VALUES (?)', ['c']);
+          throw new Error('the plan is refused');
+        },
+        async (manager) => {
+          await manager.query('INSERT INTO probe_parent (id) VALUES (?)', ['d']);
+          // A constraint violation from the database itself.
+          await manager.query('INSERT INTO probe_parent (id) VALUES (?)', ['a']);
+        },
+        insert('e'),
+      ],
+      events,
+    );
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toEqual(new Error('the plan is refused'));
+    expect(String((results[3] as PromiseRejectedResult).reason)).toMatch(/SQLITE_CONSTRAINT/);
+    expect(await stored()).toEqual(['a', 'b', 'e']);
+    // One commit for all: no unit was answered before the last one's work had run.
+    const firstAnswer = events.findIndex((e) => e.startsWith('answer'));
+    expect(events.slice(0, firstAnswer).filter((e) => e.startsWith('work'))).toEqual(['work 0', 'work 1', 'work 4']);
+  });
+
+  it('fails every unit of the group when the shared COMMIT fails, and stores none of them', async () => {
+    const results = await runTogether(
+      [
+        insert('a'),
+        async (manager) => {
+          await manager.query('INSERT INTO probe_child (id, parent) VALUES (?, ?)', ['orphan', 'nobody']);
+        },
+        insert('b'),
+      ],
+      [],
+    );
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+    expect(await stored()).toEqual([]);
+    expect(await dataSource.query('SELECT id FROM probe_child')).toEqual([]);
+
+    // The connection is usable afterwards: the next unit commits on its own.
+    await dataSource.transaction(insert('c'));
+    expect(await stored()).toEqual(['c']);
+  });
+});
