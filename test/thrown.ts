@@ -25,3 +25,15 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<DomainErro
   }
   throw new Error('expected a DomainError, the promise resolved');
 }
+
+/** What the promise resolves to, or the DomainError it rejects with; anything else fails the test. */
+export async function settled<T>(promise: Promise<T>): Promise<T | DomainError> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof DomainError) {
+      return error;
+    }
+    throw error;
+  }
+}

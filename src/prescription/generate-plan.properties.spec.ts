@@ -2,6 +2,7 @@ import fc from 'fast-check';
 
 import { propertyRuns, propertyTimeoutMs } from '../../test/property-runs';
 import { RULES_DATA } from '../../test/rules-fixtures';
+import { settled } from '../../test/thrown';
 import { DomainError, ErrorCode } from '../common/problem';
 import { loadRuleCatalogue } from '../rulesets';
 import { screenPatient } from '../screening/screen-patient';
@@ -125,16 +126,7 @@ function envelopeOf(plan: Plan) {
   });
 }
 
-async function outcome(request: PrescriptionRequest): Promise<Plan | DomainError> {
-  try {
-    return (await generatePlan(catalogue, request, TODAY)).plan;
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return error;
-    }
-    throw error;
-  }
-}
+const outcome = (request: PrescriptionRequest): Promise<Plan | DomainError> => settled(generatePlan(catalogue, request, TODAY).then((result) => result.plan));
 
 describe('plan properties over generated requests', () => {
   it('never returns a plan that breaches the safety envelope, and never fails for a reason the rules should have covered', async () => {

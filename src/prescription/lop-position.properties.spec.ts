@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 
 import { RULES_DATA } from '../../test/rules-fixtures';
+import { settled } from '../../test/thrown';
 import { DomainError, ErrorCode } from '../common/problem';
 import { loadRuleCatalogue } from '../rulesets';
 import { LIMB_ITEMS, PATIENT_ITEMS } from '../screening/screening-items';
@@ -107,16 +108,7 @@ const requestArb = fc
     } as PrescriptionRequest;
   });
 
-async function outcome(request: PrescriptionRequest): Promise<Plan | DomainError> {
-  try {
-    return (await generatePlan(catalogue, request, TODAY)).plan;
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return error;
-    }
-    throw error;
-  }
-}
+const outcome = (request: PrescriptionRequest): Promise<Plan | DomainError> => settled(generatePlan(catalogue, request, TODAY).then((result) => result.plan));
 
 describe('LOP position and population properties', () => {
   it("never sets a pressure above the envelope's %LOP of the LOP in the exercise's own position", async () => {

@@ -1,21 +1,8 @@
 import { thrownBy } from '../../test/thrown';
 import { ErrorCode } from '../common/problem';
+import { legPressDose as legPress } from './envelope.fixture';
 import { describeBreaches, holdToEnvelope } from './plan-envelope';
-import { checkEnvelope, type EnvelopeExercise } from './safety-envelope';
-
-const legPress = (overrides: Partial<EnvelopeExercise> = {}): EnvelopeExercise => ({
-  exerciseId: 'leg-press',
-  limb: 'thigh',
-  side: 'left',
-  lopPercent: 80,
-  setPointMmHg: 152,
-  loadPercent1RM: 30,
-  continuousInflationMinutes: 6,
-  inflatedMinutes: 6,
-  reperfusionSeconds: 180,
-  basis: { lopPercent: ['dose.lop-lower-limb'], loadPercent1RM: ['dose.load-resistance'] },
-  ...overrides,
-});
+import { checkEnvelope } from './safety-envelope';
 
 describe('holdToEnvelope', () => {
   it('lets a dose within the envelope through', () => {

@@ -1,18 +1,5 @@
+import { legPressDose as legPress } from './envelope.fixture';
 import { checkEnvelope, type EnvelopeExercise, SAFETY_ENVELOPE } from './safety-envelope';
-
-const legPress = (overrides: Partial<EnvelopeExercise> = {}): EnvelopeExercise => ({
-  exerciseId: 'leg-press',
-  limb: 'thigh',
-  side: 'left',
-  lopPercent: 80,
-  setPointMmHg: 152,
-  loadPercent1RM: 30,
-  continuousInflationMinutes: 6,
-  inflatedMinutes: 6,
-  reperfusionSeconds: 180,
-  basis: { lopPercent: ['dose.lop-lower-limb'], loadPercent1RM: ['dose.load-resistance'] },
-  ...overrides,
-});
 
 describe('checkEnvelope', () => {
   it('passes a typical lower-limb dose at its limits', () => {
