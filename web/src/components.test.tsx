@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pressurePath, windowStart } from './Chart';
 import { LangContext, TEXTS, translator } from './i18n';
 import { groupByPatient } from './Patients';
-import { PlanView, prescriptionBody } from './Plan';
+import { prescriptionBody } from './plan-draft';
+import { PlanView } from './PlanView';
 import { prescribedSeconds } from './Session';
 import type { Prescription } from './types';
 
