@@ -6,7 +6,7 @@ import { LangContext, TEXTS, translator } from './i18n';
 import { groupByPatient } from './Patients';
 import { prescriptionBody } from './plan-draft';
 import { PlanView } from './PlanView';
-import { prescribedSeconds } from './Session';
+import { prescribedSeconds } from './live-session';
 import type { Prescription } from './types';
 
 const rule = { ruleId: 'dose.lop-percent.acl', version: 2, title: 'Working pressure after ACL reconstruction', evidence: [{ source: 'Hughes 2019', level: 'rct' }] };
