@@ -164,10 +164,12 @@ describe('the questionnaire wording in rules-data', () => {
     const dir = editedRulesData(FILE, (c) => {
       c.translations['Atrial flutter?'] = { es: '¿Flúter auricular?' };
       c.help['answers.atrialFlutter'] = { en: 'Typical or atypical.', es: 'Típico o atípico.' };
+      c.help.bloodPressure = { en: 'Seated, after five minutes of rest.', es: 'Sentado, tras cinco minutos de reposo.' };
     });
     expect(problemsOf(dir)).toEqual([
       'screening-questionnaire.data.json › translations: has Spanish for a text the screening questionnaire does not have: "Atrial flutter?"',
       'screening-questionnaire.data.json › help.answers.atrialFlutter: is not a question of the screening questionnaire',
+      'screening-questionnaire.data.json › help.bloodPressure: is not a question of the screening questionnaire',
     ]);
   });
 

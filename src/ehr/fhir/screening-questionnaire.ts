@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import type { Coding, Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 
 import type { RuleCatalogue } from '../../rules/catalogue';
+import type { CatalogueCheck, CrossCheckProblem } from '../../rules/data-spec';
 import { clearable } from '../../screening/screen-patient';
 import { LIMB_ITEMS, NOT_ASKED_OF_MALE_PATIENTS, PATIENT_ITEMS } from '../../screening/screening-items';
 import { Limb, ScreeningAnswer, Sex, Side } from '../../screening/screening.ruleset';
-import type { CatalogueCheck, CrossCheckProblem } from '../../rules/data-spec';
 import { CANONICAL, SYSTEM } from './codes';
 import { fhirMapping, fhirMappingReferences, valueSet } from './fhir-mapping';
 import { type QuestionnaireLanguage, questionnaireText } from './questionnaire-text';
@@ -73,7 +73,8 @@ type Build = (linkId: string, text: string, type: QuestionnaireItem['type'], ext
 type BuildChoice = (linkId: string, text: string, kind: ChoiceKind, extra?: Partial<QuestionnaireItem>) => QuestionnaireItem;
 
 function builders(wording: Wording): { question: Build; choice: BuildChoice } {
-  const question: Build = (linkId, text, type, extra = {}) => ({ linkId, text: wording.text(text), type, ...extra });
+  // A question (not a group) carries its help text when the wording has one.
+  const question: Build = (linkId, text, type, extra = {}) => ({ linkId, text: wording.text(text), type, ...extra, ...(type === 'group' ? {} : wording.help(linkId)) });
   const options = (kind: ChoiceKind) => CHOICES[kind].codes.map((code) => ({ valueCoding: { system: CHOICES[kind].system, code, display: wording.text(code) } }));
   const choice: BuildChoice = (linkId, text, kind, extra = {}) => question(linkId, text, 'choice', { answerOption: options(kind), ...extra });
   return { question, choice };
@@ -100,7 +101,7 @@ function answerItems(catalogue: RuleCatalogue, wording: Wording, prefix: string,
     const linkId = `${prefix}.${item}`;
     const code = itemCodes(catalogue, item);
     const applies = (NOT_ASKED_OF_MALE_PATIENTS as readonly string[]).includes(item) ? unlessMale : {};
-    return { ...choice(linkId, text, 'answer', { ...(code.length > 0 ? { code } : {}), ...applies, ...wording.help(linkId) }), text: `${wording.text(text)} ${wording.text(UNANSWERED)}` };
+    return { ...choice(linkId, text, 'answer', { ...(code.length > 0 ? { code } : {}), ...applies }), text: `${wording.text(text)} ${wording.text(UNANSWERED)}` };
   });
 }
 
@@ -188,13 +189,13 @@ export function screeningQuestionnaire(catalogue: RuleCatalogue, lang: Questionn
   };
 }
 
-/** Every text of the questionnaire as the English builds it: what the translations must cover. */
+/** Every text of the questionnaire as the English builds it, and its questions: what the wording must cover. */
 function englishTexts(catalogue: RuleCatalogue): { texts: Set<string>; linkIds: Set<string> } {
   const texts = new Set<string>([TITLE, DESCRIPTION, UNANSWERED]);
   const linkIds = new Set<string>();
   const walk = (items: readonly QuestionnaireItem[]) =>
     items.forEach((item) => {
-      linkIds.add(item.linkId);
+      if (item.type !== 'group' && item.type !== 'display') linkIds.add(item.linkId);
       walk(item.item ?? []);
     });
   walk(itemsOf(catalogue, new Wording(catalogue, 'en', texts)));
