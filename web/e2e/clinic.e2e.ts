@@ -194,4 +194,17 @@ describe('a clinician in the browser', () => {
     expect(await page.locator('table.patient tbody tr').count()).toBe(2);
     await shot('10-patients-es');
   });
+
+  it('asks the screening questionnaire in Spanish, with the answers given in English kept', async () => {
+    await page.getByRole('button', { name: 'Cribado' }).click();
+    const vte = page.locator('fieldset.question').filter({ hasText: 'trombosis venosa profunda' });
+    await vte.getByText('¿Ha tenido alguna vez el paciente una trombosis venosa profunda (TVP) o una embolia pulmonar (EP)?', { exact: true }).waitFor();
+    await vte.getByText('En cualquier momento, tratado o no', { exact: false }).waitFor();
+    expect(await vte.locator('label').allTextContents()).toEqual(['sí', 'no', 'desconocido']);
+    expect(await vte.locator('input[value="no"]').isChecked()).toBe(true);
+    await page.getByLabel('Presión arterial sistólica en reposo (mmHg)').waitFor();
+    expect(await page.getByLabel('Dónde se coloca el manguito').inputValue()).toBe('thigh');
+    await page.locator('fieldset.question').filter({ hasText: 'medicación anticoagulante' }).getByText('apixabán', { exact: false }).waitFor();
+    await shot('11-screening-es');
+  });
 });

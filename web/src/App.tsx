@@ -4,7 +4,7 @@ import { api, onSignedOut, problemLines, setToken } from './api';
 import { finishOidcSignIn, type Role, signInForDevelopment, type SignInOptions, startOidcSignIn } from './auth';
 import { emptyClearance } from './clearance';
 import { ProblemList } from './controls';
-import { type Lang, LangContext, translator } from './i18n';
+import { type Lang, LangContext, patientTextFor, translator } from './i18n';
 import { Patients } from './Patients';
 import { Approval, Handout, History } from './PlanActions';
 import { choicesFromOpenApi, emptyPlanDraft, type PlanChoices, type PlanDraft, prescriptionBody } from './plan-draft';
@@ -73,6 +73,8 @@ export function App() {
   const [who, setWho] = useState<string | null>(null);
   const [view, setView] = useState<View>('patients');
   const [questionnaire, setQuestionnaire] = useState<Questionnaire | null>(null);
+  const [spanishPatientText, setSpanishPatientText] = useState<Record<string, string> | null>(null);
+  const patientText = useMemo(() => patientTextFor(lang, spanishPatientText), [lang, spanishPatientText]);
   const [choices, setChoices] = useState<PlanChoices | null>(null);
   const [screening, setScreening] = useState<ScreeningDraft>(newScreening);
   const [planDraft, setPlanDraft] = useState<PlanDraft>(emptyPlanDraft);
@@ -101,14 +103,30 @@ export function App() {
   }, []);
   useEffect(() => {
     if (!who) return;
-    Promise.all([api<Questionnaire>('GET', '/v1/screenings/questionnaire'), api<{ components: { schemas: Record<string, never> } }>('GET', '/docs-json')]).then(
-      ([q, document]) => {
-        setQuestionnaire(q);
-        setChoices(choicesFromOpenApi(document));
-      },
+    api<{ components: { schemas: Record<string, never> } }>('GET', '/docs-json').then(
+      (document) => setChoices(choicesFromOpenApi(document)),
       (error) => setProblems(problemLines(error)),
     );
   }, [who]);
+  // The questionnaire in the UI language; the answers are kept by linkId, so switching keeps them.
+  useEffect(() => {
+    if (!who) return;
+    let current = true;
+    api<Questionnaire>('GET', `/v1/screenings/questionnaire?lang=${lang}`).then(
+      (q) => current && setQuestionnaire(q),
+      (error) => current && setProblems(problemLines(error)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [who, lang]);
+  useEffect(() => {
+    if (!who || lang !== 'es' || spanishPatientText) return;
+    api<{ texts: Record<string, string> }>('GET', '/v1/patient-wording?lang=es').then(
+      (wording) => setSpanishPatientText(wording.texts),
+      (error) => setProblems(problemLines(error)),
+    );
+  }, [who, lang, spanishPatientText]);
 
   const sites = ((screening.answers.limbs as Answers[] | undefined) ?? [])
     .filter((site) => site['limbs.limb'] && site['limbs.side'])
@@ -142,7 +160,7 @@ export function App() {
     ['session', t('navSession')],
   ];
   return (
-    <LangContext.Provider value={{ lang, t }}>
+    <LangContext.Provider value={{ lang, t, patientText }}>
       <header class="top">
         <h1>{t('appTitle')}</h1>
         <div class="top-right">

@@ -3,8 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, problemLines } from './api';
 import { EvidenceList } from './Basis';
 import { type ClearanceDraft, clearanceForRequest } from './clearance';
-import { useT } from './i18n';
-import { type Answers, helpText, isEnabled, optionCodes, type Questionnaire, type QuestionnaireItem, questionText, requestFromAnswers } from './questionnaire';
+import { usePatientText, useT } from './i18n';
+import { type Answers, helpText, isEnabled, optionCodes, optionLabel, type Questionnaire, type QuestionnaireItem, questionText, requestFromAnswers } from './questionnaire';
 import type { ScreeningOutcome } from './types';
 
 export interface ScreeningDraft {
@@ -23,7 +23,6 @@ export function screeningBody(questionnaire: Questionnaire, draft: ScreeningDraf
 const DEBOUNCE_MS = 400;
 
 function Field({ item, scope, onChange, idPrefix }: { item: QuestionnaireItem; scope: Answers; onChange: (linkId: string, value: string) => void; idPrefix: string }) {
-  const t = useT();
   const id = `${idPrefix}${item.linkId}`.replace(/[^A-Za-z0-9_-]/g, '-');
   const value = (scope[item.linkId] as string | undefined) ?? '';
   const help = helpText(item);
@@ -40,7 +39,7 @@ function Field({ item, scope, onChange, idPrefix }: { item: QuestionnaireItem; s
             {codes.map((code) => (
               <label key={code} class={`choice ${value === code ? 'chosen' : ''}`}>
                 <input type="radio" name={id} value={code} checked={value === code} onChange={() => onChange(item.linkId, code)} />
-                {t(code as 'yes' | 'no' | 'unknown')}
+                {optionLabel(item, code)}
               </label>
             ))}
           </div>
@@ -54,7 +53,7 @@ function Field({ item, scope, onChange, idPrefix }: { item: QuestionnaireItem; s
           <option value="">—</option>
           {codes.map((code) => (
             <option key={code} value={code}>
-              {code}
+              {optionLabel(item, code)}
             </option>
           ))}
         </select>
@@ -106,6 +105,7 @@ function Items({ items, scope, onChange, idPrefix }: { items: QuestionnaireItem[
 
 export function VerdictView({ outcome }: { outcome: ScreeningOutcome }) {
   const t = useT();
+  const patientText = usePatientText();
   return (
     <div class="verdict-view">
       <p class={`verdict verdict-${outcome.verdict}`} data-testid="verdict">
@@ -141,7 +141,7 @@ export function VerdictView({ outcome }: { outcome: ScreeningOutcome }) {
                   {f.title}
                 </div>
                 <div>
-                  {t('forPatient')}: {f.patientMessage}
+                  {t('forPatient')}: {patientText(f.patientMessage)}
                 </div>
                 <EvidenceList evidence={f.evidence} />
               </li>

@@ -327,8 +327,20 @@ export function translator(lang: Lang): Translate {
   return (key, values = {}) => TEXTS[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
 }
 
-export const LangContext = createContext<{ lang: Lang; t: Translate }>({ lang: 'en', t: translator('en') });
+/** A patient-facing text of the rules (a finding's patient message) in the UI language, or as given when there is no translation. */
+export type PatientText = (english: string) => string;
+
+export const LangContext = createContext<{ lang: Lang; t: Translate; patientText?: PatientText }>({ lang: 'en', t: translator('en') });
 
 export function useT(): Translate {
   return useContext(LangContext).t;
+}
+
+export function usePatientText(): PatientText {
+  return useContext(LangContext).patientText ?? ((english) => english);
+}
+
+/** The patient text lookup for a language, from the service's table (`GET /v1/patient-wording`) of Spanish by English. */
+export function patientTextFor(lang: Lang, spanish: Record<string, string> | null): PatientText {
+  return (english) => (lang === 'es' ? (spanish?.[english] ?? english) : english);
 }
