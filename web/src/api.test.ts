@@ -76,8 +76,10 @@ describe('PKCE', () => {
 });
 
 describe('clearance', () => {
-  it('is sent only when it covers a finding', () => {
+  it('is sent only when it covers a finding, naming the findings it clears', () => {
     expect(clearanceForRequest({ findings: [], by: 'Dr A', on: '2026-11-01', note: 'ok' })).toBeUndefined();
-    expect(clearanceForRequest({ findings: ['ci.vte-points'], by: ' Dr A ', on: '2026-11-01', note: ' cleared ' })).toEqual({ by: 'Dr A', on: '2026-11-01', note: 'cleared' });
+    expect(clearanceForRequest({ findings: ['refer.bp-160-179'], by: ' Dr A ', on: '2026-11-01', note: ' cleared ' })).toEqual([
+      { findings: ['refer.bp-160-179'], by: 'Dr A', on: '2026-11-01', note: 'cleared' },
+    ]);
   });
 });
