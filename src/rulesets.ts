@@ -1,4 +1,6 @@
 import { fhirMapping, fhirMappingReferences } from './ehr/fhir/fhir-mapping';
+import { questionnaireText } from './ehr/fhir/questionnaire-text';
+import { questionnaireWordingComplete } from './ehr/fhir/screening-questionnaire';
 import { fhirValueSets } from './ehr/fhir/value-sets';
 import { handoutText, translationsComplete } from './handout/handout-text';
 import { exerciseCatalogue } from './prescription/exercise-catalogue';
@@ -34,10 +36,11 @@ export const DATA_SPECS: readonly DataSpec[] = [
   handoutText as DataSpec,
   fhirValueSets as DataSpec,
   fhirMapping as DataSpec,
+  questionnaireText as DataSpec,
 ];
 
 /** Checks across files, run once everything has loaded. */
-export const CATALOGUE_CHECKS: readonly CatalogueCheck[] = [prescriptionReferences, translationsComplete, fhirMappingReferences];
+export const CATALOGUE_CHECKS: readonly CatalogueCheck[] = [prescriptionReferences, translationsComplete, fhirMappingReferences, questionnaireWordingComplete];
 
 /** Every suite of golden cases in rules-data/. */
 export const GOLDEN_SUITES: readonly GoldenSuite[] = [screeningGoldenSuite as GoldenSuite, prescriptionGoldenSuite as GoldenSuite];

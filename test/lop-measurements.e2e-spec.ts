@@ -70,6 +70,21 @@ describe('POST /v1/devices/{id}/lop-measurements', () => {
     await harness.post(`/v1/device-sessions/${session.id}/abort`).expect(200);
   });
 
+  it('refuses a measurement while the cuff still lets the air out of an aborted session, saying to try again in seconds, and measures once it is at rest', async () => {
+    const plan = await harness.approvedPlan(prescriptionRequest({ limbs: [prescriptionLimb('left', 190), prescriptionLimb('right', 200)] }));
+    const session = (await harness.push(plan.id, { deviceId: 'cuff-2', cuffs: BOTH_THIGHS })).body;
+    await harness.post(`/v1/device-sessions/${session.id}/start`).expect(200);
+    await harness.advanceUntil(() => harness.cuff('cuff-2').state === 'HOLDING', 60_000);
+    await harness.post(`/v1/device-sessions/${session.id}/abort`).expect(200);
+    expect(harness.cuff('cuff-2').state).toBe('DEFLATING');
+
+    const refused = await harness.post('/v1/devices/cuff-2/lop-measurements', LEFT_THIGH).expect(409);
+    expect(refused.body).toMatchObject({ code: 'DEVICE_BUSY', detail: 'Cuff cuff-2 is still letting the air out after its last use (DEFLATING); try again in a few seconds, once it is at rest.' });
+    const waited = await harness.advanceUntil(() => harness.cuff('cuff-2').state === 'ABORTED', 15_000);
+    expect(waited).toBeLessThanOrEqual(10_000);
+    expect((await measure('cuff-2', LEFT_THIGH)).status).toBe(201);
+  });
+
   it('validates the request and the cuff', async () => {
     const invalid = await harness.post('/v1/devices/cuff-2/lop-measurements', { ...LEFT_THIGH, posture: 'kneeling', extra: 1 }).expect(400);
     expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['extra', 'posture']);

@@ -79,4 +79,55 @@ describe('the screening as a FHIR Questionnaire', () => {
   it('lets only clinicians screen', async () => {
     await postResponse(questionnaireResponseFor(screeningRequest()), await sut.as('viewer')).expect(403);
   });
+  describe('in Spanish', () => {
+    const read = (query = '', language?: string) => {
+      const req = clinician.get(`/v1/screenings/questionnaire${query}`);
+      return language === undefined ? req : req.set('accept-language', language);
+    };
+    const vte = (q: Questionnaire) => q.item!.find((i) => i.linkId === 'answers')!.item!.find((i) => i.linkId === 'answers.vteHistory')!;
+
+    it('answers ?lang=es with the Spanish questionnaire, its help texts and answer displays, under the same version', async () => {
+      const english = (await read().expect(200)).body as Questionnaire;
+      const res = await read('?lang=es').expect(200);
+      const spanish = res.body as Questionnaire;
+      expect(res.headers['content-language']).toBe('es');
+      expect(res.headers['vary']).toMatch(/accept-language/i);
+      expect(spanish).toMatchObject({ language: 'es', version: english.version, url: english.url });
+      expect(vte(spanish).text).toContain('trombosis venosa profunda');
+      expect(vte(spanish).item).toEqual([expect.objectContaining({ linkId: 'answers.vteHistory.help', type: 'display', text: expect.stringContaining('coágulo') })]);
+      expect(vte(spanish).answerOption!.map((o) => [o.valueCoding!.code, o.valueCoding!.display])).toEqual([['yes', 'sí'], ['no', 'no'], ['unknown', 'desconocido']]);
+      expect(fhirProblems(spanish)).toEqual([]);
+    });
+
+    it('follows Accept-Language when there is no lang, and lang when there is', async () => {
+      expect((await read('', 'es-ES,es;q=0.9,en;q=0.5').expect(200)).body.language).toBe('es');
+      expect((await read('', 'es-419').expect(200)).body.language).toBe('es');
+      const chosen = await read('?lang=en', 'es').expect(200);
+      expect(chosen.body.language).toBe('en');
+      expect(chosen.headers['content-language']).toBe('en');
+    });
+
+    it('answers English by default and for a header naming no supported language', async () => {
+      const plain = await read().expect(200);
+      expect(plain.body.language).toBe('en');
+      expect(plain.headers['content-language']).toBe('en');
+      expect(vte(plain.body).text).toContain('deep-vein thrombosis');
+      expect((await read('', 'fr-FR, de;q=0.8').expect(200)).body.language).toBe('en');
+    });
+
+    it('refuses a lang it does not have with problem+json naming lang', async () => {
+      for (const lang of ['fr', 'ES', '']) {
+        const res = await read(`?lang=${lang}`).expect(400);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'lang' })]);
+      }
+    });
+
+    it('screens a response to the Spanish questionnaire as one to the English', async () => {
+      const spanish = (await read('?lang=es').expect(200)).body as Questionnaire;
+      const answers = screeningRequest();
+      const res = await postResponse({ ...questionnaireResponseFor(answers), questionnaire: `${spanish.url}|${spanish.version}` }).expect(201);
+      expect(res.body.verdict).toBe((await clinician.post('/v1/screenings/evaluations', answers).expect(200)).body.verdict);
+    });
+  });
 });

@@ -15,9 +15,16 @@ export interface ProgramLimitBreach {
  */
 export function programLimitBreaches(program: CuffProgram): ProgramLimitBreach[] {
   const breaches: ProgramLimitBreach[] = [];
-  const { limits } = program;
-  const breach = (path: string, requirement: ProgramLimitBreach['requirement'], message: string) => breaches.push({ path, requirement, message });
+  const breach: Breach = (path, requirement, message) => breaches.push({ path, requirement, message });
+  ownLimitBreaches(program.limits, breach);
+  blockBreaches(program, breach);
+  return breaches;
+}
 
+type Breach = (path: string, requirement: ProgramLimitBreach['requirement'], message: string) => void;
+
+/** The program's own limits against the cuff's. */
+function ownLimitBreaches(limits: CuffProgram['limits'], breach: Breach): void {
   if (limits.ceilingMmHg > DEVICE_LIMITS.maxSetPointMmHg) {
     breach('limits.ceilingMmHg', 'SR-1', `ceiling ${limits.ceilingMmHg} mmHg is above the cuff's ${DEVICE_LIMITS.maxSetPointMmHg} mmHg`);
   }
@@ -39,7 +46,11 @@ export function programLimitBreaches(program: CuffProgram): ProgramLimitBreach[]
   if (limits.windowMmHg > DEVICE_LIMITS.windowMmHg) {
     breach('limits.windowMmHg', 'SR-8', `alarm window ${limits.windowMmHg} mmHg is wider than the cuff's ${DEVICE_LIMITS.windowMmHg} mmHg`);
   }
+}
 
+/** Each block, and each channel's blocks together, against the tighter of the program's and the cuff's limits. */
+function blockBreaches(program: CuffProgram, breach: Breach): void {
+  const { limits } = program;
   const ceiling = Math.min(limits.ceilingMmHg, DEVICE_LIMITS.maxSetPointMmHg);
   const blockLimit = Math.min(limits.maxBlockInflationS, DEVICE_LIMITS.maxBlockInflationS);
   const reperfusionLimit = Math.max(limits.minReperfusionS, DEVICE_LIMITS.minReperfusionS);
@@ -79,5 +90,4 @@ export function programLimitBreaches(program: CuffProgram): ProgramLimitBreach[]
       breach('blocks', 'SR-6', `channel ${channel} has ${total.blocks} blocks, more than ${DEVICE_LIMITS.maxBlocksPerLimb}`);
     }
   }
-  return breaches;
 }

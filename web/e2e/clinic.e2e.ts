@@ -80,6 +80,29 @@ describe('a clinician in the browser', () => {
     await shot('02-screening');
   });
 
+  it('records a medical clearance for a referral, and withdraws it when the referral is gone', async () => {
+    await page.getByLabel('Systolic pressure at rest (mmHg)').fill('165');
+    await page.getByLabel('Diastolic pressure at rest (mmHg)').fill('97');
+    await expect.poll(() => page.getByTestId('verdict').textContent(), { timeout: 10_000 }).toContain('refer');
+    await page.getByLabel(/refer\.bp-160-179/).check();
+    await page.getByLabel('Cleared by (name and role)').fill('Dr Ana Ruiz, general practitioner');
+    await page.getByLabel('Date of the clearance').fill(isoDay(-2));
+    await page.getByLabel('What was cleared, and any conditions').fill('Blood pressure reviewed; cleared for cuff training at a milder pressure.');
+    // The cleared referral becomes a caution that keeps the milder band's modifications.
+    await expect.poll(() => page.getByTestId('verdict').textContent(), { timeout: 10_000 }).toContain('caution');
+    await expect.poll(() => page.locator('.finding').filter({ hasText: 'refer.bp-160-179' }).textContent()).toContain('cleared: a caution with modifications');
+    await shot('02b-clearance');
+    await page.getByLabel('Systolic pressure at rest (mmHg)').fill('118');
+    await page.getByLabel('Diastolic pressure at rest (mmHg)').fill('76');
+    // The referral is gone; the clearance still names it, so its box stays in view to be unticked.
+    await expect.poll(() => page.getByTestId('verdict').textContent(), { timeout: 10_000 }).not.toContain('refer');
+    // Unticked, it leaves the list with nothing left to clear.
+    await page.getByLabel('refer.bp-160-179', { exact: true }).click();
+    await expect.poll(() => page.getByLabel(/refer\.bp-160-179/).count()).toBe(0);
+    await expect.poll(() => page.getByTestId('verdict').textContent(), { timeout: 10_000 }).not.toMatch(/refer|incomplete/);
+    await expect.poll(() => page.locator('.verdict-panel .problems').count()).toBe(0);
+  });
+
   it('makes a draft plan for an ACL reconstruction and shows every value with its rules', async () => {
     await page.getByRole('button', { name: 'Continue to the plan' }).click();
     await page.getByLabel('Condition', { exact: true }).selectOption('acl-reconstruction');
@@ -193,5 +216,18 @@ describe('a clinician in the browser', () => {
     await expect.poll(() => page.locator('caption').first().textContent()).toContain('mrn-e2e-1');
     expect(await page.locator('table.patient tbody tr').count()).toBe(2);
     await shot('10-patients-es');
+  });
+
+  it('asks the screening questionnaire in Spanish, with the answers given in English kept', async () => {
+    await page.getByRole('button', { name: 'Cribado' }).click();
+    const vte = page.locator('fieldset.question').filter({ hasText: 'trombosis venosa profunda' });
+    await vte.getByText('¿Ha tenido alguna vez el paciente una trombosis venosa profunda (TVP) o una embolia pulmonar (EP)?', { exact: true }).waitFor();
+    await vte.getByText('En cualquier momento, tratado o no', { exact: false }).waitFor();
+    expect(await vte.locator('label').allTextContents()).toEqual(['sí', 'no', 'desconocido']);
+    expect(await vte.locator('input[value="no"]').isChecked()).toBe(true);
+    await page.getByLabel('Presión arterial sistólica en reposo (mmHg)').waitFor();
+    expect(await page.getByLabel('Dónde se coloca el manguito').inputValue()).toBe('thigh');
+    await page.locator('fieldset.question').filter({ hasText: 'medicación anticoagulante' }).getByText('apixabán', { exact: false }).waitFor();
+    await shot('11-screening-es');
   });
 });

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 import { api, problemLines } from './api';
 import { useT } from './i18n';
-import { ProblemList } from './Plan';
+import { ProblemList } from './controls';
 import type { PrescriptionSummary } from './types';
 
 /** The clinic's plans, newest first, grouped by patient in that order. */

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { ApiError, parseEvents, problemLines } from './api';
+import { api, ApiError, parseEvents, problemLines } from './api';
 import { base64Url, pkcePair } from './auth';
 import { clearanceForRequest } from './clearance';
 
@@ -13,6 +13,39 @@ describe('server-sent events', () => {
     ]);
     expect(rest).toBe('event: alarm\ndata: {"co');
     expect(parseEvents(`${rest}de":"X"}\n\n`).events).toEqual([{ event: 'alarm', data: '{"code":"X"}' }]);
+  });
+});
+
+describe('a request the service sheds under load', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  const answers = (...statuses: Array<[number, string | null]>) => {
+    const fetch = vi.fn(async () => {
+      const [status, retryAfter] = statuses.shift()!;
+      const headers: Record<string, string> = { 'content-type': status === 200 ? 'application/json' : 'application/problem+json', ...(retryAfter === null ? {} : { 'retry-after': retryAfter }) };
+      return new Response(JSON.stringify(status === 200 ? { item: [] } : { status, title: 'Service Unavailable', code: 'SERVICE_UNAVAILABLE' }), { status, headers });
+    });
+    vi.stubGlobal('fetch', fetch);
+    return fetch;
+  };
+
+  it('reads again after the Retry-After it gives, twice at most', async () => {
+    const fetch = answers([503, '0'], [503, '0'], [200, null]);
+    expect(await api('GET', '/v1/screenings/questionnaire?lang=es')).toEqual({ item: [] });
+    expect(fetch).toHaveBeenCalledTimes(3);
+    answers([503, '0'], [503, '0'], [503, '0']);
+    await expect(api('GET', '/v1/screenings/questionnaire')).rejects.toMatchObject({ problem: { status: 503 } });
+  });
+
+  it('never repeats a write, nor a 503 without Retry-After', async () => {
+    const post = answers([503, '0'], [200, null]);
+    await expect(api('POST', '/v1/screenings', {})).rejects.toMatchObject({ problem: { status: 503 } });
+    expect(post).toHaveBeenCalledTimes(1);
+    const get = answers([503, null], [200, null]);
+    await expect(api('GET', '/v1/devices')).rejects.toMatchObject({ problem: { status: 503 } });
+    expect(get).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -43,8 +76,10 @@ describe('PKCE', () => {
 });
 
 describe('clearance', () => {
-  it('is sent only when it covers a finding', () => {
+  it('is sent only when it covers a finding, naming the findings it clears', () => {
     expect(clearanceForRequest({ findings: [], by: 'Dr A', on: '2026-11-01', note: 'ok' })).toBeUndefined();
-    expect(clearanceForRequest({ findings: ['ci.vte-points'], by: ' Dr A ', on: '2026-11-01', note: ' cleared ' })).toEqual({ by: 'Dr A', on: '2026-11-01', note: 'cleared' });
+    expect(clearanceForRequest({ findings: ['refer.bp-160-179'], by: ' Dr A ', on: '2026-11-01', note: ' cleared ' })).toEqual([
+      { findings: ['refer.bp-160-179'], by: 'Dr A', on: '2026-11-01', note: 'cleared' },
+    ]);
   });
 });

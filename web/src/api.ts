@@ -51,12 +51,32 @@ async function failure(response: Response): Promise<ApiError> {
   return new ApiError({ status: response.status, title: response.statusText || `HTTP ${response.status}` });
 }
 
+/** How often a read the service shed under load is tried again, and the longest wait it is given. */
+const SHED_RETRIES = 2;
+const SHED_WAIT_MAX_S = 5;
+
+/** The seconds to wait before reading again, when the service shed a read under load (503 with Retry-After). */
+function shedWait(method: string, response: Response): number | null {
+  const retryAfter = response.headers.get('retry-after');
+  return method === 'GET' && response.status === 503 && retryAfter !== null && /^\d+$/.test(retryAfter) ? Math.min(Number(retryAfter), SHED_WAIT_MAX_S) : null;
+}
+
+/**
+ * Calls the API. A GET the service sheds under load changed nothing, so it is tried again after
+ * the Retry-After the service gives (twice at most); a write is never repeated here.
+ */
 export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body), signal });
-  if (!response.ok) {
-    throw await failure(response);
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(path, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body), signal });
+    if (response.ok) {
+      return (await response.json()) as T;
+    }
+    const wait = attempt < SHED_RETRIES ? shedWait(method, response) : null;
+    if (wait === null) {
+      throw await failure(response);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
   }
-  return (await response.json()) as T;
 }
 
 /** A binary answer (the handout PDF) as a blob. */

@@ -13,10 +13,10 @@ export function emptyClearance(): ClearanceDraft {
   return { findings: [], by: '', on: '', note: '' };
 }
 
-/** The request's `clearance`, or nothing when no finding is cleared. */
-export function clearanceForRequest(draft: ClearanceDraft): { by: string; on: string; note: string } | undefined {
+/** The request's `clearances`: this one clearance with the findings it names, or none when it names none. */
+export function clearanceForRequest(draft: ClearanceDraft): Array<{ findings: string[]; by: string; on: string; note: string }> | undefined {
   if (draft.findings.length === 0) {
     return undefined;
   }
-  return { by: draft.by.trim(), on: draft.on, note: draft.note.trim() };
+  return [{ findings: draft.findings, by: draft.by.trim(), on: draft.on, note: draft.note.trim() }];
 }

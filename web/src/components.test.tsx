@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pressurePath, windowStart } from './Chart';
 import { LangContext, TEXTS, translator } from './i18n';
 import { groupByPatient } from './Patients';
-import { PlanView, prescriptionBody } from './Plan';
-import { prescribedSeconds } from './Session';
+import { prescriptionBody } from './plan-draft';
+import { PlanView } from './PlanView';
+import { prescribedSeconds } from './live-session';
 import type { Prescription } from './types';
 
 const rule = { ruleId: 'dose.lop-percent.acl', version: 2, title: 'Working pressure after ACL reconstruction', evidence: [{ source: 'Hughes 2019', level: 'rct' }] };

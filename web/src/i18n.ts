@@ -46,6 +46,7 @@ const en = {
   evidence: 'Evidence',
   rule: 'Rule',
   clearance: 'Medical clearance',
+  clearedToCaution: 'cleared: a caution with modifications',
   clearanceHelp: 'Tick the findings the clearance covers, then record who gave it, when, and a note.',
   clearedBy: 'Cleared by (name and role)',
   clearedOn: 'Date of the clearance',
@@ -205,6 +206,7 @@ const es: Record<TextKey, string> = {
   evidence: 'Evidencia',
   rule: 'Regla',
   clearance: 'Autorización médica',
+  clearedToCaution: 'autorizado: precaución con modificaciones',
   clearanceHelp: 'Marque los hallazgos que cubre la autorización y anote quién la dio, cuándo y una nota.',
   clearedBy: 'Autorizado por (nombre y cargo)',
   clearedOn: 'Fecha de la autorización',
@@ -327,8 +329,20 @@ export function translator(lang: Lang): Translate {
   return (key, values = {}) => TEXTS[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
 }
 
-export const LangContext = createContext<{ lang: Lang; t: Translate }>({ lang: 'en', t: translator('en') });
+/** A patient-facing text of the rules (a finding's patient message) in the UI language, or as given when there is no translation. */
+export type PatientText = (english: string) => string;
+
+export const LangContext = createContext<{ lang: Lang; t: Translate; patientText?: PatientText }>({ lang: 'en', t: translator('en') });
 
 export function useT(): Translate {
   return useContext(LangContext).t;
+}
+
+export function usePatientText(): PatientText {
+  return useContext(LangContext).patientText ?? ((english) => english);
+}
+
+/** The patient text lookup for a language, from the service's table (`GET /v1/patient-wording`) of Spanish by English. */
+export function patientTextFor(lang: Lang, spanish: Record<string, string> | null): PatientText {
+  return (english) => (lang === 'es' ? (spanish?.[english] ?? english) : english);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { isEnabled, type Questionnaire, requestFromAnswers } from './questionnaire';
+import { helpText, isEnabled, optionLabel, type Questionnaire, questionText, requestFromAnswers } from './questionnaire';
 
 const yes = { code: 'yes' };
 const choice = (linkId: string, required = false) => ({ linkId, type: 'choice' as const, required, answerOption: ['yes', 'no', 'unknown'].map((code) => ({ valueCoding: { code } })) });
@@ -85,5 +85,23 @@ describe('the screening form from the questionnaire', () => {
     expect(isEnabled(item, { 'patient.sex': 'female' })).toBe(true);
     expect(isEnabled(item, { 'patient.sex': 'male', 'answers.pregnant': 'no' })).toBe(true);
     expect(isEnabled({ ...item, enableBehavior: 'all' }, { 'patient.sex': 'female' })).toBe(false);
+  });
+});
+
+describe('the questionnaire in either language', () => {
+  it('reads the question without its blank-is-unknown reminder, its help and its answer displays in English or Spanish', () => {
+    const item = {
+      linkId: 'answers.anticoagulants',
+      type: 'choice' as const,
+      text: '¿Toma medicación anticoagulante? (sin respuesta = desconocido)',
+      answerOption: [{ valueCoding: { code: 'yes', display: 'sí' } }, { valueCoding: { code: 'unknown' } }],
+      item: [{ linkId: 'answers.anticoagulants.help', type: 'display' as const, text: 'Por ejemplo, warfarina.', extension: [{ valueCodeableConcept: { coding: [{ code: 'help' }] } }] }],
+    };
+    expect(questionText(item)).toBe('¿Toma medicación anticoagulante?');
+    expect(questionText({ ...item, text: 'Taking anticoagulant medication? (left unanswered = unknown)' })).toBe('Taking anticoagulant medication?');
+    expect(questionText({ ...item, text: 'Surgery in the last 3 months? (give the date)' })).toBe('Surgery in the last 3 months? (give the date)');
+    expect(helpText(item)).toBe('Por ejemplo, warfarina.');
+    expect(optionLabel(item, 'yes')).toBe('sí');
+    expect(optionLabel(item, 'unknown')).toBe('unknown');
   });
 });

@@ -6,7 +6,7 @@ export interface QuestionnaireItem {
   required?: boolean;
   repeats?: boolean;
   maxLength?: number;
-  answerOption?: Array<{ valueCoding?: { code: string; display?: string }; valueString?: string }>;
+  answerOption?: AnswerOption[];
   enableWhen?: Array<{ question: string; operator: string; answerCoding?: { code: string }; answerString?: string; answerBoolean?: boolean; answerInteger?: number; answerDecimal?: number }>;
   enableBehavior?: 'all' | 'any';
   item?: QuestionnaireItem[];
@@ -14,7 +14,14 @@ export interface QuestionnaireItem {
   extension?: unknown[];
 }
 
+export interface AnswerOption {
+  valueCoding?: { code: string; display?: string };
+  valueString?: string;
+}
+
 export interface Questionnaire {
+  /** The language the service wrote it in (`?lang=`): its texts, help texts and answer displays. */
+  language?: string;
   item: QuestionnaireItem[];
 }
 
@@ -29,13 +36,22 @@ export function helpText(item: QuestionnaireItem): string | null {
   return help?.text ?? null;
 }
 
+/** The service's reminder that a blank is unknown, in each language it writes the questionnaire in. */
+const UNANSWERED_REMINDER = / \((left unanswered = unknown|sin respuesta = desconocido)\)$/;
+
 /** The question without the service's reminder that a blank is unknown (the form says it once). */
 export function questionText(item: QuestionnaireItem): string {
-  return (item.text ?? item.linkId).replace(/ \(left unanswered = unknown\)$/, '');
+  return (item.text ?? item.linkId).replace(UNANSWERED_REMINDER, '');
 }
 
 export function optionCodes(item: QuestionnaireItem): string[] {
   return (item.answerOption ?? []).map((option) => option.valueCoding?.code ?? option.valueString ?? '').filter(Boolean);
+}
+
+/** What an answer option reads as in the questionnaire's language: its display, else its code. */
+export function optionLabel(item: QuestionnaireItem, code: string): string {
+  const option = (item.answerOption ?? []).find((o) => (o.valueCoding?.code ?? o.valueString) === code);
+  return option?.valueCoding?.display ?? code;
 }
 
 /** FHIR enableWhen: whether an item is shown, given the answers so far (`all` unless `any`). */

@@ -19,6 +19,8 @@ const LOP_DEADLINE_MS = (DEVICE_LIMITS.lopSearchTimeoutS + 15) * 1000;
 const DEFLATED_DEADLINE_MS = 15_000;
 /** States from which a program can be pushed without a new self-test. */
 const TESTED: readonly CuffState[] = ['READY', 'PROGRAM_LOADED'];
+/** On its way to rest by itself, e.g. right after a session was deflated and ended: a wait of seconds. */
+const DEFLATING: readonly CuffState[] = ['DEFLATING', 'ALARM_DEFLATING'];
 /** States in which a cuff may be prepared (after a self-test where needed). */
 const AT_REST: readonly (CuffState | null)[] = [null, 'IDLE', 'READY', 'PROGRAM_LOADED', 'DONE', 'ABORTED', 'FAULT'];
 
@@ -206,7 +208,12 @@ export class SessionSupervisor {
   private async ready(deviceId: string, record: (command: Command, ack: Ack) => void, observed: (event: DeviceEvent) => void): Promise<void> {
     let state = this.device(deviceId).state;
     if (!AT_REST.includes(state)) {
-      throw new DomainError(ErrorCode.DeviceBusy, `Cuff ${deviceId} is ${state}; it must be at rest to be prepared.`);
+      throw new DomainError(
+        ErrorCode.DeviceBusy,
+        state !== null && DEFLATING.includes(state)
+          ? `Cuff ${deviceId} is still letting the air out after its last use (${state}); try again in a few seconds, once it is at rest.`
+          : `Cuff ${deviceId} is ${state}; it must be deflated and at rest first.`,
+      );
     }
     if (state === 'FAULT') {
       state = (await this.exchange(deviceId, { type: 'CLEAR_ALARM', body: {} }, record)).state;

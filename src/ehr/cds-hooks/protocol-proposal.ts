@@ -35,21 +35,11 @@ function onsetOf(reasons: string[], resources: Resource[]): string | undefined {
   return conditions.map((c) => day(field(c, 'onsetDateTime')) ?? day(field(field(c, 'onsetPeriod'), 'start')) ?? day(field(c, 'recordedDate'))).find((d) => d !== undefined);
 }
 
-/**
- * The BFR plans the rules make for the selected order: the screening, the order's indication and
- * cuff sites, and the LOP measured at each site, for every goal, keeping the distinct plans. Every
- * detail the order or the record lacks is named; nothing is guessed.
- */
-export async function proposeProtocols(
-  catalogue: RuleCatalogue,
-  screening: RecordScreening,
-  ordered: OrderedIndication,
-  resources: Resource[],
-  planOn: string,
-): Promise<Proposal> {
-  if (!screening.request || screening.lacking.length > 0 || screening.refused.length > 0) {
-    return { kind: 'screening' };
-  }
+/** The prescription request, checked once per goal, or what the order and the record lack for one. */
+type Candidate = { request: Record<string, unknown>; sources: MappedSource[] } | { lacks: string[] };
+
+/** The prescription request the order and the record make, less its goal; every missing detail is named. */
+function candidateFrom(catalogue: RuleCatalogue, screening: RecordScreening & { request: NonNullable<RecordScreening['request']> }, ordered: OrderedIndication, resources: Resource[], planOn: string): Candidate {
   const inputs = prescriptionInputsFromFhir(clinicalRecordFrom(resources), catalogue, planOn);
   const lacks: string[] = [];
   const sites = screening.sites;
@@ -78,7 +68,7 @@ export async function proposeProtocols(
   }
   const limbs = sites.sites.map((site) => {
     const measured = inputs.limbs.find((l) => l.limb === site.limb && l.side === site.side);
-    const screened = screening.request!.limbs.find((l) => l.limb === site.limb && l.side === site.side)!;
+    const screened = screening.request.limbs.find((l) => l.limb === site.limb && l.side === site.side)!;
     const cuffWidthCm = measured?.lop[0]?.cuffWidthCm;
     if (cuffWidthCm === undefined) {
       lacks.push(`the cuff at the ${site.side} ${site.limb}: no usable LOP measured there (it gives the cuff width the pressures hold for)`);
@@ -87,10 +77,10 @@ export async function proposeProtocols(
     return { ...screened, ...(circumferenceCm !== undefined ? { circumferenceCm } : {}), cuffWidthCm, lop: measured?.lop ?? [] };
   });
   if (lacks.length > 0) {
-    return { kind: 'none', reasons: lacks, ruleIds: [] };
+    return { lacks };
   }
   const { patient, answers, surgeryDate, bloodPressure, clearances } = screening.request;
-  const candidate = {
+  const request = {
     patient,
     answers,
     ...(surgeryDate ? { surgeryDate } : {}),
@@ -99,10 +89,33 @@ export async function proposeProtocols(
     limbs,
     indication: { condition, side, weightBearing: ordered.weightBearing, ...(surgical ? { surgeryDate: inputs.surgeryDate } : { onsetDate }) },
   };
+  return { request, sources: inputs.sources };
+}
+
+/**
+ * The BFR plans the rules make for the selected order: the screening, the order's indication and
+ * cuff sites, and the LOP measured at each site, for every goal, keeping the distinct plans. Every
+ * detail the order or the record lacks is named; nothing is guessed.
+ */
+export async function proposeProtocols(
+  catalogue: RuleCatalogue,
+  screening: RecordScreening,
+  ordered: OrderedIndication,
+  resources: Resource[],
+  planOn: string,
+): Promise<Proposal> {
+  const screened = screening.request;
+  if (!screened || screening.lacking.length > 0 || screening.refused.length > 0) {
+    return { kind: 'screening' };
+  }
+  const candidate = candidateFrom(catalogue, { ...screening, request: screened }, ordered, resources, planOn);
+  if ('lacks' in candidate) {
+    return { kind: 'none', reasons: candidate.lacks, ruleIds: [] };
+  }
   const options: ProtocolOption[] = [];
   const refusals = new Map<string, string[]>();
   for (const goal of Goal.options) {
-    const request = PrescriptionRequest.safeParse({ ...candidate, goal });
+    const request = PrescriptionRequest.safeParse({ ...candidate.request, goal });
     if (!request.success) {
       return { kind: 'none', reasons: [...new Set(request.error.issues.map((i) => `${i.path.join('.')} ${i.message}`))], ruleIds: [] };
     }
@@ -127,5 +140,5 @@ export async function proposeProtocols(
     return { kind: 'none', reasons: [...refusals.keys()], ruleIds: [...new Set([...refusals.values()].flat())] };
   }
   const recommended = options.some((o) => o.goal === ordered.goal) ? ordered.goal : undefined;
-  return { kind: 'plans', options, ...(recommended ? { recommended } : {}), sources: inputs.sources };
+  return { kind: 'plans', options, ...(recommended ? { recommended } : {}), sources: candidate.sources };
 }

@@ -164,36 +164,12 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
 /** Rule links on a card: each rule when they are few, else the catalogue (the detail links each rule). */
 const MAX_RULE_LINKS = 5;
 
-function incompleteCard(screening: RecordScreening, setting: CardSetting): ExplainedCard | undefined {
-  const asks = new Map<string, { finding: ScreeningFinding; sites: string[] }>();
-  for (const finding of screening.findings.filter((f) => f.verdict === 'incomplete')) {
-    const entry = asks.get(finding.ruleId) ?? { finding, sites: [] };
-    if (finding.site) {
-      entry.sites.push(siteName(finding.site));
-    }
-    asks.set(finding.ruleId, entry);
-  }
-  const pending = screening.untilAnswered;
+type Asked = Map<string, { finding: ScreeningFinding; sites: string[] }>;
+
+/** The incomplete card's detail: what the EHR could not give, what to ask, and what stands meanwhile. */
+function incompleteDetail(screening: RecordScreening, setting: CardSetting, asks: Asked, pending: RecordScreening['untilAnswered']): string {
   const unused = screening.unusedAnswers;
-  if (asks.size === 0 && pending.length === 0 && screening.lacking.length === 0 && screening.refused.length === 0 && setting.unavailable.length === 0 && !unused) {
-    return undefined;
-  }
-  const count = asks.size + screening.lacking.length;
-  const notChecked = setting.unavailable.map((u) => PREFETCH_SHORT[u.key]);
-  const summary =
-    notChecked.length > 0
-      ? `BFR screen incomplete: EHR data not checked (${notChecked.join(', ')}); ${count} items to supply`
-      : screening.refused.length > 0
-        ? 'BFR screen not run: the EHR record has values the screening refuses'
-        : unused
-          ? `BFR screen incomplete: screening answers ${unused.authoredOn ? `of ${unused.authoredOn}` : 'without a date'} not used; ${count} items to answer or measure`
-          : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
-  const rules = [
-    ...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values(),
-    ...(unused ? [{ ruleId: unused.entry.id, version: unused.entry.version }] : []),
-  ];
-  const catalogue = rulesPageUrl(setting.baseUrl, 'screening');
-  const detail = [
+  return [
     'The EHR record can only say yes: what it does not hold stays unknown, never "no", and a plan needs every item answered.',
     ...(setting.unavailable.length > 0
       ? ['', '**Not checked, EHR data not obtained:**', ...setting.unavailable.map((u) => `- ${PREFETCH_CONTENT[u.key]}: ${u.reason}`)]
@@ -240,6 +216,38 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
           : ' No screening questionnaire answers in the EHR.') +
       (screening.sites.origin === 'assumed' ? ' Cuff sites assumed: both thighs (neither the hook nor the screening answers name one).' : ''),
   ].join('\n');
+}
+
+function incompleteCard(screening: RecordScreening, setting: CardSetting): ExplainedCard | undefined {
+  const asks: Asked = new Map();
+  for (const finding of screening.findings.filter((f) => f.verdict === 'incomplete')) {
+    const entry = asks.get(finding.ruleId) ?? { finding, sites: [] };
+    if (finding.site) {
+      entry.sites.push(siteName(finding.site));
+    }
+    asks.set(finding.ruleId, entry);
+  }
+  const pending = screening.untilAnswered;
+  const unused = screening.unusedAnswers;
+  if (asks.size === 0 && pending.length === 0 && screening.lacking.length === 0 && screening.refused.length === 0 && setting.unavailable.length === 0 && !unused) {
+    return undefined;
+  }
+  const count = asks.size + screening.lacking.length;
+  const notChecked = setting.unavailable.map((u) => PREFETCH_SHORT[u.key]);
+  const summary =
+    notChecked.length > 0
+      ? `BFR screen incomplete: EHR data not checked (${notChecked.join(', ')}); ${count} items to supply`
+      : screening.refused.length > 0
+        ? 'BFR screen not run: the EHR record has values the screening refuses'
+        : unused
+          ? `BFR screen incomplete: screening answers ${unused.authoredOn ? `of ${unused.authoredOn}` : 'without a date'} not used; ${count} items to answer or measure`
+          : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
+  const rules = [
+    ...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values(),
+    ...(unused ? [{ ruleId: unused.entry.id, version: unused.entry.version }] : []),
+  ];
+  const catalogue = rulesPageUrl(setting.baseUrl, 'screening');
+  const detail = incompleteDetail(screening, setting, asks, pending);
   const card: CdsCard = {
     uuid: randomUUID(),
     summary: clip(summary),

@@ -62,30 +62,37 @@ function lopFrom(observation: Observation, date: string): { measurement?: LopMea
   return { measurement: { mmHg: Math.round(mmHg), method: method.data, position: position.data, cuffWidthCm, measuredOn: date, ...(device ? { device } : {}) } };
 }
 
-/**
- * What an EHR record gives a BFR prescription on `asOf`: per cuff site the newest limb
- * circumference (SNOMED CT 413171006) and the newest LOP per body position and cuff (bfr-rx `lop`
- * Observations with method, position and cuff width), and the day of the latest operation. Stale
- * or incomplete measurements are noted and not used.
- */
-export function prescriptionInputsFromFhir(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string): FhirPrescriptionInputs {
-  const report: MappingReport = { sources: [], notes: [] };
-  const limbs = new Map<string, LimbFromFhir>();
-  const limbFor = (site: CuffSite) => {
+/** The cuff sites a record measured, each filled in as its Observations are read. */
+class SitesFromFhir {
+  private readonly limbs = new Map<string, LimbFromFhir>();
+
+  constructor(private readonly report: MappingReport) {}
+
+  limb(site: CuffSite): LimbFromFhir {
     const key = `${site.limb}:${site.side}`;
-    if (!limbs.has(key)) limbs.set(key, { ...site, lop: [] });
-    return limbs.get(key)!;
-  };
-  const sited = (observations: ReturnType<typeof usableObservations>, measurement: string) =>
-    observations.flatMap((o) => {
+    if (!this.limbs.has(key)) this.limbs.set(key, { ...site, lop: [] });
+    return this.limbs.get(key)!;
+  }
+
+  /** The Observations whose body site names a cuff site, with that site; the others are noted. */
+  sited(observations: ReturnType<typeof usableObservations>, measurement: string) {
+    return observations.flatMap((o) => {
       const site = siteOf(o.observation);
-      if (!site) report.notes.push(`${o.reference} (${measurement}) not used: its body site names no cuff site (thigh or upper arm, left or right).`);
+      if (!site) this.report.notes.push(`${o.reference} (${measurement}) not used: its body site names no cuff site (thigh or upper arm, left or right).`);
       return site ? [{ ...o, site }] : [];
     });
+  }
 
+  all(): LimbFromFhir[] {
+    return [...this.limbs.values()];
+  }
+}
+
+/** The newest limb circumference per cuff site (observations come newest first). */
+function readCircumferences(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string, sites: SitesFromFhir, report: MappingReport): void {
   const circumferences = usableObservations(record.observations, (o) => isCoded(o, SNOMED.lowerLimbCircumference.system!, SNOMED.lowerLimbCircumference.code!), 'limb-circumference', catalogue, asOf, report);
-  for (const { observation, reference, date, site } of sited(circumferences, 'limb-circumference')) {
-    const limb = limbFor(site);
+  for (const { observation, reference, date, site } of sites.sited(circumferences, 'limb-circumference')) {
+    const limb = sites.limb(site);
     const cm = quantityIn(field(observation, 'valueQuantity'), CENTIMETRES);
     if (limb.circumferenceCm !== undefined || cm === undefined || cm < 5 || cm > 150) {
       if (cm === undefined || cm < 5 || cm > 150) report.notes.push(`${reference} (limb-circumference) not used: no value between 5 and 150 cm.`);
@@ -94,10 +101,13 @@ export function prescriptionInputsFromFhir(record: ClinicalRecord, catalogue: Ru
     limb.circumferenceCm = Math.round(cm * 10) / 10;
     report.sources.push({ item: `limbs.${site.limb}-${site.side}.circumferenceCm`, reference, code: `${SNOMED.lowerLimbCircumference.system}|${SNOMED.lowerLimbCircumference.code}`, date, value: limb.circumferenceCm, mapping: 'fhir.measurement.limb-circumference' });
   }
+}
 
+/** The newest LOP per cuff site, body position and cuff width. */
+function readLops(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string, sites: SitesFromFhir, report: MappingReport): void {
   const lops = usableObservations(record.observations, (o) => isCoded(o, BFR_SYSTEM, BFR.lop.code!), 'lop', catalogue, asOf, report);
-  for (const { observation, reference, date, site } of sited(lops, 'lop')) {
-    const limb = limbFor(site);
+  for (const { observation, reference, date, site } of sites.sited(lops, 'lop')) {
+    const limb = sites.limb(site);
     const { measurement, problem } = lopFrom(observation, date);
     if (!measurement) {
       report.notes.push(`${reference} (lop) not used: ${problem}.`);
@@ -109,7 +119,10 @@ export function prescriptionInputsFromFhir(record: ClinicalRecord, catalogue: Ru
     limb.lop.push(measurement);
     report.sources.push({ item: `limbs.${site.limb}-${site.side}.lop`, reference, code: `${BFR_SYSTEM}|lop`, date, value: measurement.mmHg, mapping: 'fhir.measurement.lop' });
   }
+}
 
+/** The day of the latest completed operation on or before `asOf`, however long ago. */
+function readLatestOperation(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string, report: MappingReport): string | undefined {
   const surgical = catalogue.table(fhirMapping).procedures.map((p) => valueSet(catalogue, p.valueSet));
   const operations = record.procedures
     .filter((p) => text(field(p, 'status')) === 'completed')
@@ -121,5 +134,20 @@ export function prescriptionInputsFromFhir(record: ClinicalRecord, catalogue: Ru
   if (latest) {
     report.sources.push({ item: 'indication.surgeryDate', reference: referenceTo(latest.procedure), display: nameOf(field(latest.procedure, 'code')), date: latest.date, value: latest.date, mapping: 'fhir.procedure.recent-surgery' });
   }
-  return { ...(latest ? { surgeryDate: latest.date } : {}), limbs: [...limbs.values()], ...report };
+  return latest?.date;
+}
+
+/**
+ * What an EHR record gives a BFR prescription on `asOf`: per cuff site the newest limb
+ * circumference (SNOMED CT 413171006) and the newest LOP per body position and cuff (bfr-rx `lop`
+ * Observations with method, position and cuff width), and the day of the latest operation. Stale
+ * or incomplete measurements are noted and not used.
+ */
+export function prescriptionInputsFromFhir(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string): FhirPrescriptionInputs {
+  const report: MappingReport = { sources: [], notes: [] };
+  const sites = new SitesFromFhir(report);
+  readCircumferences(record, catalogue, asOf, sites, report);
+  readLops(record, catalogue, asOf, sites, report);
+  const surgeryDate = readLatestOperation(record, catalogue, asOf, report);
+  return { ...(surgeryDate ? { surgeryDate } : {}), limbs: sites.all(), ...report };
 }
