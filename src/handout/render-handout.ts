@@ -1,20 +1,59 @@
 import { readFileSync } from 'node:fs';
 
+import * as fontkit from 'fontkit';
+import type { Font, GlyphRun } from 'fontkit';
 import PDFDocument from 'pdfkit';
 
 import type { HandoutContent } from './handout-content';
 import { sfntFromWoff } from './sfnt-from-woff';
 
 
+/** Words laid out at most; past it the cache starts again, so free text cannot grow it without bound. */
+const LAYOUT_CACHE_WORDS = 20_000;
+
 /**
- * Atkinson Hyperlegible, designed for low-vision readers: read and unpacked from WOFF once per
- * process, embedded (subset) in every handout. Each document parses it anew: fontkit keeps a
- * glyph with the code points of its first use, so a font object shared by documents would give a
- * later handout a ToUnicode map with gaps (text that copies and reads aloud wrongly).
+ * A font parsed once per process and shared by every handout, with the words it has laid out
+ * remembered across documents: pdfkit remembers them per document only, and shaping a word with
+ * the font's OpenType features was most of a handout's time after parsing.
+ *
+ * pdfkit writes a glyph's code points, as fontkit recorded them when it first made that glyph, into
+ * the document's ToUnicode map (what copying and reading aloud use). Made lazily in a shared font,
+ * a glyph first reached some other way (e.g. as a part of an accented letter while subsetting)
+ * would carry none, and every later document would lose that letter's text. So every glyph of
+ * the character map is made up front from its own code point, the lowest first.
  */
+function sharedFont(woff: string): Font {
+  const font = fontkit.create(sfntFromWoff(readFileSync(require.resolve(woff))));
+  for (const codePoint of [...font.characterSet].sort((a, b) => a - b)) {
+    font.glyphForCodePoint(codePoint);
+  }
+  const runs = new Map<string, GlyphRun>();
+  const shared: Font = Object.create(font);
+  shared.layout = (text, features) => {
+    if (features !== undefined) return font.layout(text, features);
+    let run = runs.get(text);
+    if (run === undefined) {
+      if (runs.size >= LAYOUT_CACHE_WORDS) runs.clear();
+      run = font.layout(text);
+      runs.set(text, run);
+    }
+    // pdfkit scales the positions of the run it is given in place, so each caller gets its own.
+    const positions = run.positions.map((position) => ({ ...position }));
+    return {
+      glyphs: run.glyphs,
+      positions,
+      get advanceWidth() {
+        return positions.reduce((sum, position) => sum + position.xAdvance, 0);
+      },
+    };
+  };
+  return shared;
+}
+
+/** Atkinson Hyperlegible, designed for low-vision readers, embedded (subset) in every handout. */
 const FONTS = {
-  regular: sfntFromWoff(readFileSync(require.resolve('@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-400-normal.woff'))),
-  bold: sfntFromWoff(readFileSync(require.resolve('@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-700-normal.woff'))),
+  regular: sharedFont('@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-400-normal.woff'),
+  bold: sharedFont('@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-700-normal.woff'),
 };
 
 const SIZE = { body: 12, small: 11, h1: 20, h2: 15 } as const;
@@ -122,8 +161,11 @@ export function renderHandout(content: HandoutContent): Promise<Buffer> {
     info: { Title: content.title, Subject: content.plan.heading, Creator: 'bfr-rx' },
     autoFirstPage: false,
   });
-  doc.registerFont('regular', FONTS.regular);
-  doc.registerFont('bold', FONTS.bold);
+  // pdfkit takes a parsed fontkit font as a source (@types/pdfkit lists only files and buffers).
+  // Each is registered as its own family so that pdfkit, restoring the font after a table's bold
+  // header cell, finds it by name instead of opening it again.
+  doc.registerFont('regular', FONTS.regular as unknown as PDFKit.Mixins.PDFFontSource, 'regular');
+  doc.registerFont('bold', FONTS.bold as unknown as PDFKit.Mixins.PDFFontSource, 'bold');
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {

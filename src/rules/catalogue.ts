@@ -129,10 +129,48 @@ function traceConditions(node: EvaluatedCondition): ConditionTrace[] {
   ];
 }
 
+/**
+ * Which rules of a ruleset a run must evaluate: each rule that has a gate (a fact value it cannot
+ * fire without) and whose comparisons cannot throw is evaluated only when its gate fact holds one
+ * of the gate's values; every other rule, always. A rule left out cannot have fired and could not
+ * have failed the run; it is evaluated when the trace or its conditions are read, so the trace is
+ * the same.
+ */
+interface Partition {
+  /** 1 for each rule every run evaluates, in file order. */
+  always: Uint8Array;
+  /** For each gate fact, the rules each of its values lets in. */
+  gates: Array<{ fact: string; rules: Map<unknown, number[]> }>;
+}
+
+function partitionOf(ruleset: LoadedRuleset): Partition {
+  const { rules } = ruleset.compiled;
+  const always = new Uint8Array(rules.length).fill(1);
+  const gates = new Map<string, Map<unknown, number[]>>();
+  // A fact a validated run always holds: its schema refuses a missing value and a function.
+  const alwaysPresent = (fact: string) => {
+    const schema = ruleset.spec.facts[fact]?.schema;
+    return schema !== undefined && !schema.safeParse(undefined).success && !schema.safeParse(() => undefined).success;
+  };
+  rules.forEach((rule, i) => {
+    if (rule.gate === undefined || !rule.throwFree || !rule.facts.every(alwaysPresent)) {
+      return;
+    }
+    always[i] = 0;
+    const byValue = gates.get(rule.gate.fact) ?? new Map<unknown, number[]>();
+    gates.set(rule.gate.fact, byValue);
+    for (const value of new Set(rule.gate.values)) {
+      byValue.set(value, [...(byValue.get(value) ?? []), i]);
+    }
+  });
+  return { always, gates: [...gates].map(([fact, byValue]) => ({ fact, rules: byValue })) };
+}
+
 /** The loaded, validated rules of every ruleset, and the one way to evaluate them. */
 export class RuleCatalogue {
   private readonly ruleIndex = new Map<string, { ruleset: string; rule: RuleDefinition }>();
   private readonly factChecks = new Map<string, FactCheck>();
+  private readonly partitions = new Map<string, Partition>();
 
   constructor(
     /** sha256 of the canonical content of rules-data/. */
@@ -144,6 +182,7 @@ export class RuleCatalogue {
   ) {
     for (const [name, ruleset] of rulesets) {
       this.factChecks.set(name, factCheck(ruleset.spec, ruleset.facts));
+      this.partitions.set(name, partitionOf(ruleset));
       for (const rule of ruleset.rules) {
         this.ruleIndex.set(rule.id, { ruleset: name, rule });
       }
@@ -180,26 +219,49 @@ export class RuleCatalogue {
     const ruleset = this.loaded(rulesetName);
     const checked = this.checkFacts(ruleset, facts, this.factChecks.get(rulesetName)!);
     const { rules, conditions } = ruleset.compiled;
-    const values: ConditionValues = new Array(3 * conditions.length);
-    const firedFlags: boolean[] = new Array(rules.length);
+    const partition = this.partitions.get(rulesetName)!;
+    const evaluated = partition.always.slice();
+    for (const gate of partition.gates) {
+      const admitted = gate.rules.get(checked[gate.fact]);
+      if (admitted !== undefined) {
+        for (const i of admitted) evaluated[i] = 1;
+      }
+    }
+    const values: Array<ConditionValues | undefined> = new Array(rules.length);
+    const firedFlags = new Uint8Array(rules.length);
     const fired: FiredRule[] = [];
+    let leftOut = false;
     for (let i = 0; i < rules.length; i++) {
+      if (evaluated[i] === 0) {
+        leftOut = true;
+        continue;
+      }
       const compiled = rules[i];
-      firedFlags[i] = compiled.evaluate(checked, values) === true;
-      if (firedFlags[i]) {
+      const ruleValues: ConditionValues = new Array(3 * compiled.count);
+      values[i] = ruleValues;
+      if (compiled.evaluate(checked, ruleValues) === true) {
+        firedFlags[i] = 1;
         fired.push({ rule: compiled.rule, event: compiled.event });
       }
     }
+    // A rule left out is evaluated when its conditions are read, on the facts as they were now.
+    const factsNow = leftOut ? { ...checked } : checked;
     const conditionsOf = (i: number): ConditionTrace[] => {
       const { first, count } = rules[i];
+      let ruleValues = values[i];
+      if (ruleValues === undefined) {
+        ruleValues = new Array(3 * count);
+        rules[i].evaluate(factsNow, ruleValues);
+        values[i] = ruleValues;
+      }
       const traced: ConditionTrace[] = new Array(count);
       for (let c = 0; c < count; c++) {
-        const slot = 3 * (first + c);
+        const slot = 3 * c;
         const { name, fact, path, operator } = conditions[first + c];
-        const result = (values[slot + 2] ?? null) as boolean | null;
+        const result = (ruleValues[slot + 2] ?? null) as boolean | null;
         traced[c] = path
-          ? { name, fact, path, operator, factValue: values[slot], comparedValue: values[slot + 1], result }
-          : { name, fact, operator, factValue: values[slot], comparedValue: values[slot + 1], result };
+          ? { name, fact, path, operator, factValue: ruleValues[slot], comparedValue: ruleValues[slot + 1], result }
+          : { name, fact, operator, factValue: ruleValues[slot], comparedValue: ruleValues[slot + 1], result };
       }
       return traced;
     };
@@ -209,7 +271,7 @@ export class RuleCatalogue {
       rulesetVersion: this.version,
       fired,
       get trace() {
-        trace ??= rules.map((compiled, i) => ({ ruleId: compiled.rule.id, version: compiled.rule.version, fired: firedFlags[i], conditions: conditionsOf(i) }));
+        trace ??= rules.map((compiled, i) => ({ ruleId: compiled.rule.id, version: compiled.rule.version, fired: firedFlags[i] === 1, conditions: conditionsOf(i) }));
         return trace;
       },
       conditionsOf: (ruleId) => {

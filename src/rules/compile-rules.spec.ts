@@ -134,6 +134,58 @@ describe('compiled rules against json-rules-engine', () => {
     });
   });
 
+  describe('leave out of a run the rules whose gate does not hold', () => {
+    const facts = {
+      count: z.number().nullable(),
+      tags: z.array(z.string()),
+      word: z.string(),
+      reading: z.object({ a: z.object({ b: z.number() }).loose() }).loose(),
+    };
+    const rules = [
+      rule('gate.equal', { all: [{ name: 'word-x', fact: 'word', operator: 'equal', value: 'x' }, { name: 'count-above-1', fact: 'count', operator: 'greaterThan', value: 1 }] }),
+      rule('gate.in-nested', { all: [{ all: [{ name: 'word-x-or-xy', fact: 'word', operator: 'in', value: ['x', 'xy'] }, { name: 'has-y', fact: 'tags', operator: 'contains', value: 'y' }] }, { name: 'count-not-2', fact: 'count', operator: 'not:equal', value: 2 }] }),
+      rule('gate.never', { all: [{ name: 'word-in-nothing', fact: 'word', operator: 'in', value: [] }, { name: 'count-1', fact: 'count', operator: 'equal', value: 1 }] }),
+      rule('gate.any', { any: [{ name: 'word-y', fact: 'word', operator: 'equal', value: 'y' }, { name: 'count-0', fact: 'count', operator: 'equal', value: 0 }] }),
+      // Gated, but their other comparison can throw: evaluated in every run, so the run refuses as the engine's does.
+      rule('gate.missing-path', { all: [{ name: 'word-xy', fact: 'word', operator: 'equal', value: 'xy' }, { name: 'c-is-1', fact: 'reading', path: 'a.c', operator: 'equal', value: 1 }] }),
+      rule('gate.custom', { all: [{ name: 'word-y2', fact: 'word', operator: 'equal', value: 'y' }, { name: 'count-in-band', fact: 'count', operator: 'inBand', value: { atLeast: 1, below: 5 } }] }),
+    ];
+    const factSet = fc.record({
+      count: fc.constantFrom(null, 0, 1, 2, 3, 6),
+      tags: fc.subarray(['x', 'y']),
+      word: fc.constantFrom('', 'x', 'y', 'xy'),
+      reading: fc.oneof(fc.record({ a: fc.record({ b: fc.constant(1) }) }), fc.record({ a: fc.record({ b: fc.constant(1), c: fc.constantFrom(1, 2) }) })),
+    });
+
+    it('give the same events and trace as the engine, or both refuse', async () => {
+      const sut = catalogueOf(rules, facts);
+      const outcomes = { ran: 0, refused: 0 };
+      await fc.assert(
+        fc.asyncProperty(factSet, async (f) => {
+          expect(await compareWithEngine(sut, 'synthetic', f)).toBeUndefined();
+          outcomes['c' in f.reading.a && f.count !== null ? 'ran' : 'refused']++;
+        }),
+        { numRuns: Math.max(RUNS, 200), seed: 18 },
+      );
+      expect(outcomes.ran).toBeGreaterThan(0);
+      expect(outcomes.refused).toBeGreaterThan(0);
+    });
+
+    it('evaluate a left-out rule only when the trace is read, and never one that could make the run refuse', () => {
+      const sut = catalogueOf(rules, facts);
+      const compiled = sut.ruleset('synthetic')!.compiled.rules;
+      const calls = new Map<string, number>();
+      compiled.forEach((entry, i) => {
+        compiled[i] = { ...entry, evaluate: (f, values) => (calls.set(entry.rule.id, (calls.get(entry.rule.id) ?? 0) + 1), entry.evaluate(f, values)) };
+      });
+      const evaluation = sut.evaluate('synthetic', { count: 3, tags: ['y'], word: 'y', reading: { a: { b: 1, c: 1 } } });
+      expect(Object.fromEntries(calls)).toEqual({ 'gate.any': 1, 'gate.missing-path': 1, 'gate.custom': 1 });
+      expect(evaluation.fired.map((f) => f.rule.id)).toEqual(['gate.any', 'gate.custom']);
+      expect(evaluation.trace.map((t) => t.conditions.map((c) => c.result))).toEqual([[false, true], [false, true, true], [false, false], [true, false], [false, true], [true, true]]);
+      expect(Object.fromEntries(calls)).toEqual({ 'gate.equal': 1, 'gate.in-nested': 1, 'gate.never': 1, 'gate.any': 1, 'gate.missing-path': 1, 'gate.custom': 1 });
+    });
+  });
+
   describe('fail closed on what they cannot reproduce exactly', () => {
     const compiling = (conditions: unknown) => () => compileRules([rule('syn.bad', conditions as RuleCondition)], CUSTOM_OPERATORS);
 

@@ -144,8 +144,8 @@ export interface CompiledCondition {
 }
 
 /**
- * The values of one evaluation, three slots per comparison (fact value, compared value, raw
- * result), so that a run allocates one array and the trace is built only when it is read.
+ * The values of one rule's evaluation, three slots per comparison (fact value, compared value, raw
+ * result), so that a rule's run allocates one array and the trace is built only when it is read.
  */
 export type ConditionValues = unknown[];
 
@@ -159,6 +159,56 @@ interface Compiling {
   ruleId: string;
   operators: Record<string, Operator>;
   conditions: CompiledCondition[];
+  /** The index in `conditions` of the rule's first comparison. */
+  first: number;
+  /** Facts the rule reads. */
+  facts: Set<string>;
+  /** False once a comparison of the rule could throw on a fact value that is there. */
+  throwFree: boolean;
+}
+
+/** Built-in operators that throw on no fact value, given a value of the kind the loader checks. */
+const THROW_FREE_OPERATORS = new Set(['equal', 'notEqual', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
+
+/**
+ * Whether a comparison can throw on a fact value that is present and not a function: only a
+ * path, a fact reference, a custom operator (it refuses what its schema does not take), `swap`,
+ * a list decorator or `in` with a value that is no list can.
+ */
+function comparisonCanThrow(node: RuleCondition, operators: Record<string, Operator>): boolean {
+  if (node.path !== undefined || (node.value !== null && typeof node.value === 'object' && !Array.isArray(node.value))) {
+    return true;
+  }
+  const parts = (node.operator as string).split(':');
+  const base = parts.pop() as string;
+  if (parts.some((decorator) => decorator !== 'not' && decorator !== 'someFact' && decorator !== 'everyFact') || !Object.hasOwn(BUILT_IN, base) || operators[base] !== BUILT_IN[base]) {
+    return true;
+  }
+  if (base === 'in' || base === 'notIn') {
+    return !Array.isArray(node.value);
+  }
+  return !THROW_FREE_OPERATORS.has(base);
+}
+
+/** A plain value a comparison can hold `===` to. */
+const isPlain = (value: unknown) => value === null || typeof value !== 'object';
+
+/**
+ * The comparisons a rule cannot fire without: those reached from its conditions through `all`
+ * alone. Of these, the fact-equals-value and fact-in-list ones with plain values, as the values
+ * the fact must hold.
+ */
+function gatesOf(node: RuleCondition): Array<{ fact: string; values: unknown[] }> {
+  if (node.all === undefined) {
+    return [];
+  }
+  return node.all.flatMap((child) => {
+    if (child.all !== undefined) return gatesOf(child);
+    if (child.any !== undefined || child.not !== undefined || child.path !== undefined || typeof child.fact !== 'string') return [];
+    if (child.operator === 'equal' && isPlain(child.value)) return [{ fact: child.fact, values: [child.value] }];
+    if (child.operator === 'in' && Array.isArray(child.value) && child.value.every(isPlain)) return [{ fact: child.fact, values: child.value }];
+    return [];
+  });
 }
 
 /** A condition as a child of a group: a group answers true or false, a comparison its raw result. */
@@ -225,8 +275,12 @@ function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
     throw new RuleCompileError(ruleId, `unknown operator "${node.operator}"`);
   }
   const readFact = factReader(node.fact, node.path, ruleId);
+  context.facts.add(node.fact);
+  if (comparisonCanThrow(node, context.operators)) {
+    context.throwFree = false;
+  }
   const value = node.value;
-  const slot = 3 * context.conditions.length;
+  const slot = 3 * (context.conditions.length - context.first);
   context.conditions.push({ name: node.name as string, fact: node.fact, ...(node.path ? { path: node.path } : {}), operator: node.operator });
   if (value === null || typeof value !== 'object' || !Object.hasOwn(value, 'fact')) {
     // The common case, a fact compared with a value the rule gives: one closure less per comparison.
@@ -244,6 +298,7 @@ function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
     throw new RuleCompileError(ruleId, 'a fact reference needs the fact named by a string');
   }
   const readCompared = factReader(reference.fact, reference.path, ruleId);
+  context.facts.add(reference.fact);
   return (facts, values) => {
     const comparedValue = readCompared(facts);
     const factValue = readFact(facts);
@@ -261,8 +316,17 @@ export interface CompiledRule {
   /** The rule's comparisons are `conditions[first]` up to `conditions[first + count - 1]`. */
   first: number;
   count: number;
-  /** The engine's raw result of the rule; it fires when that is exactly true. */
+  /** The engine's raw result of the rule, its comparisons' values recorded in `values` (3 × `count`); it fires when that is exactly true. */
   evaluate: Evaluate;
+  /** The facts the rule reads. */
+  facts: string[];
+  /**
+   * No comparison of the rule can throw on facts that are all present and none a function: the
+   * rule can then be left out of a run it cannot fire in without changing whether the run fails.
+   */
+  throwFree: boolean;
+  /** The most selective fact value the rule cannot fire without, if it has one: the rule fires only when `fact` holds one of `values`. */
+  gate?: { fact: string; values: unknown[] };
 }
 
 export interface CompiledRuleset {
@@ -285,8 +349,19 @@ export function compileRules(rules: readonly RuleDefinition[], custom: readonly 
       throw new RuleCompileError(rule.id, 'the conditions must start with all, any or not');
     }
     const first = conditions.length;
-    const evaluate = compileGroup(root, { ruleId: rule.id, operators, conditions });
-    return { rule, event: { type: rule.event.type, params: rule.event.params }, first, count: conditions.length - first, evaluate };
+    const context: Compiling = { ruleId: rule.id, operators, conditions, first, facts: new Set(), throwFree: true };
+    const evaluate = compileGroup(root, context);
+    const gate = gatesOf(root).reduce<{ fact: string; values: unknown[] } | undefined>((best, g) => (best === undefined || g.values.length < best.values.length ? g : best), undefined);
+    return {
+      rule,
+      event: { type: rule.event.type, params: rule.event.params },
+      first,
+      count: conditions.length - first,
+      evaluate,
+      facts: [...context.facts],
+      throwFree: context.throwFree,
+      ...(gate ? { gate } : {}),
+    };
   });
   return { rules: compiled, conditions };
 }
