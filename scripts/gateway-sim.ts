@@ -16,7 +16,7 @@ import { z } from 'zod';
 
 import { ConfigError, isLoopback, loadConfig, pemFile } from '../src/config/config';
 import { WireId } from '../src/device-adapter/cuff-program';
-import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
+import { CuffGateway } from '../src/cuff-sim/cuff-gateway';
 import { simulatedCuffs } from '../src/device-adapter/sim-transport';
 import { SystemTimers } from '../src/device-adapter/timers';
 

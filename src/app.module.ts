@@ -15,7 +15,7 @@ import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions, openDataSource } from './database/data-source';
 import { RequestScopeInterceptor } from './database/unit-of-work';
 import { DeviceAdapterModule } from './device-adapter/device-adapter.module';
-import { DeviceSessionModule } from './device-adapter/session/device-session.module';
+import { DeviceSessionModule } from './device-session/device-session.module';
 import type { Timers } from './device-adapter/timers';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';

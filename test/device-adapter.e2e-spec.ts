@@ -2,7 +2,7 @@ import request from 'supertest';
 
 import { CUFF_TRANSPORT, type CuffTransport } from '../src/device-adapter/cuff-transport';
 import { TIMERS } from '../src/device-adapter/device-adapter.module';
-import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
+import { CuffGateway } from '../src/cuff-sim/cuff-gateway';
 import { MqttTransport } from '../src/device-adapter/mqtt/mqtt-transport';
 import { SimTransport } from '../src/device-adapter/sim-transport';
 import { VirtualTimers } from '../src/device-adapter/timers';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { CommandSequence } from '../src/device-adapter/command-sequence';
-import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
+import { CuffGateway } from '../src/cuff-sim/cuff-gateway';
 import { MqttTransport } from '../src/device-adapter/mqtt/mqtt-transport';
 import type { Ack, Command, CuffState, DeviceEvent, Presence, Telemetry } from '../src/device-adapter/protocol';
 import { simulatedCuffs } from '../src/device-adapter/sim-transport';

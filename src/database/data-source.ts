@@ -10,7 +10,7 @@ import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
 import { PrescriptionRecord } from '../prescription/prescription-record.entity';
 import { ScreeningRecord } from '../screening/screening-record.entity';
-import { DEVICE_SESSION_ENTITIES } from '../device-adapter/session/device-session.entities';
+import { DEVICE_SESSION_ENTITIES } from '../device-session/device-session.entities';
 import { type ConnectionGate, gateSqliteConnection } from './connection-gate';
 import { MIGRATIONS } from './migrations';
 

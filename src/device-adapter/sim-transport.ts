@@ -5,7 +5,7 @@ import { type CuffTransport, type DeviceInfo, DeviceUnavailableError, type Trans
 import { DEVICE_LIMITS } from './device-limits';
 import { EnvelopeIssuer } from './envelope-issuer';
 import { type Ack, ALWAYS_ACCEPTED, type Command, type CuffState, type DeviceEvent, type Presence, type Telemetry } from './protocol';
-import { CuffSim, type CuffSimOptions } from './sim/cuff-sim';
+import { CuffSim, type CuffSimOptions } from '../cuff-sim/cuff-sim';
 import type { TimerHandle, Timers } from './timers';
 
 export interface SimTransportOptions {

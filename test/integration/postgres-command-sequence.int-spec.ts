@@ -7,8 +7,8 @@ import { dataSourceOptions } from '../../src/database/data-source';
 import { startEmbeddedBroker } from '../../src/device-adapter/mqtt/embedded-broker';
 import { DatabaseCommandSequence } from '../../src/device-adapter/command-sequence';
 import { EnvelopeIssuer, DEFAULT_COMMAND_LIFETIME_MS } from '../../src/device-adapter/envelope-issuer';
-import { CommandAdmission } from '../../src/device-adapter/sim/command-admission';
-import { FirmwareState } from '../../src/device-adapter/sim/firmware-state';
+import { CommandAdmission } from '../../src/cuff-sim/command-admission';
+import { FirmwareState } from '../../src/cuff-sim/firmware-state';
 import { VirtualTimers } from '../../src/device-adapter/timers';
 import { MqttRig } from '../mqtt-rig';
 
