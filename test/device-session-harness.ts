@@ -5,7 +5,7 @@ import { CuffGateway } from '../src/cuff-sim/cuff-gateway';
 import type { MqttTransport } from '../src/device-adapter/mqtt/mqtt-transport';
 import { SessionSupervisor } from '../src/device-session/session-supervisor';
 import type { CuffSim, CuffSimOptions } from '../src/cuff-sim/cuff-sim';
-import { SimTransport } from '../src/device-adapter/sim-transport';
+import { SimTransport } from '../src/cuff-sim/sim-transport';
 import { VirtualTimers } from '../src/device-adapter/timers';
 import { onScreeningDay, prescriptionRequest, SCREENED_ON } from './factories';
 import { CLINIC, startTestApp, type TestApp } from './test-app';

@@ -11,6 +11,7 @@ import { AuditEvent } from '../src/audit/audit-event.entity';
 import { mintToken } from '../src/auth/development-issuer';
 import { type AppConfig, loadConfig } from '../src/config/config';
 import { dataSourceOptions } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { onScreeningDay, prescriptionRequest, screeningRequest } from './factories';
 import { CLINIC } from './test-app';
 
@@ -119,7 +120,7 @@ describe('concurrent writes on SQLite', () => {
     const verification = await request(app.getHttpServer()).get('/v1/audit/verification').auth(admin, { type: 'bearer' }).expect(200);
     expect(verification.body).toMatchObject({ intact: true });
 
-    const db = await new DataSource({ ...dataSourceOptions(config.database), migrationsRun: false }).initialize();
+    const db = await new DataSource({ ...dataSourceOptions(config.database, ENTITIES), migrationsRun: false }).initialize();
     try {
       const events = await db.getRepository(AuditEvent).find({ select: ['requestId', 'status', 'outcome'] });
       const byRequest = new Map(events.map((e) => [e.requestId, e]));

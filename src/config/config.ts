@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-import { SERVICE_USERNAME } from '../device-adapter/mqtt/broker-access';
 import { Secret } from './secret';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -102,6 +101,9 @@ export const pemFile = (holds: 'certificate' | 'private key') =>
       }
       return file;
     });
+
+/** The service's user name at the embedded MQTT broker; no gateway may be called so. */
+export const SERVICE_USERNAME = 'bfr-rx';
 
 const GATEWAY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MIN_GATEWAY_SECRET = 16;

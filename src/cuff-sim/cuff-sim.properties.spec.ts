@@ -5,7 +5,7 @@ import { type CuffProgram, programSha256 } from '../device-adapter/cuff-program'
 import { DeviceCommandError, DeviceNoAckError } from '../device-adapter/cuff-transport';
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
 import type { Command } from '../device-adapter/protocol';
-import { SimTransport } from '../device-adapter/sim-transport';
+import { SimTransport } from './sim-transport';
 import { INFLATED_STATES } from '../device-adapter/state-machine';
 import { VirtualTimers } from '../device-adapter/timers';
 import { dumpTimeS } from './cuff-physics';

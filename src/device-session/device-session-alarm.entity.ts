@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../database/iso-timestamp';
+import { isoTimestamp } from '../common/iso-timestamp';
 
 /** An alarm of a session: raised by the supervisor's own checks or reported by the cuff. */
 @Entity('device_session_alarms')

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../database/iso-timestamp';
+import { isoTimestamp } from '../common/iso-timestamp';
 
 /** What a session event records: a command and its acknowledgement, or something the cuff reported. */
 export type SessionEventKind = 'command' | 'device-event' | 'state' | 'note';

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../database/iso-timestamp';
+import { isoTimestamp } from '../common/iso-timestamp';
 
 /** An LOP the cuff measured, with everything it is only valid for: patient, site, cuff width, posture. */
 @Entity('lop_measurements')

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { cuffProgram, programBlock } from '../../test/cuff-programs';
 import { DomainError, ErrorCode } from '../common/problem';
 import { dataSourceOptions } from '../database/data-source';
+import { ENTITIES } from '../entities';
 import { type CuffProgram, programSha256 } from '../device-adapter/cuff-program';
 import type { CuffTransport, DeviceInfo } from '../device-adapter/cuff-transport';
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
@@ -80,7 +81,7 @@ describe('SupervisedSession: the server\'s own checks', () => {
   let supervisor: SessionSupervisor;
 
   beforeAll(async () => {
-    db = await new DataSource(dataSourceOptions({ kind: 'sqlite', file: ':memory:' })).initialize();
+    db = await new DataSource(dataSourceOptions({ kind: 'sqlite', file: ':memory:' }, ENTITIES)).initialize();
   });
 
   afterAll(async () => {

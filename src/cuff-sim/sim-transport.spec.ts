@@ -1,10 +1,10 @@
 import { shortProgram } from '../../test/sim-controller';
-import { programSha256 } from './cuff-program';
-import { DeviceNoAckError, DeviceUnavailableError } from './cuff-transport';
-import { DEVICE_LIMITS } from './device-limits';
-import type { DeviceEvent, Presence, Telemetry } from './protocol';
+import { programSha256 } from '../device-adapter/cuff-program';
+import { DeviceNoAckError, DeviceUnavailableError } from '../device-adapter/cuff-transport';
+import { DEVICE_LIMITS } from '../device-adapter/device-limits';
+import type { DeviceEvent, Presence, Telemetry } from '../device-adapter/protocol';
 import { simulatedCuffs, SimTransport } from './sim-transport';
-import { VirtualTimers } from './timers';
+import { VirtualTimers } from '../device-adapter/timers';
 
 describe('SimTransport', () => {
   let timers: VirtualTimers;

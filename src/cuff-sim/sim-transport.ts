@@ -1,12 +1,12 @@
 import { merge, Observable, Subject, Subscription } from 'rxjs';
 
-import { AckWaiter } from './ack-waiter';
-import { type CuffTransport, type DeviceInfo, DeviceUnavailableError, type TransportHealth } from './cuff-transport';
-import { DEVICE_LIMITS } from './device-limits';
-import { EnvelopeIssuer } from './envelope-issuer';
-import { type Ack, ALWAYS_ACCEPTED, type Command, type CuffState, type DeviceEvent, type Presence, type Telemetry } from './protocol';
-import { CuffSim, type CuffSimOptions } from '../cuff-sim/cuff-sim';
-import type { TimerHandle, Timers } from './timers';
+import { AckWaiter } from '../device-adapter/ack-waiter';
+import { type CuffTransport, type DeviceInfo, DeviceUnavailableError, type TransportHealth } from '../device-adapter/cuff-transport';
+import { DEVICE_LIMITS } from '../device-adapter/device-limits';
+import { EnvelopeIssuer } from '../device-adapter/envelope-issuer';
+import { type Ack, ALWAYS_ACCEPTED, type Command, type CuffState, type DeviceEvent, type Presence, type Telemetry } from '../device-adapter/protocol';
+import { CuffSim, type CuffSimOptions } from './cuff-sim';
+import type { TimerHandle, Timers } from '../device-adapter/timers';
 
 export interface SimTransportOptions {
   /** The simulated cuffs, each with its own patient LOPs and seed. */
