@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 import { isoTimestamp } from '../common/iso-timestamp';
+import type { SessionAlarmCode } from './alarm-codes';
 
 /** An alarm of a session: raised by the supervisor's own checks or reported by the cuff. */
 @Entity('device_session_alarms')
@@ -18,7 +19,7 @@ export class DeviceSessionAlarmRecord {
   elapsedMs: number;
 
   @Column({ type: 'varchar', length: 40 })
-  code: string;
+  code: SessionAlarmCode;
 
   @Column({ type: 'varchar', length: 10 })
   source: 'server' | 'device';

@@ -6,6 +6,7 @@ import { type CuffTransport, DeviceNoAckError, DeviceUnavailableError } from '..
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
 import type { Ack, Command, CuffState, DeviceEvent, Presence, Telemetry } from '../device-adapter/protocol';
 import type { TimerHandle, Timers } from '../device-adapter/timers';
+import type { SessionAlarmCode, SupervisorAlarmCode } from './alarm-codes';
 import type { DeviceSessionStatus } from './device-session.entity';
 import { describeCommand, describeEvent } from './event-wording';
 import { PressureAccumulator, PressureTrace, SAMPLE_MS } from './pressure-statistics';
@@ -69,7 +70,7 @@ export type LiveUpdate =
       channels: Array<{ channel: string; meanMmHg: number | null; minMmHg: number | null; maxMmHg: number | null; targetMmHg: number | null; inBand: boolean | null }>;
     }
   | { type: 'status'; at: string; status: DeviceSessionStatus; reason: string | null }
-  | { type: 'alarm'; at: string; code: string; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }
+  | { type: 'alarm'; at: string; code: SessionAlarmCode; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }
   | { type: 'event'; at: string; summary: string };
 
 interface CuffTracking {
@@ -230,7 +231,7 @@ export class SupervisedSession {
   }
 
   /** Records an alarm, commands deflation and ends the session as aborted. */
-  breach(code: string, message: string, channel: string | null = null): void {
+  breach(code: SupervisorAlarmCode, message: string, channel: string | null = null): void {
     if (this.ended) {
       return;
     }
@@ -553,7 +554,7 @@ export class SupervisedSession {
     }
   }
 
-  private alarm(alarm: { code: string; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }): void {
+  private alarm(alarm: { code: SessionAlarmCode; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }): void {
     const at = new Date(this.timers.now());
     this.journal.alarm(this.id, { ...alarm, at, elapsedMs: this.elapsed() });
     if (!this.updatesSubject.closed) {
