@@ -7,7 +7,7 @@ import { DEVICE_LIMITS } from '../device-adapter/device-limits';
 import type { Ack, Command, CuffState, DeviceEvent, LopResult } from '../device-adapter/protocol';
 import type { Timers } from '../device-adapter/timers';
 import { deviceFailure, deviceRejection } from './device-failure';
-import { describeCommand, describeEvent } from './event-wording';
+import { journalEntry } from './journal-entries';
 import type { JournalEvent, SessionJournal } from './session-journal';
 import { type SessionSpec, SupervisedSession } from './supervised-session';
 
@@ -117,19 +117,10 @@ export class SessionSupervisor {
    */
   async prepare(deviceId: string, program: CuffProgram, actor: string, elapsed: () => number): Promise<JournalEvent[]> {
     const log: JournalEvent[] = [];
-    const record = (command: Command, ack: Ack) =>
-      log.push({
-        at: new Date(this.timers.now()),
-        elapsedMs: elapsed(),
-        kind: 'command',
-        actor,
-        summary: describeCommand(command, ack),
-        detail: JSON.stringify({ command: command.type, ack: { result: ack.result, detail: ack.detail ?? null, state: ack.state, programSha256: ack.programSha256 ?? null } }),
-      });
+    const now = () => ({ at: new Date(this.timers.now()), elapsedMs: elapsed() });
+    const record = (command: Command, ack: Ack) => log.push(journalEntry.command(now(), actor, command, ack));
     try {
-      await this.ready(deviceId, record, (event) =>
-        log.push({ at: new Date(this.timers.now()), elapsedMs: elapsed(), kind: 'device-event', actor: 'device', summary: describeEvent(event), detail: JSON.stringify(event) }),
-      );
+      await this.ready(deviceId, record, (event) => log.push(journalEntry.deviceEvent(now(), event)));
       const sha256 = programSha256(program);
       const push: Command = { type: 'PUSH_PROGRAM', body: { programId: program.programId, sha256, program } };
       const ack = await this.exchange(deviceId, push, record);

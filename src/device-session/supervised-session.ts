@@ -8,7 +8,7 @@ import type { Ack, Command, CuffState, DeviceEvent, Presence, Telemetry } from '
 import type { TimerHandle, Timers } from '../device-adapter/timers';
 import type { SessionAlarmCode, SupervisorAlarmCode } from './alarm-codes';
 import type { DeviceSessionStatus } from './device-session.entity';
-import { describeCommand, describeEvent } from './event-wording';
+import { journalEntry } from './journal-entries';
 import { PressureAccumulator, PressureTrace, SAMPLE_MS } from './pressure-statistics';
 import type { SessionJournal } from './session-journal';
 import { deviceFailure, deviceRejection } from './device-failure';
@@ -523,10 +523,10 @@ export class SupervisedSession {
       return;
     }
     this.deviceState = event.state;
-    const summary = describeEvent(event);
-    this.journal.event(this.id, { at: new Date(this.timers.now()), elapsedMs: this.elapsed(), kind: 'device-event', actor: 'device', summary, detail: JSON.stringify(event) });
+    const entry = journalEntry.deviceEvent({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, event);
+    this.journal.event(this.id, entry);
     this.journal.update(this.id, { deviceState: event.state });
-    this.updatesSubject.next({ type: 'event', at: new Date(this.timers.now()).toISOString(), summary });
+    this.updatesSubject.next({ type: 'event', at: new Date(this.timers.now()).toISOString(), summary: entry.summary });
     const detail = event.event;
     switch (detail.kind) {
       case 'ALARM_RAISED':
@@ -563,17 +563,10 @@ export class SupervisedSession {
   }
 
   private recordCommand(command: Command, actor: string, ack: Ack): void {
-    this.journal.event(this.id, {
-      at: new Date(this.timers.now()),
-      elapsedMs: this.elapsed(),
-      kind: 'command',
-      actor,
-      summary: describeCommand(command, ack),
-      detail: JSON.stringify({ command: command.type, ack: { result: ack.result, detail: ack.detail ?? null, state: ack.state, programSha256: ack.programSha256 ?? null } }),
-    });
+    this.journal.event(this.id, journalEntry.command({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, actor, command, ack));
   }
 
   private recordNote(actor: string, summary: string): void {
-    this.journal.event(this.id, { at: new Date(this.timers.now()), elapsedMs: this.elapsed(), kind: 'note', actor, summary, detail: '{}' });
+    this.journal.event(this.id, journalEntry.note({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, actor, summary));
   }
 }
