@@ -5,7 +5,9 @@ import { finishOidcSignIn, type Role, signInForDevelopment, type SignInOptions, 
 import { emptyClearance } from './clearance';
 import { type Lang, LangContext, translator } from './i18n';
 import { Patients } from './Patients';
-import { Approval, choicesFromOpenApi, emptyPlanDraft, Handout, History, type PlanChoices, type PlanDraft, PlanForm, PlanView, prescriptionBody, ProblemList } from './Plan';
+import { PlanForm, PlanView, ProblemList } from './Plan';
+import { Approval, Handout, History } from './PlanActions';
+import { choicesFromOpenApi, emptyPlanDraft, type PlanChoices, type PlanDraft, prescriptionBody } from './plan-draft';
 import type { Answers, Questionnaire } from './questionnaire';
 import { ScreeningForm, type ScreeningDraft, screeningBody } from './Screening';
 import { CuffSession } from './Session';

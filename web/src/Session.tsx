@@ -3,7 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, followEvents, problemLines } from './api';
 import { PressureChart, type Sample, WINDOW_S } from './Chart';
 import { useT } from './i18n';
-import { ProblemList, siteKey } from './Plan';
+import { ProblemList } from './Plan';
+import { siteKey } from './plan-draft';
 import type { Device, DeviceSession, Prescription } from './types';
 
 interface Telemetry {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pressurePath, windowStart } from './Chart';
 import { LangContext, TEXTS, translator } from './i18n';
 import { groupByPatient } from './Patients';
-import { PlanView, prescriptionBody } from './Plan';
+import { PlanView } from './Plan';
+import { prescriptionBody } from './plan-draft';
 import { prescribedSeconds } from './Session';
 import type { Prescription } from './types';
 
