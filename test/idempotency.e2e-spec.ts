@@ -6,7 +6,6 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 
 import { Roles } from '../src/auth/auth.decorators';
-import { createApp } from '../src/app';
 import { IdempotencyRecord } from '../src/idempotency/idempotency-record.entity';
 import { IN_FLIGHT_LIMIT_MS } from '../src/idempotency/idempotency.interceptor';
 import { Idempotent } from '../src/idempotency/idempotent.decorator';
@@ -144,9 +143,7 @@ describe('Idempotency-Key on creating requests', () => {
     it('is released at start-up on SQLite, where the one process serving the file is the one that died', async () => {
       await abandon(sut.app.get(DataSource), 'key-restart', { text: 'restarted' }, new Date());
       await create({ text: 'restarted' }, 'key-restart').expect(409);
-      await sut.app.close();
-      sut.app = await createApp(sut.config, { features: [NotesModule] });
-      sut.http = sut.app.getHttpServer();
+      await sut.restart();
       await create({ text: 'restarted' }, 'key-restart').expect(201);
       expect(notebook.created).toEqual(['restarted']);
     });
