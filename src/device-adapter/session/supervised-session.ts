@@ -243,13 +243,7 @@ export class SupervisedSession {
     if (this.ended) {
       return;
     }
-    this.ended = true;
-    this.subscriptions.forEach((s) => s.unsubscribe());
-    this.timers.clearTimeout(this.staleTimer);
-    for (const cuff of this.cuffs.values()) {
-      this.timers.clearTimeout(cuff.blockTimer);
-      this.timers.clearTimeout(cuff.sessionTimer);
-    }
+    this.stopFollowing();
     this.closePhase();
     this.status = status;
     const at = new Date(this.timers.now());
@@ -269,6 +263,27 @@ export class SupervisedSession {
     }
     await this.journal.close(this.id);
     this.resolveEnded();
+  }
+
+  /** Stops following the cuff without a command or a write: another replica has the session now. */
+  relinquish(): void {
+    if (this.ended) {
+      return;
+    }
+    this.stopFollowing();
+    this.updatesSubject.complete();
+    this.onEnded(this);
+    this.resolveEnded();
+  }
+
+  private stopFollowing(): void {
+    this.ended = true;
+    this.subscriptions.forEach((s) => s.unsubscribe());
+    this.timers.clearTimeout(this.staleTimer);
+    for (const cuff of this.cuffs.values()) {
+      this.timers.clearTimeout(cuff.blockTimer);
+      this.timers.clearTimeout(cuff.sessionTimer);
+    }
   }
 
   private async deflate(): Promise<void> {
