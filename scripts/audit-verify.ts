@@ -11,10 +11,11 @@ import { AuditTrail } from '../src/audit/audit-trail.service';
 import { SystemClock } from '../src/common/clock';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { dataSourceOptions } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const dataSource = await new DataSource({ ...dataSourceOptions(config.database), migrationsRun: false }).initialize();
+  const dataSource = await new DataSource({ ...dataSourceOptions(config.database, ENTITIES), migrationsRun: false }).initialize();
   try {
     const checkpoint = config.auditCheckpointFile === null ? undefined : new AuditCheckpoint(config.auditCheckpointFile);
     const result = await new AuditTrail(dataSource, new SystemClock(), checkpoint).verify();

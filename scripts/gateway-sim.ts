@@ -16,8 +16,8 @@ import { z } from 'zod';
 
 import { ConfigError, isLoopback, loadConfig, pemFile } from '../src/config/config';
 import { WireId } from '../src/device-adapter/cuff-program';
-import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
-import { simulatedCuffs } from '../src/device-adapter/sim-transport';
+import { CuffGateway } from '../src/cuff-sim/cuff-gateway';
+import { simulatedCuffs } from '../src/cuff-sim/sim-transport';
 import { SystemTimers } from '../src/device-adapter/timers';
 
 const USAGE = 'usage: npm run gateway:sim -- [--gateway gw-1] [--seed 1] [--cert gateway.crt --key gateway.key]';

@@ -104,4 +104,5 @@ if (require.main === module) {
     console.log(`loop: ${group.join(', ')}`);
   }
   console.log(`${pairs.length} pairs of modules import each other; ${cycles.length} loops`);
+  process.exitCode = pairs.length + cycles.length > 0 ? 1 : 0;
 }

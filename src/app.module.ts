@@ -10,15 +10,18 @@ import { AuthModule } from './auth/auth.module';
 import { Clock, SystemClock } from './common/clock';
 import { ProblemFilter } from './common/problem.filter';
 import { ProblemsController } from './common/problems.controller';
+import { simulatedCuffs, SimTransport } from './cuff-sim/sim-transport';
 import { RequestValidationPipe } from './common/validation.pipe';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions, openDataSource } from './database/data-source';
+import { DatabaseModule } from './database/database.module';
 import { RequestScopeInterceptor } from './database/unit-of-work';
 import { DeviceAdapterModule } from './device-adapter/device-adapter.module';
-import { DeviceSessionModule } from './device-adapter/session/device-session.module';
+import { DeviceSessionModule } from './device-session/device-session.module';
 import type { Timers } from './device-adapter/timers';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { CdsHooksModule } from './ehr/cds-hooks/cds-hooks.module';
 import { pinoHttpOptions } from './logging';
 import { FhirModule } from './ehr/fhir/fhir.module';
@@ -63,7 +66,11 @@ export class AppModule {
           pinoHttp: logDestination ? [pinoHttpOptions(config), logDestination] : pinoHttpOptions(config),
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
-        TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config.database), dataSourceFactory: (options) => openDataSource(options!) }),
+        // Each module registers its own entities (TypeOrmModule.forFeature).
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(config.database, []), autoLoadEntities: true }),
+          dataSourceFactory: (options) => openDataSource(options!),
+        }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
           errorMessage: `Rate limit reached: at most ${config.rateLimitPerMinute} requests a minute from one address.`,
@@ -71,6 +78,8 @@ export class AppModule {
         }),
         AuthModule,
         AuditModule,
+        DatabaseModule,
+        IdempotencyModule,
         // rules-data/ is loaded and checked here, before the application is built: an invalid rule file stops the start.
         RulesModule.forRoot(loadRuleCatalogue(config.rulesDir), { rulesets: RULESET_SPECS, data: DATA_SPECS }),
         HealthModule,
@@ -79,7 +88,11 @@ export class AppModule {
         HandoutModule,
         FhirModule,
         CdsHooksModule,
-        DeviceAdapterModule.forRoot(config.cuffs, { timers, sharedSequence: config.database.kind === 'postgres' }),
+        DeviceAdapterModule.forRoot(config.cuffs, {
+          simulator: (cuffs, cuffTimers) => new SimTransport({ devices: simulatedCuffs(cuffs.simulatedDevices, cuffs.simulatedLopMmHg ?? undefined), timers: cuffTimers }),
+          timers,
+          sharedSequence: config.database.kind === 'postgres',
+        }),
         DeviceSessionModule,
         WebAppModule,
         ...features,

@@ -17,7 +17,7 @@ import { boundedJsonParser, clientErrorHandler, frameworkErrors, isIncompletePre
 import { callerRequestId, serviceRequestId } from './common/request-id';
 import type { AppConfig } from './config/config';
 import { databaseQueueOf } from './database/data-source';
-import { ownerOnlySqliteFile } from './database/owner-only';
+import { ownerOnlySqliteFile } from './common/owner-only';
 import { cdsCorsOptions } from './ehr/cds-hooks/cds-cors';
 import { isCdsHooksPath } from './ehr/cds-hooks/operation-outcome';
 import { buildOpenApiDocument } from './openapi';

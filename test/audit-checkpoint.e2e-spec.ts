@@ -8,6 +8,7 @@ import { AuditCheckpoint, CHECKPOINT_EVERY } from '../src/audit/audit-checkpoint
 import { AuditTrail } from '../src/audit/audit-trail.service';
 import { SystemClock } from '../src/common/clock';
 import { dataSourceOptions } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { startTestApp, type TestApp } from './test-app';
 
 describe('the audit chain head anchored outside the database', () => {
@@ -33,7 +34,7 @@ describe('the audit chain head anchored outside the database', () => {
     const atShutdown = JSON.parse(readFileSync(file, 'utf8'));
     expect(atShutdown.seq).toBe(CHECKPOINT_EVERY + 5);
 
-    const db = await new DataSource({ ...dataSourceOptions(sut.config.database), migrationsRun: false }).initialize();
+    const db = await new DataSource({ ...dataSourceOptions(sut.config.database, ENTITIES), migrationsRun: false }).initialize();
     try {
       const trail = new AuditTrail(db, new SystemClock(), new AuditCheckpoint(file));
       expect(await trail.verify()).toMatchObject({ intact: true, checked: CHECKPOINT_EVERY + 5, anchoredAt: CHECKPOINT_EVERY + 5 });

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 
 import { screeningRequest } from './factories';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 type AuditRecord = { seq: number; actor: string | null; tenant: string | null; action: string; resourceId: string | null; outcome: string; status: number };
 
@@ -20,23 +20,19 @@ function verifyCommand(sut: TestApp): { status: number | null; output: string } 
 
 describe('audit trail', () => {
   let sut: TestApp;
-  let admin: string;
+  let admin: Caller;
   let screeningId: string;
 
   beforeAll(async () => {
     sut = await startTestApp();
-    admin = await sut.tokenFor('admin', { subject: 'admin-ana' });
-    const clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
-    await request(sut.http).get('/v1/rules?ruleset=screening').auth(clinician, { type: 'bearer' }).expect(200);
-    await request(sut.http).get('/v1/rules/ci.pregnancy').auth(clinician, { type: 'bearer' }).expect(200);
-    const screening = await request(sut.http)
-      .post('/v1/screenings')
-      .auth(clinician, { type: 'bearer' })
-      .send(screeningRequest({ bloodPressure: { systolic: 187, diastolic: 91, measuredOn: '2020-01-01' } }))
-      .expect(201);
+    admin = await sut.as('admin', { subject: 'admin-ana' });
+    const clinician = await sut.as('clinician', { subject: 'dr-lee' });
+    await clinician.get('/v1/rules?ruleset=screening').expect(200);
+    await clinician.get('/v1/rules/ci.pregnancy').expect(200);
+    const screening = await clinician.post('/v1/screenings', screeningRequest({ bloodPressure: { systolic: 187, diastolic: 91, measuredOn: '2020-01-01' } })).expect(201);
     screeningId = screening.body.id;
-    await request(sut.http).get(`/v1/screenings/${screeningId}`).auth(clinician, { type: 'bearer' }).expect(200);
-    await request(sut.http).get('/v1/audit').auth(clinician, { type: 'bearer' }).expect(403);
+    await clinician.get(`/v1/screenings/${screeningId}`).expect(200);
+    await clinician.get('/v1/audit').expect(403);
     await request(sut.http).get('/v1/rules').expect(401);
     await request(sut.http).get('/health').expect(200);
   });
@@ -45,8 +41,8 @@ describe('audit trail', () => {
     await sut.close();
   });
 
-  const listAudit = async (token: string, query = '') =>
-    (await request(sut.http).get(`/v1/audit${query}`).auth(token, { type: 'bearer' }).expect(200)).body as { records: AuditRecord[]; nextAfter: number | null };
+  const listAudit = async (caller: Caller, query = '') =>
+    (await caller.get(`/v1/audit${query}`).expect(200)).body as { records: AuditRecord[]; nextAfter: number | null };
 
   it("shows an admin what the organization's clinician did, without clinical content or query strings", async () => {
     const { records } = await listAudit(admin);
@@ -73,7 +69,7 @@ describe('audit trail', () => {
   });
 
   it("never shows one organization's records to another's admin", async () => {
-    const otherAdmin = await sut.tokenFor('admin', { tenant: 'clinic-south' });
+    const otherAdmin = await sut.as('admin', { tenant: 'clinic-south' });
     const { records } = await listAudit(otherAdmin);
     expect(records.every((r) => r.tenant === 'clinic-south')).toBe(true);
     expect(records.some((r) => r.actor === 'dr-lee')).toBe(false);
@@ -84,7 +80,7 @@ describe('audit trail', () => {
     expect(first.records).toHaveLength(2);
     const second = await listAudit(admin, `?limit=2&actor=dr-lee&after=${first.nextAfter}`);
     expect(second.records[0].seq).toBeGreaterThan(first.records[1].seq);
-    await request(sut.http).get('/v1/audit?limit=0').auth(admin, { type: 'bearer' }).expect(400);
+    await admin.get('/v1/audit?limit=0').expect(400);
   });
 
   it('is append-only in the database itself', async () => {
@@ -94,9 +90,9 @@ describe('audit trail', () => {
   });
 
   it('verifies as intact, through the API and the command, after many requests at once', async () => {
-    const viewer = await sut.tokenFor('viewer');
-    await Promise.all(Array.from({ length: 30 }, () => request(sut.http).get('/v1/rules').auth(viewer, { type: 'bearer' }).expect(200)));
-    const res = await request(sut.http).get('/v1/audit/verification').auth(admin, { type: 'bearer' }).expect(200);
+    const viewer = await sut.as('viewer');
+    await Promise.all(Array.from({ length: 30 }, () => viewer.get('/v1/rules').expect(200)));
+    const res = await admin.get('/v1/audit/verification').expect(200);
     expect(res.body).toMatchObject({ intact: true, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(res.body.checked).toBeGreaterThan(5);
     const command = verifyCommand(sut);
@@ -108,10 +104,10 @@ describe('audit trail', () => {
     // Someone with direct database access removes the guard and rewrites history.
     await db.query('DROP TRIGGER audit_events_no_update');
     await db.query(`UPDATE audit_events SET outcome = 'success', status = 200 WHERE seq = 5`);
-    const res = await request(sut.http).get('/v1/audit/verification').auth(admin, { type: 'bearer' }).expect(200);
+    const res = await admin.get('/v1/audit/verification').expect(200);
     expect(res.body).toMatchObject({ scope: 'organization', intact: false, checked: 4, firstBroken: { seq: 5, reason: expect.stringContaining('changed') } });
     // Another organization learns that the chain is broken, but nothing of a record that is not its own.
-    const elsewhere = await request(sut.http).get('/v1/audit/verification').auth(await sut.tokenFor('admin', { tenant: 'clinic-south' }), { type: 'bearer' }).expect(200);
+    const elsewhere = await (await sut.as('admin', { tenant: 'clinic-south' })).get('/v1/audit/verification').expect(200);
     expect(elsewhere.body).toEqual({ scope: 'organization', intact: false, checked: 0, head: '0'.repeat(64) });
     const command = verifyCommand(sut);
     expect(command.status).toBe(1);
@@ -119,9 +115,9 @@ describe('audit trail', () => {
   });
 
   it('withholds the answer when the request cannot be recorded', async () => {
-    const token = await sut.tokenFor('viewer');
+    const viewer = await sut.as('viewer');
     await sut.app.get(DataSource).destroy();
-    const res = await request(sut.http).get('/v1/rules').auth(token, { type: 'bearer' });
+    const res = await viewer.get('/v1/rules');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     expect(res.body.rules).toBeUndefined();

@@ -7,7 +7,7 @@ import request from 'supertest';
 
 import { mintToken } from '../src/auth/development-issuer';
 import type { Role } from '../src/auth/principal';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 type Operation = { security?: Array<Record<string, unknown>>; 'x-roles'?: string[] };
 
@@ -35,10 +35,7 @@ describe('authentication and authorization', () => {
     await sut.close();
   });
 
-  const call = (method: string, path: string, token?: string) => {
-    const req = request(sut.http)[method as 'get' | 'post'](path);
-    return token ? req.auth(token, { type: 'bearer' }) : req;
-  };
+  const call = (method: string, path: string, caller?: Caller) => (caller ? caller[method as 'get' | 'post'](path) : request(sut.http)[method as 'get' | 'post'](path));
 
   it('protects every /v1 operation of the API document', async () => {
     const operations = await protectedOperations(sut);
@@ -57,10 +54,10 @@ describe('authentication and authorization', () => {
   });
 
   it('answers 401 OperationOutcome on every CDS Hooks route without a JWT, or with one of its own bearer tokens', async () => {
-    const clinician = await sut.tokenFor('clinician');
+    const clinician = await sut.as('clinician');
     for (const { method, path } of await protectedOperations(sut, 'cds-hooks-jwt')) {
-      for (const token of [undefined, clinician]) {
-        const res = await call(method, path, token);
+      for (const caller of [undefined, clinician]) {
+        const res = await call(method, path, caller);
         expect({ method, path, status: res.status, type: res.body.resourceType, issue: res.body.issue?.[0]?.code }).toEqual({
           method,
           path,
@@ -84,7 +81,7 @@ describe('authentication and authorization', () => {
   });
 
   it('answers 403 on every protected route to a role it is not for', async () => {
-    const gateway = await sut.tokenFor('gateway');
+    const gateway = await sut.as('gateway');
     for (const { method, path } of await protectedOperations(sut)) {
       const res = await call(method, path, gateway);
       expect({ method, path, status: res.status, code: res.body.code }).toEqual({ method, path, status: 403, code: 'FORBIDDEN' });
@@ -92,12 +89,12 @@ describe('authentication and authorization', () => {
   });
 
   it.each<Role>(['clinician', 'viewer', 'admin'])('lets a %s read the rule catalogue', async (role) => {
-    await call('get', '/v1/rules', await sut.tokenFor(role)).expect(200);
+    await call('get', '/v1/rules', await sut.as(role)).expect(200);
   });
 
   it('refuses an expired token, saying so', async () => {
-    const token = await sut.tokenFor('clinician', { now: new Date(Date.now() - 3_600_000), ttlSeconds: 600 });
-    const res = await call('get', '/v1/rules', token).expect(401);
+    const expired = await sut.as('clinician', { now: new Date(Date.now() - 3_600_000), ttlSeconds: 600 });
+    const res = await call('get', '/v1/rules', expired).expect(401);
     expect(res.body.detail).toBe('The bearer token has expired.');
   });
 
@@ -107,7 +104,7 @@ describe('authentication and authorization', () => {
     }
     const otherKey = join(mkdtempSync(join(tmpdir(), 'bfr-rx-key-')), 'other.json');
     const token = await mintToken({ ...sut.config.auth, keyFile: otherKey }, { subject: 'x', tenant: 'clinic-north', roles: ['admin'], ttlSeconds: 600, now: new Date() });
-    await call('get', '/v1/rules', token).expect(401);
+    await call('get', '/v1/rules', sut.withToken(token)).expect(401);
   });
 
   it('refuses a token meant for another audience or from another issuer', async () => {
@@ -115,8 +112,8 @@ describe('authentication and authorization', () => {
       throw new Error('development issuer expected');
     }
     const claims = { subject: 'x', tenant: 'clinic-north', roles: ['admin'] as Role[], ttlSeconds: 600, now: new Date() };
-    await call('get', '/v1/rules', await mintToken({ ...sut.config.auth, audience: 'another-service' }, claims)).expect(401);
-    await call('get', '/v1/rules', await mintToken({ ...sut.config.auth, issuer: 'https://evil.example' }, claims)).expect(401);
+    await call('get', '/v1/rules', sut.withToken(await mintToken({ ...sut.config.auth, audience: 'another-service' }, claims))).expect(401);
+    await call('get', '/v1/rules', sut.withToken(await mintToken({ ...sut.config.auth, issuer: 'https://evil.example' }, claims))).expect(401);
   });
 
   it('refuses a token signed with a shared secret', async () => {
@@ -127,12 +124,12 @@ describe('authentication and authorization', () => {
       .setAudience(sut.config.auth.audience)
       .setExpirationTime('10m')
       .sign(new TextEncoder().encode('a-secret-anyone-could-guess-0123456789'));
-    await call('get', '/v1/rules', token).expect(401);
+    await call('get', '/v1/rules', sut.withToken(token)).expect(401);
   });
 
   it('refuses a token without an organization', async () => {
-    const token = await sut.tokenFor('clinician', { tenant: '' });
-    const res = await call('get', '/v1/rules', token).expect(401);
+    const withoutOrganization = await sut.as('clinician', { tenant: '' });
+    const res = await call('get', '/v1/rules', withoutOrganization).expect(401);
     expect(res.body.detail).toContain('"tenant"');
   });
 

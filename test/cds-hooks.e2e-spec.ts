@@ -38,11 +38,9 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
     await sut.close();
   });
 
-  const get = (path: string, token: string) => request(sut.http).get(path).auth(token, { type: 'bearer' });
-  const post = (path: string, token: string) => request(sut.http).post(path).auth(token, { type: 'bearer' });
 
   it('lists the three services with their hooks and prefetch templates', async () => {
-    const res = await get('/cds-services', await ehr.jwt('/cds-services'));
+    const res = await sut.withToken(await ehr.jwt('/cds-services')).get('/cds-services');
     expect(res.status).toBe(200);
     const discovery = CdsDiscovery.parse(res.body);
     expect(discovery.services.map((s) => [s.id, s.hook])).toEqual([
@@ -62,25 +60,23 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
   });
 
   it('refuses discovery with a JWT made for another URL', async () => {
-    const res = await request(sut.http)
-      .get('/cds-services')
-      .auth(await ehr.jwt('/cds-services/bfr-screening'), { type: 'bearer' });
+    const res = await sut.withToken(await ehr.jwt('/cds-services/bfr-screening')).get('/cds-services');
     expectOutcome(res, 401, 'login');
     expect(res.body.issue[0].details.text).toBe(`The JWT's aud must be the URL invoked: ${BASE_URL}/cds-services.`);
   });
 
   it('refuses a replayed JWT', async () => {
     const token = await ehr.jwt('/cds-services');
-    await request(sut.http).get('/cds-services').auth(token, { type: 'bearer' }).expect(200);
-    const res = await request(sut.http).get('/cds-services').auth(token, { type: 'bearer' });
+    await sut.withToken(token).get('/cds-services').expect(200);
+    const res = await sut.withToken(token).get('/cds-services');
     expectOutcome(res, 401, 'login');
     expect(res.body.issue[0].details.text).toContain('already used');
   });
 
   it('answers an unknown service 404, an unknown path 404 and a wrong method 404, as OperationOutcome', async () => {
     const unknownPath = '/cds-services/no-such-service/feedback';
-    expectOutcome(await post(unknownPath, await ehr.jwt(unknownPath)).send({ feedback: [] }), 400, 'invalid');
-    const unknown = await post(unknownPath, await ehr.jwt(unknownPath)).send({
+    expectOutcome(await sut.withToken(await ehr.jwt(unknownPath)).post(unknownPath).send({ feedback: [] }), 400, 'invalid');
+    const unknown = await sut.withToken(await ehr.jwt(unknownPath)).post(unknownPath).send({
       feedback: [{ card: crypto.randomUUID(), outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:00:00Z' }],
     });
     expectOutcome(unknown, 404, 'not-found');
@@ -91,9 +87,9 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
 
   it('answers malformed JSON, a wrong content type and invalid fields with OperationOutcome naming the problem', async () => {
     const path = '/cds-services/bfr-screening/feedback';
-    expectOutcome(await post(path, await ehr.jwt(path)).set('content-type', 'application/json').send('{"feedback": ['), 400, 'structure');
-    expectOutcome(await post(path, await ehr.jwt(path)).set('content-type', 'text/plain').send('feedback'), 415, 'not-supported');
-    const res = await post(path, await ehr.jwt(path)).send({ feedback: [{ card: 'not-a-uuid', outcome: 'ignored', outcomeTimestamp: 'yesterday' }], extra: 1 });
+    expectOutcome(await sut.withToken(await ehr.jwt(path)).post(path).set('content-type', 'application/json').send('{"feedback": ['), 400, 'structure');
+    expectOutcome(await sut.withToken(await ehr.jwt(path)).post(path).set('content-type', 'text/plain').send('feedback'), 415, 'not-supported');
+    const res = await sut.withToken(await ehr.jwt(path)).post(path).send({ feedback: [{ card: 'not-a-uuid', outcome: 'ignored', outcomeTimestamp: 'yesterday' }], extra: 1 });
     expectOutcome(res, 400, 'invalid');
     expect(res.body.issue.map((i: { expression: string[] }) => i.expression[0]).sort()).toEqual([
       'extra',
@@ -120,7 +116,7 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
   );
 
   it('keeps the EHR origins to the CDS routes and the clinic origins to the API', async () => {
-    const answer = await get('/cds-services', await ehr.jwt('/cds-services')).set('origin', 'https://ehr.clinic.example');
+    const answer = await sut.withToken(await ehr.jwt('/cds-services')).get('/cds-services').set('origin', 'https://ehr.clinic.example');
     expect(answer.headers['access-control-allow-origin']).toBe('https://ehr.clinic.example');
     const refused = await request(sut.http).options('/cds-services').set('origin', 'https://evil.example').set('access-control-request-method', 'POST');
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
@@ -154,7 +150,7 @@ describe('CDS Hooks: the EHR JWT', () => {
     await new Promise((done) => keyServer.close(done));
   });
 
-  const discover = (token: string) => request(sut.http).get('/cds-services').auth(token, { type: 'bearer' });
+  const discover = (token: string) => sut.withToken(token).get('/cds-services');
 
   it('accepts an RS384 JWT whose key is at an allow-listed jku', async () => {
     await discover(await ehr.jwt('/cds-services', { key: rs384, alg: 'RS384', header: { kid: 'ehr-rs384', jku } })).expect(200);
@@ -205,7 +201,7 @@ describe('CDS Hooks: feedback', () => {
   });
 
   const feedbackRows = () => sut.app.get(DataSource).getRepository(CdsFeedbackRecord).find({ order: { ruleId: 'ASC' } });
-  const send = async (body: object, from: TestEhr = ehr, to = path) => request(sut.http).post(to).auth(await from.jwt(to), { type: 'bearer' }).send(body);
+  const send = async (body: object, from: TestEhr = ehr, to = path) => sut.withToken(await from.jwt(to)).post(to, body);
 
   /** A card as the screening service gives it, recorded as given to the EHR. */
   async function issuedCard(rules: Array<{ ruleId: string; version: number }>, withSuggestion = false): Promise<CdsCard> {

@@ -2,9 +2,9 @@ import request from 'supertest';
 
 import { CUFF_TRANSPORT, type CuffTransport } from '../src/device-adapter/cuff-transport';
 import { TIMERS } from '../src/device-adapter/device-adapter.module';
-import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
+import { CuffGateway } from '../src/cuff-sim/cuff-gateway';
 import { MqttTransport } from '../src/device-adapter/mqtt/mqtt-transport';
-import { SimTransport } from '../src/device-adapter/sim-transport';
+import { SimTransport } from '../src/cuff-sim/sim-transport';
 import { VirtualTimers } from '../src/device-adapter/timers';
 import { makeTestCertificate, type TestCertificate } from './test-certificate';
 import { startTestApp, type TestApp } from './test-app';

@@ -1,11 +1,11 @@
 import request from 'supertest';
 
 import { CUFF_TRANSPORT, type CuffTransport } from '../src/device-adapter/cuff-transport';
-import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
+import { CuffGateway } from '../src/cuff-sim/cuff-gateway';
 import type { MqttTransport } from '../src/device-adapter/mqtt/mqtt-transport';
-import { SessionSupervisor } from '../src/device-adapter/session/session-supervisor';
-import type { CuffSim, CuffSimOptions } from '../src/device-adapter/sim/cuff-sim';
-import { SimTransport } from '../src/device-adapter/sim-transport';
+import { SessionSupervisor } from '../src/device-session/session-supervisor';
+import type { CuffSim, CuffSimOptions } from '../src/cuff-sim/cuff-sim';
+import { SimTransport } from '../src/cuff-sim/sim-transport';
 import { VirtualTimers } from '../src/device-adapter/timers';
 import { onScreeningDay, prescriptionRequest, SCREENED_ON } from './factories';
 import { CLINIC, startTestApp, type TestApp } from './test-app';

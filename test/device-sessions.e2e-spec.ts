@@ -2,7 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 
 import { DEVICE_LIMITS } from '../src/device-adapter/device-limits';
-import type { SimTransport } from '../src/device-adapter/sim-transport';
+import type { SimTransport } from '../src/cuff-sim/sim-transport';
 import type { VirtualTimers } from '../src/device-adapter/timers';
 import { prescriptionRequest } from './factories';
 import { BOTH_THIGHS, SessionHarness } from './device-session-harness';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { dataSourceOptions, openDataSource } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 
 /**
  * Units of work that wait for SQLite's one connection share a commit, each in its own savepoint:
@@ -16,7 +17,7 @@ describe('group commits on SQLite', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bfr-rx-group-commit-'));
-    dataSource = await openDataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'bfr-rx.sqlite') }));
+    dataSource = await openDataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'bfr-rx.sqlite') }, ENTITIES));
     await dataSource.query('CREATE TABLE probe_parent (id TEXT PRIMARY KEY)');
     // Checked at COMMIT, not at the statement: a violation makes the shared COMMIT itself fail.
     await dataSource.query('CREATE TABLE probe_child (id TEXT PRIMARY KEY, parent TEXT REFERENCES probe_parent (id) DEFERRABLE INITIALLY DEFERRED)');

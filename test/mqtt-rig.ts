@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
 import type { CommandSequence } from '../src/device-adapter/command-sequence';
-import { CuffGateway } from '../src/device-adapter/mqtt/cuff-gateway';
+import { CuffGateway } from '../src/cuff-sim/cuff-gateway';
 import { MqttTransport } from '../src/device-adapter/mqtt/mqtt-transport';
 import type { Ack, Command, CuffState, DeviceEvent, Presence, Telemetry } from '../src/device-adapter/protocol';
-import { simulatedCuffs } from '../src/device-adapter/sim-transport';
+import { simulatedCuffs } from '../src/cuff-sim/sim-transport';
 import { VirtualTimers } from '../src/device-adapter/timers';
 
 /**

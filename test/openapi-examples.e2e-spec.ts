@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { z } from 'zod';
 
 import { FixedClock } from '../src/common/clock';
-import { DeviceSessionRequest, AbortRequest, LopMeasurementRequest } from '../src/device-adapter/session/device-session.schema';
+import { DeviceSessionRequest, AbortRequest, LopMeasurementRequest } from '../src/device-session/device-session.schema';
 import { CdsFeedbackRequest, CdsHookRequest } from '../src/ehr/cds-hooks/cds-hooks.schema';
 import { QuestionnaireResponse } from '../src/ehr/fhir/questionnaire-response.schema';
 import { OPENAPI_EXAMPLE_DAY, requestExamples } from '../src/openapi-examples';

@@ -1,35 +1,32 @@
 import type { Bundle, CarePlan, DocumentReference, Provenance, Resource } from '@medplum/fhirtypes';
-import request from 'supertest';
-
 import type { Prescription } from '../src/prescription/prescription.schema';
 import { onScreeningDay, prescriptionRequest, SCREENED_ON } from './factories';
 import { fhirProblemsDeep } from './fhir-validation';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 const ofType = <T extends Resource>(bundle: Bundle, type: T['resourceType']) =>
   (bundle.entry ?? []).map((e) => e.resource as Resource).filter((r): r is T => r.resourceType === type);
 
 describe('GET /v1/prescriptions/{id}/fhir', () => {
   let sut: TestApp;
-  let clinician: string;
+  let clinician: Caller;
   let draft: Prescription;
   let approved: Prescription;
 
   beforeAll(async () => {
     sut = await startTestApp({ PUBLIC_BASE_URL: 'https://bfr.clinic.example' }, { clock: onScreeningDay() });
-    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
-    const post = (path: string, body: object, token = clinician) => request(sut.http).post(path).auth(token, { type: 'bearer' }).send(body);
-    draft = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
-    const toApprove: Prescription = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
-    const approver = await sut.tokenFor('clinician', { subject: 'dr-okafor' });
-    approved = (await post(`/v1/prescriptions/${toApprove.id}/approve`, { acknowledgements: toApprove.plan.cautions.map((c) => ({ caution: c.id })) }, approver).expect(200)).body;
+    clinician = await sut.as('clinician', { subject: 'dr-lee' });
+    draft = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
+    const toApprove: Prescription = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
+    const approver = await sut.as('clinician', { subject: 'dr-okafor' });
+    approved = (await approver.post(`/v1/prescriptions/${toApprove.id}/approve`, { acknowledgements: toApprove.plan.cautions.map((c) => ({ caution: c.id })) }).expect(200)).body;
   });
 
   afterAll(async () => {
     await sut.close();
   });
 
-  const get = (id: string, token = clinician) => request(sut.http).get(`/v1/prescriptions/${id}/fhir`).auth(token, { type: 'bearer' });
+  const get = (id: string, caller = clinician) => caller.get(`/v1/prescriptions/${id}/fhir`);
 
   it('answers an approved plan with an R4 Bundle that passes both validators', async () => {
     const res = await get(approved.id).expect(200);
@@ -49,7 +46,7 @@ describe('GET /v1/prescriptions/{id}/fhir', () => {
     const [handout] = ofType<DocumentReference>(bundle, 'DocumentReference');
     const url = handout.content[0].attachment.url!;
     expect(url).toBe(`https://bfr.clinic.example/v1/prescriptions/${approved.id}/handout.pdf?lang=en`);
-    const pdf = await request(sut.http).get(new URL(url).pathname + new URL(url).search).auth(clinician, { type: 'bearer' }).expect(200);
+    const pdf = await clinician.get(new URL(url).pathname + new URL(url).search).expect(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
   });
 
@@ -60,11 +57,11 @@ describe('GET /v1/prescriptions/{id}/fhir', () => {
   });
 
   it.each(['viewer', 'admin'] as const)('lets a %s read it', async (role) => {
-    await get(approved.id, await sut.tokenFor(role)).expect(200);
+    await get(approved.id, await sut.as(role)).expect(200);
   });
 
   it("answers 404 for another organization's plan as for an unknown one, as problem documents", async () => {
-    const other = await get(approved.id, await sut.tokenFor('clinician', { tenant: 'clinic-south' })).expect(404);
+    const other = await get(approved.id, await sut.as('clinician', { tenant: 'clinic-south' })).expect(404);
     expect(other.body.code).toBe('PRESCRIPTION_NOT_FOUND');
     const missing = await get('00000000-0000-4000-8000-000000000000').expect(404);
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -5,25 +5,23 @@ import { generatePlan } from '../src/prescription/generate-plan';
 import { RuleCatalogue } from '../src/rules/catalogue';
 import { onScreeningDay, patellofemoralRequest, prescriptionLimb, prescriptionRequest, SCREENED_ON } from './factories';
 import { editedRulesData } from './rules-fixtures';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 
 describe('POST /v1/prescriptions and the plan lifecycle', () => {
   let sut: TestApp;
-  let clinician: string;
+  let clinician: Caller;
 
   beforeAll(async () => {
     sut = await startTestApp({}, { clock: onScreeningDay() });
-    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
+    clinician = await sut.as('clinician', { subject: 'dr-lee' });
   });
 
   afterAll(async () => {
     await sut.close();
   });
 
-  const post = (path: string, body: unknown, token = clinician) => request(sut.http).post(path).auth(token, { type: 'bearer' }).send(body as object);
-  const get = (path: string, token = clinician) => request(sut.http).get(path).auth(token, { type: 'bearer' });
-  const prescribe = (body: unknown = prescriptionRequest()) => post('/v1/prescriptions', body);
+  const prescribe = (body: unknown = prescriptionRequest()) => clinician.post('/v1/prescriptions', body);
 
   describe('the left ACL reconstruction three weeks after surgery', () => {
     it('gives a draft of thigh work on the left, dosed from the measured LOP, with schedule, progression and evidence', async () => {
@@ -81,50 +79,50 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const cautions: string[] = draft.plan.cautions.map((c: { id: string }) => c.id);
       expect(cautions.length).toBeGreaterThan(0);
 
-      const refused = await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] }).expect(422);
+      const refused = await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] }).expect(422);
       expect(refused.body).toMatchObject({ code: 'ACKNOWLEDGEMENT_REQUIRED', missing: cautions, unknown: [] });
-      const partly = await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [{ caution: cautions[0] }, { caution: 'made.up' }] }).expect(422);
+      const partly = await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [{ caution: cautions[0] }, { caution: 'made.up' }] }).expect(422);
       expect(partly.body.unknown).toEqual(['made.up']);
-      expect((await get(`/v1/prescriptions/${draft.id}`).expect(200)).body.status).toBe('draft');
+      expect((await clinician.get(`/v1/prescriptions/${draft.id}`).expect(200)).body.status).toBe('draft');
 
-      const approver = await sut.tokenFor('clinician', { subject: 'dr-okafor' });
+      const approver = await sut.as('clinician', { subject: 'dr-okafor' });
       const acknowledgements = cautions.map((caution) => ({ caution, note: 'Discussed with the patient.' }));
-      const approved = await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }, approver).expect(200);
+      const approved = await approver.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(200);
       expect(approved.body).toMatchObject({ status: 'approved', approval: { by: 'dr-okafor', at: `${SCREENED_ON}T09:30:00.000Z`, acknowledgements } });
       expect(approved.body.plan).toEqual(draft.plan);
 
-      const again = await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(409);
+      const again = await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(409);
       expect(again.body.code).toBe('PRESCRIPTION_STATE_CONFLICT');
     });
 
     it('keeps an approved plan immutable: a change is a new version linked to the old one, which it supersedes on approval', async () => {
       const first = (await prescribe().expect(201)).body;
       const acknowledge = (plan: { cautions: Array<{ id: string }> }) => ({ acknowledgements: plan.cautions.map((c) => ({ caution: c.id })) });
-      await post(`/v1/prescriptions/${first.id}/approve`, acknowledge(first.plan)).expect(200);
+      await clinician.post(`/v1/prescriptions/${first.id}/approve`, acknowledge(first.plan)).expect(200);
 
       const changed = prescriptionRequest({ oneRepMaxKg: { 'leg-press': 140 } });
-      const second = (await post(`/v1/prescriptions/${first.id}/revisions`, changed).expect(201)).body;
+      const second = (await clinician.post(`/v1/prescriptions/${first.id}/revisions`, changed).expect(201)).body;
       expect(second).toMatchObject({ status: 'draft', version: 2, seriesId: first.id, previousVersionId: first.id });
-      expect((await get(`/v1/prescriptions/${first.id}`).expect(200)).body.status).toBe('approved');
+      expect((await clinician.get(`/v1/prescriptions/${first.id}`).expect(200)).body.status).toBe('approved');
 
-      const stale = await post(`/v1/prescriptions/${first.id}/revisions`, changed).expect(409);
+      const stale = await clinician.post(`/v1/prescriptions/${first.id}/revisions`, changed).expect(409);
       expect(stale.body.detail).toContain(second.id);
-      const otherPatient = await post(`/v1/prescriptions/${second.id}/revisions`, prescriptionRequest({ patient: { ...changed.patient, ref: 'mrn-9' } })).expect(400);
+      const otherPatient = await clinician.post(`/v1/prescriptions/${second.id}/revisions`, prescriptionRequest({ patient: { ...changed.patient, ref: 'mrn-9' } })).expect(400);
       expect(otherPatient.body.errors[0].field).toBe('patient.ref');
 
-      await post(`/v1/prescriptions/${second.id}/approve`, acknowledge(second.plan)).expect(200);
-      const old = (await get(`/v1/prescriptions/${first.id}`).expect(200)).body;
+      await clinician.post(`/v1/prescriptions/${second.id}/approve`, acknowledge(second.plan)).expect(200);
+      const old = (await clinician.get(`/v1/prescriptions/${first.id}`).expect(200)).body;
       expect(old).toMatchObject({ status: 'superseded', supersededBy: second.id });
       expect(old.plan).toEqual(first.plan);
     });
 
     it('cancels with a reason, and a cancelled plan cannot be approved or cancelled again', async () => {
       const draft = (await prescribe().expect(201)).body;
-      expect((await post(`/v1/prescriptions/${draft.id}/cancel`, {}).expect(400)).body.errors[0].field).toBe('reason');
-      const cancelled = await post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'Surgeon changed the protocol.' }).expect(200);
+      expect((await clinician.post(`/v1/prescriptions/${draft.id}/cancel`, {}).expect(400)).body.errors[0].field).toBe('reason');
+      const cancelled = await clinician.post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'Surgeon changed the protocol.' }).expect(200);
       expect(cancelled.body).toMatchObject({ status: 'cancelled', cancellation: { by: 'dr-lee', reason: 'Surgeon changed the protocol.' } });
-      await post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'again' }).expect(409);
-      await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] }).expect(409);
+      await clinician.post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'again' }).expect(409);
+      await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] }).expect(409);
     });
   });
 
@@ -226,11 +224,7 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       });
       const edited = await startTestApp({ RULES_DIR: dir }, { clock: onScreeningDay() });
       try {
-        const res = await request(edited.http)
-          .post('/v1/prescriptions')
-          .auth(await edited.tokenFor('clinician'), { type: 'bearer' })
-          .send(prescriptionRequest())
-          .expect(422);
+        const res = await (await edited.as('clinician')).post('/v1/prescriptions', prescriptionRequest()).expect(422);
         expect(res.body.code).toBe('ENVELOPE_BREACH');
         expect(res.body.breaches[0]).toMatchObject({ parameter: 'lopPercent', value: 95, limit: 80, ruleIds: [expect.stringMatching(/^dose\./)] });
         expect(res.body.detail).toContain(res.body.breaches[0].ruleIds[0]);
@@ -250,28 +244,28 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: request.Response = await get(`/v1/prescriptions?patient=mrn-list&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const page: request.Response = await clinician.get(`/v1/prescriptions?patient=mrn-list&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
         expect(page.body.items.length).toBeLessThanOrEqual(2);
         seen.push(...page.body.items.map((i: { id: string }) => i.id));
         cursor = page.body.nextCursor;
       } while (cursor);
       expect(seen.sort()).toEqual([...ids].sort());
-      const other = await sut.tokenFor('viewer', { tenant: 'clinic-south' });
-      expect((await get('/v1/prescriptions?patient=mrn-list', other).expect(200)).body.items).toEqual([]);
-      expect((await get(`/v1/prescriptions/${ids[0]}`, other).expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
-      expect((await get('/v1/prescriptions?patient=mrn-list&cursor=bm9wZQ').expect(400)).body.errors[0].field).toBe('cursor');
+      const other = await sut.as('viewer', { tenant: 'clinic-south' });
+      expect((await other.get('/v1/prescriptions?patient=mrn-list').expect(200)).body.items).toEqual([]);
+      expect((await other.get(`/v1/prescriptions/${ids[0]}`).expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
+      expect((await clinician.get('/v1/prescriptions?patient=mrn-list&cursor=bm9wZQ').expect(400)).body.errors[0].field).toBe('cursor');
       const otherPatient = (await prescribe(prescriptionRequest({ patient: { ...patient, ref: 'mrn-list-2' } })).expect(201)).body.id;
       const clinic: Array<{ id: string; createdAt: string }> = [];
       cursor = null;
       do {
-        const page: request.Response = await get(`/v1/prescriptions?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const page: request.Response = await clinician.get(`/v1/prescriptions?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
         clinic.push(...page.body.items);
         cursor = page.body.nextCursor;
       } while (cursor);
       expect(clinic.map((i) => i.id)).toEqual(expect.arrayContaining([...ids, otherPatient]));
       const newestFirst = [...clinic].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
       expect(clinic).toEqual(newestFirst);
-      expect((await get('/v1/prescriptions', other).expect(200)).body.items).toEqual([]);
+      expect((await other.get('/v1/prescriptions').expect(200)).body.items).toEqual([]);
     });
 
     it('stores the inputs, ruleset version and trace, so the plan is reproduced from them', async () => {
@@ -282,11 +276,11 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const again = await generatePlan(catalogue, JSON.parse(row.request), row.generated_on);
       expect(again.plan).toEqual(created.plan);
 
-      const trace = (await get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body;
+      const trace = (await clinician.get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body;
       expect(trace).toMatchObject({ id: created.id, rulesetVersion: catalogue.version, generatedOn: SCREENED_ON });
       expect(trace.trace.selection.find((t: { ruleId: string }) => t.ruleId === created.plan.phase.basis[0].ruleId)).toMatchObject({ fired: true });
       expect(trace.trace.dosing.length).toBe(created.plan.exercises.length);
-      expect((await get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
+      expect((await clinician.get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
     });
   });
 });

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 
 import { ConfigError, DEVELOPMENT_ISSUER_IN_PRODUCTION, loadConfig } from '../src/config/config';
 import { prescriptionRequest, screeningRequest } from './factories';
-import { startTestApp, type TestApp } from './test-app';
+import { type Caller, startTestApp, type TestApp } from './test-app';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -59,20 +59,20 @@ describe('what the logs say', () => {
     expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringContaining('PRODUCTION WITH THE DEVELOPMENT ISSUER') }));
     await request(sut.http).get('/docs-json').expect(404);
     await request(sut.http).get('/docs').expect(404);
-    await request(sut.http).get('/v1/rules').auth(await sut.tokenFor('viewer'), { type: 'bearer' }).expect(200);
+    await (await sut.as('viewer')).get('/v1/rules').expect(200);
   });
 
   it('logs a failed database write without its values: no patient identifier, birth date or token', async () => {
-    const token = await sut.tokenFor('clinician');
+    const clinician = await sut.as('clinician');
     // A database that lost a table: the insert of the screening fails with all its values bound.
     await sut.app.get(DataSource).query('DROP TABLE screenings');
     const patient = { ...screeningRequest().patient, ref: 'MRN-LEAK-4242', birthDate: '1961-07-19' };
-    const res = await request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest({ patient })).expect(500);
+    const res = await clinician.post('/v1/screenings', screeningRequest({ patient })).expect(500);
     expect(res.body.code).toBe('INTERNAL_ERROR');
     const failure = logs.lines().find((line) => line.msg === 'request failed: INTERNAL_ERROR') as { err: Record<string, unknown> } | undefined;
     expect(failure?.err).toMatchObject({ type: 'QueryFailedError', parameters: '[redacted]', query: expect.stringContaining('INSERT INTO "screenings"') });
     expect(logs.text()).not.toMatch(/MRN-LEAK-4242|1961-07-19/);
-    expect(logs.text()).not.toContain(token.split('.')[2]);
+    expect(logs.text()).not.toContain(clinician.token.split('.')[2]);
   });
 });
 
@@ -113,8 +113,8 @@ describe('production mode', () => {
     try {
       const refused = await request(guarded.http).get('/docs-json').expect(401);
       expect(refused.body.code).toBe('UNAUTHENTICATED');
-      await request(guarded.http).get('/docs-json').auth('not-a-token', { type: 'bearer' }).expect(401);
-      const document = await request(guarded.http).get('/docs-json').auth(await guarded.tokenFor('viewer'), { type: 'bearer' }).expect(200);
+      await guarded.withToken('not-a-token').get('/docs-json').expect(401);
+      const document = await (await guarded.as('viewer')).get('/docs-json').expect(200);
       expect(document.body.openapi).toMatch(/^3\./);
     } finally {
       await guarded.close();
@@ -145,76 +145,74 @@ describe('secrets and patient data never echo', () => {
 
 describe('the API on patient data', () => {
   let sut: TestApp;
-  let clinician: string;
+  let clinician: Caller;
 
   beforeAll(async () => {
     sut = await startTestApp({ PUBLIC_BASE_URL: 'https://bfr.clinic.example' });
-    clinician = await sut.tokenFor('clinician', { subject: 'dr-lee' });
+    clinician = await sut.as('clinician', { subject: 'dr-lee' });
   });
 
   afterAll(async () => {
     await sut.close();
   });
 
-  const get = (path: string, token = clinician) => request(sut.http).get(path).auth(token, { type: 'bearer' });
-  const post = (path: string, body: object, token = clinician) => request(sut.http).post(path).auth(token, { type: 'bearer' }).send(body);
-
   it('answers patient data, and problems about it, with Cache-Control: no-store', async () => {
-    const draft = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
+    const draft = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
     const acknowledgements = draft.plan.cautions.map((c: { id: string }) => ({ caution: c.id }));
-    await post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(200);
+    await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(200);
     const answers: Array<[string, request.Response]> = [
-      ['plan', await get(`/v1/prescriptions/${draft.id}`).expect(200)],
-      ['handout', await get(`/v1/prescriptions/${draft.id}/handout.pdf`).expect(200)],
-      ['FHIR bundle', await get(`/v1/prescriptions/${draft.id}/fhir`).expect(200)],
-      ["patient's plans", await get(`/v1/prescriptions?patient=${draft.patientRef}`).expect(200)],
-      ['problem', await get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)],
+      ['plan', await clinician.get(`/v1/prescriptions/${draft.id}`).expect(200)],
+      ['handout', await clinician.get(`/v1/prescriptions/${draft.id}/handout.pdf`).expect(200)],
+      ['FHIR bundle', await clinician.get(`/v1/prescriptions/${draft.id}/fhir`).expect(200)],
+      ["patient's plans", await clinician.get(`/v1/prescriptions?patient=${draft.patientRef}`).expect(200)],
+      ['problem', await clinician.get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)],
       ['CDS Hooks', await request(sut.http).post('/cds-services/bfr-screening').send({}).expect(401)],
     ];
     expect(answers.map(([what, res]) => [what, res.headers['cache-control']])).toEqual(answers.map(([what]) => [what, 'no-store']));
   });
 
   it('refuses a token whose subject is longer than the records hold, naming the claim', async () => {
-    const res = await get('/v1/rules', await sut.tokenFor('clinician', { subject: `dr-${'x'.repeat(198)}` })).expect(401);
+    const res = await (await sut.as('clinician', { subject: `dr-${'x'.repeat(198)}` })).get('/v1/rules').expect(401);
     expect(res.body).toMatchObject({ code: 'UNAUTHENTICATED', detail: 'The bearer token\'s "sub" claim is longer than 200 characters.' });
-    await get('/v1/rules', await sut.tokenFor('clinician', { subject: `dr-${'x'.repeat(197)}` })).expect(200);
+    await (await sut.as('clinician', { subject: `dr-${'x'.repeat(197)}` })).get('/v1/rules').expect(200);
   });
 
   it('records the id of what a request created and the patient whose plans were listed', async () => {
-    const created = (await post('/v1/screenings', screeningRequest()).expect(201)).body;
-    await get('/v1/prescriptions?patient=mrn-audit-9').expect(200);
-    const admin = await sut.tokenFor('admin');
-    const { records } = (await get('/v1/audit?actor=dr-lee&limit=500', admin).expect(200)).body as { records: Array<{ action: string; resourceId: string | null }> };
+    const created = (await clinician.post('/v1/screenings', screeningRequest()).expect(201)).body;
+    await clinician.get('/v1/prescriptions?patient=mrn-audit-9').expect(200);
+    const admin = await sut.as('admin');
+    const { records } = (await admin.get('/v1/audit?actor=dr-lee&limit=500').expect(200)).body as { records: Array<{ action: string; resourceId: string | null }> };
     expect(records).toContainEqual(expect.objectContaining({ action: 'POST /v1/screenings', resourceId: created.id }));
     expect(records).toContainEqual(expect.objectContaining({ action: 'GET /v1/prescriptions', resourceId: 'patient/mrn-audit-9' }));
   });
 
   it("makes its own request id, keeping the caller's apart in the answer and the audit trail", async () => {
-    const first = await get('/v1/rules').set('x-request-id', 'ehr-call-1').expect(200);
-    const second = await get('/v1/rules').set('x-request-id', 'ehr-call-1').expect(200);
+    const first = await clinician.get('/v1/rules').set('x-request-id', 'ehr-call-1').expect(200);
+    const second = await clinician.get('/v1/rules').set('x-request-id', 'ehr-call-1').expect(200);
     for (const res of [first, second]) {
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.headers['x-caller-request-id']).toBe('ehr-call-1');
     }
     expect(first.headers['x-request-id']).not.toBe(second.headers['x-request-id']);
-    const { records } = (await get('/v1/audit?actor=dr-lee&limit=500', await sut.tokenFor('admin')).expect(200)).body as {
+    const { records } = (await (await sut.as('admin')).get('/v1/audit?actor=dr-lee&limit=500').expect(200)).body as {
       records: Array<{ requestId: string; callerRequestId?: string }>;
     };
     const recorded = records.filter((r) => r.callerRequestId === 'ehr-call-1').map((r) => r.requestId);
     expect(recorded).toEqual([first.headers['x-request-id'], second.headers['x-request-id']]);
-    const verification = await get('/v1/audit/verification', await sut.tokenFor('operator')).expect(200);
+    const verification = await (await sut.as('operator')).get('/v1/audit/verification').expect(200);
     expect(verification.body).toMatchObject({ scope: 'all', intact: true });
   });
 
   it("verifies the chain for an admin counting the organization's records only; an operator gets the whole chain", async () => {
-    await get('/v1/rules', await sut.tokenFor('viewer', { tenant: 'clinic-south' })).expect(200);
-    const south = await get('/v1/audit/verification', await sut.tokenFor('admin', { tenant: 'clinic-south' })).expect(200);
+    await (await sut.as('viewer', { tenant: 'clinic-south' })).get('/v1/rules').expect(200);
+    const south = await (await sut.as('admin', { tenant: 'clinic-south' })).get('/v1/audit/verification').expect(200);
     expect(south.body).toMatchObject({ scope: 'organization', intact: true, checked: 1 });
     expect(south.body.firstBroken).toBeUndefined();
-    const all = await get('/v1/audit/verification', await sut.tokenFor('operator')).expect(200);
+    const operator = await sut.as('operator');
+    const all = await operator.get('/v1/audit/verification').expect(200);
     expect(all.body).toMatchObject({ scope: 'all', intact: true });
     expect(all.body.checked).toBeGreaterThan(10);
-    await get('/v1/audit', await sut.tokenFor('operator')).expect(403);
+    await operator.get('/v1/audit').expect(403);
   });
 });
 
@@ -231,7 +229,7 @@ describe('files', () => {
       process.umask(umask);
     }
     try {
-      await request(sut.http).get('/v1/rules').auth(await sut.tokenFor('viewer'), { type: 'bearer' }).expect(200);
+      await (await sut.as('viewer')).get('/v1/rules').expect(200);
       const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
       expect([data, file, `${file}-wal`, `${file}-shm`].map((path) => [path, mode(path)])).toEqual([
         [data, '700'],

@@ -1,7 +1,7 @@
 import { type Channel, type CuffProgram, programSha256 } from '../src/device-adapter/cuff-program';
 import { EnvelopeIssuer } from '../src/device-adapter/envelope-issuer';
 import type { Ack, AlarmCode, Command, CuffState, DeviceEvent, EventDetail, Telemetry } from '../src/device-adapter/protocol';
-import { CuffSim, type CuffSimOptions } from '../src/device-adapter/sim/cuff-sim';
+import { CuffSim, type CuffSimOptions } from '../src/cuff-sim/cuff-sim';
 import { type TimerHandle, VirtualTimers } from '../src/device-adapter/timers';
 import { cuffProgram, programBlock } from './cuff-programs';
 

@@ -34,6 +34,8 @@ export interface TestApp {
   as(role: Role | Role[], options?: TokenOptions): Promise<Caller>;
   /** A caller with this token, e.g. an expired or foreign one. */
   withToken(token: string): Caller;
+  /** Stops the application and starts it again on the same database and configuration; callers keep working. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,8 +55,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ap
     SHED_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
-  const app = await createApp(config, options);
-  const http = app.getHttpServer();
+  let app = await createApp(config, options);
+  let http = app.getHttpServer();
   const withToken = (token: string): Caller => {
     const authed = (test: request.Test) => test.auth(token, { type: 'bearer' });
     const sent = (test: request.Test, body: unknown) => (body === undefined ? test : test.send(body as object));
@@ -80,12 +82,21 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ap
     });
   };
   return {
-    app,
+    get app() {
+      return app;
+    },
     config,
-    http,
+    get http() {
+      return http;
+    },
     tokenFor,
     as: async (role, options) => withToken(await tokenFor(role, options)),
     withToken,
+    restart: async () => {
+      await app.close();
+      app = await createApp(config, options);
+      http = app.getHttpServer();
+    },
     close: async () => {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

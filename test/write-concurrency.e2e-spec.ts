@@ -1,18 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 
-import { createApp } from '../src/app';
 import { AuditEvent } from '../src/audit/audit-event.entity';
-import { mintToken } from '../src/auth/development-issuer';
-import { type AppConfig, loadConfig } from '../src/config/config';
 import { dataSourceOptions } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { onScreeningDay, prescriptionRequest, screeningRequest } from './factories';
-import { CLINIC } from './test-app';
+import { startTestApp, type TestApp } from './test-app';
 
 const CLIENTS = 8;
 const ROUNDS = 6;
@@ -30,40 +22,25 @@ interface Acknowledged {
  * survives a restart with its audit record, every refused one changed nothing, and the chain holds.
  */
 describe('concurrent writes on SQLite', () => {
-  let dir: string;
-  let config: AppConfig;
-  let app: NestFastifyApplication;
+  let sut: TestApp;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bfr-rx-concurrency-'));
-    config = loadConfig({
-      DATABASE_URL: `sqlite:${join(dir, 'bfr-rx.sqlite')}`,
-      AUTH_DEV_KEY_FILE: join(dir, 'dev-issuer-key.json'),
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '0',
-      // Every request must be admitted here; shedding is the overload test's.
-      SHED_EVENT_LOOP_DELAY_MS: '0',
-      SHED_DATABASE_QUEUE: '0',
-    });
-    app = await createApp(config, { clock: onScreeningDay() });
+    // Every request must be admitted here; rate limits and shedding are other tests'.
+    sut = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', SHED_DATABASE_QUEUE: '0' }, { clock: onScreeningDay() });
   });
 
   afterAll(async () => {
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await sut?.close();
   });
-
-  const token = (subject: string, roles: Array<'clinician' | 'admin'> = ['clinician']) =>
-    config.auth.mode === 'development' ? mintToken(config.auth, { subject, tenant: CLINIC, roles, ttlSeconds: 600, now: new Date() }) : Promise.reject(new Error('needs the development issuer'));
 
   it('keeps every acknowledged write and its audit record, and applies no refused one', async () => {
     const acknowledged: Acknowledged[] = [];
     const refused: Array<{ path: string; status: number; body: unknown }> = [];
 
     const client = async (n: number) => {
-      const bearer = await token(`dr-${n}`);
+      const clinician = await sut.as('clinician', { subject: `dr-${n}` });
       const post = async (path: string, body: object, headers: Record<string, string> = {}) => {
-        const res = await request(app.getHttpServer()).post(path).auth(bearer, { type: 'bearer' }).set(headers).send(body);
+        const res = await clinician.post(path, body).set(headers);
         if (res.status >= 300) {
           refused.push({ path, status: res.status, body: res.body });
         }
@@ -105,21 +82,20 @@ describe('concurrent writes on SQLite', () => {
     expect(refused).toEqual([]);
     expect(acknowledged.length).toBeGreaterThanOrEqual(CLIENTS * ROUNDS * 3);
 
-    await app.close();
-    app = await createApp(config, { clock: onScreeningDay() });
-    const reader = await token('dr-reader');
+    await sut.restart();
+    const reader = await sut.as('clinician', { subject: 'dr-reader' });
     for (const write of acknowledged) {
       const path = write.path === '/v1/screenings' ? `/v1/screenings/${write.expect.id}` : `/v1/prescriptions/${write.expect.id}`;
-      const res = await request(app.getHttpServer()).get(path).auth(reader, { type: 'bearer' }).expect(200);
+      const res = await reader.get(path).expect(200);
       if (write.expect.status) {
         expect({ id: res.body.id, status: res.body.status }).toEqual(write.expect);
       }
     }
-    const admin = await token('auditor', ['admin']);
-    const verification = await request(app.getHttpServer()).get('/v1/audit/verification').auth(admin, { type: 'bearer' }).expect(200);
+    const admin = await sut.as('admin', { subject: 'auditor' });
+    const verification = await admin.get('/v1/audit/verification').expect(200);
     expect(verification.body).toMatchObject({ intact: true });
 
-    const db = await new DataSource({ ...dataSourceOptions(config.database), migrationsRun: false }).initialize();
+    const db = await new DataSource({ ...dataSourceOptions(sut.config.database, ENTITIES), migrationsRun: false }).initialize();
     try {
       const events = await db.getRepository(AuditEvent).find({ select: ['requestId', 'status', 'outcome'] });
       const byRequest = new Map(events.map((e) => [e.requestId, e]));

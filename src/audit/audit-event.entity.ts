@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../database/iso-timestamp';
+import { isoTimestamp } from '../common/iso-timestamp';
 import type { AuditOutcome } from './audit-chain';
 
 /** One link of the append-only, hash-chained audit trail. */

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 
 import { SystemClock } from '../common/clock';
 import { dataSourceOptions, openDataSource } from '../database/data-source';
+import { ENTITIES } from '../entities';
 import { type AuditEntry, AuditTrail } from './audit-trail.service';
 
 const entry = (requestId: string): AuditEntry => ({
@@ -20,7 +21,7 @@ describe('AuditTrail', () => {
   let trail: AuditTrail;
 
   beforeEach(async () => {
-    db = await openDataSource(dataSourceOptions({ kind: 'sqlite', file: ':memory:' }));
+    db = await openDataSource(dataSourceOptions({ kind: 'sqlite', file: ':memory:' }, ENTITIES));
     trail = new AuditTrail(db, new SystemClock());
   });
 

@@ -1,9 +1,10 @@
 import { Global, Logger, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
+import { AuditEvent } from './audit-event.entity';
 import { AuditController } from './audit.controller';
-import { UnitOfWork } from '../database/unit-of-work';
 import { AuditTrail } from './audit-trail.service';
 import { AuditCheckpoint, CHECKPOINT_EVERY } from './audit-checkpoint';
 
@@ -11,10 +12,10 @@ const logger = new Logger('AuditTrail');
 
 @Global()
 @Module({
+  imports: [TypeOrmModule.forFeature([AuditEvent])],
   controllers: [AuditController],
   providers: [
     AuditTrail,
-    UnitOfWork,
     {
       provide: AuditCheckpoint,
       inject: [APP_CONFIG],
@@ -28,6 +29,6 @@ const logger = new Logger('AuditTrail');
             }),
     },
   ],
-  exports: [AuditTrail, UnitOfWork],
+  exports: [AuditTrail],
 })
 export class AuditModule {}

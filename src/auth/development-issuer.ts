@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 import type { AuthConfig } from '../config/config';
-import { ownerOnlyDirectory } from '../database/owner-only';
+import { ownerOnlyDirectory } from '../common/owner-only';
 import type { Role } from './principal';
 
 const ALGORITHM = 'ES256';

@@ -2,15 +2,6 @@ import sqlite3 from 'sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
 import type { DatabaseTarget } from '../config/config';
-import { AuditEvent } from '../audit/audit-event.entity';
-import { CdsCardRecord } from '../ehr/cds-hooks/cds-card.entity';
-import { CdsFeedbackRecord } from '../ehr/cds-hooks/cds-feedback.entity';
-import { CdsTokenId } from '../ehr/cds-hooks/cds-token-id.entity';
-import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
-import { RulesetVersionRecord } from '../rules/ruleset-version.entity';
-import { PrescriptionRecord } from '../prescription/prescription-record.entity';
-import { ScreeningRecord } from '../screening/screening-record.entity';
-import { DEVICE_SESSION_ENTITIES } from '../device-adapter/session/device-session.entities';
 import { type ConnectionGate, gateSqliteConnection } from './connection-gate';
 import { MIGRATIONS } from './migrations';
 
@@ -21,11 +12,12 @@ import { MIGRATIONS } from './migrations';
  */
 const PLAIN_SQLITE3 = Object.create(sqlite3, { verbose: { value: () => sqlite3 } }) as typeof sqlite3;
 
-export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord, PrescriptionRecord, ...DEVICE_SESSION_ENTITIES, CdsTokenId, CdsCardRecord, CdsFeedbackRecord];
-
-/** Schema changes come only from migrations, run at start; the schema is never synchronised. */
-export function dataSourceOptions(target: DatabaseTarget): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+/**
+ * Schema changes come only from migrations, run at start; the schema is never synchronised. The
+ * application passes no entities (its modules register theirs); scripts and tests pass ENTITIES.
+ */
+export function dataSourceOptions(target: DatabaseTarget, entities: NonNullable<DataSourceOptions['entities']>): DataSourceOptions {
+  const common = { entities, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   if (target.kind === 'postgres') {
     return { ...common, type: 'postgres', url: target.url, extra: { connectionTimeoutMillis: 5000 } };
   }

@@ -8,13 +8,20 @@ import type { CuffConfig } from '../config/config';
 import { type CommandSequence, DatabaseCommandSequence } from './command-sequence';
 import { CUFF_TRANSPORT, type CuffTransport } from './cuff-transport';
 import { MqttTransport } from './mqtt/mqtt-transport';
-import { simulatedCuffs, SimTransport } from './sim-transport';
 import { SystemTimers, type Timers } from './timers';
 
 /** Nest injection token of the cuff-side clock (Timers), shared by the transport and whoever supervises sessions. */
 export const TIMERS = Symbol('TIMERS');
 
+/**
+ * Builds the in-process transport to simulated cuffs. The simulator is the cuff's side of the
+ * protocol and lives outside the adapter; the application hands it in.
+ */
+export type SimulatorTransport = (config: CuffConfig, timers: Timers) => CuffTransport;
+
 export interface DeviceAdapterOptions {
+  /** The transport used when the configuration asks for simulated cuffs. */
+  simulator: SimulatorTransport;
   /** The clock of the cuff side; tests pass VirtualTimers. */
   timers?: Timers;
   /** Number commands from the database, shared by every replica (PostgreSQL); otherwise this process counts alone. */
@@ -22,10 +29,10 @@ export interface DeviceAdapterOptions {
 }
 
 /** The transport the configuration asks for. */
-export function cuffTransportFrom(config: CuffConfig, timers: Timers, sequence?: CommandSequence): CuffTransport {
+export function cuffTransportFrom(config: CuffConfig, timers: Timers, simulator: SimulatorTransport, sequence?: CommandSequence): CuffTransport {
   switch (config.transport) {
     case 'simulator':
-      return new SimTransport({ devices: simulatedCuffs(config.simulatedDevices, config.simulatedLopMmHg ?? undefined), timers });
+      return simulator(config, timers);
     case 'mqtt': {
       const logger = new Logger('MqttTransport');
       const { mqtt } = config;
@@ -69,14 +76,14 @@ class CuffTransportLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class DeviceAdapterModule {
-  static forRoot(config: CuffConfig, { timers = new SystemTimers(), sharedSequence = false }: DeviceAdapterOptions = {}): DynamicModule {
+  static forRoot(config: CuffConfig, { simulator, timers = new SystemTimers(), sharedSequence = false }: DeviceAdapterOptions): DynamicModule {
     return {
       module: DeviceAdapterModule,
       providers: [
         { provide: TIMERS, useValue: timers },
         {
           provide: CUFF_TRANSPORT,
-          useFactory: (db: DataSource) => cuffTransportFrom(config, timers, sharedSequence ? new DatabaseCommandSequence(db) : undefined),
+          useFactory: (db: DataSource) => cuffTransportFrom(config, timers, simulator, sharedSequence ? new DatabaseCommandSequence(db) : undefined),
           inject: [DataSource],
         },
         CuffTransportLifecycle,

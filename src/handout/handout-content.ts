@@ -37,48 +37,77 @@ function number(value: number, lang: Language): string {
   return new Intl.NumberFormat(lang === 'es' ? 'es-ES' : 'en-GB', { maximumFractionDigits: 1 }).format(value);
 }
 
+/** The handout's wording in one language: fixed texts, rules-data strings and numbers. */
+interface Wording {
+  t(key: HandoutKey, values?: Record<string, string | number>): string;
+  /** A string of the rules data (exercise names, patient messages), translated when needed. */
+  data(english: string): string;
+  n(value: number): string;
+}
+
+function wording(text: HandoutTextFile, lang: Language): Wording {
+  return {
+    t: (key, values = {}) => fill(text.texts[key][lang], values),
+    data: (english) => (lang === 'en' ? english : (text.translations[english]?.es ?? missing(english))),
+    n: (value) => number(value, lang),
+  };
+}
+
+/** One row of the plan table: exercise, cuff place, cuff setting, load, and reps, rest and tempo. */
+function planRow(e: PlannedExercise, { t, data, n }: Wording): string[] {
+  const cuffPlace = t(e.site.limb === 'thigh' ? 'cuffPlaceThigh' : 'cuffPlaceUpperArm', { side: t(e.site.side) });
+  const { kind, kg, percent1RM } = e.dose.load;
+  const load =
+    kind === 'body-weight'
+      ? t('loadBodyWeight')
+      : kind === 'none' || percent1RM === null
+        ? t('loadNone')
+        : kg !== null
+          ? t('loadKg', { kg: n(kg) })
+          : t('loadPercent', { percent: n(percent1RM) });
+  const bouts = e.dose.bouts.value;
+  const reps = bouts ? t('bouts', { count: bouts.count, minutes: n(bouts.minutes), rest: bouts.restSeconds }) : e.dose.sets.value ? e.dose.sets.value.join(' - ') : t('notApplicable');
+  const rest = e.dose.restBetweenSets.seconds === null ? t('notApplicable') : t('restSeconds', { seconds: e.dose.restBetweenSets.seconds });
+  const tempo = e.dose.tempo.value ? t('tempo', { up: n(e.dose.tempo.value.concentricSeconds), down: n(e.dose.tempo.value.eccentricSeconds) }) : t('notApplicable');
+  return [
+    data(e.exercise.patientName),
+    cuffPlace,
+    [
+      t('cuffSetting', { mmHg: e.dose.pressure.mmHg }),
+      t('firstSessionSetting', { mmHg: e.dose.pressure.startMmHg }),
+      // The steps between the first session and the working pressure, when there are any.
+      ...((e.dose.pressure.ramp?.length ?? 0) > 2 ? [t('rampSetting', { steps: e.dose.pressure.ramp.slice(1).map((r) => r.mmHg).join(', ') })] : []),
+    ].join('\n'),
+    load,
+    [reps, rest, tempo].filter((line) => line !== t('notApplicable')).join('\n'),
+  ];
+}
+
+/** The phase's, cautions' and warnings' messages to the patient, each once, and the clearances given. */
+function noteLines(plan: Prescription['plan'], { t, data }: Wording): string[] {
+  const messages = [plan.phase.patientMessage, ...plan.cautions.map((c) => c.patientMessage), ...plan.warnings.map((w) => w.patientMessage)];
+  // A referral lifted by a clearance is told as the approval it is, never as "your doctor needs to approve".
+  const clearances = new Map(plan.screening.findings.flatMap((f) => (f.cleared && f.clearance ? [[`${f.clearance.by}|${f.clearance.on}`, f.clearance] as const] : [])));
+  return [
+    ...[...new Set(messages.filter((message): message is string => message !== null))].map(data),
+    ...[...clearances.values()].map((c) => t('clearedNote', { by: c.by, date: c.on })),
+  ];
+}
+
 /**
  * The handout of a stored plan in one language. Every word comes from the rules data: the fixed
  * wording from `handout.data.json`, the exercise and rule wording from the other tables in English
  * or through their Spanish translations.
  */
 export function handoutContent(prescription: Prescription, text: HandoutTextFile, lang: Language, contact: HandoutContact | null): HandoutContent {
-  const t = (key: HandoutKey, values: Record<string, string | number> = {}) => fill(text.texts[key][lang], values);
+  const words = wording(text, lang);
+  const { t, data, n } = words;
   const items = (key: HandoutKey) => t(key).split('\n');
-  const data = (english: string) => (lang === 'en' ? english : (text.translations[english]?.es ?? missing(english)));
-  const n = (value: number) => number(value, lang);
   const { plan } = prescription;
-
-  const side = (s: 'left' | 'right') => t(s);
-  const cuffPlace = (e: PlannedExercise) => t(e.site.limb === 'thigh' ? 'cuffPlaceThigh' : 'cuffPlaceUpperArm', { side: side(e.site.side) });
-  const load = (e: PlannedExercise) => {
-    const { kind, kg, percent1RM } = e.dose.load;
-    if (kind === 'body-weight') return t('loadBodyWeight');
-    if (kind === 'none' || percent1RM === null) return t('loadNone');
-    return kg !== null ? t('loadKg', { kg: n(kg) }) : t('loadPercent', { percent: n(percent1RM) });
-  };
-  const reps = (e: PlannedExercise) => {
-    const bouts = e.dose.bouts.value;
-    if (bouts) return t('bouts', { count: bouts.count, minutes: n(bouts.minutes), rest: bouts.restSeconds });
-    return e.dose.sets.value ? e.dose.sets.value.join(' - ') : t('notApplicable');
-  };
-  const rest = (e: PlannedExercise) => (e.dose.restBetweenSets.seconds === null ? t('notApplicable') : t('restSeconds', { seconds: e.dose.restBetweenSets.seconds }));
-  const tempo = (e: PlannedExercise) => {
-    const value = e.dose.tempo.value;
-    return value ? t('tempo', { up: n(value.concentricSeconds), down: n(value.eccentricSeconds) }) : t('notApplicable');
-  };
-
   const schedule = plan.schedule;
   const perWeek = schedule.sessionsPerWeek.value;
   const reperfusionSeconds = Math.max(...plan.exercises.map((e) => e.dose.reperfusion.seconds));
   const approval = prescription.approval;
-  const messages = [plan.phase.patientMessage, ...plan.cautions.map((c) => c.patientMessage), ...plan.warnings.map((w) => w.patientMessage)];
-  // A referral lifted by a clearance is told as the approval it is, never as "your doctor needs to approve".
-  const clearances = new Map(plan.screening.findings.flatMap((f) => (f.cleared && f.clearance ? [[`${f.clearance.by}|${f.clearance.on}`, f.clearance] as const] : [])));
-  const notes = [
-    ...[...new Set(messages.filter((message): message is string => message !== null))].map(data),
-    ...[...clearances.values()].map((c) => t('clearedNote', { by: c.by, date: c.on })),
-  ];
 
   const sessions = perWeek.max * schedule.programWeeks.value;
   return {
@@ -95,18 +124,7 @@ export function handoutContent(prescription: Prescription, text: HandoutTextFile
     plan: {
       heading: t('yourPlanHeading'),
       header: [t('exerciseColumn'), t('cuffPlaceColumn'), t('cuffSettingColumn'), t('loadColumn'), [t('repsColumn'), t('restColumn'), t('tempoColumn')].join(' / ')],
-      rows: plan.exercises.map((e) => [
-        data(e.exercise.patientName),
-        cuffPlace(e),
-        [
-          t('cuffSetting', { mmHg: e.dose.pressure.mmHg }),
-          t('firstSessionSetting', { mmHg: e.dose.pressure.startMmHg }),
-          // The steps between the first session and the working pressure, when there are any.
-          ...((e.dose.pressure.ramp?.length ?? 0) > 2 ? [t('rampSetting', { steps: e.dose.pressure.ramp.slice(1).map((r) => r.mmHg).join(', ') })] : []),
-        ].join('\n'),
-        load(e),
-        [reps(e), rest(e), tempo(e)].filter((line) => line !== t('notApplicable')).join('\n'),
-      ]),
+      rows: plan.exercises.map((e) => planRow(e, words)),
     },
     howTo: {
       heading: t('howToDoItHeading'),
@@ -126,7 +144,7 @@ export function handoutContent(prescription: Prescription, text: HandoutTextFile
       heading: t('progressionHeading'),
       lines: [data(schedule.progression.value.patientMessage), t('progressionCeiling', { percent: schedule.loadCeilingPercent1RM })],
     },
-    notes: { heading: t('notesHeading'), lines: notes },
+    notes: { heading: t('notesHeading'), lines: noteLines(plan, words) },
     checklist: { heading: t('checklistHeading'), items: items('checklist') },
     stop: { heading: t('stopHeading'), items: items('stop') },
     urgent: { heading: t('urgentHeading'), items: items('urgent') },

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../database/iso-timestamp';
+import { isoTimestamp } from '../common/iso-timestamp';
 
 /** A creating request seen with an Idempotency-Key, and the answer it got once it completed. */
 @Entity('idempotency_keys')

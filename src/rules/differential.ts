@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 
-import { SeededRandom } from '../device-adapter/sim/seeded-random';
+import { SeededRandom } from '../common/seeded-random';
 import type { Evaluation, LoadedRuleset, RuleCatalogue } from './catalogue';
 import type { GoldenCases } from './golden-cases';
 import type { RuleCondition } from './rule-file.schema';

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../database/iso-timestamp';
+import { isoTimestamp } from '../common/iso-timestamp';
 import type { Verdict } from './screening.ruleset';
 
 /** A stored screening: what was asked, what the rules said, with which ruleset version, by whom. */

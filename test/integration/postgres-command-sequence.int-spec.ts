@@ -4,11 +4,12 @@ import { Subject } from 'rxjs';
 import { DataSource } from 'typeorm';
 
 import { dataSourceOptions } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { startEmbeddedBroker } from '../../src/device-adapter/mqtt/embedded-broker';
 import { DatabaseCommandSequence } from '../../src/device-adapter/command-sequence';
 import { EnvelopeIssuer, DEFAULT_COMMAND_LIFETIME_MS } from '../../src/device-adapter/envelope-issuer';
-import { CommandAdmission } from '../../src/device-adapter/sim/command-admission';
-import { FirmwareState } from '../../src/device-adapter/sim/firmware-state';
+import { CommandAdmission } from '../../src/cuff-sim/command-admission';
+import { FirmwareState } from '../../src/cuff-sim/firmware-state';
 import { VirtualTimers } from '../../src/device-adapter/timers';
 import { MqttRig } from '../mqtt-rig';
 
@@ -37,8 +38,8 @@ describe('Command sequence numbers across replicas (PostgreSQL)', () => {
   beforeAll(async () => {
     await admin((db) => db.query(`CREATE SCHEMA ${schema}`));
     // One after the other: the first runs the migrations, the second finds them done.
-    replicas.push(await new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize());
-    replicas.push(await new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize());
+    replicas.push(await new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize());
+    replicas.push(await new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize());
   });
 
   afterAll(async () => {
@@ -88,7 +89,7 @@ describe('Command sequence numbers across replicas (PostgreSQL)', () => {
   });
 
   it('numbers MQTT commands from the database, refuses to send others when it does not answer, and still sends DEFLATE', async () => {
-    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize();
+    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize();
     const broker = await startEmbeddedBroker({ port: 0 });
     const rig = new MqttRig(broker.url, new DatabaseCommandSequence(db));
     try {

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { SystemClock } from '../../src/common/clock';
 import { dataSourceOptions } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { StoredTokenIds } from '../../src/ehr/cds-hooks/stored-token-ids';
 import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
 import { SessionHarness } from '../device-session-harness';
@@ -40,7 +41,7 @@ describe('PostgreSQL', () => {
   });
 
   it('runs every migration, and reverts them', async () => {
-    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize();
+    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize();
     try {
       expect(await db.showMigrations()).toBe(false);
       const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
@@ -55,7 +56,7 @@ describe('PostgreSQL', () => {
   });
 
   it('round-trips a record with its timestamp intact', async () => {
-    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize();
+    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize();
     try {
       const repository = db.getRepository(RulesetVersionRecord);
       const record = { version: 'f'.repeat(64), ruleCount: 3, content: '{"a":1}', firstLoadedAt: new Date('2026-11-21T08:30:00.123Z') };
@@ -130,7 +131,7 @@ describe('PostgreSQL', () => {
   });
 
   it('keeps one unbroken audit chain when two replicas append at once, and refuses edits', async () => {
-    const replicas = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize()));
+    const replicas = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize()));
     try {
       const trails = replicas.map((db) => new AuditTrail(db, new SystemClock()));
       const entry = (n: number) => ({
@@ -155,7 +156,7 @@ describe('PostgreSQL', () => {
   });
 
   it('refuses a CDS Hooks token id a second replica already used, at the same instant too', async () => {
-    const replicas = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url })).initialize()));
+    const replicas = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize()));
     try {
       const ledgers = replicas.map((db) => new StoredTokenIds(db, new SystemClock()));
       const keepUntil = new Date(Date.now() + 600_000);

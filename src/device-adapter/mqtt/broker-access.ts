@@ -2,9 +2,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { TOPIC_ROOT, topics } from './topics';
 
-/** The service's user name at the embedded broker; no gateway may be called so. */
-export const SERVICE_USERNAME = 'bfr-rx';
-
 /** Who a broker client is, once it has logged in. */
 export type BrokerIdentity = { kind: 'service' } | { kind: 'gateway'; gatewayId: string };
 

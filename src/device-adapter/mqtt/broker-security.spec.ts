@@ -4,7 +4,7 @@ import { EnvelopeIssuer } from '../envelope-issuer';
 import type { Telemetry } from '../protocol';
 import { VirtualTimers } from '../timers';
 import { gatewayClientId } from './broker-access';
-import { CuffGateway } from './cuff-gateway';
+import { CuffGateway } from '../../cuff-sim/cuff-gateway';
 import { MqttTransport } from './mqtt-transport';
 import { topics } from './topics';
 

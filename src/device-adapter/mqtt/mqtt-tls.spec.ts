@@ -3,7 +3,7 @@ import { connect } from 'mqtt';
 import { makeTestCertificate, type TestCertificate } from '../../../test/test-certificate';
 import { VirtualTimers } from '../timers';
 import { BrokerAccess } from './broker-access';
-import { CuffGateway } from './cuff-gateway';
+import { CuffGateway } from '../../cuff-sim/cuff-gateway';
 import { type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker';
 import { MqttTransport } from './mqtt-transport';
 

@@ -25,7 +25,8 @@ import {
   Telemetry,
 } from '../protocol';
 import type { TimerHandle, Timers } from '../timers';
-import { BrokerAccess, SERVICE_USERNAME } from './broker-access';
+import { SERVICE_USERNAME } from '../../config/config';
+import { BrokerAccess } from './broker-access';
 import { type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker';
 import { type MqttTls, tlsOptions } from './mqtt-tls';
 import { topics } from './topics';

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../../database/iso-timestamp';
+import { isoTimestamp } from '../../common/iso-timestamp';
 
 /**
  * A card this service gave an EHR, with the rules behind it, so feedback about it can be stored

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../../database/iso-timestamp';
+import { isoTimestamp } from '../../common/iso-timestamp';
 
 /**
  * What a clinician did with a card, once per rule behind the card, so that override rates can be

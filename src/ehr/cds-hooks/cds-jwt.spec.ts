@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import type { CdsClient } from '../../config/config';
 import { dataSourceOptions } from '../../database/data-source';
+import { ENTITIES } from '../../entities';
 import { CdsJwtVerifier, CdsTokenRefused } from './cds-jwt';
 import { CdsTokenId } from './cds-token-id.entity';
 import { StoredTokenIds } from './stored-token-ids';
@@ -85,7 +86,7 @@ describe('CdsJwtVerifier', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bfr-rx-cds-jwt-'));
-    db = await new DataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'db.sqlite') })).initialize();
+    db = await new DataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'db.sqlite') }, ENTITIES)).initialize();
     es384 = await signingKey('ES384', 'ehr-es384');
     rs384 = await signingKey('RS384', 'ehr-rs384');
     published = await keySetServer([rs384.publicJwk]);
@@ -161,7 +162,7 @@ describe('CdsJwtVerifier', () => {
     const token = await sign(es384);
     await sut.verify(token, URL_INVOKED);
     expect(await refusalOf(token)).toContain('already used');
-    const replica = await new DataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'db.sqlite') })).initialize();
+    const replica = await new DataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'db.sqlite') }, ENTITIES)).initialize();
     try {
       await expect(verifierOn(replica).verify(token, URL_INVOKED)).rejects.toThrow('already used');
     } finally {

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-import { isoTimestamp } from '../../database/iso-timestamp';
+import { isoTimestamp } from '../../common/iso-timestamp';
 
 /** A CDS Hooks JWT id already used by an EHR; kept in the database so every replica refuses a replay. */
 @Entity('cds_token_ids')
