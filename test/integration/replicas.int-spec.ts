@@ -157,6 +157,8 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     await until('B streams the held pressure', 10_000, () => (text.includes('"state":"HOLDING"') ? true : undefined));
     const paused = await call(portB, 'POST', `/v1/device-sessions/${sessionId}/pause`);
     expect(paused.body.status).toBe('paused');
+    // The cuff takes RESUME once it has let the air out.
+    await until('the cuff is paused', 15_000, () => (sim.state === 'PAUSED' ? true : undefined));
     const resumed = await call(portB, 'POST', `/v1/device-sessions/${sessionId}/resume`);
     expect(resumed.body.status).toBe('running');
     await until('the cuff holds again', 30_000, () => (sim.state === 'HOLDING' ? true : undefined));
