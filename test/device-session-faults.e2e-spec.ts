@@ -26,9 +26,9 @@ describe('device session faults', () => {
   async function answeredWithinAckDeadline(pending: PromiseLike<request.Response>, command: string): Promise<request.Response> {
     let sentAt: number | undefined;
     const send = harness.transport.send.bind(harness.transport);
-    const spy = jest.spyOn(harness.transport, 'send').mockImplementation((deviceId, sent) => {
+    const spy = jest.spyOn(harness.transport, 'send').mockImplementation((deviceId, sent, epoch) => {
       sentAt ??= sent.type === command ? harness.timers.now() : undefined;
-      return send(deviceId, sent);
+      return send(deviceId, sent, epoch);
     });
     try {
       let response: request.Response | undefined;
@@ -53,7 +53,9 @@ describe('device session faults', () => {
     const sim = harness.cuff(deviceId);
     await timers.advanceUntil(() => ['IDLE', 'READY', 'DONE', 'ABORTED', 'FAULT'].includes(sim.state), { timeoutMs: 30_000, stepMs: 100 });
     if (sim.state === 'FAULT') {
-      await transport.send(deviceId, { type: 'CLEAR_ALARM', body: {} });
+      // Under the epoch of the cuff's last lease: the cuff refuses a command below it.
+      const [lease] = await harness.sut.app.get(DataSource).query('SELECT epoch FROM device_leases WHERE device_id = $1', [deviceId]);
+      await transport.send(deviceId, { type: 'CLEAR_ALARM', body: {} }, lease ? Number(lease.epoch) : undefined);
     }
     await timers.advance(1000);
   }

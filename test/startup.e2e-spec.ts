@@ -161,7 +161,7 @@ describe('persistence', () => {
       expect(await db.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await db.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
       const applied = await db.query('SELECT name FROM migrations');
-      expect(applied.map((m: { name: string }) => m.name)).toEqual(['RulesetVersions1763700000000', 'AuditEvents1763800000000', 'IdempotencyKeys1763900000000', 'Screenings1764000000000', 'Prescriptions1764100000000', 'PrescriptionContact1764200000000', 'DeviceSessions1764300000000', 'CdsHooks1764400000000', 'CdsCardPatient1764700000000', 'AuditCallerRequestId1765050000000', 'DeviceCommandSequences1765100000000']);
+      expect(applied.map((m: { name: string }) => m.name)).toEqual(['RulesetVersions1763700000000', 'AuditEvents1763800000000', 'IdempotencyKeys1763900000000', 'Screenings1764000000000', 'Prescriptions1764100000000', 'PrescriptionContact1764200000000', 'DeviceSessions1764300000000', 'CdsHooks1764400000000', 'CdsCardPatient1764700000000', 'AuditCallerRequestId1765050000000', 'DeviceCommandSequences1765100000000', 'DeviceLeases1765200000000']);
       expect(await db.showMigrations()).toBe(false);
     } finally {
       await sut.close();

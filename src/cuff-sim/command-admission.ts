@@ -22,11 +22,15 @@ export function answerableMsgId(raw: unknown): string | null {
  * The cuff's door for commands off the wire (untrusted): the envelope, the addressee, replays
  * (seq only goes up; message ids are remembered; SR-12) and the command's lifetime against the
  * cuff's own clock (SR-10). DEFLATE and ABORT meant for this cuff go through whatever else is
- * wrong with them (SR-13).
+ * wrong with them (SR-13). A command from a controller that has been fenced off (its epoch below
+ * the highest seen) is refused: once another replica has taken the cuff over, the old one can
+ * never inflate it again.
  */
 export class CommandAdmission {
   /** Kept across reboots, as in non-volatile memory: a reboot must not reopen the door to replays. */
   private lastSeq = -1;
+  /** The highest controller epoch seen; kept across reboots like the seq. */
+  private lastEpoch = 0;
   private readonly seenMsgIds = new Set<string>();
 
   constructor(private readonly firmware: FirmwareState) {}
@@ -39,6 +43,7 @@ export class CommandAdmission {
       const parsed = CommandEnvelope.safeParse(raw);
       if (parsed.success) {
         this.remember(parsed.data.msgId, parsed.data.seq);
+        this.lastEpoch = max(this.lastEpoch, parsed.data.epoch ?? 0);
       }
       return { kind: 'deflate', how: rawType as 'DEFLATE' | 'ABORT' };
     }
@@ -56,6 +61,10 @@ export class CommandAdmission {
       return refused('REJECTED_REPLAY', `seq ${command.seq} is not above ${this.lastSeq}, or message ${command.msgId} was seen before`);
     }
     this.remember(command.msgId, command.seq);
+    const epoch = command.epoch ?? 0;
+    if (epoch < this.lastEpoch) {
+      return refused('REJECTED_CONFLICT', `epoch ${epoch} is below ${this.lastEpoch}: another controller has taken this cuff over`);
+    }
 
     const issuedAt = Date.parse(command.issuedAt);
     const expiresAt = Date.parse(command.expiresAt);
@@ -69,6 +78,7 @@ export class CommandAdmission {
     if (issuedAt > deviceNow + DEVICE_LIMITS.maxCommandLifetimeMs) {
       return refused('REJECTED_EXPIRED', `issued at ${command.issuedAt}, in the cuff's future (${this.firmware.deviceTime(now)}): the clocks disagree`);
     }
+    this.lastEpoch = epoch;
     return { kind: 'admitted', command };
   }
 

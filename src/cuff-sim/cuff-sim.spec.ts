@@ -40,6 +40,23 @@ describe('CuffSim protocol', () => {
     expect(sut.sim.handle(envelope({ msgId: 'm-4', type: 'DEFLATE', seq: sut.timers.now() + 11 }))?.result).toBe('OK');
   });
 
+  it('refuses a command from a controller that was fenced off (a lower epoch), but still deflates for it', async () => {
+    sut = new SimController();
+    await sut.driveTo('HOLDING');
+    const issuer = new EnvelopeIssuer(sut.timers);
+    expectOk(sut.sim.handle(issuer.issue('cuff-1', { type: 'PAUSE', body: {} }, 3)) as never);
+
+    const stale = sut.sim.handle(issuer.issue('cuff-1', { type: 'RESUME', body: {} }, 2));
+    const unfenced = sut.sim.handle(issuer.issue('cuff-1', { type: 'RESUME', body: {} }));
+    await sut.advance(3_000);
+
+    expect([stale?.result, unfenced?.result]).toEqual(['REJECTED_CONFLICT', 'REJECTED_CONFLICT']);
+    expect(sut.sim.state).toBe('PAUSED');
+    expect(sut.sim.pressure('A')).toBeLessThanOrEqual(DEVICE_LIMITS.deflatedMmHg);
+    expectOk(sut.sim.handle(issuer.issue('cuff-1', { type: 'RESUME', body: {} }, 3)) as never);
+    expect(sut.sim.handle(issuer.issue('cuff-1', { type: 'DEFLATE', body: {} }, 1))?.result).toBe('OK');
+  });
+
   it('refuses an expired command, one from the cuff’s future, and one that would live longer than 5 minutes', () => {
     sut = new SimController();
     const now = sut.timers.now();

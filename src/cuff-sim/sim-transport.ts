@@ -123,7 +123,7 @@ export class SimTransport implements CuffTransport {
     }));
   }
 
-  async send(deviceId: string, command: Command): Promise<Ack> {
+  async send(deviceId: string, command: Command, epoch?: number): Promise<Ack> {
     if (!this.subscription) {
       throw new DeviceUnavailableError(deviceId, command.type, 'stopped');
     }
@@ -134,7 +134,7 @@ export class SimTransport implements CuffTransport {
     if (!this.online.has(deviceId) && !ALWAYS_ACCEPTED.includes(command.type)) {
       throw new DeviceUnavailableError(deviceId, command.type, 'offline');
     }
-    const envelope = this.issuer.issue(deviceId, command);
+    const envelope = this.issuer.issue(deviceId, command, epoch);
     const answer = this.acks.expect(envelope);
     // Delivered after the caller has started waiting, as it would be over a network.
     void Promise.resolve().then(() => {

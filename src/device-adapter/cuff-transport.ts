@@ -38,9 +38,10 @@ export interface CuffTransport {
   /**
    * Resolves with the cuff's ack (whatever its result: the caller reads `result`). Rejects with
    * DeviceUnavailableError when the cuff is unknown or offline (DEFLATE and ABORT are sent anyway),
-   * and with DeviceNoAckError when no ack arrives within the ack deadline (2 s; SR-11).
+   * and with DeviceNoAckError when no ack arrives within the ack deadline (2 s; SR-11). `epoch`
+   * is the fencing token of the cuff's lease held by this replica, if any.
    */
-  send(deviceId: string, command: Command): Promise<Ack>;
+  send(deviceId: string, command: Command, epoch?: number): Promise<Ack>;
   /** Pressure per channel at 10 Hz, validated. */
   readonly telemetry$: Observable<Telemetry>;
   /** State changes, alarms, set and block completion, LOP results, validated and without repeats. */

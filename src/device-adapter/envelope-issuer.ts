@@ -27,22 +27,22 @@ export class EnvelopeIssuer {
   }
 
   /** An envelope numbered by this process alone. */
-  issue(deviceId: string, command: Command): CommandEnvelope {
+  issue(deviceId: string, command: Command, epoch?: number): CommandEnvelope {
     const now = this.timers.now();
     this.lastSeq = Math.max(this.lastSeq + 1, now);
-    return this.envelope(deviceId, command, this.lastSeq, now);
+    return this.envelope(deviceId, command, this.lastSeq, now, epoch);
   }
 
   /** An envelope numbered by the shared sequence when there is one; rejects when it cannot be reached. */
-  async claim(deviceId: string, command: Command): Promise<CommandEnvelope> {
+  async claim(deviceId: string, command: Command, epoch?: number): Promise<CommandEnvelope> {
     if (!this.sequence) {
-      return this.issue(deviceId, command);
+      return this.issue(deviceId, command, epoch);
     }
     const seq = await this.sequence.next(deviceId, this.timers.now());
-    return this.envelope(deviceId, command, seq, this.timers.now());
+    return this.envelope(deviceId, command, seq, this.timers.now(), epoch);
   }
 
-  private envelope(deviceId: string, command: Command, seq: number, now: number): CommandEnvelope {
+  private envelope(deviceId: string, command: Command, seq: number, now: number, epoch: number | undefined): CommandEnvelope {
     return {
       v: PROTOCOL_VERSION,
       msgId: randomUUID(),
@@ -50,6 +50,7 @@ export class EnvelopeIssuer {
       seq,
       issuedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.lifetimeMs).toISOString(),
+      ...(epoch !== undefined && { epoch }),
       ...command,
     } as CommandEnvelope;
   }

@@ -83,6 +83,12 @@ export const EnvelopeHeader = z.strictObject({
   seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   issuedAt: Timestamp,
   expiresAt: Timestamp,
+  /**
+   * Fencing token of the controller that supervises the cuff: raised each time another replica
+   * takes the cuff over. A cuff refuses a command whose epoch is below the highest it has seen
+   * (DEFLATE and ABORT excepted, SR-13); a command without one counts as epoch 0.
+   */
+  epoch: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 export type EnvelopeHeader = z.infer<typeof EnvelopeHeader>;
 

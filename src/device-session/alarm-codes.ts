@@ -21,7 +21,9 @@ export type SupervisorAlarmCode =
   /** SR-8: held above the window for longer than the cuff may stay there. */
   | 'PRESSURE_HIGH'
   /** SR-8: out of the window for longer than the alarm delay; recorded, not deflated. */
-  | 'PRESSURE_OUT_OF_WINDOW';
+  | 'PRESSURE_OUT_OF_WINDOW'
+  /** The replica supervising the session stopped renewing its lease; another took the cuff over and deflated it. */
+  | 'SUPERVISOR_LOST';
 
 /** The code of a session alarm: raised by the supervisor, or reported by the cuff (protocol AlarmCode). */
 export type SessionAlarmCode = SupervisorAlarmCode | AlarmCode;

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -5,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PrescriptionModule } from '../prescription/prescription.module';
 import { CUFF_TRANSPORT, type CuffTransport } from '../device-adapter/cuff-transport';
+import { CuffLeases, replicaName } from './cuff-leases';
 import { CuffOwnership } from './cuff-ownership';
 import type { Timers } from '../device-adapter/timers';
 import { DEVICE_SESSION_ENTITIES } from './device-session.entities';
@@ -13,6 +16,8 @@ import { DeviceSessionsService } from './device-sessions.service';
 import { DevicesController } from './devices.controller';
 import { DevicesService } from './devices.service';
 import { TIMERS } from '../device-adapter/device-adapter.module';
+import { ReplicaDuties } from './replica-duties';
+import { SessionCommandInbox } from './session-command-inbox';
 import { SessionJournal } from './session-journal';
 import { SessionSupervisor } from './session-supervisor';
 
@@ -22,10 +27,18 @@ import { SessionSupervisor } from './session-supervisor';
   controllers: [DeviceSessionsController, DevicesController],
   providers: [
     { provide: SessionJournal, useFactory: (dataSource: DataSource) => new SessionJournal(dataSource), inject: [DataSource] },
+    { provide: CuffLeases, useFactory: (dataSource: DataSource) => new CuffLeases(dataSource, replicaName(hostname(), process.pid)), inject: [DataSource] },
+    { provide: SessionCommandInbox, useFactory: (dataSource: DataSource) => new SessionCommandInbox(dataSource), inject: [DataSource] },
     {
       provide: SessionSupervisor,
-      useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal) => new SessionSupervisor(transport, timers, journal),
-      inject: [CUFF_TRANSPORT, TIMERS, SessionJournal],
+      useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal, leases: CuffLeases) => new SessionSupervisor(transport, timers, journal, leases),
+      inject: [CUFF_TRANSPORT, TIMERS, SessionJournal, CuffLeases],
+    },
+    {
+      provide: ReplicaDuties,
+      useFactory: (leases: CuffLeases, supervisor: SessionSupervisor, journal: SessionJournal, inbox: SessionCommandInbox, dataSource: DataSource, timers: Timers) =>
+        new ReplicaDuties(leases, supervisor, journal, inbox, dataSource, timers),
+      inject: [CuffLeases, SessionSupervisor, SessionJournal, SessionCommandInbox, DataSource, TIMERS],
     },
     {
       provide: CuffOwnership,

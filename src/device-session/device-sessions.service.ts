@@ -11,6 +11,7 @@ import { invalidFields } from '../common/validation.pipe';
 import { PrescriptionsService } from '../prescription/prescriptions.service';
 import { type CuffProgram, programSha256 } from '../device-adapter/cuff-program';
 import type { Timers } from '../device-adapter/timers';
+import { CUFF_TRANSPORT, type CuffTransport } from '../device-adapter/cuff-transport';
 import { checkProgram, programRefusal } from './check-program';
 import { DeviceSessionAlarmRecord } from './device-session-alarm.entity';
 import { DeviceSessionEventRecord } from './device-session-event.entity';
@@ -21,10 +22,13 @@ import { blockInflationLimitS, type CuffBinding, pressureBasisFor, programFromPl
 import { TIMERS } from '../device-adapter/device-adapter.module';
 import { SessionJournal } from './session-journal';
 import { SessionSupervisor } from './session-supervisor';
+import { CuffLeases } from './cuff-leases';
 import { CuffOwnership } from './cuff-ownership';
+import { relayedStream } from './relayed-stream';
+import { runCommand, SessionCommandInbox, type SessionCommand } from './session-command-inbox';
 import type { LiveUpdate, SessionSummary } from './supervised-session';
 
-export type SessionCommand = 'start' | 'next-set' | 'pause' | 'resume' | 'abort';
+export type { SessionCommand } from './session-command-inbox';
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const emptySummary = (program: CuffProgram, summary: SessionSummary | null): SessionSummary =>
@@ -49,7 +53,10 @@ export class DeviceSessionsService implements OnModuleDestroy {
     private readonly supervisor: SessionSupervisor,
     private readonly ownership: CuffOwnership,
     private readonly journal: SessionJournal,
+    private readonly leases: CuffLeases,
+    private readonly inbox: SessionCommandInbox,
     @Inject(TIMERS) private readonly timers: Timers,
+    @Inject(CUFF_TRANSPORT) private readonly transport: CuffTransport,
     @InjectRepository(DeviceSessionRecord) private readonly sessions: Repository<DeviceSessionRecord>,
     @InjectRepository(DeviceSessionEventRecord) private readonly events: Repository<DeviceSessionEventRecord>,
     @InjectRepository(DeviceSessionAlarmRecord) private readonly alarms: Repository<DeviceSessionAlarmRecord>,
@@ -75,13 +82,13 @@ export class DeviceSessionsService implements OnModuleDestroy {
     if (missing.length > 0) {
       throw invalidFields('body', missing);
     }
-    const release = this.supervisor.reserve(device.deviceId, 'preparing a session');
+    const id = randomUUID();
+    const release = await this.supervisor.reserve(device.deviceId, 'preparing a session', id);
     try {
       // A session that just ended may still be being written; its outcome decides the pressures.
       await this.journal.idle();
       const completedSessions = await this.sessions.countBy({ seriesId: prescription.seriesId, status: 'completed' });
       const pressureBasis: PressureBasis = pressureBasisFor(prescription, completedSessions);
-      const id = randomUUID();
       const bindings: CuffBinding[] = request.cuffs;
       const program = programFromPlan(prescription, { programId: `prg-${id}`, bindings, pressureBasis, completedSessions });
       const breaches = checkProgram(program, this.timers.now());
@@ -190,39 +197,30 @@ export class DeviceSessionsService implements OnModuleDestroy {
     };
   }
 
-  /** A command of the clinician on a supervised session; the session as it is afterwards. */
+  /**
+   * A command of the clinician on a supervised session; the session as it is afterwards. A
+   * session supervised by another replica gets the command through the database.
+   */
   async command(id: string, command: SessionCommand, principal: Principal, reason?: string): Promise<DeviceSession> {
     await this.record(id, principal);
     const live = this.supervisor.session(id);
-    if (!live) {
-      await this.journal.flushed(id);
-      const record = await this.sessions.findOneOrFail({ where: { id }, select: ['id', 'status'] });
-      throw new DomainError(
-        ErrorCode.DeviceSessionStateConflict,
-        ['completed', 'aborted'].includes(record.status)
-          ? `The session is ${record.status}; it takes no more commands.`
-          : `The session is ${record.status} but is not supervised by this service instance; check the cuff, which deflates on its own without the heartbeat.`,
-      );
+    if (live) {
+      await runCommand(live, command, principal.subject, reason);
+      return this.find(id, principal);
     }
-    const actor = principal.subject;
-    switch (command) {
-      case 'start':
-        await live.start(actor);
-        break;
-      case 'next-set':
-        await live.nextSet(actor);
-        break;
-      case 'pause':
-        await live.pause(actor);
-        break;
-      case 'resume':
-        await live.resume(actor);
-        break;
-      case 'abort':
-        await live.abort(actor, reason);
-        break;
+    const lease = await this.leases.ofSession(id);
+    if (lease && lease.holder !== this.leases.replicaId) {
+      await this.inbox.forward(id, command, principal.subject, reason);
+      return this.find(id, principal);
     }
-    return this.find(id, principal);
+    await this.journal.flushed(id);
+    const record = await this.sessions.findOneOrFail({ where: { id }, select: ['id', 'status'] });
+    throw new DomainError(
+      ErrorCode.DeviceSessionStateConflict,
+      ['completed', 'aborted'].includes(record.status)
+        ? `The session is ${record.status}; it takes no more commands.`
+        : `The session is ${record.status} but no instance of the service supervises it now; another takes it over within seconds, deflates the cuff and ends it.`,
+    );
   }
 
   /**
@@ -237,6 +235,11 @@ export class DeviceSessionsService implements OnModuleDestroy {
     const now = new Date(this.timers.now()).toISOString();
     if (!live || !live.isActive) {
       await this.journal.flushed(id);
+      const lease = await this.leases.ofSession(id);
+      if (!live && lease && lease.holder !== this.leases.replicaId) {
+        const record = await this.sessions.findOneOrFail({ where: { id } });
+        return relayedStream({ transport: this.transport, sessions: this.sessions, alarms: this.alarms, record, timers: this.timers });
+      }
       const record = await this.sessions.findOneOrFail({ where: { id }, select: ['id', 'status', 'endReason'] });
       return Readable.from([frame({ type: 'status', at: now, status: record.status, reason: record.endReason })]);
     }

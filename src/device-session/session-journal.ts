@@ -45,6 +45,16 @@ export class SessionJournal {
     }
   }
 
+  /** Takes up a session another replica wrote: its events and alarms are numbered on from what is stored. */
+  async resume(sessionId: string): Promise<void> {
+    const manager = this.dataSource.manager;
+    const [events, alarms] = await Promise.all([
+      manager.maximum(DeviceSessionEventRecord, 'seq', { sessionId }),
+      manager.maximum(DeviceSessionAlarmRecord, 'seq', { sessionId }),
+    ]);
+    this.counters.set(sessionId, { events: events ?? 0, alarms: alarms ?? 0 });
+  }
+
   event(sessionId: string, event: JournalEvent): void {
     const seq = this.next(sessionId, 'events');
     this.write(sessionId, (m) => m.insert(DeviceSessionEventRecord, { ...event, sessionId, seq }));

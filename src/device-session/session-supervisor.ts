@@ -6,6 +6,7 @@ import { type CuffTransport, type DeviceInfo, DeviceNoAckError } from '../device
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
 import type { Ack, Command, CuffState, DeviceEvent, LopResult } from '../device-adapter/protocol';
 import type { Timers } from '../device-adapter/timers';
+import type { CuffLeases } from './cuff-leases';
 import { deviceFailure, deviceRejection } from './device-failure';
 import { journalEntry } from './journal-entries';
 import type { JournalEvent, SessionJournal } from './session-journal';
@@ -33,7 +34,9 @@ interface EventWait {
 /**
  * Owns every exchange with the cuffs on the server side: the ack deadline of each command (SR-11),
  * preparing a cuff for a session (self-test when due, then the program push, SR-12, SR-14), LOP
- * measurements, and the sessions under supervision. One cuff does one thing at a time.
+ * measurements, and the sessions under supervision. One cuff does one thing at a time, and with
+ * several replicas it does it for one replica at a time: the cuff's lease, whose epoch every
+ * command carries.
  */
 export class SessionSupervisor {
   private readonly sessions = new Map<string, SupervisedSession>();
@@ -43,6 +46,7 @@ export class SessionSupervisor {
     private readonly transport: CuffTransport,
     private readonly timers: Timers,
     private readonly journal: SessionJournal,
+    private readonly leases: CuffLeases | null = null,
   ) {}
 
   devices(): DeviceInfo[] {
@@ -80,7 +84,7 @@ export class SessionSupervisor {
         () => reject(new DeviceNoAckError(deviceId, command.type, 'supervisor-deadline', DEVICE_LIMITS.ackDeadlineMs)),
         DEVICE_LIMITS.ackDeadlineMs,
       );
-      this.transport.send(deviceId, command).then(
+      this.transport.send(deviceId, command, this.leases?.lease(deviceId)?.epoch).then(
         (ack) => {
           this.timers.clearTimeout(deadline);
           resolve(ack);
@@ -97,8 +101,12 @@ export class SessionSupervisor {
     return this.reserved.has(deviceId);
   }
 
-  /** Keeps the cuff for one task; refused while it runs a session or another task. */
-  reserve(deviceId: string, task: string): () => void {
+  /**
+   * Keeps the cuff for one task, `sessionId` being the session it prepares; refused while it runs
+   * a session or another task, here or through another replica (its lease). The release gives
+   * the lease back unless a session on the cuff is now supervised.
+   */
+  async reserve(deviceId: string, task: string, sessionId: string | null = null): Promise<() => void> {
     const session = this.sessionOn(deviceId);
     if (session) {
       throw new DomainError(ErrorCode.DeviceBusy, `Cuff ${deviceId} is running device session ${session.id}; finish or deflate it first.`);
@@ -108,7 +116,28 @@ export class SessionSupervisor {
       throw new DomainError(ErrorCode.DeviceBusy, `Cuff ${deviceId} is busy: ${other}.`);
     }
     this.reserved.set(deviceId, task);
-    return () => this.reserved.delete(deviceId);
+    const lease = await this.leases?.claim(deviceId, sessionId).catch((error: unknown) => {
+      this.reserved.delete(deviceId);
+      throw error;
+    });
+    if (lease === null) {
+      this.reserved.delete(deviceId);
+      throw new DomainError(ErrorCode.DeviceBusy, `Cuff ${deviceId} is in use through another instance of the service; finish or deflate it there first.`);
+    }
+    return () => {
+      this.reserved.delete(deviceId);
+      if (!this.sessionOn(deviceId)) {
+        void this.leases?.release(deviceId).catch(() => undefined);
+      }
+    };
+  }
+
+  /**
+   * Stops supervising the cuff's session at once, without a command or a write: its lease was
+   * lost, so another replica may have taken it over and the cuff now refuses this one's epoch.
+   */
+  relinquish(deviceId: string): void {
+    this.sessionOn(deviceId)?.relinquish();
   }
 
   /**
@@ -138,7 +167,10 @@ export class SessionSupervisor {
 
   /** Starts supervising a session whose program the cuff holds. */
   supervise(spec: SessionSpec): SupervisedSession {
-    const session = new SupervisedSession(spec, this.transport, this.timers, this.journal, (id, command) => this.send(id, command), (ended) => this.sessions.delete(ended.id));
+    const session = new SupervisedSession(spec, this.transport, this.timers, this.journal, (id, command) => this.send(id, command), (ended) => {
+      this.sessions.delete(ended.id);
+      void this.leases?.release(ended.spec.deviceId).catch(() => undefined);
+    });
     this.sessions.set(spec.sessionId, session);
     session.begin();
     return session;
@@ -150,7 +182,7 @@ export class SessionSupervisor {
    * the measurement and the cuff is told to deflate.
    */
   async measureLop(deviceId: string, channel: Channel, posture: Posture): Promise<LopResult> {
-    const release = this.reserve(deviceId, 'measuring an LOP');
+    const release = await this.reserve(deviceId, 'measuring an LOP');
     const lost = this.watchLink(deviceId);
     try {
       await Promise.race([this.ready(deviceId, () => undefined, () => undefined), lost.failed]);

@@ -1,7 +1,7 @@
 import { filter, Subject, type Subscription } from 'rxjs';
 
 import { DomainError, ErrorCode } from '../common/problem';
-import { blockOcclusionS, type CuffProgram } from '../device-adapter/cuff-program';
+import { blockOcclusionS } from '../device-adapter/cuff-program';
 import { type CuffTransport, DeviceNoAckError, DeviceUnavailableError } from '../device-adapter/cuff-transport';
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
 import type { Ack, Command, CuffState, DeviceEvent, Presence, Telemetry } from '../device-adapter/protocol';
@@ -12,93 +12,13 @@ import { journalEntry } from './journal-entries';
 import { PressureAccumulator, PressureTrace, SAMPLE_MS } from './pressure-statistics';
 import type { SessionJournal } from './session-journal';
 import { deviceFailure, deviceRejection } from './device-failure';
+import { checkWindow, type DeadlineWatch, trackInflation } from './session-deadlines';
+import { ACTIVE_STATUSES, type CuffTracking, type LiveUpdate, type OpenPhase, type SendCommand, type SessionSpec, type SessionSummary } from './session-types';
 
-/**
- * A running program's own clock is checked with some slack for the ramps up and down that its
- * occlusion count leaves out; the cuff's limits are the exact ones, these are the second check.
- */
-const BLOCK_GRACE_MS = DEVICE_LIMITS.inflateTimeoutS * 1000;
-const SESSION_GRACE_MS = 60_000;
-/** Reperfusion is timed from 100 ms samples: a sample either side is not a breach. */
-const REPERFUSION_TOLERANCE_MS = 2 * SAMPLE_MS;
 
 const COMPLETION_GRACE_MS = 2000;
 
-export const ACTIVE_STATUSES: readonly DeviceSessionStatus[] = ['loaded', 'running', 'paused'];
-
-/** Sends a command and resolves with the ack, or rejects when none comes within the ack deadline. */
-export type SendCommand = (deviceId: string, command: Command) => Promise<Ack>;
-
-export interface SessionSpec {
-  sessionId: string;
-  deviceId: string;
-  program: CuffProgram;
-  /** Each block's own longest continuous inflation from the plan, seconds, in block order. */
-  blockLimitsS: number[];
-  createdAtMs: number;
-}
-
-export interface ChannelSummary {
-  channel: string;
-  /** Time above the deflated threshold (10 mmHg). */
-  inflatedS: number;
-  /** Time the cuff was meant to hold the set point: during sets, and rests kept inflated. */
-  atTargetS: number;
-  /** Of that, time within ± window of the set point. */
-  inBandS: number;
-}
-
-export interface SessionSummary {
-  bandMmHg: number;
-  /** Time at the set point the program prescribes: every set, and every rest kept inflated. */
-  prescribedAtTargetS: number;
-  atTargetS: number;
-  inBandS: number;
-  /** Time in band over the prescribed time at the set point, 0..1; what the patient actually got. */
-  adherence: number;
-  channels: ChannelSummary[];
-}
-
-export type LiveUpdate =
-  | {
-      type: 'telemetry';
-      at: string;
-      elapsedMs: number;
-      state: CuffState;
-      blockIndex: number | null;
-      setIndex: number | null;
-      channels: Array<{ channel: string; meanMmHg: number | null; minMmHg: number | null; maxMmHg: number | null; targetMmHg: number | null; inBand: boolean | null }>;
-    }
-  | { type: 'status'; at: string; status: DeviceSessionStatus; reason: string | null }
-  | { type: 'alarm'; at: string; code: SessionAlarmCode; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }
-  | { type: 'event'; at: string; summary: string };
-
-interface CuffTracking {
-  inflated: boolean;
-  inflatedSince: number;
-  deflatedSince: number | null;
-  lastBlock: number | null;
-  usedMs: number;
-  blockTimer?: TimerHandle;
-  sessionTimer?: TimerHandle;
-  outsideSince: number | null;
-  overSince: number | null;
-  inflatedMs: number;
-  atTargetMs: number;
-  inBandMs: number;
-}
-
-interface OpenPhase {
-  key: string;
-  blockIndex: number;
-  setIndex: number;
-  phase: 'work' | 'rest';
-  channel: string;
-  startedMs: number;
-  endedMs: number;
-  pressure: PressureAccumulator;
-  windowAlarmed: boolean;
-}
+export { ACTIVE_STATUSES, type ChannelSummary, type LiveUpdate, type SendCommand, type SessionSpec, type SessionSummary } from './session-types';
 
 /**
  * One session under supervision. The supervisor, not the transport, owns its deadlines: the ack
@@ -122,6 +42,7 @@ export class SupervisedSession {
   private readonly updatesSubject = new Subject<LiveUpdate>();
   readonly updates$ = this.updatesSubject.asObservable();
   private readonly endedPromise: Promise<void>;
+  private readonly watch: DeadlineWatch;
   private resolveEnded!: () => void;
 
   constructor(
@@ -133,6 +54,13 @@ export class SupervisedSession {
     private readonly onEnded: (session: SupervisedSession) => void,
   ) {
     this.endedPromise = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.watch = {
+      spec,
+      timers,
+      breach: (code, message, channel) => this.breach(code, message, channel),
+      alarm: (alarm) => this.alarm(alarm),
+      phase: () => this.phase,
+    };
     for (const cuff of spec.program.cuffs) {
       this.cuffs.set(cuff.channel, {
         inflated: false,
@@ -244,13 +172,7 @@ export class SupervisedSession {
     if (this.ended) {
       return;
     }
-    this.ended = true;
-    this.subscriptions.forEach((s) => s.unsubscribe());
-    this.timers.clearTimeout(this.staleTimer);
-    for (const cuff of this.cuffs.values()) {
-      this.timers.clearTimeout(cuff.blockTimer);
-      this.timers.clearTimeout(cuff.sessionTimer);
-    }
+    this.stopFollowing();
     this.closePhase();
     this.status = status;
     const at = new Date(this.timers.now());
@@ -270,6 +192,27 @@ export class SupervisedSession {
     }
     await this.journal.close(this.id);
     this.resolveEnded();
+  }
+
+  /** Stops following the cuff without a command or a write: another replica has the session now. */
+  relinquish(): void {
+    if (this.ended) {
+      return;
+    }
+    this.stopFollowing();
+    this.updatesSubject.complete();
+    this.onEnded(this);
+    this.resolveEnded();
+  }
+
+  private stopFollowing(): void {
+    this.ended = true;
+    this.subscriptions.forEach((s) => s.unsubscribe());
+    this.timers.clearTimeout(this.staleTimer);
+    for (const cuff of this.cuffs.values()) {
+      this.timers.clearTimeout(cuff.blockTimer);
+      this.timers.clearTimeout(cuff.sessionTimer);
+    }
   }
 
   private async deflate(): Promise<void> {
@@ -408,14 +351,14 @@ export class SupervisedSession {
         this.breach('OVERPRESSURE', `Channel ${sample.channel} reached ${maxMmHg} mmHg, at or above the ${program.limits.tripMmHg} mmHg trip (SR-1).`, sample.channel);
         return;
       }
-      this.trackInflation(sample.channel, cuff, meanMmHg > DEVICE_LIMITS.deflatedMmHg, telemetry.blockIndex, now);
+      trackInflation(this.watch, sample.channel, cuff, meanMmHg > DEVICE_LIMITS.deflatedMmHg, telemetry.blockIndex, now);
       let inBand: boolean | null = null;
       if (phase) {
         inBand = phase.pressure.add(reading);
         phase.endedMs = elapsed + SAMPLE_MS;
         cuff.atTargetMs += SAMPLE_MS;
         cuff.inBandMs += inBand ? SAMPLE_MS : 0;
-        this.checkWindow(sample.channel, cuff, meanMmHg - phase.pressure.targetMmHg, now);
+        checkWindow(this.watch, sample.channel, cuff, meanMmHg - phase.pressure.targetMmHg, now);
       } else {
         cuff.outsideSince = null;
         cuff.overSince = null;
@@ -434,67 +377,6 @@ export class SupervisedSession {
       setIndex: telemetry.setIndex,
       channels,
     });
-  }
-
-  /** SR-4, SR-5, SR-6 on the server's own timers, from the pressure the cuff reports. */
-  private trackInflation(channel: string, cuff: CuffTracking, inflated: boolean, blockIndex: number | null, now: number): void {
-    if (inflated) {
-      cuff.inflatedMs += SAMPLE_MS;
-    }
-    if (inflated && !cuff.inflated) {
-      const block = blockIndex !== null && this.spec.program.blocks[blockIndex]?.channel === channel ? blockIndex : null;
-      const minReperfusionMs = this.spec.program.limits.minReperfusionS * 1000;
-      if (block !== null && cuff.lastBlock !== null && block !== cuff.lastBlock && cuff.deflatedSince !== null && now - cuff.deflatedSince < minReperfusionMs - REPERFUSION_TOLERANCE_MS) {
-        this.breach(
-          'REPERFUSION_SHORT',
-          `Channel ${channel} inflated again after ${Math.round((now - cuff.deflatedSince) / 1000)} s deflated, less than the ${this.spec.program.limits.minReperfusionS} s reperfusion between blocks (SR-5).`,
-          channel,
-        );
-        return;
-      }
-      cuff.inflated = true;
-      cuff.inflatedSince = now;
-      const limitS = block !== null ? this.spec.blockLimitsS[block] : this.spec.program.limits.maxBlockInflationS;
-      cuff.blockTimer = this.timers.setTimeout(
-        () => this.breach('BLOCK_TIME_LIMIT', `Channel ${channel} stayed inflated beyond the ${Math.round(limitS / 60)} min this block allows (SR-4).`, channel),
-        limitS * 1000 + BLOCK_GRACE_MS,
-      );
-      const budgetMs = this.spec.program.limits.maxSessionInflationS * 1000 + SESSION_GRACE_MS - cuff.usedMs;
-      cuff.sessionTimer = this.timers.setTimeout(
-        () => this.breach('SESSION_TIME_LIMIT', `Channel ${channel} reached the ${this.spec.program.limits.maxSessionInflationS / 60} min of inflation a limb may have in a session (SR-6).`, channel),
-        Math.max(0, budgetMs),
-      );
-      if (block !== null) {
-        cuff.lastBlock = block;
-      }
-    } else if (!inflated && cuff.inflated) {
-      cuff.inflated = false;
-      cuff.usedMs += now - cuff.inflatedSince;
-      cuff.deflatedSince = now;
-      this.timers.clearTimeout(cuff.blockTimer);
-      this.timers.clearTimeout(cuff.sessionTimer);
-    }
-  }
-
-  /** SR-8: outside the window for more than 1 s is recorded; above it for more than 5 s deflates. */
-  private checkWindow(channel: string, cuff: CuffTracking, deviation: number, now: number): void {
-    const window = this.spec.program.limits.windowMmHg;
-    cuff.outsideSince = Math.abs(deviation) > window ? (cuff.outsideSince ?? now) : null;
-    cuff.overSince = deviation > window ? (cuff.overSince ?? now) : null;
-    if (cuff.overSince !== null && now - cuff.overSince > DEVICE_LIMITS.overWindowDeflateMs) {
-      this.breach('PRESSURE_HIGH', `Channel ${channel} stayed more than ${window} mmHg above its set point for more than ${DEVICE_LIMITS.overWindowDeflateMs / 1000} s (SR-8).`, channel);
-      return;
-    }
-    if (this.phase && !this.phase.windowAlarmed && cuff.outsideSince !== null && now - cuff.outsideSince > DEVICE_LIMITS.windowAlarmDelayMs) {
-      this.phase.windowAlarmed = true;
-      this.alarm({
-        code: 'PRESSURE_OUT_OF_WINDOW',
-        source: 'server',
-        action: 'recorded',
-        channel,
-        message: `Channel ${channel} was ${deviation > 0 ? 'above' : 'below'} its set point by more than ${window} mmHg for more than ${DEVICE_LIMITS.windowAlarmDelayMs / 1000} s (block ${this.phase.blockIndex + 1}, set ${this.phase.setIndex + 1}).`,
-      });
-    }
   }
 
   private closePhase(): void {

@@ -45,7 +45,7 @@ describe('PostgreSQL', () => {
     try {
       expect(await db.showMigrations()).toBe(false);
       const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
-      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'cds_cards', 'cds_feedback', 'cds_token_ids', 'device_command_sequences', 'device_session_alarms', 'device_session_events', 'device_session_sets', 'device_sessions', 'idempotency_keys', 'lop_measurements', 'migrations', 'prescriptions', 'ruleset_versions', 'screenings']);
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'cds_cards', 'cds_feedback', 'cds_token_ids', 'device_command_sequences', 'device_leases', 'device_session_alarms', 'device_session_commands', 'device_session_events', 'device_session_sets', 'device_sessions', 'idempotency_keys', 'lop_measurements', 'migrations', 'prescriptions', 'ruleset_versions', 'screenings']);
       await db.undoLastMigration();
       expect(await db.showMigrations()).toBe(true);
       await db.runMigrations();

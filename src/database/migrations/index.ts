@@ -9,6 +9,7 @@ import { CdsHooks1764400000000 } from './1764400000000-cds-hooks';
 import { CdsCardPatient1764700000000 } from './1764700000000-cds-card-patient';
 import { AuditCallerRequestId1765050000000 } from './1765050000000-audit-caller-request-id';
 import { DeviceCommandSequences1765100000000 } from './1765100000000-device-command-sequences';
+import { DeviceLeases1765200000000 } from './1765200000000-device-leases';
 
 /** Every migration, oldest first. They run at start on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CdsCardPatient1764700000000,
   AuditCallerRequestId1765050000000,
   DeviceCommandSequences1765100000000,
+  DeviceLeases1765200000000,
 ];

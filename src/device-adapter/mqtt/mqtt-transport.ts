@@ -202,7 +202,7 @@ export class MqttTransport implements CuffTransport {
     }));
   }
 
-  async send(deviceId: string, command: Command): Promise<Ack> {
+  async send(deviceId: string, command: Command, epoch?: number): Promise<Ack> {
     const client = this.client;
     if (!client) {
       throw new DeviceUnavailableError(deviceId, command.type, 'stopped');
@@ -215,11 +215,11 @@ export class MqttTransport implements CuffTransport {
       throw new DeviceUnavailableError(deviceId, command.type, 'offline');
     }
     const envelope = !this.options.sequence
-      ? this.issuer.issue(deviceId, command)
-      : await this.issuer.claim(deviceId, command).catch(() => {
+      ? this.issuer.issue(deviceId, command, epoch)
+      : await this.issuer.claim(deviceId, command, epoch).catch(() => {
           // DEFLATE and ABORT are taken whatever their seq (SR-13): a database out of reach must not keep air in a cuff.
           if (ALWAYS_ACCEPTED.includes(command.type)) {
-            return this.issuer.issue(deviceId, command);
+            return this.issuer.issue(deviceId, command, epoch);
           }
           throw new DeviceUnavailableError(deviceId, command.type, 'unsequenced');
         });
