@@ -219,6 +219,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(300),
   SHED_DATABASE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(32),
+  SHED_IN_PROGRESS: z.coerce.number().int().min(0).max(100_000).default(64),
   CDS_CLIENTS: jsonText
     .pipe(
       z
@@ -428,7 +429,7 @@ export interface AppConfig {
   /** Requests a minute from one address; 0 leaves rate limiting to a gateway in front. */
   rateLimitPerMinute: number;
   /** When new requests are answered 503 at once instead of queued; 0 turns a check off. */
-  loadShedding: { eventLoopDelayMs: number; databaseQueue: number };
+  loadShedding: { eventLoopDelayMs: number; databaseQueue: number; inProgress: number };
   cdsHooks: CdsHooksConfig;
   cuffs: CuffConfig;
   webApp: WebAppConfig;
@@ -510,7 +511,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     corsOrigins: e.CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    loadShedding: { eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS, databaseQueue: e.SHED_DATABASE_QUEUE },
+    loadShedding: { eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS, databaseQueue: e.SHED_DATABASE_QUEUE, inProgress: e.SHED_IN_PROGRESS },
     cdsHooks: {
       clients: e.CDS_CLIENTS,
       corsOrigins: e.CDS_CORS_ORIGINS === '*' ? '*' : e.CDS_CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
