@@ -70,6 +70,7 @@ const env: Record<string, string> = {
   // Refusals and failures (4xx at warn, 5xx at error), not every answer.
   LOG_LEVEL: 'warn',
   RATE_LIMIT_PER_MINUTE: '0',
+  SHED_IN_PROGRESS: '64',
 };
 const config = loadConfig(env);
 
@@ -596,7 +597,9 @@ async function overload(): Promise<void> {
   check(result.latency.p99 <= 2000, `p99 ${result.latency.p99} ms under overload`);
   check(healthMaxMs <= 1000, `/health took up to ${healthMaxMs} ms during the burst (${healthMs.length} probes)`);
   check(after?.status === 201, 'a screening is stored after the burst');
-  check(stored === acknowledged, `${stored} screenings stored during the burst, ${acknowledged} acknowledged: a shed (or failed) request stored its screening`);
+  // Requests still in progress when autocannon stops are stored unanswered: at most the bound on them.
+  const inProgressBound = Number(env.SHED_IN_PROGRESS);
+  check(stored >= acknowledged && stored <= acknowledged + inProgressBound, `${stored} screenings stored during the burst, ${acknowledged} acknowledged (and at most ${inProgressBound} in progress when it stopped)`);
 }
 
 /**
@@ -625,7 +628,7 @@ function logExcerpt(): string[] {
       const error = entry.err ? ` ${entry.err.type}: ${entry.err.message} ${entry.err.stack?.split('\n')[1]?.trim() ?? ''}` : '';
       return [`${new Date(entry.time ?? 0).toISOString()} ${entry.msg}${where}${error}`];
     });
-  return lines.length > 40 ? [...lines.slice(0, 40), `... and ${lines.length - 40} more`] : lines;
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -654,6 +657,9 @@ async function main(): Promise<void> {
       await admin.destroy();
     }
   }
+  const errors = logExcerpt();
+  figures.serviceErrors = errors.length;
+  check(errors.length === 0, `the service logged ${errors.length} errors or 5xx answers`);
   console.log(JSON.stringify(figures, null, 2));
   if (failures.length === 0) {
     rmSync(dir, { recursive: true, force: true });
@@ -661,7 +667,7 @@ async function main(): Promise<void> {
   } else {
     // The folder stays, with the service's log and database, for whoever looks into the failure.
     console.error(`The service's log (${serviceLog}), error-level lines and 5xx answers:`);
-    console.error(logExcerpt().join('\n'));
+    console.error([...errors.slice(0, 40), ...(errors.length > 40 ? [`... and ${errors.length - 40} more`] : [])].join('\n'));
     console.log(`reliability: ${failures.length} checks failed`);
   }
   if (REPORT) {
