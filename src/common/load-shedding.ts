@@ -141,8 +141,8 @@ function answerBeforeRouting(server: Server, overloaded: () => string | undefine
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
-    const cause = isHealth(url) || errorFormatFor(url) ? undefined : overloaded();
-    if (!cause) {
+    const cause = overloaded();
+    if (!cause || isHealth(url) || errorFormatFor(url)) {
       for (const route of routes) {
         route.call(server, req, res);
       }
