@@ -13,6 +13,8 @@ import { sendProblem } from './problem.filter';
 
 /** Seconds a shed client is asked to wait; long enough for a queue to drain, short for a clinician. */
 export const SHED_RETRY_AFTER_SECONDS = 2;
+/** How long the 503 of a request shed before routing is held back (see answerBeforeRouting). */
+export const SHED_HOLD_MS = 500;
 /** How often the event loop delay is sampled: a saturated loop is noticed within this. */
 const SAMPLE_INTERVAL_MS = 250;
 
@@ -159,8 +161,15 @@ function answerBeforeRouting(server: Server, overloaded: () => string | undefine
       code: ErrorCode.ServiceUnavailable,
       requestId,
     };
-    // The request's body is not read: Node discards it before the connection's next request.
-    res.writeHead(503, { 'content-type': 'application/problem+json; charset=utf-8', 'retry-after': String(SHED_RETRY_AFTER_SECONDS), 'x-request-id': requestId, 'cache-control': 'no-store' });
-    res.end(JSON.stringify(problem));
+    const body = JSON.stringify(problem);
+    // Held a moment before it leaves: a client that ignores Retry-After and asks again at once on
+    // the same connection can then send a few requests a second, not thousands. The request's
+    // body is not read: Node discards it before the connection's next request.
+    setTimeout(() => {
+      if (!res.destroyed) {
+        res.writeHead(503, { 'content-type': 'application/problem+json; charset=utf-8', 'retry-after': String(SHED_RETRY_AFTER_SECONDS), 'x-request-id': requestId, 'cache-control': 'no-store' });
+        res.end(body);
+      }
+    }, SHED_HOLD_MS);
   });
 }
