@@ -143,6 +143,25 @@ async function call(method: string, path: string, bearer: string | undefined, bo
   }
 }
 
+/** A 503 of load shedding: the service did nothing and asks to be asked again later. */
+const wasShed = (answer: Answer | undefined) => answer?.status === 503 && /The service is overloaded/.test(JSON.stringify(answer.body));
+
+/**
+ * A call repeated while it is shed (a loaded machine can put the service's event loop behind):
+ * for reading back what was stored, and for the fuzz, whose answers are about the request itself.
+ */
+async function callUnlessShed(...args: Parameters<typeof call>): Promise<{ answer: Answer | undefined; shed: number }> {
+  let shed = 0;
+  for (;;) {
+    const answer = await call(...args);
+    if (!wasShed(answer) || shed >= 20) {
+      return { answer, shed };
+    }
+    shed++;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** What the clients were told about each plan: its status, or that a change of it went unanswered. */
 interface PlanState {
   status: string;
@@ -360,18 +379,21 @@ async function crashRounds(): Promise<void> {
   let lost = 0;
   let wrong = 0;
   let refusedApplied = 0;
+  const lostExamples: string[] = [];
   for (const [id, body] of screenings) {
-    const res = await call('GET', `/v1/screenings/${id}`, reader);
+    const { answer: res } = await callUnlessShed('GET', `/v1/screenings/${id}`, reader);
     if (res?.status !== 200) {
       lost++;
+      lostExamples.push(`screening ${id}: ${res?.status ?? 'no answer'}`);
     } else if (JSON.stringify(res.body.verdict) !== JSON.stringify((body as { verdict: unknown }).verdict)) {
       wrong++;
     }
   }
   for (const [id, plan] of plans) {
-    const res = await call('GET', `/v1/prescriptions/${id}`, reader);
+    const { answer: res } = await callUnlessShed('GET', `/v1/prescriptions/${id}`, reader);
     if (res?.status !== 200) {
       lost++;
+      lostExamples.push(`plan ${id}: ${res?.status ?? 'no answer'}`);
       continue;
     }
     const statusOk = plan.uncertain || res.body.status === plan.status || (plan.status !== 'cancelled' && res.body.status === 'superseded');
@@ -387,6 +409,7 @@ async function crashRounds(): Promise<void> {
     if (outcome.answer === 'stored') {
       if (rows.length === 0) {
         lost++;
+        lostExamples.push(`feedback on card ${card}`);
       } else if (rows.some((row) => row.override_code !== outcome.stored.code || new Date(String(row.outcome_at)).toISOString() !== outcome.stored.outcomeAt)) {
         wrong++;
       }
@@ -401,6 +424,7 @@ async function crashRounds(): Promise<void> {
       const answered = outcome.stored;
       if (!row) {
         lost++;
+        lostExamples.push(`LOP measurement ${answered.id}`);
       } else if (row.id !== answered.id || Number(row.mmhg) !== answered.mmHg || row.device_id !== answered.deviceId || row.channel !== answered.channel || Number(row.cuff_width_cm) !== answered.cuffWidthCm) {
         wrong++;
       }
@@ -418,6 +442,7 @@ async function crashRounds(): Promise<void> {
     refusedByStatus,
     unanswered,
     lost,
+    ...(lostExamples.length > 0 ? { lostExamples: lostExamples.slice(0, 10) } : {}),
     wrong,
     refusedApplied,
     cardsForgotten,
@@ -464,7 +489,7 @@ async function fuzz(): Promise<void> {
   const pathValues = ['%00', '%C3%28', '%E0%A4%A', 'x'.repeat(300), randomUUID(), '..%2F..', '%F0%9F%98%80', 'a b'];
   const queries = ['', '?limit=-1', '?limit=abc', '?patient=%00', '?after=%C3%28', '?actor=' + 'x'.repeat(5000), '?a=1&a=2', '?%00=1'];
   const contentTypes = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'application/fhir+json'];
-  const counts = { requests: 0, server: 0, notProblem: 0, unnamed: 0, noAnswer: 0 };
+  const counts = { requests: 0, shed: 0, server: 0, notProblem: 0, unnamed: 0, noAnswer: 0 };
   const examples: string[] = [];
   for (let i = 0; i < PLAN.fuzz; i++) {
     const route = routes[i % routes.length];
@@ -485,8 +510,9 @@ async function fuzz(): Promise<void> {
     if (Math.random() < 0.2) {
       headers['idempotency-key'] = Math.random() < 0.5 ? randomUUID() : 'bad key';
     }
-    const res = await call(route.method, path, Math.random() < 0.85 ? clinician : undefined, body, headers);
+    const { answer: res, shed } = await callUnlessShed(route.method, path, Math.random() < 0.85 ? clinician : undefined, body, headers);
     counts.requests++;
+    counts.shed += shed;
     if (!res) {
       counts.noAnswer++;
       continue;
