@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 import underPressure from '@fastify/under-pressure';
 import { Logger } from '@nestjs/common';
@@ -7,14 +6,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AppConfig } from '../config/config';
-import { errorFormatFor } from './error-formats';
-import { DomainError, ErrorCode, PROBLEM_TYPES, problemSlug } from './problem';
+import { DomainError, ErrorCode } from './problem';
 import { sendProblem } from './problem.filter';
 
 /** Seconds a shed client is asked to wait; long enough for a queue to drain, short for a clinician. */
 export const SHED_RETRY_AFTER_SECONDS = 2;
-/** How long the 503 of a request shed before routing is held back (see answerBeforeRouting). */
-export const SHED_HOLD_MS = 500;
 /** How often the event loop delay is sampled: a saturated loop is noticed within this. */
 const SAMPLE_INTERVAL_MS = 250;
 
@@ -103,7 +99,6 @@ export async function registerLoadShedding(app: NestFastifyApplication, config: 
         : eventLoopDelayMs > 0 && fastify.isUnderPressure()
           ? 'the event loop is behind'
           : undefined;
-  answerBeforeRouting(fastify.server, overloaded, config, summary);
   fastify.addHook('onRequest', async (request, reply) => {
     if (isHealth(request.url)) {
       return undefined;
@@ -128,48 +123,5 @@ export async function registerLoadShedding(app: NestFastifyApplication, config: 
   fastify.addHook('onSend', async (request, _reply, payload) => {
     request.answered?.();
     return payload;
-  });
-}
-
-/**
- * While the service is overloaded, answers 503 in the HTTP server itself, before Fastify, Nest,
- * the request log or any hook: a flood of requests that will be shed must cost the event loop as
- * little as possible, or the requests already admitted wait behind it for every database round
- * trip. The answer is the same problem document the hooks send. Routes with their own error format
- * (CDS Hooks: OperationOutcome) and /health go on to Fastify, which sheds them in their format.
- */
-function answerBeforeRouting(server: Server, overloaded: () => string | undefined, config: AppConfig, summary: ShedSummary): void {
-  const routes = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '/';
-    const cause = overloaded();
-    if (!cause || isHealth(url) || errorFormatFor(url)) {
-      for (const route of routes) {
-        route.call(server, req, res);
-      }
-      return;
-    }
-    summary.note(cause);
-    const requestId = randomUUID();
-    const problem = {
-      type: `${config.publicBaseUrl}/problems/${problemSlug(ErrorCode.ServiceUnavailable)}`,
-      title: PROBLEM_TYPES[ErrorCode.ServiceUnavailable].title,
-      status: 503,
-      detail: shedDetail(cause),
-      instance: url.split('?')[0],
-      code: ErrorCode.ServiceUnavailable,
-      requestId,
-    };
-    const body = JSON.stringify(problem);
-    // Held a moment before it leaves: a client that ignores Retry-After and asks again at once on
-    // the same connection can then send a few requests a second, not thousands. The request's
-    // body is not read: Node discards it before the connection's next request.
-    setTimeout(() => {
-      if (!res.destroyed) {
-        res.writeHead(503, { 'content-type': 'application/problem+json; charset=utf-8', 'retry-after': String(SHED_RETRY_AFTER_SECONDS), 'x-request-id': requestId, 'cache-control': 'no-store' });
-        res.end(body);
-      }
-    }, SHED_HOLD_MS);
   });
 }
