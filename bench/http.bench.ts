@@ -180,6 +180,7 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
     // Throughput is measured with every request admitted; shedding is the reliability suite's.
     SHED_EVENT_LOOP_DELAY_MS: '0',
     SHED_DATABASE_QUEUE: '0',
+    SHED_IN_PROGRESS: '0',
   });
   if (config.auth.mode !== 'development') {
     throw new Error('the benchmark signs its own token with the development issuer');

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stdSerializers } from 'pino';
 import type { Options } from 'pino-http';
 
+import { wasShed } from './common/load-shedding';
 import type { AppConfig } from './config/config';
 
 /** Fields of database errors that hold the statement's values or quote them (TypeORM, pg, sqlite3). */
@@ -71,7 +72,8 @@ export function pinoHttpOptions(config: AppConfig): Options {
       req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0].replace(UNPRINTABLE, escaped) }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // Shed requests are summed up by load shedding: one line each would add to the overload.
+    customLogLevel: (req, res, error) => (wasShed(req) ? 'silent' : error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     autoLogging: { ignore: (req) => req.url === '/health' },
   };
 }

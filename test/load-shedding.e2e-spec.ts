@@ -39,7 +39,9 @@ describe('load is shed, not queued', () => {
     await screen().expect(201);
   });
 
-  it('sheds while the event loop is behind, keeps answering /health, and recovers', async () => {
+  it('sheds while the event loop is behind, stores nothing it answered 503, keeps answering /health, and recovers', async () => {
+    const before = await stored();
+    let acknowledged = 0;
     // Work in 150 ms slices holds the loop as a burst of requests would, while requests keep arriving.
     let saturated = true;
     const hog = () => {
@@ -56,6 +58,7 @@ describe('load is shed, not queued', () => {
     try {
       for (let attempt = 0; attempt < 40 && !shed; attempt++) {
         const res = await screen();
+        acknowledged += res.status === 201 ? 1 : 0;
         shed = res.status === 503 ? res : undefined;
       }
     } finally {
@@ -66,7 +69,44 @@ describe('load is shed, not queued', () => {
     let recovered = false;
     for (let attempt = 0; attempt < 200 && !recovered; attempt++) {
       recovered = (await screen()).status === 201;
+      acknowledged += recovered ? 1 : 0;
     }
     expect(recovered).toBe(true);
+    // A shed request never reaches its route: what was stored is what was acknowledged.
+    expect((await stored()) - before).toBe(acknowledged);
+  });
+});
+
+describe('requests in progress are bounded', () => {
+  let sut: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    // Only the bound on requests in progress sheds here.
+    sut = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', SHED_IN_PROGRESS: '3', SHED_DATABASE_QUEUE: '0', SHED_EVENT_LOOP_DELAY_MS: '0' });
+    token = await sut.tokenFor('clinician');
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('answers the requests beyond the bound 503 before routing them, stores only what it acknowledged, answers /health, and recovers', async () => {
+    const stored = async () => Number((await sut.app.get(DataSource).query('SELECT COUNT(*) AS n FROM screenings'))[0].n);
+    const before = await stored();
+    const screen = () => request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest());
+    const [burst, health] = await Promise.all([Promise.all(Array.from({ length: 30 }, screen)), request(sut.http).get('/health')]);
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+    for (const res of burst.filter((r) => r.status === 503)) {
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['retry-after']).toBe(String(SHED_RETRY_AFTER_SECONDS));
+      expect(res.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', instance: '/v1/screenings', requestId: res.headers['x-request-id'] });
+      expect(res.body.detail).toContain('too many requests are in progress');
+    }
+    expect(health.status).toBe(200);
+    expect((await stored()) - before).toBe(statuses.filter((s) => s === 201).length);
+    await screen().expect(201);
   });
 });

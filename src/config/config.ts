@@ -53,6 +53,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(300),
   SHED_DATABASE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(32),
+  SHED_IN_PROGRESS: z.coerce.number().int().min(0).max(100_000).default(64),
   ...CDS_HOOKS_VARIABLES,
   ...CUFF_VARIABLES,
 });
@@ -88,7 +89,7 @@ export interface AppConfig {
   /** Requests a minute from one address; 0 leaves rate limiting to a gateway in front. */
   rateLimitPerMinute: number;
   /** When new requests are answered 503 at once instead of queued; 0 turns a check off. */
-  loadShedding: { eventLoopDelayMs: number; databaseQueue: number };
+  loadShedding: { eventLoopDelayMs: number; databaseQueue: number; inProgress: number };
   cdsHooks: CdsHooksConfig;
   cuffs: CuffConfig;
   webApp: WebAppConfig;
@@ -142,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: authConfig(e, production),
     corsOrigins: e.CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    loadShedding: { eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS, databaseQueue: e.SHED_DATABASE_QUEUE },
+    loadShedding: { eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS, databaseQueue: e.SHED_DATABASE_QUEUE, inProgress: e.SHED_IN_PROGRESS },
     cdsHooks: cdsHooksConfig(e),
     webApp: webAppConfig(e, !e.AUTH_JWKS_URL && !production),
     cuffs: cuffConfig(e),

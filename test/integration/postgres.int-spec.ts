@@ -167,4 +167,31 @@ describe('PostgreSQL', () => {
       await Promise.all(replicas.map((db) => db.destroy()));
     }
   });
+
+  it('lets no NUL byte reach PostgreSQL: the refusals are 400, and every clinician write alongside is answered and recorded', async () => {
+    const sut = await startTestApp({ DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' }, { clock: onScreeningDay() });
+    try {
+      const clinician = await sut.tokenFor('clinician');
+      const auditor = await sut.tokenFor('admin');
+      // PostgreSQL refuses a NUL in text ("invalid byte sequence for encoding UTF8: 0x00"): once, in a
+      // grouped audit insert, it failed every request of the group.
+      const hostile = Array.from({ length: 30 }, (_, i) =>
+        [
+          request(sut.http).get('/v1/prescriptions/%00'),
+          request(sut.http).get('/v1/prescriptions?patient=a%00').auth(clinician, { type: 'bearer' }),
+          request(sut.http).get('/v1/audit?actor=%00').auth(auditor, { type: 'bearer' }),
+        ][i % 3],
+      );
+      const writes = Array.from({ length: 12 }, () => request(sut.http).post('/v1/prescriptions').auth(clinician, { type: 'bearer' }).send(prescriptionRequest()));
+      const [refused, written] = await Promise.all([Promise.all(hostile), Promise.all(writes)]);
+      expect(refused.map((r) => r.status)).toEqual(refused.map(() => 400));
+      expect(written.map((r) => r.status)).toEqual(written.map(() => 201));
+      const ids = written.map((r) => r.headers['x-request-id']);
+      const recorded = await sut.app.get(DataSource).query('SELECT status FROM audit_events WHERE request_id = ANY($1)', [ids]);
+      expect(recorded).toEqual(ids.map(() => ({ status: 201 })));
+      expect((await request(sut.http).get('/v1/audit/verification').auth(auditor, { type: 'bearer' }).expect(200)).body.intact).toBe(true);
+    } finally {
+      await sut.close();
+    }
+  });
 });
