@@ -70,6 +70,22 @@ export interface CuffTracking {
   inBandMs: number;
 }
 
+/** A cuff not yet inflated in this session. */
+export function deflatedCuff(): CuffTracking {
+  return {
+    inflated: false,
+    inflatedSince: 0,
+    deflatedSince: null,
+    lastBlock: null,
+    usedMs: 0,
+    outsideSince: null,
+    overSince: null,
+    inflatedMs: 0,
+    atTargetMs: 0,
+    inBandMs: 0,
+  };
+}
+
 /** A set or an inflated rest being held, and its statistics so far. */
 export interface OpenPhase {
   key: string;

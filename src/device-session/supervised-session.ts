@@ -1,20 +1,19 @@
 import { filter, Subject, type Subscription } from 'rxjs';
 
 import { DomainError, ErrorCode } from '../common/problem';
-import { blockOcclusionS } from '../device-adapter/cuff-program';
 import { type CuffTransport, DeviceNoAckError, DeviceUnavailableError } from '../device-adapter/cuff-transport';
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
 import type { Ack, Command, CuffState, DeviceEvent, Presence, Telemetry } from '../device-adapter/protocol';
 import type { TimerHandle, Timers } from '../device-adapter/timers';
 import type { SessionAlarmCode, SupervisorAlarmCode } from './alarm-codes';
+import { AdherenceMeter } from './adherence-meter';
 import type { DeviceSessionStatus } from './device-session.entity';
 import { journalEntry } from './journal-entries';
-import { PressureAccumulator, PressureTrace, SAMPLE_MS } from './pressure-statistics';
+import type { PressureTrace } from './pressure-statistics';
 import type { SessionJournal } from './session-journal';
 import { deviceFailure, deviceRejection } from './device-failure';
 import { checkWindow, type DeadlineWatch, trackInflation } from './session-deadlines';
-import { ACTIVE_STATUSES, type CuffTracking, type LiveUpdate, type OpenPhase, type SendCommand, type SessionSpec, type SessionSummary } from './session-types';
-
+import { ACTIVE_STATUSES, type CuffTracking, deflatedCuff, type LiveUpdate, type SendCommand, type SessionSpec, type SessionSummary } from './session-types';
 
 const COMPLETION_GRACE_MS = 2000;
 
@@ -25,8 +24,8 @@ export { ACTIVE_STATUSES, type ChannelSummary, type LiveUpdate, type SendCommand
  * deadline of every command (SR-11), telemetry staleness (SR-7), each block's and the session's
  * inflation time (SR-4, SR-6), reperfusion (SR-5) and the pressure window (SR-8), all on the
  * injected clock. On any breach it records an alarm, tells the cuff to deflate and ends the
- * session as aborted. It reduces telemetry to per-set statistics, time in band and a one-second
- * trace as it goes; the 10 Hz stream itself is not kept.
+ * session as aborted. Its AdherenceMeter reduces telemetry to per-set statistics, time in band and
+ * a one-second trace as it goes; the 10 Hz stream itself is not kept.
  */
 export class SupervisedSession {
   status: DeviceSessionStatus = 'loaded';
@@ -36,9 +35,7 @@ export class SupervisedSession {
   private readonly subscriptions: Subscription[] = [];
   private staleTimer?: TimerHandle;
   private readonly cuffs = new Map<string, CuffTracking>();
-  private phase: OpenPhase | null = null;
-  private readonly phases = new Map<string, OpenPhase>();
-  private readonly trace = new PressureTrace();
+  private readonly meter: AdherenceMeter;
   private readonly updatesSubject = new Subject<LiveUpdate>();
   readonly updates$ = this.updatesSubject.asObservable();
   private readonly endedPromise: Promise<void>;
@@ -59,22 +56,12 @@ export class SupervisedSession {
       timers,
       breach: (code, message, channel) => this.breach(code, message, channel),
       alarm: (alarm) => this.alarm(alarm),
-      phase: () => this.phase,
+      phase: () => this.meter.phase,
     };
     for (const cuff of spec.program.cuffs) {
-      this.cuffs.set(cuff.channel, {
-        inflated: false,
-        inflatedSince: 0,
-        deflatedSince: null,
-        lastBlock: null,
-        usedMs: 0,
-        outsideSince: null,
-        overSince: null,
-        inflatedMs: 0,
-        atTargetMs: 0,
-        inBandMs: 0,
-      });
+      this.cuffs.set(cuff.channel, deflatedCuff());
     }
+    this.meter = new AdherenceMeter(spec, journal, this.cuffs);
   }
 
   get id(): string {
@@ -102,26 +89,11 @@ export class SupervisedSession {
   }
 
   summary(): SessionSummary {
-    const channels = [...this.cuffs.entries()].map(([channel, c]) => ({
-      channel,
-      inflatedS: c.inflatedMs / 1000,
-      atTargetS: c.atTargetMs / 1000,
-      inBandS: c.inBandMs / 1000,
-    }));
-    const prescribedAtTargetS = this.spec.program.blocks.reduce((sum, block) => sum + blockOcclusionS(block), 0);
-    const inBandS = channels.reduce((sum, c) => sum + c.inBandS, 0);
-    return {
-      bandMmHg: this.spec.program.limits.windowMmHg,
-      prescribedAtTargetS,
-      atTargetS: channels.reduce((sum, c) => sum + c.atTargetS, 0),
-      inBandS,
-      adherence: Math.min(1, Math.round((inBandS / prescribedAtTargetS) * 1000) / 1000),
-      channels,
-    };
+    return this.meter.summary();
   }
 
   traceSoFar(): ReturnType<PressureTrace['toJSON']> {
-    return this.trace.toJSON();
+    return this.meter.traceJSON();
   }
 
   async start(actor: string): Promise<Ack> {
@@ -173,7 +145,7 @@ export class SupervisedSession {
       return;
     }
     this.stopFollowing();
-    this.closePhase();
+    this.meter.closePhase();
     this.status = status;
     const at = new Date(this.timers.now());
     this.journal.update(this.id, {
@@ -182,7 +154,7 @@ export class SupervisedSession {
       endReason: reason,
       deviceState: this.deviceState,
       summary: JSON.stringify(this.summary()),
-      trace: JSON.stringify(this.trace.toJSON(true)),
+      trace: JSON.stringify(this.meter.traceJSON(true)),
     });
     this.updatesSubject.next({ type: 'status', at: at.toISOString(), status, reason });
     this.updatesSubject.complete();
@@ -301,52 +273,26 @@ export class SupervisedSession {
     }
     const elapsed = this.elapsed();
     const { program } = this.spec;
-    const block = telemetry.blockIndex !== null ? program.blocks[telemetry.blockIndex] : undefined;
-    const regulating = block !== undefined && telemetry.setIndex !== null && (telemetry.state === 'HOLDING' || (telemetry.state === 'SET_REST' && block.inflatedDuringRest));
-    // During a rest the cuff reports the set to come; the rest is kept with the set before it.
-    const setIndex = telemetry.state === 'SET_REST' ? (telemetry.setIndex ?? 1) - 1 : telemetry.setIndex;
-    const key = regulating ? `${telemetry.blockIndex}:${setIndex}:${telemetry.state === 'HOLDING' ? 'work' : 'rest'}` : null;
-    if (this.phase && this.phase.key !== key) {
-      this.closePhase();
-    }
-    if (regulating && !this.phase) {
-      // A set taken up again after a pause goes on with the statistics it had.
-      this.phase = this.phases.get(key as string) ?? {
-        key: key as string,
-        blockIndex: telemetry.blockIndex as number,
-        setIndex: setIndex as number,
-        phase: telemetry.state === 'HOLDING' ? 'work' : 'rest',
-        channel: block.channel,
-        startedMs: elapsed,
-        endedMs: elapsed,
-        pressure: new PressureAccumulator(block.targetMmHg, program.limits.windowMmHg),
-        windowAlarmed: false,
-      };
-      this.phases.set(this.phase.key, this.phase);
-    }
-
+    this.meter.follow(telemetry, elapsed);
     const channels: Extract<LiveUpdate, { type: 'telemetry' }>['channels'] = [];
     for (const sample of telemetry.channels) {
       const cuff = this.cuffs.get(sample.channel);
       if (!cuff) {
         continue;
       }
-      // The channel of the set being held; the other channel is idle.
-      const phase = this.phase !== null && this.phase.channel === sample.channel ? this.phase : null;
+      const phase = this.meter.phaseOn(sample.channel);
       const targetMmHg = phase ? phase.pressure.targetMmHg : null;
       const { meanMmHg, minMmHg, maxMmHg } = sample;
       if (meanMmHg === null || minMmHg === null || maxMmHg === null) {
         // No usable reading (the cuff raises its own sensor alarm): the time counts, never as in band.
         if (phase) {
-          phase.pressure.addMissing();
-          phase.endedMs = elapsed + SAMPLE_MS;
-          cuff.atTargetMs += SAMPLE_MS;
+          this.meter.addMissing(phase, cuff, elapsed);
         }
         channels.push({ channel: sample.channel, meanMmHg, minMmHg, maxMmHg, targetMmHg, inBand: phase ? false : null });
         continue;
       }
       const reading = { meanMmHg, minMmHg, maxMmHg };
-      this.trace.add(sample.channel, elapsed, reading);
+      this.meter.addToTrace(sample.channel, elapsed, reading);
       if (maxMmHg >= program.limits.tripMmHg) {
         this.breach('OVERPRESSURE', `Channel ${sample.channel} reached ${maxMmHg} mmHg, at or above the ${program.limits.tripMmHg} mmHg trip (SR-1).`, sample.channel);
         return;
@@ -354,10 +300,7 @@ export class SupervisedSession {
       trackInflation(this.watch, sample.channel, cuff, meanMmHg > DEVICE_LIMITS.deflatedMmHg, telemetry.blockIndex, now);
       let inBand: boolean | null = null;
       if (phase) {
-        inBand = phase.pressure.add(reading);
-        phase.endedMs = elapsed + SAMPLE_MS;
-        cuff.atTargetMs += SAMPLE_MS;
-        cuff.inBandMs += inBand ? SAMPLE_MS : 0;
+        inBand = this.meter.addReading(phase, cuff, elapsed, reading);
         checkWindow(this.watch, sample.channel, cuff, meanMmHg - phase.pressure.targetMmHg, now);
       } else {
         cuff.outsideSince = null;
@@ -377,27 +320,6 @@ export class SupervisedSession {
       setIndex: telemetry.setIndex,
       channels,
     });
-  }
-
-  private closePhase(): void {
-    const phase = this.phase;
-    this.phase = null;
-    if (!phase || phase.pressure.empty) {
-      return;
-    }
-    const stats = phase.pressure.result();
-    this.journal.phase(this.id, {
-      blockIndex: phase.blockIndex,
-      setIndex: phase.setIndex,
-      phase: phase.phase,
-      channel: phase.channel,
-      targetMmHg: phase.pressure.targetMmHg,
-      windowMmHg: phase.pressure.windowMmHg,
-      startedMs: phase.startedMs,
-      endedMs: phase.endedMs,
-      ...stats,
-    });
-    this.journal.update(this.id, { summary: JSON.stringify(this.summary()), trace: JSON.stringify(this.trace.toJSON()) });
   }
 
   private onEvent(event: DeviceEvent): void {
