@@ -14,7 +14,9 @@ export function deviceFailure(error: unknown): unknown {
   }
   if (error instanceof DeviceUnavailableError) {
     return error.reason === 'unknown'
-      ? new DomainError(ErrorCode.DeviceNotFound, `No cuff with id ${error.deviceId} is known.`, undefined, { cause: error })
+      ? new DomainError(ErrorCode.DeviceNotFound, `No cuff with id ${error.deviceId} is known.`, undefined, {
+          cause: error,
+        })
       : new DomainError(
           ErrorCode.DeviceOffline,
           error.reason === 'stopped'

@@ -13,12 +13,26 @@ import { PressureAccumulator, PressureTrace, SAMPLE_MS } from './pressure-statis
 import type { SessionJournal } from './session-journal';
 import { deviceFailure, deviceRejection } from './device-failure';
 import { checkWindow, type DeadlineWatch, trackInflation } from './session-deadlines';
-import { ACTIVE_STATUSES, type CuffTracking, type LiveUpdate, type OpenPhase, type SendCommand, type SessionSpec, type SessionSummary } from './session-types';
-
+import {
+  ACTIVE_STATUSES,
+  type CuffTracking,
+  type LiveUpdate,
+  type OpenPhase,
+  type SendCommand,
+  type SessionSpec,
+  type SessionSummary,
+} from './session-types';
 
 const COMPLETION_GRACE_MS = 2000;
 
-export { ACTIVE_STATUSES, type ChannelSummary, type LiveUpdate, type SendCommand, type SessionSpec, type SessionSummary } from './session-types';
+export {
+  ACTIVE_STATUSES,
+  type ChannelSummary,
+  type LiveUpdate,
+  type SendCommand,
+  type SessionSpec,
+  type SessionSummary,
+} from './session-types';
 
 /**
  * One session under supervision. The supervisor, not the transport, owns its deadlines: the ack
@@ -154,7 +168,11 @@ export class SupervisedSession {
   async abort(actor: string, reason: string | undefined): Promise<Ack> {
     this.require(ACTIVE_STATUSES, 'deflate and end');
     const ack = await this.exchange({ type: 'ABORT', body: {} }, actor);
-    await this.end('aborted', `Deflated and ended by ${actor}${reason ? `: ${reason.replace(/[.!?]+$/, '')}` : ''}.`, false);
+    await this.end(
+      'aborted',
+      `Deflated and ended by ${actor}${reason ? `: ${reason.replace(/[.!?]+$/, '')}` : ''}.`,
+      false,
+    );
     return ack;
   }
 
@@ -220,10 +238,21 @@ export class SupervisedSession {
       const ack = await this.send(this.spec.deviceId, { type: 'DEFLATE', body: {} });
       this.recordCommand({ type: 'DEFLATE', body: {} }, 'supervisor', ack);
       if (ack.result !== 'OK') {
-        this.alarm({ code: 'DEFLATE_UNCONFIRMED', source: 'server', action: 'recorded', channel: null, message: `The cuff answered ${ack.result} to DEFLATE; check that it is deflated.` });
+        this.alarm({
+          code: 'DEFLATE_UNCONFIRMED',
+          source: 'server',
+          action: 'recorded',
+          channel: null,
+          message: `The cuff answered ${ack.result} to DEFLATE; check that it is deflated.`,
+        });
       }
     } catch (error) {
-      const why = error instanceof DeviceNoAckError ? 'did not acknowledge DEFLATE' : error instanceof DeviceUnavailableError ? `could not be reached (${error.reason})` : 'failed to deflate';
+      const why =
+        error instanceof DeviceNoAckError
+          ? 'did not acknowledge DEFLATE'
+          : error instanceof DeviceUnavailableError
+            ? `could not be reached (${error.reason})`
+            : 'failed to deflate';
       this.alarm({
         code: 'DEFLATE_UNCONFIRMED',
         source: 'server',
@@ -236,7 +265,10 @@ export class SupervisedSession {
 
   private require(statuses: readonly DeviceSessionStatus[], what: string): void {
     if (this.ended || !statuses.includes(this.status)) {
-      throw new DomainError(ErrorCode.DeviceSessionStateConflict, `The session is ${this.status}; it cannot ${what} now.`);
+      throw new DomainError(
+        ErrorCode.DeviceSessionStateConflict,
+        `The session is ${this.status}; it cannot ${what} now.`,
+      );
     }
   }
 
@@ -273,7 +305,11 @@ export class SupervisedSession {
   private armStaleness(): void {
     this.timers.clearTimeout(this.staleTimer);
     this.staleTimer = this.timers.setTimeout(
-      () => this.breach('TELEMETRY_LOST', `No telemetry from the cuff for ${DEVICE_LIMITS.telemetryStaleMs / 1000} s: the cuff is lost (SR-7).`),
+      () =>
+        this.breach(
+          'TELEMETRY_LOST',
+          `No telemetry from the cuff for ${DEVICE_LIMITS.telemetryStaleMs / 1000} s: the cuff is lost (SR-7).`,
+        ),
       DEVICE_LIMITS.telemetryStaleMs,
     );
   }
@@ -302,10 +338,15 @@ export class SupervisedSession {
     const elapsed = this.elapsed();
     const { program } = this.spec;
     const block = telemetry.blockIndex !== null ? program.blocks[telemetry.blockIndex] : undefined;
-    const regulating = block !== undefined && telemetry.setIndex !== null && (telemetry.state === 'HOLDING' || (telemetry.state === 'SET_REST' && block.inflatedDuringRest));
+    const regulating =
+      block !== undefined &&
+      telemetry.setIndex !== null &&
+      (telemetry.state === 'HOLDING' || (telemetry.state === 'SET_REST' && block.inflatedDuringRest));
     // During a rest the cuff reports the set to come; the rest is kept with the set before it.
     const setIndex = telemetry.state === 'SET_REST' ? (telemetry.setIndex ?? 1) - 1 : telemetry.setIndex;
-    const key = regulating ? `${telemetry.blockIndex}:${setIndex}:${telemetry.state === 'HOLDING' ? 'work' : 'rest'}` : null;
+    const key = regulating
+      ? `${telemetry.blockIndex}:${setIndex}:${telemetry.state === 'HOLDING' ? 'work' : 'rest'}`
+      : null;
     if (this.phase && this.phase.key !== key) {
       this.closePhase();
     }
@@ -342,16 +383,34 @@ export class SupervisedSession {
           phase.endedMs = elapsed + SAMPLE_MS;
           cuff.atTargetMs += SAMPLE_MS;
         }
-        channels.push({ channel: sample.channel, meanMmHg, minMmHg, maxMmHg, targetMmHg, inBand: phase ? false : null });
+        channels.push({
+          channel: sample.channel,
+          meanMmHg,
+          minMmHg,
+          maxMmHg,
+          targetMmHg,
+          inBand: phase ? false : null,
+        });
         continue;
       }
       const reading = { meanMmHg, minMmHg, maxMmHg };
       this.trace.add(sample.channel, elapsed, reading);
       if (maxMmHg >= program.limits.tripMmHg) {
-        this.breach('OVERPRESSURE', `Channel ${sample.channel} reached ${maxMmHg} mmHg, at or above the ${program.limits.tripMmHg} mmHg trip (SR-1).`, sample.channel);
+        this.breach(
+          'OVERPRESSURE',
+          `Channel ${sample.channel} reached ${maxMmHg} mmHg, at or above the ${program.limits.tripMmHg} mmHg trip (SR-1).`,
+          sample.channel,
+        );
         return;
       }
-      trackInflation(this.watch, sample.channel, cuff, meanMmHg > DEVICE_LIMITS.deflatedMmHg, telemetry.blockIndex, now);
+      trackInflation(
+        this.watch,
+        sample.channel,
+        cuff,
+        meanMmHg > DEVICE_LIMITS.deflatedMmHg,
+        telemetry.blockIndex,
+        now,
+      );
       let inBand: boolean | null = null;
       if (phase) {
         inBand = phase.pressure.add(reading);
@@ -397,7 +456,10 @@ export class SupervisedSession {
       endedMs: phase.endedMs,
       ...stats,
     });
-    this.journal.update(this.id, { summary: JSON.stringify(this.summary()), trace: JSON.stringify(this.trace.toJSON()) });
+    this.journal.update(this.id, {
+      summary: JSON.stringify(this.summary()),
+      trace: JSON.stringify(this.trace.toJSON()),
+    });
   }
 
   private onEvent(event: DeviceEvent): void {
@@ -412,7 +474,13 @@ export class SupervisedSession {
     const detail = event.event;
     switch (detail.kind) {
       case 'ALARM_RAISED':
-        this.alarm({ code: detail.alarm, source: 'device', action: detail.action === 'deflate' ? 'deflated' : 'recorded', channel: detail.channel, message: detail.detail });
+        this.alarm({
+          code: detail.alarm,
+          source: 'device',
+          action: detail.action === 'deflate' ? 'deflated' : 'recorded',
+          channel: detail.channel,
+          message: detail.detail,
+        });
         if (detail.action === 'deflate') {
           void this.end('aborted', `The cuff raised ${detail.alarm} and deflated: ${detail.detail}`, true);
         }
@@ -436,7 +504,13 @@ export class SupervisedSession {
     }
   }
 
-  private alarm(alarm: { code: SessionAlarmCode; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }): void {
+  private alarm(alarm: {
+    code: SessionAlarmCode;
+    source: 'server' | 'device';
+    action: 'deflated' | 'recorded';
+    channel: string | null;
+    message: string;
+  }): void {
     const at = new Date(this.timers.now());
     this.journal.alarm(this.id, { ...alarm, at, elapsedMs: this.elapsed() });
     if (!this.updatesSubject.closed) {
@@ -445,10 +519,16 @@ export class SupervisedSession {
   }
 
   private recordCommand(command: Command, actor: string, ack: Ack): void {
-    this.journal.event(this.id, journalEntry.command({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, actor, command, ack));
+    this.journal.event(
+      this.id,
+      journalEntry.command({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, actor, command, ack),
+    );
   }
 
   private recordNote(actor: string, summary: string): void {
-    this.journal.event(this.id, journalEntry.note({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, actor, summary));
+    this.journal.event(
+      this.id,
+      journalEntry.note({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, actor, summary),
+    );
   }
 }
