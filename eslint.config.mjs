@@ -9,7 +9,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node, ...globals.jest } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
     },
@@ -23,14 +26,36 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'typeorm', 'fastify', '@fastify/*'], message: 'The clinical core is framework-free: keep Nest, Fastify and TypeORM in modules, controllers, services and entities.' },
             {
-              group: ['**/*.module', '**/*.controller', '**/*.service', '**/*.entity', '**/validation.pipe', '**/problem.filter', '**/database/*'],
-              message: 'The clinical core is framework-free: import framework-free helpers (e.g. common/field-errors) instead.',
+              group: ['@nestjs/*', 'typeorm', 'fastify', '@fastify/*'],
+              message:
+                'The clinical core is framework-free: keep Nest, Fastify and TypeORM in modules, controllers, services and entities.',
+            },
+            {
+              group: [
+                '**/*.module',
+                '**/*.controller',
+                '**/*.service',
+                '**/*.entity',
+                '**/validation.pipe',
+                '**/problem.filter',
+                '**/database/*',
+              ],
+              message:
+                'The clinical core is framework-free: import framework-free helpers (e.g. common/field-errors) instead.',
             },
           ],
         },
       ],
+    },
+  },
+  {
+    // Files and functions a reader can hold in mind: split along the seams before they grow past these.
+    files: ['src/**/*.ts', 'web/src/**/*.{ts,tsx}'],
+    ignores: ['**/*.spec.ts', '**/*.test.ts', '**/*.test.tsx', 'src/database/migrations/**'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 100 }],
     },
   },
   {

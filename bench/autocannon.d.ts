@@ -17,7 +17,12 @@ declare module 'autocannon' {
       /** Requests to send in all; the run ends after them instead of after `duration`. */
       amount?: number;
       /** Requests sent in turn; `setupRequest` may change each one just before it is sent (not with workers). */
-      requests?: Array<{ method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; setupRequest?: (request: RequestParams) => RequestParams }>;
+      requests?: Array<{
+        method?: 'GET' | 'POST';
+        body?: string;
+        headers?: Record<string, string>;
+        setupRequest?: (request: RequestParams) => RequestParams;
+      }>;
     }
 
     interface RequestParams {

@@ -21,7 +21,11 @@ const CONNECTIONS = 16;
 const WARMUP_CALLS = 200;
 const MEASURED_CALLS = 3_000;
 
-const bundle = (...resources: Resource[]) => ({ resourceType: 'Bundle', type: 'searchset', entry: resources.map((resource) => ({ resource })) });
+const bundle = (...resources: Resource[]) => ({
+  resourceType: 'Bundle',
+  type: 'searchset',
+  entry: resources.map((resource) => ({ resource })),
+});
 
 /**
  * CDS Hooks `patient-view` on `bfr-screening` with everything the service asks to prefetch (a
@@ -68,7 +72,9 @@ export async function benchCdsPatientView({ rulesDir }: { rulesDir: string }): P
     for (const token of tokens.splice(0, WARMUP_CALLS)) {
       const res = await fetch(url, { method: 'POST', headers: headers(token), body });
       if (res.status !== 200) {
-        throw new Error(`POST ${PATH} (patient-view) answered ${res.status}, not 200: ${(await res.text()).slice(0, 1000)}`);
+        throw new Error(
+          `POST ${PATH} (patient-view) answered ${res.status}, not 200: ${(await res.text()).slice(0, 1000)}`,
+        );
       }
     }
     let next = 0;
@@ -77,11 +83,19 @@ export async function benchCdsPatientView({ rulesDir }: { rulesDir: string }): P
       connections: CONNECTIONS,
       pipelining: 1,
       amount: tokens.length,
-      requests: [{ method: 'POST', body, setupRequest: (req) => ({ ...req, headers: headers(tokens[next++] ?? tokens[tokens.length - 1]) }) }],
+      requests: [
+        {
+          method: 'POST',
+          body,
+          setupRequest: (req) => ({ ...req, headers: headers(tokens[next++] ?? tokens[tokens.length - 1]) }),
+        },
+      ],
     });
     const other = Object.entries(result.statusCodeStats).filter(([status]) => status !== '200');
     if (other.length > 0 || result.errors > 0) {
-      throw new Error(`POST ${PATH} (patient-view) failed under load: ${other.map(([s, { count }]) => `${count} × ${s}`).join(', ')} ${result.errors} errors`);
+      throw new Error(
+        `POST ${PATH} (patient-view) failed under load: ${other.map(([s, { count }]) => `${count} × ${s}`).join(', ')} ${result.errors} errors`,
+      );
     }
     return {
       name: 'CDS Hooks patient-view, full prefetch, EHR JWT',

@@ -60,9 +60,16 @@ export async function timeRuns<C>(
  * Times `screenPatient` in-process on the shipped rules, cycling through the screening golden
  * cases' requests (each on its own `screenedOn`) so every rule path is exercised.
  */
-export async function benchEngine({ rulesDir, warmupRuns = 1_000, measuredRuns = 5_000 }: EngineBenchOptions): Promise<EngineBenchResult> {
+export async function benchEngine({
+  rulesDir,
+  warmupRuns = 1_000,
+  measuredRuns = 5_000,
+}: EngineBenchOptions): Promise<EngineBenchResult> {
   const catalogue = loadRuleCatalogue(rulesDir);
   const cases = loadScreeningCases(rulesDir);
-  const timing = await timeRuns(cases, ({ request, screenedOn }) => screenPatient(catalogue, request, screenedOn), { warmupRuns, measuredRuns });
+  const timing = await timeRuns(cases, ({ request, screenedOn }) => screenPatient(catalogue, request, screenedOn), {
+    warmupRuns,
+    measuredRuns,
+  });
   return { rulesets: RULESETS, cases: cases.length, ...timing };
 }

@@ -17,7 +17,15 @@ export interface HandoutBenchResult extends Omit<EngineBenchResult, 'rulesets'> 
  * embedded font, tables, tags and page furniture) for the plans of the golden cases, English and
  * Spanish in turn, as approved plans.
  */
-export async function benchHandouts({ rulesDir, warmupRuns = 30, measuredRuns = 200 }: { rulesDir: string; warmupRuns?: number; measuredRuns?: number }): Promise<HandoutBenchResult> {
+export async function benchHandouts({
+  rulesDir,
+  warmupRuns = 30,
+  measuredRuns = 200,
+}: {
+  rulesDir: string;
+  warmupRuns?: number;
+  measuredRuns?: number;
+}): Promise<HandoutBenchResult> {
   const catalogue = loadRuleCatalogue(rulesDir);
   const text = catalogue.table(handoutText);
   const prescriptions: Prescription[] = [];
@@ -34,12 +42,19 @@ export async function benchHandouts({ rulesDir, warmupRuns = 30, measuredRuns = 
       patientRef: request.patient.ref,
       createdAt: at,
       createdBy: 'bench',
-      approval: { by: 'bench', at, acknowledgements: [], contact: { name: 'Sam Lee, physiotherapist', phone: '+44 20 7946 0000' } },
+      approval: {
+        by: 'bench',
+        at,
+        acknowledgements: [],
+        contact: { name: 'Sam Lee, physiotherapist', phone: '+44 20 7946 0000' },
+      },
       cancellation: null,
       plan,
     });
   }
-  const jobs = prescriptions.flatMap((p) => (['en', 'es'] as const).map((lang) => handoutContent(p, text, lang, p.approval!.contact)));
+  const jobs = prescriptions.flatMap((p) =>
+    (['en', 'es'] as const).map((lang) => handoutContent(p, text, lang, p.approval!.contact)),
+  );
   let bytes = 0;
   let pages = 0;
   const timing = await timeRuns(
@@ -52,5 +67,10 @@ export async function benchHandouts({ rulesDir, warmupRuns = 30, measuredRuns = 
     { warmupRuns, measuredRuns },
   );
   const runs = warmupRuns + measuredRuns;
-  return { cases: jobs.length, ...timing, pages: Math.round((pages / runs) * 10) / 10, kilobytes: Math.round(bytes / runs / 1024) };
+  return {
+    cases: jobs.length,
+    ...timing,
+    pages: Math.round((pages / runs) * 10) / 10,
+    kilobytes: Math.round(bytes / runs / 1024),
+  };
 }

@@ -82,7 +82,6 @@ class EchoModule {
   }
 }
 
-
 /** Fastify alone: parse the JSON body and send it back, no validation; the HTTP ceiling of this machine. */
 async function bareEcho(): Promise<{ server: FastifyInstance; url: string }> {
   const server = Fastify({ logger: false });
@@ -111,7 +110,9 @@ function failures(result: autocannon.Result, expected: number): string[] {
     .filter(([status]) => status !== String(expected))
     .map(([status, { count }]) => `${count} × ${status}`);
   return [
-    ...(statuses.length > 0 ? [`responses other than ${expected}: ${statuses.join(', ')} (non-2xx: ${result.non2xx})`] : []),
+    ...(statuses.length > 0
+      ? [`responses other than ${expected}: ${statuses.join(', ')} (non-2xx: ${result.non2xx})`]
+      : []),
     ...(result.errors > 0 ? [`${result.errors} request errors (${result.timeouts} timeouts)`] : []),
   ];
 }
@@ -139,7 +140,10 @@ async function bench(target: Target): Promise<HttpBenchResult> {
     duration: MEASURED_SECONDS,
     warmup: { connections, duration: WARMUP_SECONDS },
   });
-  const problems = [...failures(result, target.status), ...(result.warmup ? failures(result.warmup, target.status).map((p) => `warm-up: ${p}`) : [])];
+  const problems = [
+    ...failures(result, target.status),
+    ...(result.warmup ? failures(result.warmup, target.status).map((p) => `warm-up: ${p}`) : []),
+  ];
   if (problems.length > 0) {
     throw new Error(`${label} failed under load:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
@@ -188,21 +192,65 @@ export async function benchHttp({ rulesDir }: HttpBenchOptions): Promise<HttpBen
   const apps: NestFastifyApplication[] = [];
   const bare = await bareEcho();
   try {
-    const echoApp = await NestFactory.create<NestFastifyApplication>(EchoModule.forConfig(config), new FastifyAdapter(), { logger: false });
+    const echoApp = await NestFactory.create<NestFastifyApplication>(
+      EchoModule.forConfig(config),
+      new FastifyAdapter(),
+      { logger: false },
+    );
     apps.push(echoApp);
     // The plan case's dates are counted to its own day, as in the golden case.
-    const fullApp = await createApp(config, { clock: new FixedClock(new Date(`${planCase.generatedOn}T12:00:00.000Z`)) });
+    const fullApp = await createApp(config, {
+      clock: new FixedClock(new Date(`${planCase.generatedOn}T12:00:00.000Z`)),
+    });
     apps.push(fullApp);
-    const token = await mintToken(config.auth, { subject: 'bench', tenant: 'bench-clinic', roles: ['clinician'], ttlSeconds: 3600, now: new Date() });
+    const token = await mintToken(config.auth, {
+      subject: 'bench',
+      tenant: 'bench-clinic',
+      roles: ['clinician'],
+      ttlSeconds: 3600,
+      now: new Date(),
+    });
     const echoUrl = await listen(echoApp);
     const fullUrl = await listen(fullApp);
 
     const targets: Target[] = [
-      { name: 'bare Fastify echo', baseUrl: bare.url, method: 'POST', path: '/echo', body: prescriptionBody, status: 200 },
+      {
+        name: 'bare Fastify echo',
+        baseUrl: bare.url,
+        method: 'POST',
+        path: '/echo',
+        body: prescriptionBody,
+        status: 200,
+      },
       { name: 'validated echo', baseUrl: echoUrl, method: 'POST', path: '/echo', body: screeningBody, status: 200 },
-      { name: 'screening', baseUrl: fullUrl, method: 'POST', path: '/v1/screenings', body: screeningBody, token, status: 201 },
-      { name: 'draft plan', connections: 16, baseUrl: fullUrl, method: 'POST', path: '/v1/prescriptions', body: prescriptionBody, token, status: 201 },
-      { name: 'draft plan', baseUrl: fullUrl, method: 'POST', path: '/v1/prescriptions', body: prescriptionBody, token, status: 201 },
+      {
+        name: 'screening',
+        baseUrl: fullUrl,
+        method: 'POST',
+        path: '/v1/screenings',
+        body: screeningBody,
+        token,
+        status: 201,
+      },
+      {
+        name: 'draft plan',
+        connections: 16,
+        baseUrl: fullUrl,
+        method: 'POST',
+        path: '/v1/prescriptions',
+        body: prescriptionBody,
+        token,
+        status: 201,
+      },
+      {
+        name: 'draft plan',
+        baseUrl: fullUrl,
+        method: 'POST',
+        path: '/v1/prescriptions',
+        body: prescriptionBody,
+        token,
+        status: 201,
+      },
       { name: 'health check', baseUrl: fullUrl, method: 'GET', path: '/health', status: 200 },
     ];
     const results: HttpBenchResult[] = [];

@@ -15,9 +15,18 @@ const RULES_DIR = resolve(__dirname, '..', 'rules-data');
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-function table(engine: EngineBenchResult, plans: EngineBenchResult, scale: ScaleBenchResult, handouts: HandoutBenchResult, http: HttpBenchResult[]): string {
+function table(
+  engine: EngineBenchResult,
+  plans: EngineBenchResult,
+  scale: ScaleBenchResult,
+  handouts: HandoutBenchResult,
+  http: HttpBenchResult[],
+): string {
   const echo = http.find((r) => r.name === 'bare Fastify echo')?.requestsPerSecond;
-  const ofEcho = (r: HttpBenchResult) => (echo && r.name !== 'bare Fastify echo' ? ` (${((100 * r.requestsPerSecond) / echo).toFixed(1)} % of the bare echo)` : '');
+  const ofEcho = (r: HttpBenchResult) =>
+    echo && r.name !== 'bare Fastify echo'
+      ? ` (${((100 * r.requestsPerSecond) / echo).toFixed(1)} % of the bare echo)`
+      : '';
   const scaleRow = (label: string, shipped: EngineBenchResult, scaled: EngineBenchResult) =>
     `| ${label} with ${scale.factor}× the rules (${integer.format(scale.rules.scaled)} instead of ${scale.rules.shipped}, the copies never fire), ${integer.format(scaled.runs)} sequential runs | ${integer.format(scaled.runsPerSecond)} plans/s (${(shipped.runsPerSecond / scaled.runsPerSecond).toFixed(1)}× the time of ${integer.format(shipped.runsPerSecond)} plans/s; p50 ${(scaled.p50Ms / shipped.p50Ms).toFixed(1)}×) | ${scaled.p50Ms.toFixed(3)} | ${scaled.p90Ms.toFixed(3)} | ${scaled.p99Ms.toFixed(3)} | – |`;
   const rows = [

@@ -51,7 +51,17 @@ export interface ScaleBenchResult {
 }
 
 /** Times `generatePlan`, without and with its trace, on the shipped rules and on `factor` times as many, in the same run. */
-export async function benchScale({ rulesDir, factor = 10, warmupRuns = 300, measuredRuns = 1_500 }: { rulesDir: string; factor?: number; warmupRuns?: number; measuredRuns?: number }): Promise<ScaleBenchResult> {
+export async function benchScale({
+  rulesDir,
+  factor = 10,
+  warmupRuns = 300,
+  measuredRuns = 1_500,
+}: {
+  rulesDir: string;
+  factor?: number;
+  warmupRuns?: number;
+  measuredRuns?: number;
+}): Promise<ScaleBenchResult> {
   const cases = loadPlanCases(rulesDir);
   const scaledDir = scaledRulesData(rulesDir, factor);
   try {

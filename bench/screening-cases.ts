@@ -8,7 +8,9 @@ export type ScreeningCase = z.infer<typeof screeningGoldenSuite.case>;
 
 /** The screening suite's golden cases from `rulesDir`, as validated by the loader; at least one. */
 export function loadScreeningCases(rulesDir: string): ScreeningCase[] {
-  const suite = loadGoldenCases(rulesDir, GOLDEN_SUITES).find((loaded) => loaded.suite.name === screeningGoldenSuite.name);
+  const suite = loadGoldenCases(rulesDir, GOLDEN_SUITES).find(
+    (loaded) => loaded.suite.name === screeningGoldenSuite.name,
+  );
   if (!suite || suite.cases.length === 0) {
     throw new Error(`no ${screeningGoldenSuite.name} golden cases in ${rulesDir}`);
   }

@@ -15,9 +15,13 @@ import { ENTITIES } from '../src/entities';
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const dataSource = await new DataSource({ ...dataSourceOptions(config.database, ENTITIES), migrationsRun: false }).initialize();
+  const dataSource = await new DataSource({
+    ...dataSourceOptions(config.database, ENTITIES),
+    migrationsRun: false,
+  }).initialize();
   try {
-    const checkpoint = config.auditCheckpointFile === null ? undefined : new AuditCheckpoint(config.auditCheckpointFile);
+    const checkpoint =
+      config.auditCheckpointFile === null ? undefined : new AuditCheckpoint(config.auditCheckpointFile);
     const result = await new AuditTrail(dataSource, new SystemClock(), checkpoint).verify();
     if (result.intact) {
       const anchor =
@@ -41,7 +45,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `cannot read the audit trail: ${(error as Error).message}`);
+    console.error(
+      error instanceof ConfigError ? error.message : `cannot read the audit trail: ${(error as Error).message}`,
+    );
     process.exit(2);
   },
 );

@@ -29,11 +29,19 @@ const Options = z
     cert: pemFile('certificate').optional(),
     key: pemFile('private key').optional(),
   })
-  .refine((options) => (options.cert === undefined) === (options.key === undefined), { path: ['key'], message: '--cert and --key go together' });
+  .refine((options) => (options.cert === undefined) === (options.key === undefined), {
+    path: ['key'],
+    message: '--cert and --key go together',
+  });
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { gateway: { type: 'string', default: 'gw-1' }, seed: { type: 'string', default: '1' }, cert: { type: 'string' }, key: { type: 'string' } },
+    options: {
+      gateway: { type: 'string', default: 'gw-1' },
+      seed: { type: 'string', default: '1' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+    },
   });
   const options = Options.safeParse(values);
   if (!options.success) {
@@ -43,7 +51,8 @@ async function main(): Promise<number> {
   }
   const { cuffs } = loadConfig();
   const { mqtt } = cuffs;
-  const url = mqtt.url ?? `${mqtt.brokerTls ? 'mqtts' : 'mqtt'}://${mqtt.embeddedBroker.host}:${mqtt.embeddedBroker.port}`;
+  const url =
+    mqtt.url ?? `${mqtt.brokerTls ? 'mqtts' : 'mqtt'}://${mqtt.embeddedBroker.host}:${mqtt.embeddedBroker.port}`;
   const { gateway: gatewayId, seed, cert, key } = options.data;
   const password = mqtt.gateways?.get(gatewayId);
   if (mqtt.gateways && !password) {
@@ -77,12 +86,19 @@ async function main(): Promise<number> {
       } else if (event.kind === 'ALARM_RAISED') {
         console.log(`${at} ${deviceId} alarm ${event.alarm} (${event.action}): ${event.detail}`);
       } else if (event.kind === 'LOP_MEASURED') {
-        console.log(`${at} ${deviceId} LOP channel ${event.lop.channel}: ${event.lop.found ? `${event.lop.lopMmHg} mmHg` : event.lop.reason}`);
+        console.log(
+          `${at} ${deviceId} LOP channel ${event.lop.channel}: ${event.lop.found ? `${event.lop.lopMmHg} mmHg` : event.lop.reason}`,
+        );
       }
     });
   }
   await gateway.start();
-  console.log(`gateway ${gatewayId} on ${new URL(url).host}, site ${mqtt.site}${password ? ', logged in' : ''}: ${gateway.sims().map((c) => c.deviceId).join(', ')}`);
+  console.log(
+    `gateway ${gatewayId} on ${new URL(url).host}, site ${mqtt.site}${password ? ', logged in' : ''}: ${gateway
+      .sims()
+      .map((c) => c.deviceId)
+      .join(', ')}`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -80,7 +80,9 @@ export function moduleCycles(edges: Map<string, Map<string, string>>): string[][
 }
 
 /** The pairs of modules that import each other directly, with a file on each side. */
-export function mutualImports(edges: Map<string, Map<string, string>>): Array<{ modules: [string, string]; files: [string, string] }> {
+export function mutualImports(
+  edges: Map<string, Map<string, string>>,
+): Array<{ modules: [string, string]; files: [string, string] }> {
   const pairs: Array<{ modules: [string, string]; files: [string, string] }> = [];
   for (const [a, out] of edges) {
     for (const [b, file] of out) {

@@ -15,7 +15,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-openapi-'));
   // The committed document's examples are dated on a fixed day, so that it changes only with the API.
   const clock = new FixedClock(new Date(`${OPENAPI_EXAMPLE_DAY}T09:30:00Z`));
-  const app = await createApp(loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'openapi.sqlite')}`, LOG_LEVEL: 'silent' }), { clock });
+  const app = await createApp(
+    loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'openapi.sqlite')}`, LOG_LEVEL: 'silent' }),
+    { clock },
+  );
   try {
     const target = resolve('openapi.json');
     writeFileSync(target, `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);

@@ -25,7 +25,12 @@ export function spawnReplica(env: Record<string, string>, port: number, name: st
 export async function healthy(port: number): Promise<void> {
   const until = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < until) {
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    ) {
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -34,10 +39,19 @@ export async function healthy(port: number): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { count: { type: 'string', default: '2' }, port: { type: 'string', default: '3001' } } });
+  const { values } = parseArgs({
+    options: { count: { type: 'string', default: '2' }, port: { type: 'string', default: '3001' } },
+  });
   const count = Number(values.count);
   const port = Number(values.port);
-  if (!Number.isInteger(count) || count < 1 || count > 16 || !Number.isInteger(port) || port < 1 || port + count > 65_535) {
+  if (
+    !Number.isInteger(count) ||
+    count < 1 ||
+    count > 16 ||
+    !Number.isInteger(port) ||
+    port < 1 ||
+    port + count > 65_535
+  ) {
     console.error('usage: npm run replicas -- [--count 2 (1..16)] [--port 3001]');
     return 2;
   }

@@ -37,10 +37,14 @@ async function main(): Promise<number> {
 
   const runs = Number(process.env.RULES_CHECK_RUNS ?? 10_000);
   const golden = await goldenCaseDisagreements(catalogue, suites);
-  console.log(`compiled rules against json-rules-engine: ${golden.evaluations} evaluations of the golden cases, ${golden.disagreements.length} disagreements`);
+  console.log(
+    `compiled rules against json-rules-engine: ${golden.evaluations} evaluations of the golden cases, ${golden.disagreements.length} disagreements`,
+  );
   const disagreements: Disagreement[] = [...golden.disagreements];
   for (const check of await generatedDisagreements(catalogue, runs)) {
-    console.log(`  ${check.ruleset}: ${check.factSets} generated fact sets, ${check.rulesFired} of ${check.rules} rules fired, ${check.disagreements.length} disagreements`);
+    console.log(
+      `  ${check.ruleset}: ${check.factSets} generated fact sets, ${check.rulesFired} of ${check.rules} rules fired, ${check.disagreements.length} disagreements`,
+    );
     disagreements.push(...check.disagreements);
   }
   for (const d of disagreements.slice(0, 20)) {

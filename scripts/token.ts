@@ -15,7 +15,10 @@ const Options = z.object({
   role: z.array(Role).min(1, 'give at least one --role'),
   tenant: z.string().min(1),
   subject: z.string().min(1),
-  hours: z.coerce.number().positive().max(24 * 30),
+  hours: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30),
 });
 
 const USAGE = `usage: npm run token -- --role ${Role.options.join('|')} [--role ...] [--tenant T] [--subject S] [--hours H]

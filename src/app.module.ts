@@ -38,7 +38,10 @@ class ConfigModule {
   static with(config: AppConfig, clock: Clock): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: Clock, useValue: clock }],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: Clock, useValue: clock },
+      ],
       exports: [APP_CONFIG, Clock],
     };
   }
@@ -56,7 +59,10 @@ export interface AppOptions {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, { features = [], clock = new SystemClock(), timers, logDestination }: AppOptions = {}): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    { features = [], clock = new SystemClock(), timers, logDestination }: AppOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -89,7 +95,11 @@ export class AppModule {
         FhirModule,
         CdsHooksModule,
         DeviceAdapterModule.forRoot(config.cuffs, {
-          simulator: (cuffs, cuffTimers) => new SimTransport({ devices: simulatedCuffs(cuffs.simulatedDevices, cuffs.simulatedLopMmHg ?? undefined), timers: cuffTimers }),
+          simulator: (cuffs, cuffTimers) =>
+            new SimTransport({
+              devices: simulatedCuffs(cuffs.simulatedDevices, cuffs.simulatedLopMmHg ?? undefined),
+              timers: cuffTimers,
+            }),
           timers,
           sharedSequence: config.database.kind === 'postgres',
         }),

@@ -13,7 +13,13 @@ import { requireTokenForDocs } from './auth/docs-access';
 import type { TokenVerifier } from './auth/token-verifier';
 import { TOKEN_VERIFIER } from './auth/tokens';
 import { registerLoadShedding } from './common/load-shedding';
-import { boundedJsonParser, clientErrorHandler, frameworkErrors, isIncompletePreflight, registerRequestBoundary } from './common/request-boundary';
+import {
+  boundedJsonParser,
+  clientErrorHandler,
+  frameworkErrors,
+  isIncompletePreflight,
+  registerRequestBoundary,
+} from './common/request-boundary';
 import { callerRequestId, serviceRequestId } from './common/request-id';
 import type { AppConfig } from './config/config';
 import { databaseQueueOf } from './database/data-source';
@@ -76,7 +82,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   await app.register(helmet, {
     // Swagger UI sets inline styles and data: images; everything else is JSON or PDF.
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] },
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
     },
   });
   const apiCors = {
@@ -90,7 +101,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const cdsCors = cdsCorsOptions(config.cdsHooks);
   app.enableCors({
     delegator: (request, callback) =>
-      callback(null, isIncompletePreflight(request) ? { origin: false } : isCdsHooksPath(request.url) ? cdsCors : apiCors),
+      callback(
+        null,
+        isIncompletePreflight(request) ? { origin: false } : isCdsHooksPath(request.url) ? cdsCors : apiCors,
+      ),
   });
 
   await serveWebApp(fastify, config);

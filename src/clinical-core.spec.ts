@@ -21,14 +21,23 @@ function packagesLoadedBy(modules: readonly string[]): string[] {
     for (const module of ${JSON.stringify(modules)}) require(module);
     process.stdout.write(JSON.stringify([...seen]));
   `;
-  const out = execFileSync(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const out = execFileSync(process.execPath, ['-r', '@swc-node/register', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return JSON.parse(out) as string[];
 }
 
-const FRAMEWORK = (name: string) => name.startsWith('@nestjs/') || name === 'typeorm' || name.startsWith('@fastify/') || name === 'fastify';
+const FRAMEWORK = (name: string) =>
+  name.startsWith('@nestjs/') || name === 'typeorm' || name.startsWith('@fastify/') || name === 'fastify';
 
 describe('the clinical core', () => {
-  const loaded = packagesLoadedBy(['./src/prescription/generate-plan', './src/screening/screen-patient', './src/rulesets']);
+  const loaded = packagesLoadedBy([
+    './src/prescription/generate-plan',
+    './src/screening/screen-patient',
+    './src/rulesets',
+  ]);
 
   it('loads generatePlan, screenPatient and the rule catalogue without Nest, Fastify or TypeORM', () => {
     expect(loaded.filter(FRAMEWORK)).toEqual([]);

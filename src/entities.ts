@@ -13,4 +13,14 @@ import { ScreeningRecord } from './screening/screening-record.entity';
  * own entities (TypeOrmModule.forFeature). Scripts and tests that open the database outside the
  * application pass it to dataSourceOptions, and a test checks that both know the same entities.
  */
-export const ENTITIES = [RulesetVersionRecord, AuditEvent, IdempotencyRecord, ScreeningRecord, PrescriptionRecord, ...DEVICE_SESSION_ENTITIES, CdsTokenId, CdsCardRecord, CdsFeedbackRecord];
+export const ENTITIES = [
+  RulesetVersionRecord,
+  AuditEvent,
+  IdempotencyRecord,
+  ScreeningRecord,
+  PrescriptionRecord,
+  ...DEVICE_SESSION_ENTITIES,
+  CdsTokenId,
+  CdsCardRecord,
+  CdsFeedbackRecord,
+];

@@ -13,13 +13,20 @@ function isDatabaseError(error: unknown): boolean {
   return (
     typeof e === 'object' &&
     e !== null &&
-    ('parameters' in e || 'driverError' in e || 'routine' in e || (typeof e.code === 'string' && e.code.startsWith('SQLITE_')))
+    ('parameters' in e ||
+      'driverError' in e ||
+      'routine' in e ||
+      (typeof e.code === 'string' && e.code.startsWith('SQLITE_')))
   );
 }
 
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let e = error; typeof e === 'object' && e !== null && chain.length < 10 && !chain.includes(e); e = (e as { cause?: unknown }).cause) {
+  for (
+    let e = error;
+    typeof e === 'object' && e !== null && chain.length < 10 && !chain.includes(e);
+    e = (e as { cause?: unknown }).cause
+  ) {
     chain.push(e);
   }
   return chain;
@@ -34,7 +41,9 @@ function withoutDatabaseValues(serialized: Record<string, unknown>): Record<stri
     } else if ((key === 'message' || key === 'stack') && typeof value === 'string') {
       redacted[key] = value.replace(/"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)=\([^()\n]*\)/g, '"…"');
     } else if (Array.isArray(value)) {
-      redacted[key] = value.map((item) => (typeof item === 'object' && item !== null ? withoutDatabaseValues(item as Record<string, unknown>) : item));
+      redacted[key] = value.map((item) =>
+        typeof item === 'object' && item !== null ? withoutDatabaseValues(item as Record<string, unknown>) : item,
+      );
     } else if (typeof value === 'object' && value !== null && key !== 'raw') {
       redacted[key] = withoutDatabaseValues(value as Record<string, unknown>);
     } else {
@@ -69,11 +78,16 @@ export function pinoHttpOptions(config: AppConfig): Options {
     quietReqLogger: true,
     serializers: {
       err: logSafeError,
-      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0].replace(UNPRINTABLE, escaped) }),
+      req: (req: IncomingMessage & { id?: unknown }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url?.split('?')[0].replace(UNPRINTABLE, escaped),
+      }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
     // Shed requests are summed up by load shedding: one line each would add to the overload.
-    customLogLevel: (req, res, error) => (wasShed(req) ? 'silent' : error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (req, res, error) =>
+      wasShed(req) ? 'silent' : error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     autoLogging: { ignore: (req) => req.url === '/health' },
   };
 }

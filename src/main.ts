@@ -12,7 +12,9 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
-  app.get(Logger).log(startupLine(await app.getUrl(), config.database, app.get<CuffTransport>(CUFF_TRANSPORT)), 'Startup');
+  app
+    .get(Logger)
+    .log(startupLine(await app.getUrl(), config.database, app.get<CuffTransport>(CUFF_TRANSPORT)), 'Startup');
 }
 
 bootstrap().catch((error: unknown) => {

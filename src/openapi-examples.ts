@@ -12,7 +12,8 @@ function daysBefore(day: string, days: number): string {
 }
 
 const ANSWER_SYSTEM = 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-screening-answer';
-const none = <K extends string>(items: Record<K, string>) => Object.fromEntries(Object.keys(items).map((item) => [item, 'no'])) as Record<K, 'no' | 'yes'>;
+const none = <K extends string>(items: Record<K, string>) =>
+  Object.fromEntries(Object.keys(items).map((item) => [item, 'no'])) as Record<K, 'no' | 'yes'>;
 
 /** A healthy 34-year-old runner, nine weeks after a left ACL reconstruction, cuffs on both thighs. */
 export function healthyRunnerScreening(today: string) {
@@ -39,7 +40,12 @@ export function aclPrescription(today: string) {
       { ...screening.limbs[0], cuffWidthCm: 11.5, lop: lop(180) },
       { ...screening.limbs[1], cuffWidthCm: 11.5, lop: lop(200) },
     ],
-    indication: { condition: 'acl-reconstruction', side: 'left', surgeryDate: screening.surgeryDate, weightBearing: 'full' },
+    indication: {
+      condition: 'acl-reconstruction',
+      side: 'left',
+      surgeryDate: screening.surgeryDate,
+      weightBearing: 'full',
+    },
     goal: 'strength',
     newToBfr: 'yes',
     equipment: ['leg-press', 'knee-extension-machine', 'mat', 'stationary-bike'],
@@ -51,16 +57,22 @@ export function aclPrescription(today: string) {
 function questionnaireResponse(today: string) {
   type Item = { linkId: string; item?: Item[]; answer?: Array<Record<string, unknown>> };
   const answer = (linkId: string, value: unknown): Record<string, unknown> => {
-    if (linkId === 'patient.sex') return { valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: value } };
-    if (typeof value === 'number') return Number.isInteger(value) && linkId.startsWith('bloodPressure.') ? { valueInteger: value } : { valueDecimal: value };
+    if (linkId === 'patient.sex')
+      return { valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: value } };
+    if (typeof value === 'number')
+      return Number.isInteger(value) && linkId.startsWith('bloodPressure.')
+        ? { valueInteger: value }
+        : { valueDecimal: value };
     if (/(Date|measuredOn)$/.test(linkId)) return { valueDate: value };
-    if (['yes', 'no', 'unknown', 'thigh', 'upper-arm', 'left', 'right'].includes(value as string)) return { valueCoding: { system: ANSWER_SYSTEM, code: value } };
+    if (['yes', 'no', 'unknown', 'thigh', 'upper-arm', 'left', 'right'].includes(value as string))
+      return { valueCoding: { system: ANSWER_SYSTEM, code: value } };
     return { valueString: value };
   };
   const items = (value: Record<string, unknown>, prefix: string): Item[] =>
     Object.entries(value).flatMap(([key, v]): Item[] => {
       const linkId = prefix ? `${prefix}.${key}` : key;
-      if (Array.isArray(v)) return v.map((element) => ({ linkId, item: items(element as Record<string, unknown>, linkId) }));
+      if (Array.isArray(v))
+        return v.map((element) => ({ linkId, item: items(element as Record<string, unknown>, linkId) }));
       if (v !== null && typeof v === 'object') return [{ linkId, item: items(v as Record<string, unknown>, linkId) }];
       return [{ linkId, answer: [answer(linkId, v)] }];
     });
@@ -82,46 +94,97 @@ const sites = [
 /** One working example per request body, keyed by method and path as in the document. */
 export function requestExamples(today: string): Record<string, Record<string, Example>> {
   const screening = { summary: 'A healthy runner after an ACL reconstruction', value: healthyRunnerScreening(today) };
-  const plan = { summary: 'The ACL plan, complete', description: 'Both thighs with an LOP measured today; a 1RM for the leg press.', value: aclPrescription(today) };
+  const plan = {
+    summary: 'The ACL plan, complete',
+    description: 'Both thighs with an LOP measured today; a 1RM for the leg press.',
+    value: aclPrescription(today),
+  };
   return {
     'post /v1/rules/evaluations': {
       cuffSite: {
         summary: 'The cuff-site rules on a left thigh with a fresh incision',
-        value: { ruleset: 'screening-limb', facts: { ...none(LIMB_ITEMS), incision: 'yes', limb: 'thigh', side: 'left', circumferenceCm: 52 } },
+        value: {
+          ruleset: 'screening-limb',
+          facts: { ...none(LIMB_ITEMS), incision: 'yes', limb: 'thigh', side: 'left', circumferenceCm: 52 },
+        },
       },
     },
     'post /v1/screenings': { healthyRunner: screening },
     'post /v1/screenings/evaluations': { healthyRunner: screening },
-    'post /v1/screenings/questionnaire-responses': { healthyRunner: { summary: 'The same screening as a QuestionnaireResponse', value: questionnaireResponse(today) } },
+    'post /v1/screenings/questionnaire-responses': {
+      healthyRunner: { summary: 'The same screening as a QuestionnaireResponse', value: questionnaireResponse(today) },
+    },
     'post /v1/prescriptions': { acl: plan },
-    'post /v1/prescriptions/{id}/revisions': { acl: { ...plan, summary: 'The ACL plan with a new 1RM', value: { ...aclPrescription(today), oneRepMaxKg: { 'leg-press': 130 } } } },
+    'post /v1/prescriptions/{id}/revisions': {
+      acl: {
+        ...plan,
+        summary: 'The ACL plan with a new 1RM',
+        value: { ...aclPrescription(today), oneRepMaxKg: { 'leg-press': 130 } },
+      },
+    },
     'post /v1/prescriptions/{id}/approve': {
       signed: {
         summary: 'Sign, acknowledging a caution, with the contact printed on the handout',
-        description: 'Acknowledge every id in the draft\'s `cautions` (an empty list when it has none).',
+        description: "Acknowledge every id in the draft's `cautions` (an empty list when it has none).",
         value: { contact: { name: 'Sam Lee, physiotherapist', phone: '+34 600 000 000' }, acknowledgements: [] },
       },
     },
-    'post /v1/prescriptions/{id}/cancel': { cancelled: { summary: 'Cancel a plan', value: { reason: 'The surgeon asked to wait two more weeks.' } } },
-    'post /v1/prescriptions/{id}/device-sessions': { bothThighs: { summary: 'Channel A on the left thigh, B on the right', value: { deviceId: 'cuff-1', cuffs: sites } } },
-    'post /v1/device-sessions/{id}/abort': { patient: { summary: 'Stopped for the patient', value: { reason: 'The patient felt numbness in the foot.' } } },
+    'post /v1/prescriptions/{id}/cancel': {
+      cancelled: { summary: 'Cancel a plan', value: { reason: 'The surgeon asked to wait two more weeks.' } },
+    },
+    'post /v1/prescriptions/{id}/device-sessions': {
+      bothThighs: {
+        summary: 'Channel A on the left thigh, B on the right',
+        value: { deviceId: 'cuff-1', cuffs: sites },
+      },
+    },
+    'post /v1/device-sessions/{id}/abort': {
+      patient: { summary: 'Stopped for the patient', value: { reason: 'The patient felt numbness in the foot.' } },
+    },
     'post /v1/devices/{id}/lop-measurements': {
-      leftThigh: { summary: 'LOP of the left thigh, lying down', value: { patientRef: 'mrn-1001', channel: 'A', site: { limb: 'thigh', side: 'left' }, cuffWidthCm: 11.5, posture: 'supine' } },
+      leftThigh: {
+        summary: 'LOP of the left thigh, lying down',
+        value: {
+          patientRef: 'mrn-1001',
+          channel: 'A',
+          site: { limb: 'thigh', side: 'left' },
+          cuffWidthCm: 11.5,
+          posture: 'supine',
+        },
+      },
     },
     'post /cds-services/{id}': {
       patientView: {
         summary: 'patient-view for bfr-screening (send with the EHR JWT)',
-        value: { hook: 'patient-view', hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea', context: { userId: 'PractitionerRole/123', patientId: 'pat-7' }, prefetch: { patient: { resourceType: 'Patient', id: 'pat-7', gender: 'female', birthDate: '1992-03-14' } } },
+        value: {
+          hook: 'patient-view',
+          hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+          context: { userId: 'PractitionerRole/123', patientId: 'pat-7' },
+          prefetch: { patient: { resourceType: 'Patient', id: 'pat-7', gender: 'female', birthDate: '1992-03-14' } },
+        },
       },
     },
     'post /cds-services/{id}/feedback': {
       overridden: {
         summary: 'A card overridden',
-        description: "`card` is the uuid of a card this service returned.",
-        value: { feedback: [{ card: 'f3f6a6a4-6d2b-4b9e-9f8a-1d7d1f0b7c11', outcome: 'overridden', outcomeTimestamp: `${today}T09:30:00Z` }] },
+        description: '`card` is the uuid of a card this service returned.',
+        value: {
+          feedback: [
+            {
+              card: 'f3f6a6a4-6d2b-4b9e-9f8a-1d7d1f0b7c11',
+              outcome: 'overridden',
+              outcomeTimestamp: `${today}T09:30:00Z`,
+            },
+          ],
+        },
       },
     },
-    'post /app/dev-token': { clinician: { summary: 'A clinician of clinic-north', value: { role: 'clinician', subject: 'dev-clinician', tenant: 'clinic-north' } } },
+    'post /app/dev-token': {
+      clinician: {
+        summary: 'A clinician of clinic-north',
+        value: { role: 'clinician', subject: 'dev-clinician', tenant: 'clinic-north' },
+      },
+    },
   };
 }
 
@@ -130,7 +193,8 @@ export function withRequestExamples(document: OpenAPIObject, today: string): Ope
   const examples = requestExamples(today);
   for (const [path, operations] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
-      const body = (operation as { requestBody?: { content?: Record<string, { examples?: Record<string, Example> }> } }).requestBody;
+      const body = (operation as { requestBody?: { content?: Record<string, { examples?: Record<string, Example> }> } })
+        .requestBody;
       const json = body?.content?.['application/json'];
       const given = examples[`${method} ${path}`];
       if (json && given) {

@@ -9,7 +9,10 @@ const DESCRIPTION = `Clinical decision support and prescription service for bloo
 
 Every error is an RFC 9457 problem document (\`application/problem+json\`) with a stable \`code\`; its \`type\` URI resolves to a description of the problem.`;
 
-const ERROR_MEDIA_TYPES: Record<string, string> = { Problem: 'application/problem+json', OperationOutcome: 'application/fhir+json' };
+const ERROR_MEDIA_TYPES: Record<string, string> = {
+  Problem: 'application/problem+json',
+  OperationOutcome: 'application/fhir+json',
+};
 
 /** Error answers are problem documents, or OperationOutcome on CDS Hooks routes: their media type says so. */
 function problemMediaTypes(document: OpenAPIObject): OpenAPIObject {
@@ -18,7 +21,8 @@ function problemMediaTypes(document: OpenAPIObject): OpenAPIObject {
       const responses = (operation as { responses?: Record<string, { content?: Record<string, unknown> }> }).responses;
       for (const [status, response] of Object.entries(responses ?? {})) {
         const json = response.content?.['application/json'];
-        const mediaType = ERROR_MEDIA_TYPES[(json as { schema?: { $ref?: string } } | undefined)?.schema?.$ref?.split('/').pop() ?? ''];
+        const mediaType =
+          ERROR_MEDIA_TYPES[(json as { schema?: { $ref?: string } } | undefined)?.schema?.$ref?.split('/').pop() ?? ''];
         if (Number(status) >= 400 && json && mediaType) {
           response.content = { [mediaType]: json };
         }
@@ -34,7 +38,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('bfr-rx')
     .setDescription(DESCRIPTION)
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the configured OIDC issuer; locally, `npm run token -- --role clinician`.' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'A token from the configured OIDC issuer; locally, `npm run token -- --role clinician`.',
+    })
     .addBearerAuth(
       {
         type: 'http',

@@ -40,10 +40,18 @@ export const DATA_SPECS: readonly DataSpec[] = [
 ];
 
 /** Checks across files, run once everything has loaded. */
-export const CATALOGUE_CHECKS: readonly CatalogueCheck[] = [prescriptionReferences, translationsComplete, fhirMappingReferences, questionnaireWordingComplete];
+export const CATALOGUE_CHECKS: readonly CatalogueCheck[] = [
+  prescriptionReferences,
+  translationsComplete,
+  fhirMappingReferences,
+  questionnaireWordingComplete,
+];
 
 /** Every suite of golden cases in rules-data/. */
-export const GOLDEN_SUITES: readonly GoldenSuite[] = [screeningGoldenSuite as GoldenSuite, prescriptionGoldenSuite as GoldenSuite];
+export const GOLDEN_SUITES: readonly GoldenSuite[] = [
+  screeningGoldenSuite as GoldenSuite,
+  prescriptionGoldenSuite as GoldenSuite,
+];
 
 /** Loads rules-data/ with every spec, table and check the service knows. */
 export function loadRuleCatalogue(dir: string): RuleCatalogue {

@@ -20,7 +20,9 @@ export function databaseLabel(target: DatabaseTarget): string {
 /** The cuff transport in use: simulated cuffs, or MQTT and the broker (without credentials). */
 export function cuffsLabel(transport: CuffTransport): string {
   const health = transport.health();
-  return transport.kind === 'mqtt' ? `MQTT via ${health.broker ?? 'no broker'}` : `${health.devicesKnown} simulated cuffs`;
+  return transport.kind === 'mqtt'
+    ? `MQTT via ${health.broker ?? 'no broker'}`
+    : `${health.devicesKnown} simulated cuffs`;
 }
 
 /** The one line start-up logs: where the service listens, which database it keeps records in, how it reaches cuffs. */

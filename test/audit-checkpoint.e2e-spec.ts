@@ -34,10 +34,17 @@ describe('the audit chain head anchored outside the database', () => {
     const atShutdown = JSON.parse(readFileSync(file, 'utf8'));
     expect(atShutdown.seq).toBe(CHECKPOINT_EVERY + 5);
 
-    const db = await new DataSource({ ...dataSourceOptions(sut.config.database, ENTITIES), migrationsRun: false }).initialize();
+    const db = await new DataSource({
+      ...dataSourceOptions(sut.config.database, ENTITIES),
+      migrationsRun: false,
+    }).initialize();
     try {
       const trail = new AuditTrail(db, new SystemClock(), new AuditCheckpoint(file));
-      expect(await trail.verify()).toMatchObject({ intact: true, checked: CHECKPOINT_EVERY + 5, anchoredAt: CHECKPOINT_EVERY + 5 });
+      expect(await trail.verify()).toMatchObject({
+        intact: true,
+        checked: CHECKPOINT_EVERY + 5,
+        anchoredAt: CHECKPOINT_EVERY + 5,
+      });
 
       // Whoever can write the database can drop the append-only triggers and cut the tail.
       await db.query('DROP TRIGGER audit_events_no_delete');

@@ -16,7 +16,9 @@ type Operation = { security?: Array<Record<string, unknown>>; 'x-roles'?: string
  * path: `bearer` for this service's tokens, `cds-hooks-jwt` for the EHR-signed JWTs of CDS Hooks.
  */
 async function protectedOperations(sut: TestApp, scheme = 'bearer'): Promise<Array<{ method: string; path: string }>> {
-  const document = (await request(sut.http).get('/docs-json')).body as { paths: Record<string, Record<string, Operation>> };
+  const document = (await request(sut.http).get('/docs-json')).body as {
+    paths: Record<string, Record<string, Operation>>;
+  };
   return Object.entries(document.paths).flatMap(([path, operations]) =>
     Object.entries(operations)
       .filter(([, operation]) => (operation.security ?? []).some((requirement) => scheme in requirement))
@@ -35,7 +37,8 @@ describe('authentication and authorization', () => {
     await sut.close();
   });
 
-  const call = (method: string, path: string, caller?: Caller) => (caller ? caller[method as 'get' | 'post'](path) : request(sut.http)[method as 'get' | 'post'](path));
+  const call = (method: string, path: string, caller?: Caller) =>
+    caller ? caller[method as 'get' | 'post'](path) : request(sut.http)[method as 'get' | 'post'](path);
 
   it('protects every /v1 operation of the API document', async () => {
     const operations = await protectedOperations(sut);
@@ -44,7 +47,9 @@ describe('authentication and authorization', () => {
   });
 
   it('protects every CDS Hooks operation with the EHR-signed JWT instead, and nothing else with it', async () => {
-    const document = (await request(sut.http).get('/docs-json')).body as { paths: Record<string, Record<string, Operation>> };
+    const document = (await request(sut.http).get('/docs-json')).body as {
+      paths: Record<string, Record<string, Operation>>;
+    };
     const cdsPaths = Object.keys(document.paths).filter((path) => path.startsWith('/cds-services'));
     const operations = await protectedOperations(sut, 'cds-hooks-jwt');
     expect(operations.length).toBeGreaterThan(0);
@@ -58,7 +63,13 @@ describe('authentication and authorization', () => {
     for (const { method, path } of await protectedOperations(sut, 'cds-hooks-jwt')) {
       for (const caller of [undefined, clinician]) {
         const res = await call(method, path, caller);
-        expect({ method, path, status: res.status, type: res.body.resourceType, issue: res.body.issue?.[0]?.code }).toEqual({
+        expect({
+          method,
+          path,
+          status: res.status,
+          type: res.body.resourceType,
+          issue: res.body.issue?.[0]?.code,
+        }).toEqual({
           method,
           path,
           status: 401,
@@ -74,7 +85,12 @@ describe('authentication and authorization', () => {
   it('answers 401 problem+json with a challenge on every protected route without a token', async () => {
     for (const { method, path } of await protectedOperations(sut)) {
       const res = await call(method, path);
-      expect({ method, path, status: res.status, code: res.body.code }).toEqual({ method, path, status: 401, code: 'UNAUTHENTICATED' });
+      expect({ method, path, status: res.status, code: res.body.code }).toEqual({
+        method,
+        path,
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      });
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
     }
@@ -84,7 +100,12 @@ describe('authentication and authorization', () => {
     const gateway = await sut.as('gateway');
     for (const { method, path } of await protectedOperations(sut)) {
       const res = await call(method, path, gateway);
-      expect({ method, path, status: res.status, code: res.body.code }).toEqual({ method, path, status: 403, code: 'FORBIDDEN' });
+      expect({ method, path, status: res.status, code: res.body.code }).toEqual({
+        method,
+        path,
+        status: 403,
+        code: 'FORBIDDEN',
+      });
     }
   });
 
@@ -103,7 +124,10 @@ describe('authentication and authorization', () => {
       throw new Error('development issuer expected');
     }
     const otherKey = join(mkdtempSync(join(tmpdir(), 'bfr-rx-key-')), 'other.json');
-    const token = await mintToken({ ...sut.config.auth, keyFile: otherKey }, { subject: 'x', tenant: 'clinic-north', roles: ['admin'], ttlSeconds: 600, now: new Date() });
+    const token = await mintToken(
+      { ...sut.config.auth, keyFile: otherKey },
+      { subject: 'x', tenant: 'clinic-north', roles: ['admin'], ttlSeconds: 600, now: new Date() },
+    );
     await call('get', '/v1/rules', sut.withToken(token)).expect(401);
   });
 
@@ -111,9 +135,23 @@ describe('authentication and authorization', () => {
     if (sut.config.auth.mode !== 'development') {
       throw new Error('development issuer expected');
     }
-    const claims = { subject: 'x', tenant: 'clinic-north', roles: ['admin'] as Role[], ttlSeconds: 600, now: new Date() };
-    await call('get', '/v1/rules', sut.withToken(await mintToken({ ...sut.config.auth, audience: 'another-service' }, claims))).expect(401);
-    await call('get', '/v1/rules', sut.withToken(await mintToken({ ...sut.config.auth, issuer: 'https://evil.example' }, claims))).expect(401);
+    const claims = {
+      subject: 'x',
+      tenant: 'clinic-north',
+      roles: ['admin'] as Role[],
+      ttlSeconds: 600,
+      now: new Date(),
+    };
+    await call(
+      'get',
+      '/v1/rules',
+      sut.withToken(await mintToken({ ...sut.config.auth, audience: 'another-service' }, claims)),
+    ).expect(401);
+    await call(
+      'get',
+      '/v1/rules',
+      sut.withToken(await mintToken({ ...sut.config.auth, issuer: 'https://evil.example' }, claims)),
+    ).expect(401);
   });
 
   it('refuses a token signed with a shared secret', async () => {

@@ -10,7 +10,11 @@ function emptyMembers(value: unknown, at: string): string[] {
   }
   return Object.entries(value).flatMap(([key, v]) => {
     const path = `${at}.${key}`;
-    const empty = v === null || v === '' || (Array.isArray(v) && v.length === 0 && path !== '$.cards') || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+    const empty =
+      v === null ||
+      v === '' ||
+      (Array.isArray(v) && v.length === 0 && path !== '$.cards') ||
+      (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
     return empty ? [path] : emptyMembers(v, path);
   });
 }

@@ -15,8 +15,14 @@ export const lopLeftThigh = (mmHg: number) => ({
   method: concept({ system: BFR, code: 'doppler' }),
   bodySite: concept({ system: BFR, code: 'cuff-site-thigh-left' }),
   component: [
-    { code: concept({ system: BFR, code: 'body-position' }), valueCodeableConcept: concept({ system: BFR, code: 'supine' }) },
-    { code: concept({ system: BFR, code: 'cuff-width' }), valueQuantity: { value: 11.5, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' } },
+    {
+      code: concept({ system: BFR, code: 'body-position' }),
+      valueCodeableConcept: concept({ system: BFR, code: 'supine' }),
+    },
+    {
+      code: concept({ system: BFR, code: 'cuff-width' }),
+      valueQuantity: { value: 11.5, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' },
+    },
   ],
 });
 
@@ -35,9 +41,13 @@ export const aclScreeningAnswers = () => ({
 
 /** What a BFR order for that patient says in bfr-rx codes: ACL reconstruction, full weight bearing, strength. */
 export const aclOrderDetails = () => ({
-  reasonCode: [{ coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-indication', code: 'acl-reconstruction' }] }],
+  reasonCode: [
+    { coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-indication', code: 'acl-reconstruction' }] },
+  ],
   orderDetail: [
-    { coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-order-detail', code: 'weight-bearing-full' }] },
+    {
+      coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-order-detail', code: 'weight-bearing-full' }],
+    },
     { coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr-order-detail', code: 'goal-strength' }] },
   ],
 });

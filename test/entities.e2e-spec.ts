@@ -15,7 +15,9 @@ describe('entities', () => {
   });
 
   it('registered by their own modules are the ones scripts and tests open the database with', () => {
-    const registered = sut.app.get(DataSource).entityMetadatas.map((entity) => (entity.target as { name: string }).name);
+    const registered = sut.app
+      .get(DataSource)
+      .entityMetadatas.map((entity) => (entity.target as { name: string }).name);
     expect(registered.sort()).toEqual(ENTITIES.map((entity) => entity.name).sort());
   });
 });

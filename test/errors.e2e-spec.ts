@@ -58,7 +58,9 @@ describe('errors are problem+json and never a 500', () => {
     const { pregnant: _omitted, ...facts } = validFacts;
     const res = await post(JSON.stringify({ ruleset: 'screening', facts }));
     expectProblem(res, 400, 'VALIDATION_FAILED');
-    expect(res.body.errors).toEqual([{ in: 'body', field: 'facts.pregnant', pointer: '/facts/pregnant', detail: 'is required' }]);
+    expect(res.body.errors).toEqual([
+      { in: 'body', field: 'facts.pregnant', pointer: '/facts/pregnant', detail: 'is required' },
+    ]);
   });
 
   it('refuses an unknown field rather than ignoring it', async () => {
@@ -103,7 +105,7 @@ describe('errors are problem+json and never a 500', () => {
     expectProblem(await clinician.delete('/v1/rules'), 404, 'ROUTE_NOT_FOUND');
   });
 
-  it("makes its own request id, echoes a safe one from the caller apart, and drops an unsafe one", async () => {
+  it('makes its own request id, echoes a safe one from the caller apart, and drops an unsafe one', async () => {
     const kept = await request(sut.http).get('/v1/nothing').set('x-request-id', 'clinic-42.a');
     expect(kept.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(kept.body.requestId).toBe(kept.headers['x-request-id']);

@@ -9,8 +9,16 @@ export const SCREENED_ON = '2026-11-20';
 type LimbSite = ScreeningRequest['limbs'][number];
 
 /** A cuff site with every finding answered no. */
-export function limbSite(limb: LimbSite['limb'], side: LimbSite['side'], findings: LimbSite['findings'] = {}): LimbSite {
-  return { limb, side, findings: { ...Object.fromEntries(Object.keys(LIMB_ITEMS).map((item) => [item, 'no'])), ...findings } };
+export function limbSite(
+  limb: LimbSite['limb'],
+  side: LimbSite['side'],
+  findings: LimbSite['findings'] = {},
+): LimbSite {
+  return {
+    limb,
+    side,
+    findings: { ...Object.fromEntries(Object.keys(LIMB_ITEMS).map((item) => [item, 'no'])), ...findings },
+  };
 }
 
 /**
@@ -29,18 +37,31 @@ export function screeningRequest(overrides: Partial<ScreeningRequest> = {}): Scr
 
 /** The screening ruleset's facts for that patient, as the rules read them. */
 export function screeningFacts(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...patientFacts(screeningRequest(), SCREENED_ON), vteScore: 0, vteScoreIfUnanswered: 0, vteUnansweredItems: [], ...overrides };
+  return {
+    ...patientFacts(screeningRequest(), SCREENED_ON),
+    vteScore: 0,
+    vteScoreIfUnanswered: 0,
+    vteUnansweredItems: [],
+    ...overrides,
+  };
 }
 
 type PrescriptionLimb = PrescriptionRequest['limbs'][number];
 
 /** A thigh cuff site, findings all no, with an 11.5 cm cuff and a Doppler LOP taken supine on the day. */
-export function prescriptionLimb(side: PrescriptionLimb['side'], lopMmHg: number | null, overrides: Partial<PrescriptionLimb> = {}): PrescriptionLimb {
+export function prescriptionLimb(
+  side: PrescriptionLimb['side'],
+  lopMmHg: number | null,
+  overrides: Partial<PrescriptionLimb> = {},
+): PrescriptionLimb {
   return {
     ...limbSite('thigh', side),
     circumferenceCm: 54,
     cuffWidthCm: 11.5,
-    lop: lopMmHg === null ? [] : [{ mmHg: lopMmHg, method: 'doppler', position: 'supine', cuffWidthCm: 11.5, measuredOn: SCREENED_ON }],
+    lop:
+      lopMmHg === null
+        ? []
+        : [{ mmHg: lopMmHg, method: 'doppler', position: 'supine', cuffWidthCm: 11.5, measuredOn: SCREENED_ON }],
     ...overrides,
   };
 }

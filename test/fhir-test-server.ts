@@ -14,14 +14,21 @@ export interface SeenRequest {
  * (system|code) and `status`, answered a page of `pageSize` entries at a time with `next` links.
  * `delayMs` makes every answer that late (a server too slow for the time budget).
  */
-export async function startFhirTestServer(resources: Resource[], options: { pageSize?: number; delayMs?: number } = {}) {
+export async function startFhirTestServer(
+  resources: Resource[],
+  options: { pageSize?: number; delayMs?: number } = {},
+) {
   const seen: SeenRequest[] = [];
   const pageSize = options.pageSize ?? 50;
   const sockets = new Set<import('node:net').Socket>();
   let base = '';
 
   const matches = (resource: Resource, params: URLSearchParams): boolean => {
-    const r = resource as Resource & { subject?: { reference?: string }; code?: { coding?: Array<{ system?: string; code?: string }> }; status?: string };
+    const r = resource as Resource & {
+      subject?: { reference?: string };
+      code?: { coding?: Array<{ system?: string; code?: string }> };
+      status?: string;
+    };
     const patient = params.get('patient');
     if (patient && r.subject?.reference !== `Patient/${patient}`) return false;
     const code = params.get('code');
@@ -36,11 +43,14 @@ export async function startFhirTestServer(resources: Resource[], options: { page
   const answer = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
     seen.push({ path: `${url.pathname}${url.search}`, authorization: req.headers.authorization });
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(body));
     const [type, id] = url.pathname.replace(/^\/fhir\//, '').split('/');
     if (id) {
       const found = resources.find((r) => r.resourceType === type && r.id === id);
-      return found ? json(200, found) : json(404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
+      return found
+        ? json(200, found)
+        : json(404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
     }
     const all = resources.filter((r) => r.resourceType === type && matches(r, url.searchParams));
     const page = Number(url.searchParams.get('_page') ?? '1');
@@ -52,7 +62,10 @@ export async function startFhirTestServer(resources: Resource[], options: { page
       type: 'searchset',
       total: all.length,
       entry: entries.map((resource) => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource })),
-      link: [{ relation: 'self', url: url.toString() }, ...(page * pageSize < all.length ? [{ relation: 'next', url: next.toString() }] : [])],
+      link: [
+        { relation: 'self', url: url.toString() },
+        ...(page * pageSize < all.length ? [{ relation: 'next', url: next.toString() }] : []),
+      ],
     };
     return json(200, bundle);
   };

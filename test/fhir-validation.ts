@@ -22,16 +22,25 @@ export function fhirProblems(given: Resource): string[] {
   try {
     validateResource(resource);
   } catch (error) {
-    const issues = error instanceof OperationOutcomeError ? error.outcome.issue ?? [] : [];
-    problems.push(...(issues.length > 0 ? issues.map((i) => `medplum: ${i.details?.text ?? i.diagnostics} at ${i.expression?.join(', ')}`) : [`medplum: ${(error as Error).message}`]));
+    const issues = error instanceof OperationOutcomeError ? (error.outcome.issue ?? []) : [];
+    problems.push(
+      ...(issues.length > 0
+        ? issues.map((i) => `medplum: ${i.details?.text ?? i.diagnostics} at ${i.expression?.join(', ')}`)
+        : [`medplum: ${(error as Error).message}`]),
+    );
   }
   const result = lantana.validate(resource);
-  problems.push(...result.messages.filter((m) => m.severity === 'error').map((m) => `fhir: ${m.message} at ${m.location}`));
+  problems.push(
+    ...result.messages.filter((m) => m.severity === 'error').map((m) => `fhir: ${m.message} at ${m.location}`),
+  );
   return problems;
 }
 
 /** The problems of a resource and, for a Bundle, of every entry on its own too. */
 export function fhirProblemsDeep(resource: Resource): string[] {
   const entries = resource.resourceType === 'Bundle' ? (resource.entry ?? []).map((e) => e.resource as Resource) : [];
-  return [...fhirProblems(resource), ...entries.flatMap((r) => fhirProblems(r).map((p) => `${r.resourceType}/${r.id}: ${p}`))];
+  return [
+    ...fhirProblems(resource),
+    ...entries.flatMap((r) => fhirProblems(r).map((p) => `${r.resourceType}/${r.id}: ${p}`)),
+  ];
 }

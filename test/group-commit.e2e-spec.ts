@@ -17,10 +17,14 @@ describe('group commits on SQLite', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bfr-rx-group-commit-'));
-    dataSource = await openDataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'bfr-rx.sqlite') }, ENTITIES));
+    dataSource = await openDataSource(
+      dataSourceOptions({ kind: 'sqlite', file: join(dir, 'bfr-rx.sqlite') }, ENTITIES),
+    );
     await dataSource.query('CREATE TABLE probe_parent (id TEXT PRIMARY KEY)');
     // Checked at COMMIT, not at the statement: a violation makes the shared COMMIT itself fail.
-    await dataSource.query('CREATE TABLE probe_child (id TEXT PRIMARY KEY, parent TEXT REFERENCES probe_parent (id) DEFERRABLE INITIALLY DEFERRED)');
+    await dataSource.query(
+      'CREATE TABLE probe_child (id TEXT PRIMARY KEY, parent TEXT REFERENCES probe_parent (id) DEFERRABLE INITIALLY DEFERRED)',
+    );
   });
 
   afterEach(async () => {
@@ -28,7 +32,8 @@ describe('group commits on SQLite', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const stored = async () => ((await dataSource.query('SELECT id FROM probe_parent ORDER BY id')) as Array<{ id: string }>).map((row) => row.id);
+  const stored = async () =>
+    ((await dataSource.query('SELECT id FROM probe_parent ORDER BY id')) as Array<{ id: string }>).map((row) => row.id);
 
   /** Starts the units at once (they queue at the gate) and notes when each one's work ran and when it was answered. */
   const runTogether = (units: Array<(manager: EntityManager) => Promise<void>>, events: string[]) =>

@@ -23,7 +23,9 @@ interface PdfDocument {
   getPage(n: number): Promise<{
     view: number[];
     getViewport(options: { scale: number }): { width: number; height: number };
-    render(options: { canvasContext: PdfCanvas['context']; canvas: PdfCanvas['canvas']; viewport: object }): { promise: Promise<void> };
+    render(options: { canvasContext: PdfCanvas['context']; canvas: PdfCanvas['canvas']; viewport: object }): {
+      promise: Promise<void>;
+    };
     getStructTree(): Promise<unknown>;
     getTextContent(): Promise<{ items: unknown[] }>;
   }>;
@@ -78,9 +80,14 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
     sut = await startTestApp({}, { clock: onScreeningDay() });
     clinician = await sut.as('clinician', { subject: 'sam.lee' });
     draft = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
-    const toApprove = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body as Prescription;
+    const toApprove = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201))
+      .body as Prescription;
     const acknowledgements = toApprove.plan.cautions.map((c) => ({ caution: c.id }));
-    approved = (await clinician.post(`/v1/prescriptions/${toApprove.id}/approve`, { acknowledgements, contact: CONTACT }).expect(200)).body;
+    approved = (
+      await clinician
+        .post(`/v1/prescriptions/${toApprove.id}/approve`, { acknowledgements, contact: CONTACT })
+        .expect(200)
+    ).body;
   });
 
   afterAll(async () => {
@@ -123,8 +130,17 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
 
   it('tells a cleared referral as the approval it is, naming who gave it, never as an approval still needed', async () => {
     const answers = { ...patellofemoralRequest().answers, anticoagulants: 'yes' as const };
-    const clearances = [{ findings: ['refer.anticoagulants'], by: 'Dr A. Shah, haematologist', on: SCREENED_ON, note: 'Anticoagulation stable; BFR allowed.' }];
-    const cleared = (await clinician.post('/v1/prescriptions', patellofemoralRequest({ answers, clearances })).expect(201)).body as Prescription;
+    const clearances = [
+      {
+        findings: ['refer.anticoagulants'],
+        by: 'Dr A. Shah, haematologist',
+        on: SCREENED_ON,
+        note: 'Anticoagulation stable; BFR allowed.',
+      },
+    ];
+    const cleared = (
+      await clinician.post('/v1/prescriptions', patellofemoralRequest({ answers, clearances })).expect(201)
+    ).body as Prescription;
     const referral = cleared.plan.screening.findings.find((f) => f.ruleId === 'refer.anticoagulants')!;
     expect(referral).toMatchObject({ cleared: true, clearance: clearances[0] });
     const text = (await pagesOf((await handout(cleared.id).expect(200)).body)).join(' ').replace(/\s+/g, ' ');
@@ -141,7 +157,7 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
     }
   });
 
-  it('prints the whole handout in Spanish, the exercises and the rules\' messages included', async () => {
+  it("prints the whole handout in Spanish, the exercises and the rules' messages included", async () => {
     const res = await handout(approved.id, 'es').expect(200);
     const text = (await pagesOf(res.body)).join(' ');
     const { texts, translations } = sut.app.get(RuleCatalogue).table(handoutText);
@@ -170,7 +186,10 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
     const document = await (parser as unknown as { load(): Promise<PdfDocument> }).load();
     try {
       const { info } = (await document.getMetadata()) as unknown as { info: Record<string, unknown> };
-      expect(info).toMatchObject({ Language: 'es', Title: sut.app.get(RuleCatalogue).table(handoutText).texts.documentTitle.es });
+      expect(info).toMatchObject({
+        Language: 'es',
+        Title: sut.app.get(RuleCatalogue).table(handoutText).texts.documentTitle.es,
+      });
       expect(await document.getMarkInfo()).toMatchObject({ Marked: true });
       const roles = new Set<string>();
       const visit = (node: { role?: string; children?: unknown[] }) => {
@@ -191,7 +210,9 @@ describe('GET /v1/prescriptions/{id}/handout.pdf', () => {
           expect(y).toBeLessThanOrEqual(height - 10);
         }
       }
-      expect([...roles]).toEqual(expect.arrayContaining(['Document', 'Sect', 'H1', 'H2', 'P', 'L', 'LI', 'Table', 'TR', 'TH', 'TD']));
+      expect([...roles]).toEqual(
+        expect.arrayContaining(['Document', 'Sect', 'H1', 'H2', 'P', 'L', 'LI', 'Table', 'TR', 'TH', 'TD']),
+      );
     } finally {
       await parser.destroy();
     }

@@ -31,7 +31,9 @@ const notebook = new NoteBook();
 class NotesController {
   @Post()
   @Idempotent()
-  async create(@Body({ schema: NoteRequest }) body: z.infer<typeof NoteRequest>): Promise<{ id: number; text: string }> {
+  async create(
+    @Body({ schema: NoteRequest }) body: z.infer<typeof NoteRequest>,
+  ): Promise<{ id: number; text: string }> {
     notebook.reached?.();
     await notebook.hold;
     if (body.text === 'fail') {
@@ -134,7 +136,12 @@ describe('Idempotency-Key on creating requests', () => {
       });
 
     it('is released once it is older than any request runs', async () => {
-      await abandon(sut.app.get(DataSource), 'key-abandoned', { text: 'after the crash' }, new Date(Date.now() - IN_FLIGHT_LIMIT_MS - 1000));
+      await abandon(
+        sut.app.get(DataSource),
+        'key-abandoned',
+        { text: 'after the crash' },
+        new Date(Date.now() - IN_FLIGHT_LIMIT_MS - 1000),
+      );
       const retried = await create({ text: 'after the crash' }, 'key-abandoned').expect(201);
       expect(notebook.created).toEqual(['after the crash']);
       expect((await create({ text: 'after the crash' }, 'key-abandoned').expect(201)).body).toEqual(retried.body);

@@ -18,7 +18,8 @@ describe('load is shed, not queued', () => {
     await sut.close();
   });
 
-  const screen = () => request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest());
+  const screen = () =>
+    request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest());
   const stored = async () => Number((await sut.app.get(DataSource).query('SELECT COUNT(*) AS n FROM screenings'))[0].n);
 
   function expectShed(res: request.Response) {
@@ -29,7 +30,10 @@ describe('load is shed, not queued', () => {
 
   it('answers a burst beyond the database queue with 201 or 503 + Retry-After, stores only what it acknowledged, and recovers', async () => {
     const before = await stored();
-    const [burst, health] = await Promise.all([Promise.all(Array.from({ length: 60 }, screen)), request(sut.http).get('/health')]);
+    const [burst, health] = await Promise.all([
+      Promise.all(Array.from({ length: 60 }, screen)),
+      request(sut.http).get('/health'),
+    ]);
     const statuses = burst.map((r) => r.status);
     expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
     expect(statuses).toContain(503);
@@ -83,7 +87,12 @@ describe('requests in progress are bounded', () => {
 
   beforeAll(async () => {
     // Only the bound on requests in progress sheds here.
-    sut = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', SHED_IN_PROGRESS: '3', SHED_DATABASE_QUEUE: '0', SHED_EVENT_LOOP_DELAY_MS: '0' });
+    sut = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '0',
+      SHED_IN_PROGRESS: '3',
+      SHED_DATABASE_QUEUE: '0',
+      SHED_EVENT_LOOP_DELAY_MS: '0',
+    });
     token = await sut.tokenFor('clinician');
   });
 
@@ -92,17 +101,27 @@ describe('requests in progress are bounded', () => {
   });
 
   it('answers the requests beyond the bound 503 before routing them, stores only what it acknowledged, answers /health, and recovers', async () => {
-    const stored = async () => Number((await sut.app.get(DataSource).query('SELECT COUNT(*) AS n FROM screenings'))[0].n);
+    const stored = async () =>
+      Number((await sut.app.get(DataSource).query('SELECT COUNT(*) AS n FROM screenings'))[0].n);
     const before = await stored();
-    const screen = () => request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest());
-    const [burst, health] = await Promise.all([Promise.all(Array.from({ length: 30 }, screen)), request(sut.http).get('/health')]);
+    const screen = () =>
+      request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest());
+    const [burst, health] = await Promise.all([
+      Promise.all(Array.from({ length: 30 }, screen)),
+      request(sut.http).get('/health'),
+    ]);
     const statuses = burst.map((r) => r.status);
     expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
     for (const res of burst.filter((r) => r.status === 503)) {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.headers['retry-after']).toBe(String(SHED_RETRY_AFTER_SECONDS));
-      expect(res.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', instance: '/v1/screenings', requestId: res.headers['x-request-id'] });
+      expect(res.body).toMatchObject({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        instance: '/v1/screenings',
+        requestId: res.headers['x-request-id'],
+      });
       expect(res.body.detail).toContain('too many requests are in progress');
     }
     expect(health.status).toBe(200);

@@ -22,6 +22,13 @@ describe('top-level modules of src/', () => {
       ['c', new Map([['a', 'c/z.ts']])],
     ]);
     expect(moduleCycles(loop)).toEqual([['a', 'b', 'c']]);
-    expect(mutualImports(new Map([['a', new Map([['b', 'a/x.ts']])], ['b', new Map([['a', 'b/y.ts']])]]))).toEqual([{ modules: ['a', 'b'], files: ['a/x.ts', 'b/y.ts'] }]);
+    expect(
+      mutualImports(
+        new Map([
+          ['a', new Map([['b', 'a/x.ts']])],
+          ['b', new Map([['a', 'b/y.ts']])],
+        ]),
+      ),
+    ).toEqual([{ modules: ['a', 'b'], files: ['a/x.ts', 'b/y.ts'] }]);
   });
 });

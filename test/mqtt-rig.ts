@@ -26,7 +26,13 @@ export class MqttRig {
     readonly brokerUrl: string,
     sequence?: CommandSequence,
   ) {
-    this.transport = new MqttTransport({ url: brokerUrl, site: this.site, timers: this.timers, sequence, onRejected: (topic, reason) => this.rejected.push(`${topic}: ${reason}`) });
+    this.transport = new MqttTransport({
+      url: brokerUrl,
+      site: this.site,
+      timers: this.timers,
+      sequence,
+      onRejected: (topic, reason) => this.rejected.push(`${topic}: ${reason}`),
+    });
     this.transport.telemetry$.subscribe((t) => this.telemetry.push(t));
     this.transport.events$.subscribe((e) => this.events.push(e));
     this.transport.presence$.subscribe((p) => this.presence.push(p));
@@ -43,7 +49,11 @@ export class MqttRig {
     await this.transport.start();
     await this.gateway.start();
     // Small steps: what is awaited here is broker round trips, which need real time, not virtual.
-    await this.timers.advanceUntil(() => this.transport.devices().filter((d) => d.online).length === 2, { timeoutMs: 5_000, stepMs: 10, realPauseMs: 2 });
+    await this.timers.advanceUntil(() => this.transport.devices().filter((d) => d.online).length === 2, {
+      timeoutMs: 5_000,
+      stepMs: 10,
+      realPauseMs: 2,
+    });
   }
 
   async close(): Promise<void> {
@@ -77,6 +87,8 @@ export class MqttRig {
   }
 
   statePath(deviceId = 'gw-1-cuff-1'): CuffState[] {
-    return this.events.flatMap((e) => (e.deviceId === deviceId && e.event.kind === 'STATE_CHANGED' ? [e.event.to] : []));
+    return this.events.flatMap((e) =>
+      e.deviceId === deviceId && e.event.kind === 'STATE_CHANGED' ? [e.event.to] : [],
+    );
   }
 }

@@ -64,16 +64,25 @@ describe('request examples in the OpenAPI document', () => {
     }
   });
 
-  it('dates the examples on the service\'s today, not the committed document\'s day', () => {
-    const screening = paths['/v1/screenings'].post.requestBody!.content['application/json'].examples!.healthyRunner.value as { bloodPressure: { measuredOn: string } };
+  it("dates the examples on the service's today, not the committed document's day", () => {
+    const screening = paths['/v1/screenings'].post.requestBody!.content['application/json'].examples!.healthyRunner
+      .value as { bloodPressure: { measuredOn: string } };
     expect(screening.bloodPressure.measuredOn).toBe(day);
-    expect(requestExamples(OPENAPI_EXAMPLE_DAY)['post /v1/screenings'].healthyRunner.value).toMatchObject({ bloodPressure: { measuredOn: OPENAPI_EXAMPLE_DAY } });
+    expect(requestExamples(OPENAPI_EXAMPLE_DAY)['post /v1/screenings'].healthyRunner.value).toMatchObject({
+      bloodPressure: { measuredOn: OPENAPI_EXAMPLE_DAY },
+    });
   });
 
   it('screens the example runner as clear, and makes and signs the example ACL plan as it is', async () => {
     const clinician = await sut.tokenFor('clinician');
-    const example = (key: string) => Object.values(paths[key.split(' ')[1]][key.split(' ')[0]].requestBody!.content['application/json'].examples!)[0].value as object;
-    const screened = await request(sut.http).post('/v1/screenings').auth(clinician, { type: 'bearer' }).send(example('post /v1/screenings')).expect(201);
+    const example = (key: string) =>
+      Object.values(paths[key.split(' ')[1]][key.split(' ')[0]].requestBody!.content['application/json'].examples!)[0]
+        .value as object;
+    const screened = await request(sut.http)
+      .post('/v1/screenings')
+      .auth(clinician, { type: 'bearer' })
+      .send(example('post /v1/screenings'))
+      .expect(201);
     expect(screened.body.verdict).toBe('clear');
     const fromForm = await request(sut.http)
       .post('/v1/screenings/questionnaire-responses')
@@ -81,11 +90,22 @@ describe('request examples in the OpenAPI document', () => {
       .send(example('post /v1/screenings/questionnaire-responses'))
       .expect(201);
     expect(fromForm.body.verdict).toBe('clear');
-    await request(sut.http).post('/v1/rules/evaluations').auth(clinician, { type: 'bearer' }).send(example('post /v1/rules/evaluations')).expect(200);
-    const plan = await request(sut.http).post('/v1/prescriptions').auth(clinician, { type: 'bearer' }).send(example('post /v1/prescriptions')).expect(201);
+    await request(sut.http)
+      .post('/v1/rules/evaluations')
+      .auth(clinician, { type: 'bearer' })
+      .send(example('post /v1/rules/evaluations'))
+      .expect(200);
+    const plan = await request(sut.http)
+      .post('/v1/prescriptions')
+      .auth(clinician, { type: 'bearer' })
+      .send(example('post /v1/prescriptions'))
+      .expect(201);
     expect(plan.body.plan.exercises.length).toBeGreaterThan(0);
     const approval = example('post /v1/prescriptions/{id}/approve') as { acknowledgements: unknown[] };
-    const acknowledgements = plan.body.plan.cautions.map((c: { id: string }) => ({ caution: c.id, note: 'Discussed with the patient.' }));
+    const acknowledgements = plan.body.plan.cautions.map((c: { id: string }) => ({
+      caution: c.id,
+      note: 'Discussed with the patient.',
+    }));
     const signed = await request(sut.http)
       .post(`/v1/prescriptions/${plan.body.id}/approve`)
       .auth(clinician, { type: 'bearer' })

@@ -87,7 +87,9 @@ describe('OpenAPI document', () => {
   });
 
   it('documents error answers as problem+json', () => {
-    const evaluate = served.paths['/v1/rules/evaluations'] as { post: { responses: Record<string, { content: object }> } };
+    const evaluate = served.paths['/v1/rules/evaluations'] as {
+      post: { responses: Record<string, { content: object }> };
+    };
     expect(Object.keys(evaluate.post.responses['400'].content)).toEqual(['application/problem+json']);
   });
 

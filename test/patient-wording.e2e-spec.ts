@@ -17,10 +17,19 @@ describe('GET /v1/patient-wording', () => {
   });
 
   it("gives the Spanish of each finding's patient message, as the handout prints it", async () => {
-    const answers = { ...screeningRequest().answers, varicoseVeins: 'yes', anticoagulants: 'yes', smoking: 'yes' } as const;
-    const outcome = (await clinician.post('/v1/screenings/evaluations', screeningRequest({ answers })).expect(200)).body as { findings: Array<{ patientMessage: string }> };
+    const answers = {
+      ...screeningRequest().answers,
+      varicoseVeins: 'yes',
+      anticoagulants: 'yes',
+      smoking: 'yes',
+    } as const;
+    const outcome = (await clinician.post('/v1/screenings/evaluations', screeningRequest({ answers })).expect(200))
+      .body as { findings: Array<{ patientMessage: string }> };
     expect(outcome.findings.length).toBeGreaterThanOrEqual(2);
-    const wording = (await (await sut.as('viewer')).get('/v1/patient-wording?lang=es').expect(200)).body as { lang: string; texts: Record<string, string> };
+    const wording = (await (await sut.as('viewer')).get('/v1/patient-wording?lang=es').expect(200)).body as {
+      lang: string;
+      texts: Record<string, string>;
+    };
     expect(wording.lang).toBe('es');
     const { translations } = sut.app.get(RuleCatalogue).table(handoutText);
     for (const { patientMessage } of outcome.findings) {

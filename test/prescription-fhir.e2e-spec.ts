@@ -19,7 +19,13 @@ describe('GET /v1/prescriptions/{id}/fhir', () => {
     draft = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
     const toApprove: Prescription = (await clinician.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
     const approver = await sut.as('clinician', { subject: 'dr-okafor' });
-    approved = (await approver.post(`/v1/prescriptions/${toApprove.id}/approve`, { acknowledgements: toApprove.plan.cautions.map((c) => ({ caution: c.id })) }).expect(200)).body;
+    approved = (
+      await approver
+        .post(`/v1/prescriptions/${toApprove.id}/approve`, {
+          acknowledgements: toApprove.plan.cautions.map((c) => ({ caution: c.id })),
+        })
+        .expect(200)
+    ).body;
   });
 
   afterAll(async () => {
@@ -38,10 +44,17 @@ describe('GET /v1/prescriptions/{id}/fhir', () => {
 
   it('states the approval: an active CarePlan, the approver and the ruleset version, the handout at this service', async () => {
     const bundle = (await get(approved.id).expect(200)).body as Bundle;
-    expect(ofType<CarePlan>(bundle, 'CarePlan')[0]).toMatchObject({ status: 'active', author: { display: 'dr-okafor' }, period: { start: SCREENED_ON } });
+    expect(ofType<CarePlan>(bundle, 'CarePlan')[0]).toMatchObject({
+      status: 'active',
+      author: { display: 'dr-okafor' },
+      period: { start: SCREENED_ON },
+    });
     const [provenance] = ofType<Provenance>(bundle, 'Provenance');
     expect(provenance.recorded).toBe(approved.approval!.at);
-    expect(provenance.agent[0]).toMatchObject({ type: { coding: [{ code: 'author' }] }, who: { display: 'dr-okafor' } });
+    expect(provenance.agent[0]).toMatchObject({
+      type: { coding: [{ code: 'author' }] },
+      who: { display: 'dr-okafor' },
+    });
     expect(provenance.entity![0].what.identifier!.value).toBe(approved.plan.rulesetVersion);
     const [handout] = ofType<DocumentReference>(bundle, 'DocumentReference');
     const url = handout.content[0].attachment.url!;

@@ -7,7 +7,6 @@ import { onScreeningDay, patellofemoralRequest, prescriptionLimb, prescriptionRe
 import { editedRulesData } from './rules-fixtures';
 import { type Caller, startTestApp, type TestApp } from './test-app';
 
-
 describe('POST /v1/prescriptions and the plan lifecycle', () => {
   let sut: TestApp;
   let clinician: Caller;
@@ -27,21 +26,40 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
     it('gives a draft of thigh work on the left, dosed from the measured LOP, with schedule, progression and evidence', async () => {
       const res = await prescribe().expect(201);
       const { plan } = res.body;
-      expect(res.body).toMatchObject({ status: 'draft', version: 1, previousVersionId: null, patientRef: 'mrn-1001', createdBy: 'dr-lee', approval: null });
+      expect(res.body).toMatchObject({
+        status: 'draft',
+        version: 1,
+        previousVersionId: null,
+        patientRef: 'mrn-1001',
+        createdBy: 'dr-lee',
+        approval: null,
+      });
       expect(plan.phase).toMatchObject({ stage: 'low-load-resistance', evidenceGrade: 'rct' });
       expect(plan.indication).toMatchObject({ condition: 'acl-reconstruction', weeksSinceSurgery: 3 });
 
       const left = plan.exercises.filter((e: { site: { side: string } }) => e.site.side === 'left');
-      expect(left.map((e: { exercise: { id: string } }) => e.exercise.id).join(' ')).toMatch(/leg-press|knee-extension/);
+      expect(left.map((e: { exercise: { id: string } }) => e.exercise.id).join(' ')).toMatch(
+        /leg-press|knee-extension/,
+      );
       expect(plan.exercises[0].injuredSide).toBe(true);
       for (const e of left) {
         const { pressure } = e.dose;
         expect(e.site).toEqual({ limb: 'thigh', side: 'left' });
-        expect(pressure.lop).toMatchObject({ mmHg: 190, source: 'measured', position: 'supine', cuffWidthCm: 11.5, method: 'doppler' });
+        expect(pressure.lop).toMatchObject({
+          mmHg: 190,
+          source: 'measured',
+          position: 'supine',
+          cuffWidthCm: 11.5,
+          method: 'doppler',
+        });
         expect(pressure.mmHg).toBe(Math.round((pressure.lopPercent * 190) / 100));
         expect(pressure.lopPercent).toBeLessThanOrEqual(80);
         expect(pressure.startMmHg).toBeLessThanOrEqual(pressure.mmHg);
-        expect(pressure.basis.lopPercent[0]).toMatchObject({ ruleId: expect.any(String), title: expect.any(String), evidence: expect.arrayContaining([expect.objectContaining({ level: expect.any(String) })]) });
+        expect(pressure.basis.lopPercent[0]).toMatchObject({
+          ruleId: expect.any(String),
+          title: expect.any(String),
+          evidence: expect.arrayContaining([expect.objectContaining({ level: expect.any(String) })]),
+        });
         if (e.exercise.modality === 'resistance') {
           expect(e.dose.sets.value).toEqual([30, 15, 15, 15]);
           expect(e.dose.restBetweenSets).toMatchObject({ seconds: expect.any(Number), cuff: 'inflated' });
@@ -53,14 +71,20 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
         expect(e.dose.reperfusion).toMatchObject({ seconds: expect.any(Number), cuff: 'deflated' });
         expect(e.basis[0].ruleId).toBe(plan.phase.basis[0].ruleId);
       }
-      const legPress = plan.exercises.find((e: { exercise: { id: string }; site: { side: string } }) => e.exercise.id === 'leg-press' && e.site.side === 'left');
+      const legPress = plan.exercises.find(
+        (e: { exercise: { id: string }; site: { side: string } }) =>
+          e.exercise.id === 'leg-press' && e.site.side === 'left',
+      );
       if (legPress) {
         expect(legPress.dose.load.kg).toBe(Math.round((legPress.dose.load.percent1RM * 120) / 50) / 2);
       }
       expect(plan.schedule.sessionsPerWeek.value.min).toBeGreaterThanOrEqual(2);
       expect(plan.schedule.sessionsPerWeek.value.max).toBeLessThanOrEqual(3);
       expect(plan.schedule.minHoursBetweenSessions.value).toBeGreaterThanOrEqual(36);
-      expect(plan.schedule.progression.value).toMatchObject({ clinicianMessage: expect.any(String), patientMessage: expect.any(String) });
+      expect(plan.schedule.progression.value).toMatchObject({
+        clinicianMessage: expect.any(String),
+        patientMessage: expect.any(String),
+      });
       expect(plan.schedule.progression.basis[0].evidence.length).toBeGreaterThan(0);
       expect(plan.schedule.loadCeilingPercent1RM).toBe(40);
       expect(plan.screening.verdict).toMatch(/clear|caution/);
@@ -71,7 +95,15 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const { plan } = (await prescribe().expect(201)).body;
       const seated = plan.exercises.some((e: { exercise: { position: string } }) => e.exercise.position !== 'supine');
       expect(seated).toBe(true);
-      expect(plan.cautions).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'lop', site: { limb: 'thigh', side: 'left' }, id: expect.stringMatching(/:left-thigh$/) })]));
+      expect(plan.cautions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            source: 'lop',
+            site: { limb: 'thigh', side: 'left' },
+            id: expect.stringMatching(/:left-thigh$/),
+          }),
+        ]),
+      );
     });
 
     it('refuses approval until every caution is acknowledged, then records who approved and what they acknowledged', async () => {
@@ -79,16 +111,25 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const cautions: string[] = draft.plan.cautions.map((c: { id: string }) => c.id);
       expect(cautions.length).toBeGreaterThan(0);
 
-      const refused = await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] }).expect(422);
+      const refused = await clinician
+        .post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] })
+        .expect(422);
       expect(refused.body).toMatchObject({ code: 'ACKNOWLEDGEMENT_REQUIRED', missing: cautions, unknown: [] });
-      const partly = await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [{ caution: cautions[0] }, { caution: 'made.up' }] }).expect(422);
+      const partly = await clinician
+        .post(`/v1/prescriptions/${draft.id}/approve`, {
+          acknowledgements: [{ caution: cautions[0] }, { caution: 'made.up' }],
+        })
+        .expect(422);
       expect(partly.body.unknown).toEqual(['made.up']);
       expect((await clinician.get(`/v1/prescriptions/${draft.id}`).expect(200)).body.status).toBe('draft');
 
       const approver = await sut.as('clinician', { subject: 'dr-okafor' });
       const acknowledgements = cautions.map((caution) => ({ caution, note: 'Discussed with the patient.' }));
       const approved = await approver.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(200);
-      expect(approved.body).toMatchObject({ status: 'approved', approval: { by: 'dr-okafor', at: `${SCREENED_ON}T09:30:00.000Z`, acknowledgements } });
+      expect(approved.body).toMatchObject({
+        status: 'approved',
+        approval: { by: 'dr-okafor', at: `${SCREENED_ON}T09:30:00.000Z`, acknowledgements },
+      });
       expect(approved.body.plan).toEqual(draft.plan);
 
       const again = await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements }).expect(409);
@@ -97,7 +138,9 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
 
     it('keeps an approved plan immutable: a change is a new version linked to the old one, which it supersedes on approval', async () => {
       const first = (await prescribe().expect(201)).body;
-      const acknowledge = (plan: { cautions: Array<{ id: string }> }) => ({ acknowledgements: plan.cautions.map((c) => ({ caution: c.id })) });
+      const acknowledge = (plan: { cautions: Array<{ id: string }> }) => ({
+        acknowledgements: plan.cautions.map((c) => ({ caution: c.id })),
+      });
       await clinician.post(`/v1/prescriptions/${first.id}/approve`, acknowledge(first.plan)).expect(200);
 
       const changed = prescriptionRequest({ oneRepMaxKg: { 'leg-press': 140 } });
@@ -107,7 +150,12 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
 
       const stale = await clinician.post(`/v1/prescriptions/${first.id}/revisions`, changed).expect(409);
       expect(stale.body.detail).toContain(second.id);
-      const otherPatient = await clinician.post(`/v1/prescriptions/${second.id}/revisions`, prescriptionRequest({ patient: { ...changed.patient, ref: 'mrn-9' } })).expect(400);
+      const otherPatient = await clinician
+        .post(
+          `/v1/prescriptions/${second.id}/revisions`,
+          prescriptionRequest({ patient: { ...changed.patient, ref: 'mrn-9' } }),
+        )
+        .expect(400);
       expect(otherPatient.body.errors[0].field).toBe('patient.ref');
 
       await clinician.post(`/v1/prescriptions/${second.id}/approve`, acknowledge(second.plan)).expect(200);
@@ -118,9 +166,16 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
 
     it('cancels with a reason, and a cancelled plan cannot be approved or cancelled again', async () => {
       const draft = (await prescribe().expect(201)).body;
-      expect((await clinician.post(`/v1/prescriptions/${draft.id}/cancel`, {}).expect(400)).body.errors[0].field).toBe('reason');
-      const cancelled = await clinician.post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'Surgeon changed the protocol.' }).expect(200);
-      expect(cancelled.body).toMatchObject({ status: 'cancelled', cancellation: { by: 'dr-lee', reason: 'Surgeon changed the protocol.' } });
+      expect((await clinician.post(`/v1/prescriptions/${draft.id}/cancel`, {}).expect(400)).body.errors[0].field).toBe(
+        'reason',
+      );
+      const cancelled = await clinician
+        .post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'Surgeon changed the protocol.' })
+        .expect(200);
+      expect(cancelled.body).toMatchObject({
+        status: 'cancelled',
+        cancellation: { by: 'dr-lee', reason: 'Surgeon changed the protocol.' },
+      });
       await clinician.post(`/v1/prescriptions/${draft.id}/cancel`, { reason: 'again' }).expect(409);
       await clinician.post(`/v1/prescriptions/${draft.id}/approve`, { acknowledgements: [] }).expect(409);
     });
@@ -140,8 +195,13 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
     });
 
     it('answers 422 naming what is missing when the screening is incomplete', async () => {
-      const res = await prescribe(prescriptionRequest({ answers: { ...prescriptionRequest().answers, cancer: 'unknown' } })).expect(422);
-      expect(res.body).toMatchObject({ code: 'SCREENING_INCOMPLETE', screening: { verdict: 'incomplete', missing: ['cancer'] } });
+      const res = await prescribe(
+        prescriptionRequest({ answers: { ...prescriptionRequest().answers, cancer: 'unknown' } }),
+      ).expect(422);
+      expect(res.body).toMatchObject({
+        code: 'SCREENING_INCOMPLETE',
+        screening: { verdict: 'incomplete', missing: ['cancer'] },
+      });
     });
 
     it('needs a recorded clearance for a referral, and plans once one is given', async () => {
@@ -150,13 +210,20 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       expect(refused.body).toMatchObject({ code: 'REFERRAL_REQUIRED', screening: { verdict: 'refer' } });
       expect(refused.body.detail).toContain('refer.anticoagulants');
       expect(refused.body.detail).toContain('Anticoagulant medication');
-      const clearance = { findings: ['refer.anticoagulants'], by: 'Dr A. Shah, haematology', on: SCREENED_ON, note: 'Cleared for BFR at the planned pressures.' };
+      const clearance = {
+        findings: ['refer.anticoagulants'],
+        by: 'Dr A. Shah, haematology',
+        on: SCREENED_ON,
+        note: 'Cleared for BFR at the planned pressures.',
+      };
       const cleared = await prescribe(patellofemoralRequest({ answers, clearances: [clearance] })).expect(201);
       expect(cleared.body.plan.cautions.map((c: { source: string }) => c.source)).toContain('screening');
     });
 
     it('asks for an LOP when the injured thigh has none and no equation matches its cuff', async () => {
-      const res = await prescribe(prescriptionRequest({ limbs: [prescriptionLimb('left', null), prescriptionLimb('right', 200)] })).expect(422);
+      const res = await prescribe(
+        prescriptionRequest({ limbs: [prescriptionLimb('left', null), prescriptionLimb('right', 200)] }),
+      ).expect(422);
       expect(res.body.code).toBe('LOP_REQUIRED');
       expect(res.body.lopFindings[0]).toMatchObject({ site: 'left thigh', ruleId: expect.any(String) });
     });
@@ -169,48 +236,95 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
 
     it('refuses a second surgery date or a "no recent surgery" that disagrees with a surgical indication, naming the fields', async () => {
       const other = await prescribe(prescriptionRequest({ surgeryDate: '2026-11-01' })).expect(400);
-      expect(other.body.errors.map((e: { field: string }) => e.field)).toEqual(['surgeryDate', 'indication.surgeryDate']);
+      expect(other.body.errors.map((e: { field: string }) => e.field)).toEqual([
+        'surgeryDate',
+        'indication.surgeryDate',
+      ]);
       expect(other.body.errors[0].detail).toContain('indication.surgeryDate (2026-10-30)');
-      const ticked = await prescribe(prescriptionRequest({ answers: { ...prescriptionRequest().answers, recentSurgery: 'no' } })).expect(400);
-      expect(ticked.body.errors).toEqual([expect.objectContaining({ field: 'answers.recentSurgery', detail: expect.stringContaining('indication.surgeryDate (2026-10-30)') })]);
+      const ticked = await prescribe(
+        prescriptionRequest({ answers: { ...prescriptionRequest().answers, recentSurgery: 'no' } }),
+      ).expect(400);
+      expect(ticked.body.errors).toEqual([
+        expect.objectContaining({
+          field: 'answers.recentSurgery',
+          detail: expect.stringContaining('indication.surgeryDate (2026-10-30)'),
+        }),
+      ]);
       const same = await prescribe(prescriptionRequest({ surgeryDate: undefined })).expect(201);
       expect(same.body.plan.indication.weeksSinceSurgery).toBe(3);
     });
 
-    it("blocks a surgical plan when the surgeon said no, whatever the weeks and the clearances", async () => {
+    it('blocks a surgical plan when the surgeon said no, whatever the weeks and the clearances', async () => {
       const answers = { ...prescriptionRequest().answers, surgeonApprovedBfr: 'no' as const };
-      const res = await prescribe(prescriptionRequest({ answers, clearances: [{ findings: ['refer.vte-score'], by: 'Dr L. Moreau, GP', on: SCREENED_ON, note: 'Cleared.' }] })).expect(422);
+      const res = await prescribe(
+        prescriptionRequest({
+          answers,
+          clearances: [{ findings: ['refer.vte-score'], by: 'Dr L. Moreau, GP', on: SCREENED_ON, note: 'Cleared.' }],
+        }),
+      ).expect(422);
       expect(res.body).toMatchObject({ code: 'CONTRAINDICATED' });
       expect(res.body.detail).toContain('ci.surgeon-declined-bfr');
     });
 
     it('gives no LOP estimate outside the population the equation was derived in, and names the range', async () => {
       const base = patellofemoralRequest();
-      const res = await prescribe(patellofemoralRequest({ patient: { ...base.patient, birthDate: '1960-03-01' }, limbs: [prescriptionLimb('left', null, { cuffWidthCm: 18 })] })).expect(422);
+      const res = await prescribe(
+        patellofemoralRequest({
+          patient: { ...base.patient, birthDate: '1960-03-01' },
+          limbs: [prescriptionLimb('left', null, { cuffWidthCm: 18 })],
+        }),
+      ).expect(422);
       expect(res.body.code).toBe('LOP_REQUIRED');
       expect(res.body.lopFindings.length).toBeGreaterThan(0);
       for (const finding of res.body.lopFindings) {
-        expect(finding).toMatchObject({ site: 'left thigh', ruleId: 'lop.estimate.outside-population', message: expect.stringMatching(/\(age 66 y is outside 18-33 y/) });
+        expect(finding).toMatchObject({
+          site: 'left thigh',
+          ruleId: 'lop.estimate.outside-population',
+          message: expect.stringMatching(/\(age 66 y is outside 18-33 y/),
+        });
       }
     });
 
     it('plans the exercises whose position has a usable LOP and lists the others with the measurement each needs', async () => {
-      const narrow = prescriptionLimb('left', 230, { cuffWidthCm: 8, lop: [{ mmHg: 230, method: 'doppler', position: 'supine', cuffWidthCm: 8, measuredOn: SCREENED_ON }] });
+      const narrow = prescriptionLimb('left', 230, {
+        cuffWidthCm: 8,
+        lop: [{ mmHg: 230, method: 'doppler', position: 'supine', cuffWidthCm: 8, measuredOn: SCREENED_ON }],
+      });
       const res = await prescribe(patellofemoralRequest({ limbs: [narrow], goal: 'strength' })).expect(201);
       const { plan } = res.body;
-      expect(plan.exercises.map((e: { exercise: { position: string } }) => e.exercise.position)).toEqual(plan.exercises.map(() => 'supine'));
+      expect(plan.exercises.map((e: { exercise: { position: string } }) => e.exercise.position)).toEqual(
+        plan.exercises.map(() => 'supine'),
+      );
       expect(plan.omitted.length).toBeGreaterThan(0);
       for (const omitted of plan.omitted) {
-        expect(omitted).toMatchObject({ side: 'left', reason: expect.stringContaining('lop.measured.position-narrow-cuff'), measurement: { limb: 'thigh', side: 'left', position: 'seated', cuffWidthCm: 8 } });
+        expect(omitted).toMatchObject({
+          side: 'left',
+          reason: expect.stringContaining('lop.measured.position-narrow-cuff'),
+          measurement: { limb: 'thigh', side: 'left', position: 'seated', cuffWidthCm: 8 },
+        });
       }
     });
 
     it('validates the indication field by field', async () => {
-      const res = await prescribe({ ...prescriptionRequest(), indication: { condition: 'acl-reconstruction', side: 'left', weightBearing: 'full' } }).expect(400);
-      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'indication.surgeryDate', detail: expect.stringContaining('required') })]);
-      const future = await prescribe(patellofemoralRequest({ indication: { ...patellofemoralRequest().indication, onsetDate: '2027-01-01' } })).expect(400);
-      expect(future.body.errors).toEqual([expect.objectContaining({ field: 'indication.onsetDate', detail: `is after the day of the plan (${SCREENED_ON})` })]);
-      const both = await prescribe(patellofemoralRequest({ indication: { ...patellofemoralRequest().indication, surgeryDate: '2026-01-01' } })).expect(400);
+      const res = await prescribe({
+        ...prescriptionRequest(),
+        indication: { condition: 'acl-reconstruction', side: 'left', weightBearing: 'full' },
+      }).expect(400);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ field: 'indication.surgeryDate', detail: expect.stringContaining('required') }),
+      ]);
+      const future = await prescribe(
+        patellofemoralRequest({ indication: { ...patellofemoralRequest().indication, onsetDate: '2027-01-01' } }),
+      ).expect(400);
+      expect(future.body.errors).toEqual([
+        expect.objectContaining({
+          field: 'indication.onsetDate',
+          detail: `is after the day of the plan (${SCREENED_ON})`,
+        }),
+      ]);
+      const both = await prescribe(
+        patellofemoralRequest({ indication: { ...patellofemoralRequest().indication, surgeryDate: '2026-01-01' } }),
+      ).expect(400);
       expect(both.body.errors[0].field).toBe('indication.surgeryDate');
     });
 
@@ -226,7 +340,12 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       try {
         const res = await (await edited.as('clinician')).post('/v1/prescriptions', prescriptionRequest()).expect(422);
         expect(res.body.code).toBe('ENVELOPE_BREACH');
-        expect(res.body.breaches[0]).toMatchObject({ parameter: 'lopPercent', value: 95, limit: 80, ruleIds: [expect.stringMatching(/^dose\./)] });
+        expect(res.body.breaches[0]).toMatchObject({
+          parameter: 'lopPercent',
+          value: 95,
+          limit: 80,
+          ruleIds: [expect.stringMatching(/^dose\./)],
+        });
         expect(res.body.detail).toContain(res.body.breaches[0].ruleIds[0]);
       } finally {
         await edited.close();
@@ -235,7 +354,7 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
   });
 
   describe('reading', () => {
-    it('lists a patient\'s versions newest first, a page at a time, and only for the caller\'s organization', async () => {
+    it("lists a patient's versions newest first, a page at a time, and only for the caller's organization", async () => {
       const patient = { ...prescriptionRequest().patient, ref: 'mrn-list' };
       const ids: string[] = [];
       for (let i = 0; i < 5; i += 1) {
@@ -244,7 +363,9 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: request.Response = await clinician.get(`/v1/prescriptions?patient=mrn-list&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const page: request.Response = await clinician
+          .get(`/v1/prescriptions?patient=mrn-list&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+          .expect(200);
         expect(page.body.items.length).toBeLessThanOrEqual(2);
         seen.push(...page.body.items.map((i: { id: string }) => i.id));
         cursor = page.body.nextCursor;
@@ -253,24 +374,34 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const other = await sut.as('viewer', { tenant: 'clinic-south' });
       expect((await other.get('/v1/prescriptions?patient=mrn-list').expect(200)).body.items).toEqual([]);
       expect((await other.get(`/v1/prescriptions/${ids[0]}`).expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
-      expect((await clinician.get('/v1/prescriptions?patient=mrn-list&cursor=bm9wZQ').expect(400)).body.errors[0].field).toBe('cursor');
-      const otherPatient = (await prescribe(prescriptionRequest({ patient: { ...patient, ref: 'mrn-list-2' } })).expect(201)).body.id;
+      expect(
+        (await clinician.get('/v1/prescriptions?patient=mrn-list&cursor=bm9wZQ').expect(400)).body.errors[0].field,
+      ).toBe('cursor');
+      const otherPatient = (
+        await prescribe(prescriptionRequest({ patient: { ...patient, ref: 'mrn-list-2' } })).expect(201)
+      ).body.id;
       const clinic: Array<{ id: string; createdAt: string }> = [];
       cursor = null;
       do {
-        const page: request.Response = await clinician.get(`/v1/prescriptions?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const page: request.Response = await clinician
+          .get(`/v1/prescriptions?limit=3${cursor ? `&cursor=${cursor}` : ''}`)
+          .expect(200);
         clinic.push(...page.body.items);
         cursor = page.body.nextCursor;
       } while (cursor);
       expect(clinic.map((i) => i.id)).toEqual(expect.arrayContaining([...ids, otherPatient]));
-      const newestFirst = [...clinic].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      const newestFirst = [...clinic].sort(
+        (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
+      );
       expect(clinic).toEqual(newestFirst);
       expect((await other.get('/v1/prescriptions').expect(200)).body.items).toEqual([]);
     });
 
     it('stores the inputs, ruleset version and trace, so the plan is reproduced from them', async () => {
       const created = (await prescribe().expect(201)).body;
-      const [row] = await sut.app.get(DataSource).query('SELECT request, generated_on, ruleset_version FROM prescriptions WHERE id = $1', [created.id]);
+      const [row] = await sut.app
+        .get(DataSource)
+        .query('SELECT request, generated_on, ruleset_version FROM prescriptions WHERE id = $1', [created.id]);
       const catalogue = sut.app.get(RuleCatalogue);
       expect(row.ruleset_version).toBe(catalogue.version);
       const again = await generatePlan(catalogue, JSON.parse(row.request), row.generated_on);
@@ -278,9 +409,13 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
 
       const trace = (await clinician.get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body;
       expect(trace).toMatchObject({ id: created.id, rulesetVersion: catalogue.version, generatedOn: SCREENED_ON });
-      expect(trace.trace.selection.find((t: { ruleId: string }) => t.ruleId === created.plan.phase.basis[0].ruleId)).toMatchObject({ fired: true });
+      expect(
+        trace.trace.selection.find((t: { ruleId: string }) => t.ruleId === created.plan.phase.basis[0].ruleId),
+      ).toMatchObject({ fired: true });
       expect(trace.trace.dosing.length).toBe(created.plan.exercises.length);
-      expect((await clinician.get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
+      expect(
+        (await clinician.get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)).body.code,
+      ).toBe('PRESCRIPTION_NOT_FOUND');
     });
   });
 });

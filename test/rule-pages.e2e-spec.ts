@@ -24,7 +24,11 @@ describe('rule pages', () => {
   it('opens every rule without a token, as HTML with its version, rule set version and every source', async () => {
     for (const { rule } of catalogue.allRules()) {
       const res = await request(sut.http).get(`/rules/${rule.id}`);
-      expect({ id: rule.id, status: res.status, type: res.headers['content-type'] }).toEqual({ id: rule.id, status: 200, type: 'text/html; charset=utf-8' });
+      expect({ id: rule.id, status: res.status, type: res.headers['content-type'] }).toEqual({
+        id: rule.id,
+        status: 200,
+        type: 'text/html; charset=utf-8',
+      });
       expect(res.text).toContain(`<code>${rule.id}</code>, version ${rule.version}`);
       expect(res.text).toContain(catalogue.version);
       for (const evidence of rule.evidence) {
@@ -49,8 +53,15 @@ describe('rule pages', () => {
     const all = await request(sut.http).get('/rules').expect(200);
     expect(all.headers['content-type']).toBe('text/html; charset=utf-8');
     const links = [...all.text.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
-    const entries = [...lopPositions.sourced!(catalogue.table(lopPositions)).entries, ...fhirMapping.sourced!(catalogue.table(fhirMapping)).entries];
-    expect(links).toEqual([...catalogue.allRules().map(({ rule }) => rule.id), ...entries.map((entry) => entry.id)].map((id) => `${BASE_URL}/rules/${id}`));
+    const entries = [
+      ...lopPositions.sourced!(catalogue.table(lopPositions)).entries,
+      ...fhirMapping.sourced!(catalogue.table(fhirMapping)).entries,
+    ];
+    expect(links).toEqual(
+      [...catalogue.allRules().map(({ rule }) => rule.id), ...entries.map((entry) => entry.id)].map(
+        (id) => `${BASE_URL}/rules/${id}`,
+      ),
+    );
     const screening = await request(sut.http).get('/rules?ruleset=screening').expect(200);
     expect([...screening.text.matchAll(/href="([^"]+)"/g)]).toHaveLength(catalogue.ruleset('screening')!.rules.length);
   });

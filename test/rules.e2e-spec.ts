@@ -20,8 +20,18 @@ describe('rule catalogue API', () => {
     it('lists every rule with its evidence and the ruleset version', async () => {
       const res = await viewer.get('/v1/rules').expect(200);
       expect(res.body.rulesetVersion).toMatch(/^[0-9a-f]{64}$/);
-      expect(res.body.rulesets.map((r: { name: string }) => r.name).sort()).toEqual(['dosing', 'lop', 'schedule', 'screening', 'screening-limb', 'selection', 'vte-points']);
-      expect(res.body.rulesets.reduce((n: number, r: { ruleCount: number }) => n + r.ruleCount, 0)).toBe(res.body.rules.length);
+      expect(res.body.rulesets.map((r: { name: string }) => r.name).sort()).toEqual([
+        'dosing',
+        'lop',
+        'schedule',
+        'screening',
+        'screening-limb',
+        'selection',
+        'vte-points',
+      ]);
+      expect(res.body.rulesets.reduce((n: number, r: { ruleCount: number }) => n + r.ruleCount, 0)).toBe(
+        res.body.rules.length,
+      );
       for (const rule of res.body.rules) {
         expect(rule.evidence.length).toBeGreaterThan(0);
         expect(rule.rationale.length).toBeGreaterThan(0);
@@ -42,7 +52,9 @@ describe('rule catalogue API', () => {
 
     it('refuses an unknown query parameter, so a typo is not read as "no filter"', async () => {
       const res = await viewer.get('/v1/rules?rulset=screening').expect(400);
-      expect(res.body.errors).toEqual([{ in: 'query', field: 'rulset', pointer: '/rulset', detail: 'is not a known field' }]);
+      expect(res.body.errors).toEqual([
+        { in: 'query', field: 'rulset', pointer: '/rulset', detail: 'is not a known field' },
+      ]);
     });
   });
 
@@ -73,7 +85,13 @@ describe('rule catalogue API', () => {
       const res = await viewer
         .post('/v1/rules/evaluations', {
           ruleset: 'screening',
-          facts: screeningFacts({ ageYears: 52, sex: 'female', pregnant: 'unknown', systolicBp: 178, diastolicBp: 112 }),
+          facts: screeningFacts({
+            ageYears: 52,
+            sex: 'female',
+            pregnant: 'unknown',
+            systolicBp: 178,
+            diastolicBp: 112,
+          }),
         })
         .expect(200);
       expect(res.body.fired.map((f: { ruleId: string }) => f.ruleId)).toEqual(['ci.bp-severe', 'ask.pregnant']);

@@ -19,18 +19,28 @@ describe('the screening as a FHIR Questionnaire', () => {
   });
 
   const postResponse = (body: unknown, caller = clinician) =>
-    caller.post('/v1/screenings/questionnaire-responses').set('content-type', 'application/fhir+json').send(JSON.stringify(body));
+    caller
+      .post('/v1/screenings/questionnaire-responses')
+      .set('content-type', 'application/fhir+json')
+      .send(JSON.stringify(body));
 
   it('publishes a Questionnaire that passes both R4 validators', async () => {
     const res = await (await sut.as('viewer')).get('/v1/screenings/questionnaire').expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
     const questionnaire = res.body as Questionnaire;
-    expect(questionnaire).toMatchObject({ resourceType: 'Questionnaire', url: 'https://bfr-rx.example.org/fhir/Questionnaire/bfr-screening', status: 'active' });
+    expect(questionnaire).toMatchObject({
+      resourceType: 'Questionnaire',
+      url: 'https://bfr-rx.example.org/fhir/Questionnaire/bfr-screening',
+      status: 'active',
+    });
     expect(fhirProblems(questionnaire)).toEqual([]);
   });
 
   it('screens a QuestionnaireResponse exactly as POST /v1/screenings screens the same answers, and stores it', async () => {
-    const answers = screeningRequest({ answers: { ...screeningRequest().answers, varicoseVeins: 'yes', smoking: 'unknown' }, limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')] });
+    const answers = screeningRequest({
+      answers: { ...screeningRequest().answers, varicoseVeins: 'yes', smoking: 'unknown' },
+      limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')],
+    });
     const direct = (await clinician.post('/v1/screenings', answers).expect(201)).body;
     const viaFhir = (await postResponse(questionnaireResponseFor(answers)).expect(201)).body;
     const outcome = ({ id: _id, screenedAt: _at, ...rest }: Record<string, unknown>) => rest;
@@ -41,10 +51,25 @@ describe('the screening as a FHIR Questionnaire', () => {
 
   it('maps each clearance and the findings it names, and hides pregnancy and postpartum from a male patient', async () => {
     const answers = screeningRequest({
-      answers: { ...screeningRequest().answers, peripheralArteryDisease: 'yes', anticoagulants: 'yes', diabetes: 'yes' },
+      answers: {
+        ...screeningRequest().answers,
+        peripheralArteryDisease: 'yes',
+        anticoagulants: 'yes',
+        diabetes: 'yes',
+      },
       clearances: [
-        { findings: ['refer.peripheral-artery-disease', 'refer.anticoagulants'], by: 'Dr A. Okafor, vascular surgeon', on: SCREENED_ON, note: 'Cleared for low-pressure BFR.' },
-        { findings: ['refer.diabetes'], by: 'Dr L. Moreau, general practitioner', on: SCREENED_ON, note: 'Diabetes reviewed.' },
+        {
+          findings: ['refer.peripheral-artery-disease', 'refer.anticoagulants'],
+          by: 'Dr A. Okafor, vascular surgeon',
+          on: SCREENED_ON,
+          note: 'Cleared for low-pressure BFR.',
+        },
+        {
+          findings: ['refer.diabetes'],
+          by: 'Dr L. Moreau, general practitioner',
+          on: SCREENED_ON,
+          note: 'Diabetes reviewed.',
+        },
       ],
     });
     const direct = (await clinician.post('/v1/screenings', answers).expect(201)).body;
@@ -55,22 +80,36 @@ describe('the screening as a FHIR Questionnaire', () => {
     const questionnaire = (await clinician.get('/v1/screenings/questionnaire').expect(200)).body as Questionnaire;
     const asked = questionnaire.item!.find((i) => i.linkId === 'answers')!.item!;
     for (const linkId of ['answers.pregnant', 'answers.postpartum']) {
-      expect(asked.find((i) => i.linkId === linkId)!.enableWhen).toEqual([{ question: 'patient.sex', operator: '!=', answerCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'male' } }]);
+      expect(asked.find((i) => i.linkId === linkId)!.enableWhen).toEqual([
+        {
+          question: 'patient.sex',
+          operator: '!=',
+          answerCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'male' },
+        },
+      ]);
     }
     expect(asked.find((i) => i.linkId === 'answers.oestrogenTherapy')!.enableWhen).toBeUndefined();
   });
 
   it('answers a refused answer with problem+json naming its linkId, and stores nothing', async () => {
     const body = questionnaireResponseFor(screeningRequest());
-    body.item.find((i) => i.linkId === 'patient')!.item!.find((i) => i.linkId === 'patient.weightKg')!.answer = [{ valueString: 'seventy' }];
+    body.item.find((i) => i.linkId === 'patient')!.item!.find((i) => i.linkId === 'patient.weightKg')!.answer = [
+      { valueString: 'seventy' },
+    ];
     const res = await postResponse(body).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ in: 'body', field: 'patient.weightKg', detail: 'needs valueDecimal' }] });
+    expect(res.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ in: 'body', field: 'patient.weightKg', detail: 'needs valueDecimal' }],
+    });
     expect(res.body.detail).toContain('patient.weightKg');
   });
 
   it('refuses a response still in progress or with an unknown field at the boundary', async () => {
-    const inProgress = await postResponse({ ...questionnaireResponseFor(screeningRequest()), status: 'in-progress' }).expect(400);
+    const inProgress = await postResponse({
+      ...questionnaireResponseFor(screeningRequest()),
+      status: 'in-progress',
+    }).expect(400);
     expect(inProgress.body.errors[0]).toMatchObject({ field: 'status', detail: expect.stringContaining('completed') });
     const unknown = await postResponse({ ...questionnaireResponseFor(screeningRequest()), basedOn: [] }).expect(400);
     expect(unknown.body.errors[0]).toMatchObject({ field: 'basedOn', detail: 'is not a known field' });
@@ -84,7 +123,8 @@ describe('the screening as a FHIR Questionnaire', () => {
       const req = clinician.get(`/v1/screenings/questionnaire${query}`);
       return language === undefined ? req : req.set('accept-language', language);
     };
-    const vte = (q: Questionnaire) => q.item!.find((i) => i.linkId === 'answers')!.item!.find((i) => i.linkId === 'answers.vteHistory')!;
+    const vte = (q: Questionnaire) =>
+      q.item!.find((i) => i.linkId === 'answers')!.item!.find((i) => i.linkId === 'answers.vteHistory')!;
 
     it('answers ?lang=es with the Spanish questionnaire, its help texts and answer displays, under the same version', async () => {
       const english = (await read().expect(200)).body as Questionnaire;
@@ -94,8 +134,18 @@ describe('the screening as a FHIR Questionnaire', () => {
       expect(res.headers['vary']).toMatch(/accept-language/i);
       expect(spanish).toMatchObject({ language: 'es', version: english.version, url: english.url });
       expect(vte(spanish).text).toContain('trombosis venosa profunda');
-      expect(vte(spanish).item).toEqual([expect.objectContaining({ linkId: 'answers.vteHistory.help', type: 'display', text: expect.stringContaining('coágulo') })]);
-      expect(vte(spanish).answerOption!.map((o) => [o.valueCoding!.code, o.valueCoding!.display])).toEqual([['yes', 'sí'], ['no', 'no'], ['unknown', 'desconocido']]);
+      expect(vte(spanish).item).toEqual([
+        expect.objectContaining({
+          linkId: 'answers.vteHistory.help',
+          type: 'display',
+          text: expect.stringContaining('coágulo'),
+        }),
+      ]);
+      expect(vte(spanish).answerOption!.map((o) => [o.valueCoding!.code, o.valueCoding!.display])).toEqual([
+        ['yes', 'sí'],
+        ['no', 'no'],
+        ['unknown', 'desconocido'],
+      ]);
       expect(fhirProblems(spanish)).toEqual([]);
     });
 
@@ -126,8 +176,13 @@ describe('the screening as a FHIR Questionnaire', () => {
     it('screens a response to the Spanish questionnaire as one to the English', async () => {
       const spanish = (await read('?lang=es').expect(200)).body as Questionnaire;
       const answers = screeningRequest();
-      const res = await postResponse({ ...questionnaireResponseFor(answers), questionnaire: `${spanish.url}|${spanish.version}` }).expect(201);
-      expect(res.body.verdict).toBe((await clinician.post('/v1/screenings/evaluations', answers).expect(200)).body.verdict);
+      const res = await postResponse({
+        ...questionnaireResponseFor(answers),
+        questionnaire: `${spanish.url}|${spanish.version}`,
+      }).expect(201);
+      expect(res.body.verdict).toBe(
+        (await clinician.post('/v1/screenings/evaluations', answers).expect(200)).body.verdict,
+      );
     });
   });
 });

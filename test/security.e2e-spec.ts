@@ -14,7 +14,11 @@ import { type Caller, startTestApp, type TestApp } from './test-app';
 const ROOT = resolve(__dirname, '..');
 
 /** Runs a TypeScript entry point of the project as npm would, and collects what it prints until it exits. */
-function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; output: string }> {
+function run(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; output: string }> {
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
@@ -28,16 +32,27 @@ function run(script: string, args: string[], env: Record<string, string>): Promi
 }
 
 /** The log lines of an app, as JSON objects. */
-function logCapture(): { destination: DestinationStream; lines: () => Array<Record<string, unknown>>; text: () => string } {
+function logCapture(): {
+  destination: DestinationStream;
+  lines: () => Array<Record<string, unknown>>;
+  text: () => string;
+} {
   const written: string[] = [];
   return {
     destination: { write: (line: string) => void written.push(line) },
-    lines: () => written.flatMap((chunk) => chunk.split('\n')).filter(Boolean).map((line) => JSON.parse(line)),
+    lines: () =>
+      written
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter(Boolean)
+        .map((line) => JSON.parse(line)),
     text: () => written.join(''),
   };
 }
 
-const PRODUCTION_WITH_DEV_ISSUER = { NODE_ENV: 'production', AUTH_DEV_ISSUER_IN_PRODUCTION: DEVELOPMENT_ISSUER_IN_PRODUCTION };
+const PRODUCTION_WITH_DEV_ISSUER = {
+  NODE_ENV: 'production',
+  AUTH_DEV_ISSUER_IN_PRODUCTION: DEVELOPMENT_ISSUER_IN_PRODUCTION,
+};
 
 /**
  * nestjs-pino keeps one logger per module registry, made by the first app: the app whose log
@@ -48,7 +63,10 @@ describe('what the logs say', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
-    sut = await startTestApp({ ...PRODUCTION_WITH_DEV_ISSUER, LOG_LEVEL: 'info' }, { logDestination: logs.destination });
+    sut = await startTestApp(
+      { ...PRODUCTION_WITH_DEV_ISSUER, LOG_LEVEL: 'info' },
+      { logDestination: logs.destination },
+    );
   });
 
   afterAll(async () => {
@@ -56,7 +74,9 @@ describe('what the logs say', () => {
   });
 
   it('runs the development issuer in production only when opted in, saying so at error level, with the API documents off', async () => {
-    expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringContaining('PRODUCTION WITH THE DEVELOPMENT ISSUER') }));
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ level: 50, msg: expect.stringContaining('PRODUCTION WITH THE DEVELOPMENT ISSUER') }),
+    );
     await request(sut.http).get('/docs-json').expect(404);
     await request(sut.http).get('/docs').expect(404);
     await (await sut.as('viewer')).get('/v1/rules').expect(200);
@@ -69,8 +89,13 @@ describe('what the logs say', () => {
     const patient = { ...screeningRequest().patient, ref: 'MRN-LEAK-4242', birthDate: '1961-07-19' };
     const res = await clinician.post('/v1/screenings', screeningRequest({ patient })).expect(500);
     expect(res.body.code).toBe('INTERNAL_ERROR');
-    const failure = logs.lines().find((line) => line.msg === 'request failed: INTERNAL_ERROR') as { err: Record<string, unknown> } | undefined;
-    expect(failure?.err).toMatchObject({ type: 'QueryFailedError', parameters: '[redacted]', query: expect.stringContaining('INSERT INTO "screenings"') });
+    const failure = logs.lines().find((line) => line.msg === 'request failed: INTERNAL_ERROR') as
+      { err: Record<string, unknown> } | undefined;
+    expect(failure?.err).toMatchObject({
+      type: 'QueryFailedError',
+      parameters: '[redacted]',
+      query: expect.stringContaining('INSERT INTO "screenings"'),
+    });
     expect(logs.text()).not.toMatch(/MRN-LEAK-4242|1961-07-19/);
     expect(logs.text()).not.toContain(clinician.token.split('.')[2]);
   });
@@ -88,7 +113,11 @@ describe('production mode', () => {
   });
 
   it('refuses to start without AUTH_JWKS_URL, and npm run token refuses to mint', async () => {
-    const env = { NODE_ENV: 'production', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, AUTH_DEV_KEY_FILE: join(dir, 'key.json') };
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+      AUTH_DEV_KEY_FILE: join(dir, 'key.json'),
+    };
     const [service, token] = await Promise.all([
       run('src/main.ts', [], { ...env, PORT: '1' }),
       run('scripts/token.ts', ['--role', 'admin', '--tenant', 'any', '--hours', '720'], env),
@@ -102,7 +131,9 @@ describe('production mode', () => {
 
   it('takes the key set of the identity provider over https only, plain http on this machine alone', () => {
     const oidc = { AUTH_ISSUER: 'https://id.clinic.example', NODE_ENV: 'production' };
-    expect(() => loadConfig({ ...oidc, AUTH_JWKS_URL: 'http://id.clinic.example/jwks' })).toThrow(/AUTH_JWKS_URL: must be an https URL/);
+    expect(() => loadConfig({ ...oidc, AUTH_JWKS_URL: 'http://id.clinic.example/jwks' })).toThrow(
+      /AUTH_JWKS_URL: must be an https URL/,
+    );
     expect(loadConfig({ ...oidc, AUTH_JWKS_URL: 'https://id.clinic.example/jwks' }).auth.mode).toBe('oidc');
     expect(loadConfig({ ...oidc, AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks' }).auth.mode).toBe('oidc');
     expect(() => loadConfig({ NODE_ENV: 'production', AUTH_DEV_ISSUER_IN_PRODUCTION: 'true' })).toThrow(ConfigError);
@@ -136,11 +167,12 @@ describe('secrets and patient data never echo', () => {
       DATABASE_URL: 'sqlite::memory:',
     });
     expect(service.code).toBe(1);
-    expect(service.output).toContain('CDS_CLIENTS: is a private key; configure the public key only (entry 1, field jwks.keys.0)');
+    expect(service.output).toContain(
+      'CDS_CLIENTS: is a private key; configure the public key only (entry 1, field jwks.keys.0)',
+    );
     expect(service.output).not.toContain('PRIVATE-SCALAR-d0');
     expect(service.output).not.toContain('public-x');
   }, 30_000);
-
 });
 
 describe('the API on patient data', () => {
@@ -168,12 +200,17 @@ describe('the API on patient data', () => {
       ['problem', await clinician.get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)],
       ['CDS Hooks', await request(sut.http).post('/cds-services/bfr-screening').send({}).expect(401)],
     ];
-    expect(answers.map(([what, res]) => [what, res.headers['cache-control']])).toEqual(answers.map(([what]) => [what, 'no-store']));
+    expect(answers.map(([what, res]) => [what, res.headers['cache-control']])).toEqual(
+      answers.map(([what]) => [what, 'no-store']),
+    );
   });
 
   it('refuses a token whose subject is longer than the records hold, naming the claim', async () => {
     const res = await (await sut.as('clinician', { subject: `dr-${'x'.repeat(198)}` })).get('/v1/rules').expect(401);
-    expect(res.body).toMatchObject({ code: 'UNAUTHENTICATED', detail: 'The bearer token\'s "sub" claim is longer than 200 characters.' });
+    expect(res.body).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      detail: 'The bearer token\'s "sub" claim is longer than 200 characters.',
+    });
     await (await sut.as('clinician', { subject: `dr-${'x'.repeat(197)}` })).get('/v1/rules').expect(200);
   });
 
@@ -181,9 +218,13 @@ describe('the API on patient data', () => {
     const created = (await clinician.post('/v1/screenings', screeningRequest()).expect(201)).body;
     await clinician.get('/v1/prescriptions?patient=mrn-audit-9').expect(200);
     const admin = await sut.as('admin');
-    const { records } = (await admin.get('/v1/audit?actor=dr-lee&limit=500').expect(200)).body as { records: Array<{ action: string; resourceId: string | null }> };
+    const { records } = (await admin.get('/v1/audit?actor=dr-lee&limit=500').expect(200)).body as {
+      records: Array<{ action: string; resourceId: string | null }>;
+    };
     expect(records).toContainEqual(expect.objectContaining({ action: 'POST /v1/screenings', resourceId: created.id }));
-    expect(records).toContainEqual(expect.objectContaining({ action: 'GET /v1/prescriptions', resourceId: 'patient/mrn-audit-9' }));
+    expect(records).toContainEqual(
+      expect.objectContaining({ action: 'GET /v1/prescriptions', resourceId: 'patient/mrn-audit-9' }),
+    );
   });
 
   it("makes its own request id, keeping the caller's apart in the answer and the audit trail", async () => {

@@ -1,6 +1,14 @@
 import { type Channel, type CuffProgram, programSha256 } from '../src/device-adapter/cuff-program';
 import { EnvelopeIssuer } from '../src/device-adapter/envelope-issuer';
-import type { Ack, AlarmCode, Command, CuffState, DeviceEvent, EventDetail, Telemetry } from '../src/device-adapter/protocol';
+import type {
+  Ack,
+  AlarmCode,
+  Command,
+  CuffState,
+  DeviceEvent,
+  EventDetail,
+  Telemetry,
+} from '../src/device-adapter/protocol';
 import { CuffSim, type CuffSimOptions } from '../src/cuff-sim/cuff-sim';
 import { type TimerHandle, VirtualTimers } from '../src/device-adapter/timers';
 import { cuffProgram, programBlock } from './cuff-programs';
@@ -58,8 +66,15 @@ export class SimController {
   }
 
   /** Advances until an event of this kind has been reported (after `since` events). */
-  async untilEvent<K extends EventDetail['kind']>(kind: K, timeoutMs = 120_000, since = this.events.length): Promise<Extract<EventDetail, { kind: K }>> {
-    await this.timers.advanceUntil(() => this.events.slice(since).some((e) => e.event.kind === kind), { timeoutMs, stepMs: 100 });
+  async untilEvent<K extends EventDetail['kind']>(
+    kind: K,
+    timeoutMs = 120_000,
+    since = this.events.length,
+  ): Promise<Extract<EventDetail, { kind: K }>> {
+    await this.timers.advanceUntil(() => this.events.slice(since).some((e) => e.event.kind === kind), {
+      timeoutMs,
+      stepMs: 100,
+    });
     return this.events.slice(since).find((e) => e.event.kind === kind)?.event as Extract<EventDetail, { kind: K }>;
   }
 
@@ -132,7 +147,9 @@ export class SimController {
   }
 
   alarmsRaised(): Array<{ alarm: AlarmCode; action: 'deflate' | 'none' }> {
-    return this.events.flatMap((e) => (e.event.kind === 'ALARM_RAISED' ? [{ alarm: e.event.alarm, action: e.event.action }] : []));
+    return this.events.flatMap((e) =>
+      e.event.kind === 'ALARM_RAISED' ? [{ alarm: e.event.alarm, action: e.event.action }] : [],
+    );
   }
 
   statesVisited(): CuffState[] {
@@ -141,7 +158,11 @@ export class SimController {
 
   /** Mean of the telemetry means of a channel over the samples that match. */
   meanPressure(channel: Channel, where: (sample: Telemetry) => boolean): number {
-    const values = this.telemetry.filter(where).flatMap((s) => s.channels.filter((c) => c.channel === channel && c.meanMmHg !== null).map((c) => c.meanMmHg as number));
+    const values = this.telemetry
+      .filter(where)
+      .flatMap((s) =>
+        s.channels.filter((c) => c.channel === channel && c.meanMmHg !== null).map((c) => c.meanMmHg as number),
+      );
     return values.reduce((a, b) => a + b, 0) / values.length;
   }
 
@@ -158,7 +179,10 @@ export function shortProgram(overrides: Partial<CuffProgram> = {}): CuffProgram 
     { reps: 5, workS: 10 },
   ];
   return cuffProgram({
-    blocks: [programBlock({ blockId: 'b1', sets, setRestS: 5 }), programBlock({ blockId: 'b2', exerciseId: 'knee-extension', sets, setRestS: 5 })],
+    blocks: [
+      programBlock({ blockId: 'b1', sets, setRestS: 5 }),
+      programBlock({ blockId: 'b2', exerciseId: 'knee-extension', sets, setRestS: 5 }),
+    ],
     ...overrides,
   });
 }

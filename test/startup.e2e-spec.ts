@@ -36,7 +36,8 @@ function outputHolds(service: ReturnType<typeof startService>, text: string): Pr
         done();
       }
     };
-    const exited = (code: number | null) => fail(new Error(`the service exited (${code}) before printing "${text}":\n${service.output()}`));
+    const exited = (code: number | null) =>
+      fail(new Error(`the service exited (${code}) before printing "${text}":\n${service.output()}`));
     service.stdout?.on('data', check);
     service.once('exit', exited);
     check();
@@ -79,15 +80,22 @@ describe('start-up', () => {
     const service = startService(env);
     const server = request(`http://127.0.0.1:${port}`);
     try {
-      await outputHolds(service, `bfr-rx listening on http://127.0.0.1:${port}; database sqlite:${join(dir, 'nested', 'bfr-rx.sqlite')}; cuffs: 2 simulated cuffs`);
+      await outputHolds(
+        service,
+        `bfr-rx listening on http://127.0.0.1:${port}; database sqlite:${join(dir, 'nested', 'bfr-rx.sqlite')}; cuffs: 2 simulated cuffs`,
+      );
       await server.get('/health').expect(200);
 
       // A newcomer's path: mint a clinician token with one command and call the API with it.
-      const minted = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/token.ts', '--role', 'clinician'], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...env },
-        encoding: 'utf8',
-      });
+      const minted = spawnSync(
+        process.execPath,
+        ['-r', '@swc-node/register', 'scripts/token.ts', '--role', 'clinician'],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH, ...env },
+          encoding: 'utf8',
+        },
+      );
       const token = minted.stdout.trim();
       expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
       await server.get('/v1/rules').auth(token, { type: 'bearer' }).expect(200);
@@ -106,7 +114,10 @@ describe('start-up', () => {
         .filter((line) => line.includes('request completed'))
         .map((line) => JSON.parse(line));
       expect(lines).toContainEqual(
-        expect.objectContaining({ req: { id: rejected.headers['x-request-id'], method: 'GET', path: '/v1/rules' }, res: { statusCode: 400 } }),
+        expect.objectContaining({
+          req: { id: rejected.headers['x-request-id'], method: 'GET', path: '/v1/rules' },
+          res: { statusCode: 400 },
+        }),
       );
       expect(service.output()).not.toContain('MRN-SECRET');
       expect(service.output()).not.toContain(token.split('.')[2]);
@@ -116,8 +127,13 @@ describe('start-up', () => {
     }
   }, 30_000);
 
-  it('prints the token command\'s usage on --help, and names an unknown option', () => {
-    const token = (...args: string[]) => spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/token.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+  it("prints the token command's usage on --help, and names an unknown option", () => {
+    const token = (...args: string[]) =>
+      spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/token.ts', ...args], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
     const help = token('--help');
     expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
     expect(help.stdout).toMatch(/^usage: npm run token -- --role clinician\|viewer\|gateway\|admin/);
@@ -142,7 +158,9 @@ describe('start-up', () => {
     });
     const service = startService({ RULES_DIR: rulesDir, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}` });
     expect(await exitCode(service)).toBe(1);
-    expect(service.output()).toContain('screening.rules.json › rule ci.pregnancy › conditions.all.0.operator: unknown operator "equals"');
+    expect(service.output()).toContain(
+      'screening.rules.json › rule ci.pregnancy › conditions.all.0.operator: unknown operator "equals"',
+    );
   }, 30_000);
 });
 
@@ -161,7 +179,20 @@ describe('persistence', () => {
       expect(await db.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await db.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
       const applied = await db.query('SELECT name FROM migrations');
-      expect(applied.map((m: { name: string }) => m.name)).toEqual(['RulesetVersions1763700000000', 'AuditEvents1763800000000', 'IdempotencyKeys1763900000000', 'Screenings1764000000000', 'Prescriptions1764100000000', 'PrescriptionContact1764200000000', 'DeviceSessions1764300000000', 'CdsHooks1764400000000', 'CdsCardPatient1764700000000', 'AuditCallerRequestId1765050000000', 'DeviceCommandSequences1765100000000', 'DeviceLeases1765200000000']);
+      expect(applied.map((m: { name: string }) => m.name)).toEqual([
+        'RulesetVersions1763700000000',
+        'AuditEvents1763800000000',
+        'IdempotencyKeys1763900000000',
+        'Screenings1764000000000',
+        'Prescriptions1764100000000',
+        'PrescriptionContact1764200000000',
+        'DeviceSessions1764300000000',
+        'CdsHooks1764400000000',
+        'CdsCardPatient1764700000000',
+        'AuditCallerRequestId1765050000000',
+        'DeviceCommandSequences1765100000000',
+        'DeviceLeases1765200000000',
+      ]);
       expect(await db.showMigrations()).toBe(false);
     } finally {
       await sut.close();
@@ -175,13 +206,19 @@ describe('persistence', () => {
       const first = await startTestApp(env);
       await first.close();
       const second = await startTestApp(env);
-      const rows = await second.app.get(DataSource).query('SELECT version, rule_count, content, first_loaded_at FROM ruleset_versions');
+      const rows = await second.app
+        .get(DataSource)
+        .query('SELECT version, rule_count, content, first_loaded_at FROM ruleset_versions');
       const health = await request(second.http).get('/health');
       await second.close();
       expect(rows).toHaveLength(1);
       expect(rows[0].version).toBe(health.body.checks.rules.rulesetVersion);
       expect(rows[0].rule_count).toBe(health.body.checks.rules.ruleCount);
-      expect(Object.keys(JSON.parse(rows[0].content)).sort()).toEqual(readdirSync(RULES_DATA).filter((f) => !f.endsWith('.cases.json')).sort());
+      expect(Object.keys(JSON.parse(rows[0].content)).sort()).toEqual(
+        readdirSync(RULES_DATA)
+          .filter((f) => !f.endsWith('.cases.json'))
+          .sort(),
+      );
       expect(new Date(rows[0].first_loaded_at).toISOString()).toBe(rows[0].first_loaded_at);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,10 @@ describe('the web app at /app', () => {
   beforeAll(async () => {
     built = mkdtempSync(join(tmpdir(), 'bfr-rx-web-'));
     mkdirSync(join(built, 'assets'));
-    writeFileSync(join(built, 'index.html'), '<!doctype html><title>bfr-rx</title><script type="module" src="/app/assets/app.js"></script>');
+    writeFileSync(
+      join(built, 'index.html'),
+      '<!doctype html><title>bfr-rx</title><script type="module" src="/app/assets/app.js"></script>',
+    );
     writeFileSync(join(built, 'assets', 'app.js'), 'export {};');
     sut = await startTestApp({ WEB_APP_DIR: built }, { clock: onScreeningDay() });
   });
@@ -42,16 +45,28 @@ describe('the web app at /app', () => {
     const clinician = await sut.tokenFor('clinician');
     const db = sut.app.get(DataSource);
     const [{ n: before }] = await db.query('SELECT count(*) AS n FROM screenings');
-    const outcome = await request(sut.http).post('/v1/screenings/evaluations').auth(clinician, { type: 'bearer' }).send(screeningRequest()).expect(200);
+    const outcome = await request(sut.http)
+      .post('/v1/screenings/evaluations')
+      .auth(clinician, { type: 'bearer' })
+      .send(screeningRequest())
+      .expect(200);
     expect(outcome.body).toMatchObject({ verdict: 'clear', missing: [] });
     expect(outcome.body.id).toBeUndefined();
     const { answers: _left, ...withoutAnswers } = screeningRequest();
-    const incomplete = await request(sut.http).post('/v1/screenings/evaluations').auth(clinician, { type: 'bearer' }).send({ ...withoutAnswers, answers: {} }).expect(200);
+    const incomplete = await request(sut.http)
+      .post('/v1/screenings/evaluations')
+      .auth(clinician, { type: 'bearer' })
+      .send({ ...withoutAnswers, answers: {} })
+      .expect(200);
     expect(incomplete.body.verdict).toBe('incomplete');
     expect(incomplete.body.missing).toContain('vteHistory');
     const [{ n: after }] = await db.query('SELECT count(*) AS n FROM screenings');
     expect(Number(after)).toBe(Number(before));
-    await request(sut.http).post('/v1/screenings/evaluations').auth(await sut.tokenFor('viewer'), { type: 'bearer' }).send(screeningRequest()).expect(403);
+    await request(sut.http)
+      .post('/v1/screenings/evaluations')
+      .auth(await sut.tokenFor('viewer'), { type: 'bearer' })
+      .send(screeningRequest())
+      .expect(403);
   });
 });
 
@@ -64,7 +79,10 @@ describe('development sign-in', () => {
       await request(sut.http).get('/v1/devices').auth(token.body.accessToken, { type: 'bearer' }).expect(200);
       const refused = await request(sut.http).post('/app/dev-token').send({ role: 'gateway' }).expect(400);
       expect(refused.body.errors[0].field).toBe('role');
-      expect((await request(sut.http).get('/app/sign-in-options').expect(200)).body).toEqual({ development: true, oidc: null });
+      expect((await request(sut.http).get('/app/sign-in-options').expect(200)).body).toEqual({
+        development: true,
+        oidc: null,
+      });
     } finally {
       await sut.close();
     }
@@ -86,7 +104,12 @@ describe('the web app in production', () => {
       await request(sut.http).post('/app/dev-token').send({ role: 'clinician' }).expect(404);
       expect((await request(sut.http).get('/app/sign-in-options').expect(200)).body).toEqual({
         development: false,
-        oidc: { authorizationUrl: 'https://id.clinic.example/authorize', tokenUrl: 'https://id.clinic.example/token', clientId: 'bfr-rx-web', scope: 'openid' },
+        oidc: {
+          authorizationUrl: 'https://id.clinic.example/authorize',
+          tokenUrl: 'https://id.clinic.example/token',
+          clientId: 'bfr-rx-web',
+          scope: 'openid',
+        },
       });
       const unbuilt = await request(sut.http).get('/app').expect(503);
       expect(unbuilt.text).toContain('npm run build:web');

@@ -49,7 +49,12 @@ describe('concurrent writes on SQLite', () => {
       for (let round = 0; round < ROUNDS; round++) {
         const screening = await post('/v1/screenings', screeningRequest());
         if (screening.status === 201) {
-          acknowledged.push({ path: '/v1/screenings', status: 201, requestId: screening.headers['x-request-id'], expect: { id: screening.body.id } });
+          acknowledged.push({
+            path: '/v1/screenings',
+            status: 201,
+            requestId: screening.headers['x-request-id'],
+            expect: { id: screening.body.id },
+          });
         }
         const key = `client-${n}-round-${round}`;
         const created = await post('/v1/prescriptions', prescriptionRequest(), { 'idempotency-key': key });
@@ -60,18 +65,33 @@ describe('concurrent writes on SQLite', () => {
         expect(retried.body.id).toBe(created.body.id);
         const id: string = created.body.id;
         let status = 'draft';
-        acknowledged.push({ path: '/v1/prescriptions', status: 201, requestId: created.headers['x-request-id'], expect: { id } });
+        acknowledged.push({
+          path: '/v1/prescriptions',
+          status: 201,
+          requestId: created.headers['x-request-id'],
+          expect: { id },
+        });
         const acknowledgements = (created.body.plan.cautions as Array<{ id: string }>).map((c) => ({ caution: c.id }));
         const approved = await post(`/v1/prescriptions/${id}/approve`, { acknowledgements });
         if (approved.status === 200) {
           status = 'approved';
-          acknowledged.push({ path: 'approve', status: 200, requestId: approved.headers['x-request-id'], expect: { id } });
+          acknowledged.push({
+            path: 'approve',
+            status: 200,
+            requestId: approved.headers['x-request-id'],
+            expect: { id },
+          });
         }
         if (round % 3 === 2) {
           const cancelled = await post(`/v1/prescriptions/${id}/cancel`, { reason: 'Protocol changed.' });
           if (cancelled.status === 200) {
             status = 'cancelled';
-            acknowledged.push({ path: 'cancel', status: 200, requestId: cancelled.headers['x-request-id'], expect: { id } });
+            acknowledged.push({
+              path: 'cancel',
+              status: 200,
+              requestId: cancelled.headers['x-request-id'],
+              expect: { id },
+            });
           }
         }
         acknowledged.filter((a) => a.expect.id === id).forEach((a) => (a.expect.status = status));
@@ -85,7 +105,8 @@ describe('concurrent writes on SQLite', () => {
     await sut.restart();
     const reader = await sut.as('clinician', { subject: 'dr-reader' });
     for (const write of acknowledged) {
-      const path = write.path === '/v1/screenings' ? `/v1/screenings/${write.expect.id}` : `/v1/prescriptions/${write.expect.id}`;
+      const path =
+        write.path === '/v1/screenings' ? `/v1/screenings/${write.expect.id}` : `/v1/prescriptions/${write.expect.id}`;
       const res = await reader.get(path).expect(200);
       if (write.expect.status) {
         expect({ id: res.body.id, status: res.body.status }).toEqual(write.expect);
@@ -95,14 +116,22 @@ describe('concurrent writes on SQLite', () => {
     const verification = await admin.get('/v1/audit/verification').expect(200);
     expect(verification.body).toMatchObject({ intact: true });
 
-    const db = await new DataSource({ ...dataSourceOptions(sut.config.database, ENTITIES), migrationsRun: false }).initialize();
+    const db = await new DataSource({
+      ...dataSourceOptions(sut.config.database, ENTITIES),
+      migrationsRun: false,
+    }).initialize();
     try {
       const events = await db.getRepository(AuditEvent).find({ select: ['requestId', 'status', 'outcome'] });
       const byRequest = new Map(events.map((e) => [e.requestId, e]));
-      const recorded = acknowledged.map((a) => ({ requestId: a.requestId, status: byRequest.get(a.requestId)?.status }));
+      const recorded = acknowledged.map((a) => ({
+        requestId: a.requestId,
+        status: byRequest.get(a.requestId)?.status,
+      }));
       expect(recorded).toEqual(acknowledged.map((a) => ({ requestId: a.requestId, status: a.status })));
       // One record per request: a write's record is not written a second time by the answer.
-      expect(events.filter((e) => acknowledged.some((a) => a.requestId === e.requestId))).toHaveLength(acknowledged.length);
+      expect(events.filter((e) => acknowledged.some((a) => a.requestId === e.requestId))).toHaveLength(
+        acknowledged.length,
+      );
     } finally {
       await db.destroy();
     }

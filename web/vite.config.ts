@@ -5,6 +5,13 @@ export default defineConfig({
   base: '/app/',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: { outDir: 'dist', emptyOutDir: true, assetsInlineLimit: 0, target: 'es2022' },
-  server: { proxy: { '/v1': 'http://127.0.0.1:3000', '/app/dev-token': 'http://127.0.0.1:3000', '/app/sign-in-options': 'http://127.0.0.1:3000', '/docs-json': 'http://127.0.0.1:3000' } },
+  server: {
+    proxy: {
+      '/v1': 'http://127.0.0.1:3000',
+      '/app/dev-token': 'http://127.0.0.1:3000',
+      '/app/sign-in-options': 'http://127.0.0.1:3000',
+      '/docs-json': 'http://127.0.0.1:3000',
+    },
+  },
   test: { environment: 'happy-dom', include: ['src/**/*.test.{ts,tsx}'] },
 });

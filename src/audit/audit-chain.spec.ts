@@ -32,7 +32,11 @@ describe('verifyAuditChain', () => {
   it('finds a record whose content was changed', () => {
     const records = chain(5);
     records[2] = { ...records[2], actor: 'someone-else' };
-    expect(verifyAuditChain(records)).toMatchObject({ intact: false, checked: 2, firstBroken: { seq: 3, reason: expect.stringContaining('changed') } });
+    expect(verifyAuditChain(records)).toMatchObject({
+      intact: false,
+      checked: 2,
+      firstBroken: { seq: 3, reason: expect.stringContaining('changed') },
+    });
   });
 
   it('finds a record that was changed and re-hashed, at the link after it', () => {
@@ -40,17 +44,27 @@ describe('verifyAuditChain', () => {
     const forged = { ...records[1], outcome: 'denied' as const };
     const { prevHash: _p, hash: _h, ...facts } = forged;
     records[1] = { ...forged, hash: auditHash(facts, forged.prevHash) };
-    expect(verifyAuditChain(records).firstBroken).toEqual({ seq: 3, reason: 'does not point to the hash of the record before it' });
+    expect(verifyAuditChain(records).firstBroken).toEqual({
+      seq: 3,
+      reason: 'does not point to the hash of the record before it',
+    });
   });
 
   it('finds a deleted record', () => {
     const records = chain(5);
     records.splice(3, 1);
-    expect(verifyAuditChain(records).firstBroken).toEqual({ seq: 5, reason: 'expected record 4 next, found 5: records are missing' });
+    expect(verifyAuditChain(records).firstBroken).toEqual({
+      seq: 5,
+      reason: 'expected record 4 next, found 5: records are missing',
+    });
   });
 
   it('continues from a known good head', () => {
     const records = chain(6);
-    expect(verifyAuditChain(records.slice(3), { seq: 3, head: records[2].hash })).toEqual({ intact: true, checked: 3, head: records[5].hash });
+    expect(verifyAuditChain(records.slice(3), { seq: 3, head: records[2].hash })).toEqual({
+      intact: true,
+      checked: 3,
+      head: records[5].hash,
+    });
   });
 });

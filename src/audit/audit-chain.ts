@@ -31,7 +31,9 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** Each record's hash covers its own facts and the previous hash, so no record can change unnoticed. */
 export function auditHash(facts: AuditFacts, prevHash: string): string {
-  return createHash('sha256').update(`${prevHash}\n${canonicalJson(facts)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prevHash}\n${canonicalJson(facts)}`)
+    .digest('hex');
 }
 
 export interface ChainVerification {
@@ -58,7 +60,12 @@ export function verifyAuditChain(
   let checked = 0;
   for (const record of records) {
     const { prevHash, hash, ...facts } = record;
-    const broken = (reason: string): ChainVerification => ({ intact: false, checked, head, firstBroken: { seq: record.seq, reason } });
+    const broken = (reason: string): ChainVerification => ({
+      intact: false,
+      checked,
+      head,
+      firstBroken: { seq: record.seq, reason },
+    });
     if (record.seq !== expectedSeq) {
       return broken(`expected record ${expectedSeq} next, found ${record.seq}: records are missing`);
     }

@@ -11,7 +11,9 @@ export const CHECKPOINT_EVERY = 100;
 
 function parsed(text: string): ChainHead | undefined {
   const value = JSON.parse(text) as Partial<ChainHead>;
-  return Number.isInteger(value.seq) && typeof value.hash === 'string' && /^[0-9a-f]{64}$/.test(value.hash) ? { seq: value.seq!, hash: value.hash } : undefined;
+  return Number.isInteger(value.seq) && typeof value.hash === 'string' && /^[0-9a-f]{64}$/.test(value.hash)
+    ? { seq: value.seq!, hash: value.hash }
+    : undefined;
 }
 
 /**
@@ -28,7 +30,10 @@ export class AuditCheckpoint {
   constructor(
     readonly file: string,
     private readonly every = CHECKPOINT_EVERY,
-    private readonly log: { written(head: ChainHead): void; failed(error: unknown): void } = { written: () => undefined, failed: () => undefined },
+    private readonly log: { written(head: ChainHead): void; failed(error: unknown): void } = {
+      written: () => undefined,
+      failed: () => undefined,
+    },
   ) {
     this.written = this.read();
   }

@@ -2,7 +2,14 @@ import { Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common
 import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 
 import { Clock } from '../common/clock';
-import { auditHash, type AuditFacts, type ChainedAuditRecord, type ChainVerification, GENESIS_HASH, verifyAuditChain } from './audit-chain';
+import {
+  auditHash,
+  type AuditFacts,
+  type ChainedAuditRecord,
+  type ChainVerification,
+  GENESIS_HASH,
+  verifyAuditChain,
+} from './audit-chain';
 import { AuditEvent } from './audit-event.entity';
 import { AuditCheckpoint } from './audit-checkpoint';
 
@@ -34,7 +41,9 @@ function auditFacts(event: AuditEvent): ChainedAuditRecord {
 }
 
 function isDuplicateKey(error: unknown): boolean {
-  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+  const code =
+    (error as { code?: string; driverError?: { code?: string } }).driverError?.code ??
+    (error as { code?: string }).code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT';
 }
 
@@ -93,7 +102,10 @@ export class AuditTrail implements OnApplicationShutdown {
       const group = this.pending;
       this.pending = [];
       try {
-        const records = await this.append(group.map((p) => p.entry), 1);
+        const records = await this.append(
+          group.map((p) => p.entry),
+          1,
+        );
         this.committed(records[records.length - 1]);
         group.forEach((p, i) => p.resolve(records[i]));
       } catch (error) {
@@ -158,7 +170,12 @@ export class AuditTrail implements OnApplicationShutdown {
     });
     for (let i = 0; i < records.length; i += INSERT_BATCH) {
       await events.insert(
-        records.slice(i, i + INSERT_BATCH).map((r) => ({ ...r, at: new Date(r.at), roles: r.roles.join(','), callerRequestId: r.callerRequestId ?? null })),
+        records.slice(i, i + INSERT_BATCH).map((r) => ({
+          ...r,
+          at: new Date(r.at),
+          roles: r.roles.join(','),
+          callerRequestId: r.callerRequestId ?? null,
+        })),
       );
     }
     return records;
@@ -187,7 +204,9 @@ export class AuditTrail implements OnApplicationShutdown {
     let ownHead = GENESIS_HASH;
     let ownBroken = false;
     for (;;) {
-      const batch = (await events.find({ where: { seq: MoreThan(position.seq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH })).map(auditFacts);
+      const batch = (
+        await events.find({ where: { seq: MoreThan(position.seq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH })
+      ).map(auditFacts);
       const result = verifyAuditChain(batch, position);
       if (tenant === undefined) {
         checked += result.checked;
@@ -199,12 +218,19 @@ export class AuditTrail implements OnApplicationShutdown {
       }
       position = { seq: position.seq + result.checked, head: result.head };
       if (!result.intact || batch.length < VERIFY_BATCH) {
-        const whole = result.intact ? await this.againstCheckpoint({ ...result, checked }, position.seq) : { ...result, checked };
+        const whole = result.intact
+          ? await this.againstCheckpoint({ ...result, checked }, position.seq)
+          : { ...result, checked };
         if (tenant === undefined) {
           return whole;
         }
         // An admin learns that the chain is broken, but which record only when it is the organization's.
-        return { intact: whole.intact, checked, head: ownHead, ...(whole.firstBroken && ownBroken ? { firstBroken: whole.firstBroken } : {}) };
+        return {
+          intact: whole.intact,
+          checked,
+          head: ownHead,
+          ...(whole.firstBroken && ownBroken ? { firstBroken: whole.firstBroken } : {}),
+        };
       }
     }
   }
@@ -214,13 +240,25 @@ export class AuditTrail implements OnApplicationShutdown {
     if (!anchor) {
       return result;
     }
-    const broken = (seq: number, reason: string): ChainVerification => ({ ...result, intact: false, firstBroken: { seq, reason } });
+    const broken = (seq: number, reason: string): ChainVerification => ({
+      ...result,
+      intact: false,
+      firstBroken: { seq, reason },
+    });
     if (anchor.seq > lastSeq) {
-      return broken(lastSeq + 1, `the checkpoint says the trail reached record ${anchor.seq}, but it ends at record ${lastSeq}: its last records were removed`);
+      return broken(
+        lastSeq + 1,
+        `the checkpoint says the trail reached record ${anchor.seq}, but it ends at record ${lastSeq}: its last records were removed`,
+      );
     }
-    const anchored = await this.dataSource.getRepository(AuditEvent).findOne({ where: { seq: anchor.seq }, select: ['hash'] });
+    const anchored = await this.dataSource
+      .getRepository(AuditEvent)
+      .findOne({ where: { seq: anchor.seq }, select: ['hash'] });
     if (anchored?.hash !== anchor.hash) {
-      return broken(anchor.seq, 'its hash is not the one the checkpoint holds: the trail was rewritten from here or before');
+      return broken(
+        anchor.seq,
+        'its hash is not the one the checkpoint holds: the trail was rewritten from here or before',
+      );
     }
     return { ...result, anchoredAt: anchor.seq };
   }

@@ -32,7 +32,9 @@ describe('AuditTrail', () => {
   it('fails only the record that cannot be written when it arrives in a group with others', async () => {
     const first = trail.record(entry('req-0'));
     // These arrive while the first is being written, so they are written as one group.
-    const group = ['req-1', 'req-2', 'bad', 'req-3'].map((id) => trail.record(id === 'bad' ? { ...entry(id), action: null as unknown as string } : entry(id)));
+    const group = ['req-1', 'req-2', 'bad', 'req-3'].map((id) =>
+      trail.record(id === 'bad' ? { ...entry(id), action: null as unknown as string } : entry(id)),
+    );
     const results = await Promise.allSettled([first, ...group]);
 
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);

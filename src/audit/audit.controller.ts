@@ -17,11 +17,15 @@ export class AuditController {
   @Get()
   @ApiOperation({
     summary: 'List the audit trail',
-    description: "Who did what, when, to which record, and how it ended, for the admin's organization; oldest first, paged by sequence number.",
+    description:
+      "Who did what, when, to which record, and how it ended, for the admin's organization; oldest first, paged by sequence number.",
   })
   @ApiOkResponse({ standardSchema: AuditPage })
   @ApiProblems(400)
-  async list(@Query({ schema: AuditQuery }) query: AuditQuery, @CurrentPrincipal() principal: Principal): Promise<AuditPage> {
+  async list(
+    @Query({ schema: AuditQuery }) query: AuditQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AuditPage> {
     const records = await this.audit.list(principal.tenant, query);
     return { records, nextAfter: records.length === query.limit ? records[records.length - 1].seq : null };
   }

@@ -62,13 +62,19 @@ function createdId(status: number, payload: unknown): unknown {
 function resourceIdOf(request: FastifyRequest, status: number, payload: unknown): string | null {
   const named = request.auditedAs?.resourceId;
   const created = createdId(status, payload);
-  const id = named !== undefined ? named : typeof created === 'string' ? created : (request.params as Record<string, unknown> | undefined)?.id;
+  const id =
+    named !== undefined
+      ? named
+      : typeof created === 'string'
+        ? created
+        : (request.params as Record<string, unknown> | undefined)?.id;
   return typeof id === 'string' ? id.slice(0, MAX_LENGTH) : null;
 }
 
 /** Clipped, and never a NUL or a lone surrogate: a record that cannot be stored must not come from the caller's bytes. */
 const UNSTORABLE = /[\0\uD800-\uDFFF]/gu;
-const clipped = (value: string | null | undefined) => (value ? value.slice(0, MAX_LENGTH).replace(UNSTORABLE, '\uFFFD') : null);
+const clipped = (value: string | null | undefined) =>
+  value ? value.slice(0, MAX_LENGTH).replace(UNSTORABLE, '\uFFFD') : null;
 
 /** What the trail says about a request that ended with `status` (and answered `payload`, once there is one). */
 export function auditEntryOf(request: FastifyRequest, status: number, payload?: unknown): AuditEntry {
@@ -106,7 +112,10 @@ export function registerAuditHook(fastify: FastifyInstance, audit: AuditTrail, c
     } catch (error) {
       logger.error({ err: error, requestId: request.id }, 'audit record could not be written; answer withheld');
       const problem = problemDocument(
-        new DomainError(ErrorCode.ServiceUnavailable, 'The request could not be recorded in the audit trail, so its answer is withheld. Try again later.'),
+        new DomainError(
+          ErrorCode.ServiceUnavailable,
+          'The request could not be recorded in the audit trail, so its answer is withheld. Try again later.',
+        ),
         request,
         config,
       );

@@ -27,7 +27,10 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
-      throw new DomainError(ErrorCode.Unauthenticated, 'This endpoint needs a bearer token (Authorization: Bearer <token>).');
+      throw new DomainError(
+        ErrorCode.Unauthenticated,
+        'This endpoint needs a bearer token (Authorization: Bearer <token>).',
+      );
     }
     const principal = await this.verifier.verify(token);
     request.principal = principal;

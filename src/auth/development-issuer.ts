@@ -44,7 +44,10 @@ export interface TokenRequest {
 }
 
 /** Signs a bearer token with the development key, as an OIDC issuer would, with the claims the service reads. */
-export async function mintToken(auth: Extract<AuthConfig, { mode: 'development' }>, request: TokenRequest): Promise<string> {
+export async function mintToken(
+  auth: Extract<AuthConfig, { mode: 'development' }>,
+  request: TokenRequest,
+): Promise<string> {
   const key = await developmentKey(auth.keyFile);
   const iat = Math.floor(request.now.getTime() / 1000);
   return new SignJWT({ [auth.tenantClaim]: request.tenant, [auth.rolesClaim]: request.roles })

@@ -16,12 +16,17 @@ export function requireTokenForDocs(fastify: FastifyInstance, verifier: TokenVer
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     try {
       if (scheme?.toLowerCase() !== 'bearer' || !token) {
-        throw new DomainError(ErrorCode.Unauthenticated, 'The API documents need a bearer token (Authorization: Bearer <token>) on this service.');
+        throw new DomainError(
+          ErrorCode.Unauthenticated,
+          'The API documents need a bearer token (Authorization: Bearer <token>) on this service.',
+        );
       }
       request.principal = await verifier.verify(token);
     } catch (error) {
       const problem = problemDocument(
-        error instanceof DomainError ? error : new DomainError(ErrorCode.Unauthenticated, 'The bearer token is not valid for this service.'),
+        error instanceof DomainError
+          ? error
+          : new DomainError(ErrorCode.Unauthenticated, 'The bearer token is not valid for this service.'),
         request,
         config,
       );

@@ -21,7 +21,10 @@ function principalFrom(payload: JWTPayload, config: AuthConfig): Principal {
   for (const claim of ['sub', config.tenantClaim]) {
     const value = payload[claim];
     if (typeof value === 'string' && value.length > MAX_CLAIM_LENGTH) {
-      throw new DomainError(ErrorCode.Unauthenticated, `The bearer token's "${claim}" claim is longer than ${MAX_CLAIM_LENGTH} characters.`);
+      throw new DomainError(
+        ErrorCode.Unauthenticated,
+        `The bearer token's "${claim}" claim is longer than ${MAX_CLAIM_LENGTH} characters.`,
+      );
     }
   }
   const claims = z
@@ -37,7 +40,9 @@ function principalFrom(payload: JWTPayload, config: AuthConfig): Principal {
       `The bearer token lacks a subject, a "${config.tenantClaim}" claim or a "${config.rolesClaim}" list.`,
     );
   }
-  const roles = (claims.data[config.rolesClaim] as string[]).filter((role): role is Role => Role.safeParse(role).success);
+  const roles = (claims.data[config.rolesClaim] as string[]).filter(
+    (role): role is Role => Role.safeParse(role).success,
+  );
   return { subject: claims.data.sub as string, tenant: claims.data[config.tenantClaim] as string, roles };
 }
 

@@ -46,26 +46,31 @@ class ShedSummary {
     this.timer = undefined;
     const shed = Object.fromEntries(this.counts);
     this.counts.clear();
-    this.logger.warn({ shed }, `shed ${Object.values(shed).reduce((a, b) => a + b, 0)} requests with 503 in the last ${SHED_LOG_INTERVAL_MS / 1000} s`);
+    this.logger.warn(
+      { shed },
+      `shed ${Object.values(shed).reduce((a, b) => a + b, 0)} requests with 503 in the last ${SHED_LOG_INTERVAL_MS / 1000} s`,
+    );
   }
 }
 
-function shed(request: FastifyRequest, reply: FastifyReply, config: AppConfig, cause: string, summary: ShedSummary): FastifyReply {
+function shed(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  config: AppConfig,
+  cause: string,
+  summary: ShedSummary,
+): FastifyReply {
   request.shed = true;
   shedRequests.add(request.raw);
   summary.note(cause);
   void reply.header('retry-after', String(SHED_RETRY_AFTER_SECONDS));
-  return sendProblem(
-    new DomainError(ErrorCode.ServiceUnavailable, shedDetail(cause)),
-    request,
-    reply,
-    config,
-  );
+  return sendProblem(new DomainError(ErrorCode.ServiceUnavailable, shedDetail(cause)), request, reply, config);
 }
 
 const isHealth = (url: string) => url === '/health' || url.startsWith('/health?');
 
-const shedDetail = (cause: string) => `The service is overloaded (${cause}); nothing was done. Retry after ${SHED_RETRY_AFTER_SECONDS} seconds.`;
+const shedDetail = (cause: string) =>
+  `The service is overloaded (${cause}); nothing was done. Retry after ${SHED_RETRY_AFTER_SECONDS} seconds.`;
 
 /**
  * Sheds load instead of queueing it: when too many requests are in progress, the event loop falls
@@ -73,7 +78,11 @@ const shedDetail = (cause: string) => `The service is overloaded (${cause}); not
  * new request is answered 503 with Retry-After at once, so that the requests already admitted
  * finish in time. /health is always answered.
  */
-export async function registerLoadShedding(app: NestFastifyApplication, config: AppConfig, databaseQueue: () => number): Promise<void> {
+export async function registerLoadShedding(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  databaseQueue: () => number,
+): Promise<void> {
   const { eventLoopDelayMs, databaseQueue: maxQueued, inProgress: maxInProgress } = config.loadShedding;
   const summary = new ShedSummary();
   const fastify = app.getHttpAdapter().getInstance();
@@ -84,7 +93,8 @@ export async function registerLoadShedding(app: NestFastifyApplication, config: 
       // under-pressure lets the request go on once this settles. Settling on the reply itself (a
       // thenable that waits for the answer to be sent) makes Fastify see it answered and stop: an
       // early settle would let the route run, and store, behind a 503 that says nothing was done.
-      pressureHandler: async (request, reply) => (isHealth(request.url) ? undefined : shed(request, reply, config, 'the event loop is behind', summary)),
+      pressureHandler: async (request, reply) =>
+        isHealth(request.url) ? undefined : shed(request, reply, config, 'the event loop is behind', summary),
     });
   }
   // Requests admitted and not yet answered. The first requests of a burst arrive together, before

@@ -48,7 +48,12 @@ export function problemDocument(error: DomainError, request: FastifyRequest, con
  * Answers a refused request: problem+json, or the route's own error format (OperationOutcome on the
  * CDS Hooks routes). Used by the exception filter and by the checks that run before a request reaches Nest.
  */
-export function sendProblem(error: DomainError, request: FastifyRequest, reply: FastifyReply, config: AppConfig): FastifyReply {
+export function sendProblem(
+  error: DomainError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  config: AppConfig,
+): FastifyReply {
   if (sendInOwnFormat(error, request.url, reply, String(request.id))) {
     return reply;
   }
@@ -56,7 +61,10 @@ export function sendProblem(error: DomainError, request: FastifyRequest, reply: 
   if (error.code === ErrorCode.Unauthenticated) {
     void reply.header('www-authenticate', 'Bearer realm="bfr-rx"');
   }
-  return reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(JSON.stringify(problem));
+  return reply
+    .status(problem.status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .send(JSON.stringify(problem));
 }
 
 /**

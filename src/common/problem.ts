@@ -94,7 +94,8 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
   [ErrorCode.Forbidden]: {
     status: 403,
     title: 'Not allowed',
-    description: "The caller's roles do not allow this action. A record of another organization answers 404, as an unknown one does.",
+    description:
+      "The caller's roles do not allow this action. A record of another organization answers 404, as an unknown one does.",
   },
   [ErrorCode.TooManyRequests]: {
     status: 429,
@@ -136,13 +137,14 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
   [ErrorCode.ScreeningIncomplete]: {
     status: 422,
     title: 'The screening is incomplete',
-    description: 'Information the screening needs is missing or unknown; unknown is never read as no. `screening.missing` names each item; supply them and ask again.',
+    description:
+      'Information the screening needs is missing or unknown; unknown is never read as no. `screening.missing` names each item; supply them and ask again.',
   },
   [ErrorCode.ReferralRequired]: {
     status: 422,
     title: 'A medical clearance is needed first',
     description:
-      'A finding needs a physician\'s clearance before BFR. `detail` names each such finding in words and by rule id, and `screening` lists them. Record a clearance in `clearances` that names each of those rule ids (with who, when and a note) and ask again; a clearance that does not name a finding leaves it in place.',
+      "A finding needs a physician's clearance before BFR. `detail` names each such finding in words and by rule id, and `screening` lists them. Record a clearance in `clearances` that names each of those rule ids (with who, when and a note) and ask again; a clearance that does not name a finding leaves it in place.",
   },
   [ErrorCode.PlanNotPossible]: {
     status: 422,
@@ -193,7 +195,8 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
   [ErrorCode.DeviceBusy]: {
     status: 409,
     title: 'The cuff is in use',
-    description: 'The cuff is running another session or measurement. Finish or deflate that one first; `detail` names it.',
+    description:
+      'The cuff is running another session or measurement. Finish or deflate that one first; `detail` names it.',
   },
   [ErrorCode.DeviceNoAck]: {
     status: 504,
@@ -211,7 +214,7 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     status: 422,
     title: 'The cuff program breaks a safety limit',
     description:
-      "The program made from the plan breaks a cuff safety limit (SR-1 to SR-8) or the prescription safety envelope, or cannot be made from the plan as the cuffs are bound. It was refused before anything was sent to the cuff. `breaches` names every limit and value.",
+      'The program made from the plan breaks a cuff safety limit (SR-1 to SR-8) or the prescription safety envelope, or cannot be made from the plan as the cuffs are bound. It was refused before anything was sent to the cuff. `breaches` names every limit and value.',
   },
   [ErrorCode.DeviceSessionNotFound]: {
     status: 404,
@@ -267,7 +270,9 @@ export const FieldError = z
     in: z.enum(['body', 'query', 'path', 'header']).describe('Which part of the request holds the field.'),
     field: z
       .string()
-      .describe('Dotted path of the offending field (e.g. `patient.birthDate`, `limbs.0.lop.mmHg`); empty for the whole part.'),
+      .describe(
+        'Dotted path of the offending field (e.g. `patient.birthDate`, `limbs.0.lop.mmHg`); empty for the whole part.',
+      ),
     pointer: z.string().describe('The same location as an RFC 6901 JSON Pointer (e.g. `/patient/birthDate`).'),
     detail: z.string().describe('Why the value was refused, in plain words.'),
   })
@@ -282,7 +287,10 @@ export const Problem = z
     detail: z.string().describe('What went wrong with this request, written for a clinician or integrator.'),
     instance: z.string().describe('URI of this occurrence: the request path.'),
     code: z.enum(ErrorCode).describe('Stable machine-readable error code.'),
-    requestId: z.string().optional().describe('Id of the request, also sent as the `x-request-id` header; quote it when reporting a problem.'),
+    requestId: z
+      .string()
+      .optional()
+      .describe('Id of the request, also sent as the `x-request-id` header; quote it when reporting a problem.'),
     errors: z.array(FieldError).optional().describe('For validation failures: every refused field with the reason.'),
   })
   .meta({

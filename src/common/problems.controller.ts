@@ -16,7 +16,10 @@ const ProblemTypeResponse = z
   .meta({ id: 'ProblemType', description: 'The documentation a problem `type` URI resolves to.' });
 
 const ProblemTypeParams = z.strictObject({
-  type: z.string().regex(/^[a-z-]{1,64}$/).describe('The last segment of a problem `type` URI, e.g. `validation-failed`.'),
+  type: z
+    .string()
+    .regex(/^[a-z-]{1,64}$/)
+    .describe('The last segment of a problem `type` URI, e.g. `validation-failed`.'),
 });
 
 @Public()
@@ -24,10 +27,15 @@ const ProblemTypeParams = z.strictObject({
 @Controller('problems')
 export class ProblemsController {
   @Get(':type')
-  @ApiOperation({ summary: 'Describe a problem type', description: 'Every problem document\'s `type` URI resolves here.' })
+  @ApiOperation({
+    summary: 'Describe a problem type',
+    description: "Every problem document's `type` URI resolves here.",
+  })
   @ApiOkResponse({ standardSchema: ProblemTypeResponse })
   @ApiProblems(400, 404)
-  describe(@Param({ schema: ProblemTypeParams }) params: z.infer<typeof ProblemTypeParams>): z.infer<typeof ProblemTypeResponse> {
+  describe(
+    @Param({ schema: ProblemTypeParams }) params: z.infer<typeof ProblemTypeParams>,
+  ): z.infer<typeof ProblemTypeResponse> {
     const code = problemCodeForSlug(params.type);
     if (!code) {
       throw new DomainError(ErrorCode.ProblemTypeNotFound, `"${params.type}" is not a problem type of this service.`);

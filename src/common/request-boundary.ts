@@ -40,7 +40,9 @@ function badUrlField(url: string): DomainError | undefined {
   for (const segment of path.split('/')) {
     const value = decoded(segment);
     if (value === undefined || UNSTORABLE.test(value)) {
-      return invalidFields('path', [{ field: '', detail: 'holds a NUL byte, a broken percent-encoding or bytes that are not UTF-8' }]);
+      return invalidFields('path', [
+        { field: '', detail: 'holds a NUL byte, a broken percent-encoding or bytes that are not UTF-8' },
+      ]);
     }
   }
   for (const pair of query.split('&')) {
@@ -48,7 +50,12 @@ function badUrlField(url: string): DomainError | undefined {
     const name = decoded(rawName.replaceAll('+', ' '));
     const value = decoded(rawValue.replaceAll('+', ' '));
     if (name === undefined || value === undefined || UNSTORABLE.test(name) || UNSTORABLE.test(value)) {
-      return invalidFields('query', [{ field: shown(name ?? rawName), detail: 'holds a NUL byte, a broken percent-encoding or bytes that are not UTF-8' }]);
+      return invalidFields('query', [
+        {
+          field: shown(name ?? rawName),
+          detail: 'holds a NUL byte, a broken percent-encoding or bytes that are not UTF-8',
+        },
+      ]);
     }
   }
   return undefined;
@@ -89,9 +96,13 @@ export function registerRequestBoundary(fastify: FastifyInstance, config: AppCon
 }
 
 function headerRefusal(name: string | undefined): DomainError | undefined {
-  return name === undefined ? undefined : new DomainError(ErrorCode.BadRequest, `The ${name} header holds a control character or bytes that are not UTF-8.`, [
-    { in: 'header', field: name, pointer: '', detail: 'holds a control character or bytes that are not UTF-8' },
-  ]);
+  return name === undefined
+    ? undefined
+    : new DomainError(
+        ErrorCode.BadRequest,
+        `The ${name} header holds a control character or bytes that are not UTF-8.`,
+        [{ in: 'header', field: name, pointer: '', detail: 'holds a control character or bytes that are not UTF-8' }],
+      );
 }
 
 const PREFLIGHT_HEADERS = ['origin', 'access-control-request-method'];
@@ -102,10 +113,14 @@ export function isIncompletePreflight(request: FastifyRequest): boolean {
 }
 
 function preflightRefusal(request: FastifyRequest): DomainError | undefined {
-  const missing = isIncompletePreflight(request) ? PREFLIGHT_HEADERS.find((name) => !request.headers[name])! : undefined;
-  return missing === undefined ? undefined : new DomainError(ErrorCode.BadRequest, `A CORS preflight request needs the ${missing} header.`, [
-    { in: 'header', field: missing, pointer: '', detail: 'is required in a CORS preflight request' },
-  ]);
+  const missing = isIncompletePreflight(request)
+    ? PREFLIGHT_HEADERS.find((name) => !request.headers[name])!
+    : undefined;
+  return missing === undefined
+    ? undefined
+    : new DomainError(ErrorCode.BadRequest, `A CORS preflight request needs the ${missing} header.`, [
+        { in: 'header', field: missing, pointer: '', detail: 'is required in a CORS preflight request' },
+      ]);
 }
 
 /** Nesting depth of a JSON text, counted without parsing it: brackets outside strings. */
@@ -180,7 +195,14 @@ export function boundedJsonParser(parseJson: JsonParser) {
         return;
       }
       const field = unstorableField(parsed);
-      done(field ? invalidFields('body', [{ field: field.join('.'), detail: 'holds a NUL character or half of a UTF-16 pair' }]) : null, parsed);
+      done(
+        field
+          ? invalidFields('body', [
+              { field: field.join('.'), detail: 'holds a NUL character or half of a UTF-16 pair' },
+            ])
+          : null,
+        parsed,
+      );
     });
   };
 }
@@ -211,8 +233,17 @@ export function clientErrorHandler(config: AppConfig) {
     }
     const code = error.code === 'HPE_HEADER_OVERFLOW' ? ErrorCode.HeadersTooLarge : ErrorCode.BadRequest;
     const { status, title } = PROBLEM_TYPES[code];
-    const detail = code === ErrorCode.HeadersTooLarge ? 'The request headers are too large.' : 'The request is not well-formed HTTP.';
-    const body = JSON.stringify({ type: `${config.publicBaseUrl}/problems/${problemSlug(code)}`, title, status, detail, code });
+    const detail =
+      code === ErrorCode.HeadersTooLarge
+        ? 'The request headers are too large.'
+        : 'The request is not well-formed HTTP.';
+    const body = JSON.stringify({
+      type: `${config.publicBaseUrl}/problems/${problemSlug(code)}`,
+      title,
+      status,
+      detail,
+      code,
+    });
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );

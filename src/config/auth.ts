@@ -33,7 +33,9 @@ export type AuthConfig = {
 export const AUTH_VARIABLES = {
   AUTH_JWKS_URL: secureUrl.optional(),
   AUTH_DEV_ISSUER_IN_PRODUCTION: z
-    .literal(DEVELOPMENT_ISSUER_IN_PRODUCTION, { error: `must be exactly "${DEVELOPMENT_ISSUER_IN_PRODUCTION}" to run the development issuer in production` })
+    .literal(DEVELOPMENT_ISSUER_IN_PRODUCTION, {
+      error: `must be exactly "${DEVELOPMENT_ISSUER_IN_PRODUCTION}" to run the development issuer in production`,
+    })
     .optional(),
   AUTH_ISSUER: z.string().trim().min(1).optional(),
   AUTH_AUDIENCE: z.string().trim().min(1).default('bfr-rx'),
@@ -49,7 +51,10 @@ export function checkAuth(env: AuthEnv, production: boolean, problem: Problem<ke
     problem('AUTH_ISSUER', 'is required when AUTH_JWKS_URL is set');
   }
   if (production && !env.AUTH_JWKS_URL && !env.AUTH_DEV_ISSUER_IN_PRODUCTION) {
-    problem('AUTH_JWKS_URL', "is required in production (NODE_ENV=production): the development issuer's key file would let anyone who reads it sign in as anyone");
+    problem(
+      'AUTH_JWKS_URL',
+      "is required in production (NODE_ENV=production): the development issuer's key file would let anyone who reads it sign in as anyone",
+    );
   }
   if (env.AUTH_DEV_ISSUER_IN_PRODUCTION && env.AUTH_JWKS_URL) {
     problem('AUTH_DEV_ISSUER_IN_PRODUCTION', 'is for running without AUTH_JWKS_URL; remove one of them');
@@ -63,6 +68,11 @@ export function authConfig(e: AuthEnv, production: boolean): AuthConfig {
     rolesClaim: e.AUTH_ROLES_CLAIM,
     ...(e.AUTH_JWKS_URL
       ? { mode: 'oidc', issuer: e.AUTH_ISSUER as string, jwksUrl: e.AUTH_JWKS_URL }
-      : { mode: 'development', issuer: e.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, keyFile: resolve(e.AUTH_DEV_KEY_FILE), inProduction: production }),
+      : {
+          mode: 'development',
+          issuer: e.AUTH_ISSUER ?? DEVELOPMENT_ISSUER,
+          keyFile: resolve(e.AUTH_DEV_KEY_FILE),
+          inProduction: production,
+        }),
   };
 }

@@ -18,7 +18,10 @@ const CdsClient = z
     /** The bfr-rx organization the EHR serves: its admins see the EHR's calls in the audit trail. */
     tenant: z.string().trim().min(1).max(200).optional(),
   })
-  .refine((client) => client.jwksUrl !== undefined || client.jwks !== undefined || client.jku.length > 0, 'needs jwksUrl, jwks or jku: where its keys are');
+  .refine(
+    (client) => client.jwksUrl !== undefined || client.jwks !== undefined || client.jku.length > 0,
+    'needs jwksUrl, jwks or jku: where its keys are',
+  );
 export type CdsClient = z.infer<typeof CdsClient>;
 
 /** Who may call the CDS Hooks services, from which browser origins, and how long to wait for an EHR's FHIR server. */
@@ -36,7 +39,10 @@ export const CDS_HOOKS_VARIABLES = {
     .pipe(
       z
         .array(CdsClient)
-        .refine((clients) => new Set(clients.map((c) => c.issuer)).size === clients.length, 'lists the same issuer twice'),
+        .refine(
+          (clients) => new Set(clients.map((c) => c.issuer)).size === clients.length,
+          'lists the same issuer twice',
+        ),
     )
     .default([]),
   CDS_CORS_ORIGINS: z
@@ -45,7 +51,10 @@ export const CDS_HOOKS_VARIABLES = {
       if (value.trim() === '*') {
         return '*';
       }
-      const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean);
+      const origins = value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean);
       if (!origins.every((origin) => URL.canParse(origin) && /^https?:$/.test(new URL(origin).protocol))) {
         ctx.addIssue({ code: 'custom', message: 'must be "*" or a comma-separated list of http(s) origins' });
         return z.NEVER;

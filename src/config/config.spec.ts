@@ -51,8 +51,14 @@ describe('loadConfig', () => {
 
 describe('loadConfig: authentication and abuse limits', () => {
   it('uses the development issuer unless a JWKS URL is given', () => {
-    expect(loadConfig({}).auth).toMatchObject({ mode: 'development', issuer: 'urn:bfr-rx:development-issuer', audience: 'bfr-rx' });
-    expect(loadConfig({ AUTH_JWKS_URL: 'https://id.clinic.example/jwks', AUTH_ISSUER: 'https://id.clinic.example' }).auth).toMatchObject({
+    expect(loadConfig({}).auth).toMatchObject({
+      mode: 'development',
+      issuer: 'urn:bfr-rx:development-issuer',
+      audience: 'bfr-rx',
+    });
+    expect(
+      loadConfig({ AUTH_JWKS_URL: 'https://id.clinic.example/jwks', AUTH_ISSUER: 'https://id.clinic.example' }).auth,
+    ).toMatchObject({
       mode: 'oidc',
       jwksUrl: 'https://id.clinic.example/jwks',
       issuer: 'https://id.clinic.example',
@@ -60,17 +66,28 @@ describe('loadConfig: authentication and abuse limits', () => {
   });
 
   it('needs the issuer when a JWKS URL is given', () => {
-    expect(() => loadConfig({ AUTH_JWKS_URL: 'https://id.clinic.example/jwks' })).toThrow(/AUTH_ISSUER: is required when AUTH_JWKS_URL is set/);
+    expect(() => loadConfig({ AUTH_JWKS_URL: 'https://id.clinic.example/jwks' })).toThrow(
+      /AUTH_ISSUER: is required when AUTH_JWKS_URL is set/,
+    );
   });
 
   it('reads the CORS allow-list and refuses an entry that is not an origin', () => {
-    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example/' }).corsOrigins).toEqual(['https://a.example', 'https://b.example']);
-    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example,*' })).toThrow(/CORS_ORIGINS: must be a comma-separated list/);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example/' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example,*' })).toThrow(
+      /CORS_ORIGINS: must be a comma-separated list/,
+    );
   });
 });
 
 describe('loadConfig: CDS Hooks', () => {
-  const client = { issuer: 'https://ehr.clinic.example', jwksUrl: 'https://ehr.clinic.example/jwks.json', jku: ['https://ehr.clinic.example/jwks.json'] };
+  const client = {
+    issuer: 'https://ehr.clinic.example',
+    jwksUrl: 'https://ehr.clinic.example/jwks.json',
+    jku: ['https://ehr.clinic.example/jwks.json'],
+  };
 
   it('trusts no EHR, allows no browser origin and waits 1 s for FHIR reads by default', () => {
     expect(loadConfig({}).cdsHooks).toEqual({ clients: [], corsOrigins: [], fhirTimeoutMs: 1000 });
@@ -85,13 +102,17 @@ describe('loadConfig: CDS Hooks', () => {
   });
 
   it("reads an EHR's organization and the FHIR servers its tokens may be sent to, https only", () => {
-    const configured = { ...client, tenant: 'clinic-north', fhirServers: ['https://ehr.clinic.example/fhir/r4/', 'http://127.0.0.1:8080/fhir'] };
+    const configured = {
+      ...client,
+      tenant: 'clinic-north',
+      fhirServers: ['https://ehr.clinic.example/fhir/r4/', 'http://127.0.0.1:8080/fhir'],
+    };
     expect(loadConfig({ CDS_CLIENTS: JSON.stringify([configured]) }).cdsHooks.clients).toEqual([
       { ...configured, fhirServers: ['https://ehr.clinic.example/fhir/r4', 'http://127.0.0.1:8080/fhir'] },
     ]);
-    expect(() => loadConfig({ CDS_CLIENTS: JSON.stringify([{ ...client, fhirServers: ['http://ehr.clinic.example/fhir'] }]) })).toThrow(
-      /CDS_CLIENTS: must be an https URL \(http only for localhost\) \(entry 1, field fhirServers\.0\)/,
-    );
+    expect(() =>
+      loadConfig({ CDS_CLIENTS: JSON.stringify([{ ...client, fhirServers: ['http://ehr.clinic.example/fhir'] }]) }),
+    ).toThrow(/CDS_CLIENTS: must be an https URL \(http only for localhost\) \(entry 1, field fhirServers\.0\)/);
   });
 
   it('refuses an EHR without keys, a private key, a plain-http key set elsewhere than localhost, and the same issuer twice', () => {
@@ -103,11 +124,17 @@ describe('loadConfig: CDS Hooks', () => {
       }
       return '';
     };
-    expect(problems([{ issuer: 'x' }])).toContain('CDS_CLIENTS: needs jwksUrl, jwks or jku: where its keys are (entry 1)');
+    expect(problems([{ issuer: 'x' }])).toContain(
+      'CDS_CLIENTS: needs jwksUrl, jwks or jku: where its keys are (entry 1)',
+    );
     const privateKey = problems([{ issuer: 'x', jwks: { keys: [{ kty: 'EC', kid: 'k', d: 'secret-scalar' }] } }]);
-    expect(privateKey).toContain('CDS_CLIENTS: is a private key; configure the public key only (entry 1, field jwks.keys.0) (value not shown)');
+    expect(privateKey).toContain(
+      'CDS_CLIENTS: is a private key; configure the public key only (entry 1, field jwks.keys.0) (value not shown)',
+    );
     expect(privateKey).not.toContain('secret-scalar');
-    expect(problems([{ issuer: 'x', jku: ['http://ehr.example/jwks'] }])).toContain('CDS_CLIENTS: must be an https URL (http only for localhost) (entry 1, field jku.0)');
+    expect(problems([{ issuer: 'x', jku: ['http://ehr.example/jwks'] }])).toContain(
+      'CDS_CLIENTS: must be an https URL (http only for localhost) (entry 1, field jku.0)',
+    );
     expect(problems([{ issuer: 'x', jku: ['http://127.0.0.1:8080/jwks'] }])).toBe('');
     expect(problems([client, client])).toContain('lists the same issuer twice');
     expect(() => loadConfig({ CDS_CLIENTS: '[{' })).toThrow(/CDS_CLIENTS: is not valid JSON/);
@@ -115,30 +142,60 @@ describe('loadConfig: CDS Hooks', () => {
 
   it('allows every origin with "*", or the origins listed', () => {
     expect(loadConfig({ CDS_CORS_ORIGINS: '*' }).cdsHooks.corsOrigins).toBe('*');
-    expect(loadConfig({ CDS_CORS_ORIGINS: 'https://ehr.example/, https://sandbox.example' }).cdsHooks.corsOrigins).toEqual(['https://ehr.example', 'https://sandbox.example']);
-    expect(() => loadConfig({ CDS_CORS_ORIGINS: 'https://ehr.example,*' })).toThrow(/CDS_CORS_ORIGINS: must be "\*" or a comma-separated list/);
+    expect(
+      loadConfig({ CDS_CORS_ORIGINS: 'https://ehr.example/, https://sandbox.example' }).cdsHooks.corsOrigins,
+    ).toEqual(['https://ehr.example', 'https://sandbox.example']);
+    expect(() => loadConfig({ CDS_CORS_ORIGINS: 'https://ehr.example,*' })).toThrow(
+      /CDS_CORS_ORIGINS: must be "\*" or a comma-separated list/,
+    );
   });
 });
 
 describe('loadConfig: production mode', () => {
   it('refuses the development issuer in production unless explicitly opted in, and turns the API documents off', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL: is required in production/);
-    const optedIn = loadConfig({ NODE_ENV: 'production', AUTH_DEV_ISSUER_IN_PRODUCTION: 'yes-anyone-with-the-key-file-can-sign-in' });
-    expect(optedIn).toMatchObject({ production: true, apiDocs: 'off', auth: { mode: 'development', inProduction: true } });
-    expect(loadConfig({})).toMatchObject({ production: false, apiDocs: 'public', auth: { mode: 'development', inProduction: false } });
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example/jwks', AUTH_ISSUER: 'https://id.example', API_DOCS: 'authenticated' }).apiDocs).toBe('authenticated');
+    const optedIn = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_DEV_ISSUER_IN_PRODUCTION: 'yes-anyone-with-the-key-file-can-sign-in',
+    });
+    expect(optedIn).toMatchObject({
+      production: true,
+      apiDocs: 'off',
+      auth: { mode: 'development', inProduction: true },
+    });
+    expect(loadConfig({})).toMatchObject({
+      production: false,
+      apiDocs: 'public',
+      auth: { mode: 'development', inProduction: false },
+    });
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        AUTH_JWKS_URL: 'https://id.example/jwks',
+        AUTH_ISSUER: 'https://id.example',
+        API_DOCS: 'authenticated',
+      }).apiDocs,
+    ).toBe('authenticated');
   });
 });
 
 describe('cuff configuration', () => {
   it('assigns cuffs and gateways to organizations, refusing what it cannot read', () => {
-    const { organizations } = loadConfig({ CUFF_ORGANIZATIONS: 'cuff-1:clinic-north, cuff-2:clinic-south', MQTT_GATEWAY_ORGANIZATIONS: 'gw-1:clinic-east' }).cuffs;
+    const { organizations } = loadConfig({
+      CUFF_ORGANIZATIONS: 'cuff-1:clinic-north, cuff-2:clinic-south',
+      MQTT_GATEWAY_ORGANIZATIONS: 'gw-1:clinic-east',
+    }).cuffs;
     expect(organizations).toEqual({
-      cuffs: new Map([['cuff-1', 'clinic-north'], ['cuff-2', 'clinic-south']]),
+      cuffs: new Map([
+        ['cuff-1', 'clinic-north'],
+        ['cuff-2', 'clinic-south'],
+      ]),
       gateways: new Map([['gw-1', 'clinic-east']]),
       simulated: 'clinic-north',
     });
-    expect(() => loadConfig({ CUFF_ORGANIZATIONS: 'cuff-1' })).toThrow('CUFF_ORGANIZATIONS: entry 1: cuff cuff-1 needs an organization');
+    expect(() => loadConfig({ CUFF_ORGANIZATIONS: 'cuff-1' })).toThrow(
+      'CUFF_ORGANIZATIONS: entry 1: cuff cuff-1 needs an organization',
+    );
     expect(() => loadConfig({ MQTT_GATEWAY_ORGANIZATIONS: 'gw-1:a,gw-1:b' })).toThrow('gateway gw-1 is listed twice');
   });
 
@@ -162,7 +219,9 @@ describe('cuff configuration', () => {
 
   it('reads the simulated patient’s LOPs and refuses what it cannot read', () => {
     expect(loadConfig({ CUFF_SIM_LOP_MMHG: '150, 230' }).cuffs.simulatedLopMmHg).toEqual({ A: 150, B: 230 });
-    expect(() => loadConfig({ CUFF_SIM_LOP_MMHG: '150' })).toThrow('CUFF_SIM_LOP_MMHG: must be two LOPs in mmHg, channel A then B, e.g. 180,200');
+    expect(() => loadConfig({ CUFF_SIM_LOP_MMHG: '150' })).toThrow(
+      'CUFF_SIM_LOP_MMHG: must be two LOPs in mmHg, channel A then B, e.g. 180,200',
+    );
     expect(() => loadConfig({ CUFF_TRANSPORT: 'bluetooth' })).toThrow('CUFF_TRANSPORT');
     expect(() => loadConfig({ MQTT_SITE: 'clinic/north' })).toThrow('MQTT_SITE');
   });
@@ -195,7 +254,10 @@ describe('MQTT security configuration', () => {
   };
 
   it('reads the gateways’ secrets, and a configuration dumped by mistake shows none of them', () => {
-    const config = loadConfig({ CUFF_TRANSPORT: 'mqtt', MQTT_GATEWAY_CREDENTIALS: `gw-1:${SECRET_1}, gw-2:${SECRET_2}` });
+    const config = loadConfig({
+      CUFF_TRANSPORT: 'mqtt',
+      MQTT_GATEWAY_CREDENTIALS: `gw-1:${SECRET_1}, gw-2:${SECRET_2}`,
+    });
     const gateways = config.cuffs.mqtt.gateways;
 
     expect([...(gateways?.keys() ?? [])]).toEqual(['gw-1', 'gw-2']);
@@ -223,14 +285,23 @@ describe('MQTT security configuration', () => {
   });
 
   it('takes the service’s broker account with MQTT_URL only, user name and password together, and never shows the password', () => {
-    expect(loadConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_USERNAME: 'bfr-rx', MQTT_PASSWORD: SECRET_1 }).cuffs.mqtt.credentials).toEqual({
+    expect(
+      loadConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_USERNAME: 'bfr-rx', MQTT_PASSWORD: SECRET_1 }).cuffs.mqtt
+        .credentials,
+    ).toEqual({
       username: 'bfr-rx',
       password: expect.objectContaining({ reveal: expect.any(Function) }),
     });
-    expect(problemsOf({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_PASSWORD: SECRET_1 })).toEqual(['MQTT_USERNAME: is required with MQTT_PASSWORD (got undefined)']);
-    expect(problemsOf({ MQTT_USERNAME: 'bfr-rx', MQTT_PASSWORD: SECRET_1 })).toEqual([expect.stringMatching(/^MQTT_USERNAME: is for the broker at MQTT_URL/)]);
+    expect(problemsOf({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_PASSWORD: SECRET_1 })).toEqual([
+      'MQTT_USERNAME: is required with MQTT_PASSWORD (got undefined)',
+    ]);
+    expect(problemsOf({ MQTT_USERNAME: 'bfr-rx', MQTT_PASSWORD: SECRET_1 })).toEqual([
+      expect.stringMatching(/^MQTT_USERNAME: is for the broker at MQTT_URL/),
+    ]);
     const inUrl = problemsOf({ MQTT_URL: `mqtt://bfr-rx:${SECRET_1}@127.0.0.1:1883` });
-    expect(inUrl).toEqual([expect.stringMatching(/^MQTT_URL: must not hold credentials: give them in MQTT_USERNAME and MQTT_PASSWORD/)]);
+    expect(inUrl).toEqual([
+      expect.stringMatching(/^MQTT_URL: must not hold credentials: give them in MQTT_USERNAME and MQTT_PASSWORD/),
+    ]);
     expect(inUrl[0]).not.toContain('correct-horse');
   });
 
@@ -239,8 +310,22 @@ describe('MQTT security configuration', () => {
       expect.stringMatching(/^MQTT_URL: must be mqtts:\/\/ \(TLS\) for a broker on another machine/),
       expect.stringMatching(/^MQTT_USERNAME: or MQTT_TLS_CERT is required for a broker on another machine/),
     ]);
-    expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_URL: 'mqtts://broker.clinic.example:8883', MQTT_USERNAME: 'bfr-rx', MQTT_PASSWORD: SECRET_1 })).toEqual([]);
-    expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_URL: 'mqtts://broker.clinic.example:8883', MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.key })).toEqual([]);
+    expect(
+      problemsOf({
+        CUFF_TRANSPORT: 'mqtt',
+        MQTT_URL: 'mqtts://broker.clinic.example:8883',
+        MQTT_USERNAME: 'bfr-rx',
+        MQTT_PASSWORD: SECRET_1,
+      }),
+    ).toEqual([]);
+    expect(
+      problemsOf({
+        CUFF_TRANSPORT: 'mqtt',
+        MQTT_URL: 'mqtts://broker.clinic.example:8883',
+        MQTT_TLS_CERT: pem.cert,
+        MQTT_TLS_KEY: pem.key,
+      }),
+    ).toEqual([]);
     expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_URL: 'mqtt://[::1]:1883' })).toEqual([]);
 
     expect(problemsOf({ CUFF_TRANSPORT: 'mqtt', MQTT_BROKER_HOST: '0.0.0.0' })).toEqual([
@@ -262,17 +347,32 @@ describe('MQTT security configuration', () => {
   });
 
   it('checks the TLS files at start: readable, PEM of the right kind, in pairs, and for a TLS connection', () => {
-    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CA: join(dir, 'missing.crt') })).toEqual([expect.stringMatching(/^MQTT_TLS_CA: cannot be read \(ENOENT\)/)]);
-    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CA: pem.text })).toEqual([expect.stringMatching(/^MQTT_TLS_CA: is not a PEM certificate file/)]);
-    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.cert })).toEqual([
-      expect.stringMatching(/^MQTT_TLS_KEY: is not a PEM private key file \(an unencrypted key is needed\)/),
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CA: join(dir, 'missing.crt') })).toEqual([
+      expect.stringMatching(/^MQTT_TLS_CA: cannot be read \(ENOENT\)/),
     ]);
-    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CERT: pem.cert })).toEqual([expect.stringMatching(/^MQTT_TLS_KEY: is required with MQTT_TLS_CERT/)]);
-    expect(problemsOf({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TLS_CA: pem.cert })).toEqual([expect.stringMatching(/^MQTT_TLS_CA: needs an mqtts:\/\/ MQTT_URL/)]);
-    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_BROKER_TLS_CERT: pem.cert, MQTT_BROKER_TLS_KEY: pem.key })).toEqual([
-      expect.stringMatching(/^MQTT_BROKER_TLS_CERT: is for the embedded broker/),
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CA: pem.text })).toEqual([
+      expect.stringMatching(/^MQTT_TLS_CA: is not a PEM certificate file/),
     ]);
-    expect(loadConfig({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CA: pem.cert, MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.key }).cuffs.mqtt.tls).toEqual({
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.cert })).toEqual(
+      [expect.stringMatching(/^MQTT_TLS_KEY: is not a PEM private key file \(an unencrypted key is needed\)/)],
+    );
+    expect(problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_TLS_CERT: pem.cert })).toEqual([
+      expect.stringMatching(/^MQTT_TLS_KEY: is required with MQTT_TLS_CERT/),
+    ]);
+    expect(problemsOf({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TLS_CA: pem.cert })).toEqual([
+      expect.stringMatching(/^MQTT_TLS_CA: needs an mqtts:\/\/ MQTT_URL/),
+    ]);
+    expect(
+      problemsOf({ MQTT_URL: 'mqtts://127.0.0.1:8883', MQTT_BROKER_TLS_CERT: pem.cert, MQTT_BROKER_TLS_KEY: pem.key }),
+    ).toEqual([expect.stringMatching(/^MQTT_BROKER_TLS_CERT: is for the embedded broker/)]);
+    expect(
+      loadConfig({
+        MQTT_URL: 'mqtts://127.0.0.1:8883',
+        MQTT_TLS_CA: pem.cert,
+        MQTT_TLS_CERT: pem.cert,
+        MQTT_TLS_KEY: pem.key,
+      }).cuffs.mqtt.tls,
+    ).toEqual({
       caFile: pem.cert,
       certFile: pem.cert,
       keyFile: pem.key,

@@ -8,7 +8,12 @@ import { auditCheckpointFile, DATABASE_VARIABLES, type DatabaseTarget } from './
 import { originList } from './values';
 import { checkWebApp, WEB_APP_VARIABLES, type WebAppConfig, webAppConfig } from './web-app';
 
-export { type AuthConfig, DEVELOPMENT_ISSUER, DEVELOPMENT_ISSUER_IN_PRODUCTION, DEVELOPMENT_ORGANIZATION } from './auth';
+export {
+  type AuthConfig,
+  DEVELOPMENT_ISSUER,
+  DEVELOPMENT_ISSUER_IN_PRODUCTION,
+  DEVELOPMENT_ORGANIZATION,
+} from './auth';
 export type { CdsClient, CdsHooksConfig } from './cds-hooks';
 export { type CuffConfig, SERVICE_USERNAME } from './cuffs';
 export type { DatabaseTarget } from './database';
@@ -143,7 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: authConfig(e, production),
     corsOrigins: e.CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, '')),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    loadShedding: { eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS, databaseQueue: e.SHED_DATABASE_QUEUE, inProgress: e.SHED_IN_PROGRESS },
+    loadShedding: {
+      eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS,
+      databaseQueue: e.SHED_DATABASE_QUEUE,
+      inProgress: e.SHED_IN_PROGRESS,
+    },
     cdsHooks: cdsHooksConfig(e),
     webApp: webAppConfig(e, !e.AUTH_JWKS_URL && !production),
     cuffs: cuffConfig(e),

@@ -13,7 +13,10 @@ const MIN_GATEWAY_SECRET = 16;
 /** `gw-1:secret,gw-2:secret`: the gateways' ids and secrets. The messages never repeat a secret. */
 const gatewayCredentials = z.string().transform((value, ctx) => {
   const gateways = new Map<string, Secret>();
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   entries.forEach((entry, i) => {
     const colon = entry.indexOf(':');
     const gatewayId = colon < 0 ? entry : entry.slice(0, colon);
@@ -28,7 +31,10 @@ const gatewayCredentials = z.string().transform((value, ctx) => {
             ? `the secret of gateway ${gatewayId} must be at least ${MIN_GATEWAY_SECRET} printable characters without spaces or commas`
             : null;
     if (problem) {
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${problem}; entries are gateway-id:secret, separated by commas` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${i + 1}: ${problem}; entries are gateway-id:secret, separated by commas`,
+      });
     }
     gateways.set(gatewayId, new Secret(secret));
   });
@@ -58,7 +64,10 @@ const organizationAssignments = (what: 'cuff' | 'gateway') =>
               ? `${what} ${id} needs an organization of 1-200 characters`
               : null;
         if (problem) {
-          ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${problem}; entries are ${what}-id:organization, separated by commas` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${i + 1}: ${problem}; entries are ${what}-id:organization, separated by commas`,
+          });
         }
         owners.set(id, organization);
       });
@@ -111,7 +120,10 @@ export const CUFF_VARIABLES = {
     .optional(),
   MQTT_URL: z
     .url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' })
-    .refine((url) => !new URL(url).username && !new URL(url).password, 'must not hold credentials: give them in MQTT_USERNAME and MQTT_PASSWORD')
+    .refine(
+      (url) => !new URL(url).username && !new URL(url).password,
+      'must not hold credentials: give them in MQTT_USERNAME and MQTT_PASSWORD',
+    )
     .optional(),
   MQTT_USERNAME: z.string().trim().min(1).max(256).optional(),
   MQTT_PASSWORD: z
@@ -145,7 +157,10 @@ function checkBrokerVariables(env: CuffEnv, problem: Problem<keyof CuffEnv>): vo
   ] as const;
   for (const [first, second] of pairs) {
     if ((env[first] === undefined) !== (env[second] === undefined)) {
-      problem(env[first] === undefined ? first : second, `is required with ${env[first] === undefined ? second : first}`);
+      problem(
+        env[first] === undefined ? first : second,
+        `is required with ${env[first] === undefined ? second : first}`,
+      );
     }
   }
   if (env.MQTT_URL !== undefined) {
@@ -157,7 +172,10 @@ function checkBrokerVariables(env: CuffEnv, problem: Problem<keyof CuffEnv>): vo
     }
   } else {
     if (env.MQTT_USERNAME) {
-      problem('MQTT_USERNAME', 'is for the broker at MQTT_URL; the embedded broker gives the service an account of its own');
+      problem(
+        'MQTT_USERNAME',
+        'is for the broker at MQTT_URL; the embedded broker gives the service an account of its own',
+      );
     }
     if (env.MQTT_TLS_CERT) {
       problem('MQTT_TLS_CERT', 'is for the broker at MQTT_URL');
@@ -184,10 +202,16 @@ export function checkCuffs(env: CuffEnv, problem: Problem<keyof CuffEnv>): void 
   }
   if (env.MQTT_URL === undefined && !isLoopback(env.MQTT_BROKER_HOST)) {
     if (!env.MQTT_GATEWAY_CREDENTIALS) {
-      problem('MQTT_GATEWAY_CREDENTIALS', `is required when the embedded broker listens beyond loopback (MQTT_BROKER_HOST ${env.MQTT_BROKER_HOST})`);
+      problem(
+        'MQTT_GATEWAY_CREDENTIALS',
+        `is required when the embedded broker listens beyond loopback (MQTT_BROKER_HOST ${env.MQTT_BROKER_HOST})`,
+      );
     }
     if (!env.MQTT_BROKER_TLS_CERT) {
-      problem('MQTT_BROKER_TLS_CERT', `is required when the embedded broker listens beyond loopback (MQTT_BROKER_HOST ${env.MQTT_BROKER_HOST})`);
+      problem(
+        'MQTT_BROKER_TLS_CERT',
+        `is required when the embedded broker listens beyond loopback (MQTT_BROKER_HOST ${env.MQTT_BROKER_HOST})`,
+      );
     }
   }
 }
@@ -195,7 +219,11 @@ export function checkCuffs(env: CuffEnv, problem: Problem<keyof CuffEnv>): void 
 export function cuffConfig(e: CuffEnv): CuffConfig {
   return {
     transport: e.CUFF_TRANSPORT,
-    organizations: { cuffs: e.CUFF_ORGANIZATIONS ?? new Map(), gateways: e.MQTT_GATEWAY_ORGANIZATIONS ?? new Map(), simulated: e.CUFF_SIM_ORGANIZATION },
+    organizations: {
+      cuffs: e.CUFF_ORGANIZATIONS ?? new Map(),
+      gateways: e.MQTT_GATEWAY_ORGANIZATIONS ?? new Map(),
+      simulated: e.CUFF_SIM_ORGANIZATION,
+    },
     simulatedDevices: e.CUFF_SIM_DEVICES,
     simulatedLopMmHg: e.CUFF_SIM_LOP_MMHG ? { A: e.CUFF_SIM_LOP_MMHG[0], B: e.CUFF_SIM_LOP_MMHG[1] } : null,
     mqtt: {
@@ -205,7 +233,10 @@ export function cuffConfig(e: CuffEnv): CuffConfig {
       credentials: e.MQTT_USERNAME && e.MQTT_PASSWORD ? { username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD } : null,
       tls: { caFile: e.MQTT_TLS_CA ?? null, certFile: e.MQTT_TLS_CERT ?? null, keyFile: e.MQTT_TLS_KEY ?? null },
       gateways: e.MQTT_GATEWAY_CREDENTIALS ?? null,
-      brokerTls: e.MQTT_BROKER_TLS_CERT && e.MQTT_BROKER_TLS_KEY ? { certFile: e.MQTT_BROKER_TLS_CERT, keyFile: e.MQTT_BROKER_TLS_KEY } : null,
+      brokerTls:
+        e.MQTT_BROKER_TLS_CERT && e.MQTT_BROKER_TLS_KEY
+          ? { certFile: e.MQTT_BROKER_TLS_CERT, keyFile: e.MQTT_BROKER_TLS_KEY }
+          : null,
     },
   };
 }

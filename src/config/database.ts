@@ -2,9 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 /** Where the service keeps its records: an embedded SQLite file, or a PostgreSQL server. */
-export type DatabaseTarget =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string };
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 const databaseUrl = z
   .string()
@@ -47,5 +45,7 @@ export function auditCheckpointFile(e: DatabaseEnv): string | null {
   if (e.AUDIT_CHECKPOINT_FILE) {
     return resolve(e.AUDIT_CHECKPOINT_FILE);
   }
-  return e.DATABASE_URL.kind === 'sqlite' && e.DATABASE_URL.file !== ':memory:' ? `${e.DATABASE_URL.file}.audit-checkpoint` : null;
+  return e.DATABASE_URL.kind === 'sqlite' && e.DATABASE_URL.file !== ':memory:'
+    ? `${e.DATABASE_URL.file}.audit-checkpoint`
+    : null;
 }

@@ -14,12 +14,10 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Key sets and EHR FHIR servers are reached over TLS; plain http only on this machine (development and tests). */
-export const secureUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine((value) => {
-    const url = new URL(value);
-    return url.protocol === 'https:' || isLoopback(url.hostname);
-  }, 'must be an https URL (http only for localhost)');
+export const secureUrl = z.url({ protocol: /^https?$/ }).refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || isLoopback(url.hostname);
+}, 'must be an https URL (http only for localhost)');
 
 export const jsonText = z.string().transform((value, ctx): unknown => {
   try {
@@ -32,7 +30,12 @@ export const jsonText = z.string().transform((value, ctx): unknown => {
 
 export const originList = z
   .string()
-  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })));
 
 /** A PEM file named by a variable or option: it must be readable and hold what it is for. */
@@ -47,12 +50,18 @@ export const pemFile = (holds: 'certificate' | 'private key') =>
       try {
         text = readFileSync(file, 'utf8');
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+        });
         return z.NEVER;
       }
       const marker = holds === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN (RSA |EC )?PRIVATE KEY-----/;
       if (!marker.test(text)) {
-        ctx.addIssue({ code: 'custom', message: `is not a PEM ${holds} file${holds === 'private key' ? ' (an unencrypted key is needed)' : ''}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `is not a PEM ${holds} file${holds === 'private key' ? ' (an unencrypted key is needed)' : ''}`,
+        });
         return z.NEVER;
       }
       return file;

@@ -32,7 +32,10 @@ export function checkWebApp(env: WebAppEnv, oidcIssuer: boolean, problem: Proble
     }
   }
   if (webOidcGiven.length > 0 && !oidcIssuer) {
-    problem('WEB_OIDC_CLIENT_ID', 'signs the web app in at an OIDC issuer, so AUTH_JWKS_URL and AUTH_ISSUER must name that issuer');
+    problem(
+      'WEB_OIDC_CLIENT_ID',
+      'signs the web app in at an OIDC issuer, so AUTH_JWKS_URL and AUTH_ISSUER must name that issuer',
+    );
   }
 }
 
@@ -42,7 +45,12 @@ export function webAppConfig(e: WebAppEnv, developmentSignIn: boolean): WebAppCo
     developmentSignIn,
     oidc:
       e.WEB_OIDC_AUTHORIZATION_URL && e.WEB_OIDC_TOKEN_URL && e.WEB_OIDC_CLIENT_ID
-        ? { authorizationUrl: e.WEB_OIDC_AUTHORIZATION_URL, tokenUrl: e.WEB_OIDC_TOKEN_URL, clientId: e.WEB_OIDC_CLIENT_ID, scope: e.WEB_OIDC_SCOPE }
+        ? {
+            authorizationUrl: e.WEB_OIDC_AUTHORIZATION_URL,
+            tokenUrl: e.WEB_OIDC_TOKEN_URL,
+            clientId: e.WEB_OIDC_CLIENT_ID,
+            scope: e.WEB_OIDC_SCOPE,
+          }
         : null,
   };
 }

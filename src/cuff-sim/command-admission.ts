@@ -50,7 +50,9 @@ export class CommandAdmission {
 
     const parsed = CommandEnvelope.safeParse(raw);
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`);
+      const issues = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`);
       return refused('INVALID', issues.join('; '));
     }
     const command = parsed.data;
@@ -58,12 +60,18 @@ export class CommandAdmission {
       return refused('INVALID', `addressed to ${command.deviceId}, this is ${deviceId}`);
     }
     if (this.seenMsgIds.has(command.msgId) || command.seq <= this.lastSeq) {
-      return refused('REJECTED_REPLAY', `seq ${command.seq} is not above ${this.lastSeq}, or message ${command.msgId} was seen before`);
+      return refused(
+        'REJECTED_REPLAY',
+        `seq ${command.seq} is not above ${this.lastSeq}, or message ${command.msgId} was seen before`,
+      );
     }
     this.remember(command.msgId, command.seq);
     const epoch = command.epoch ?? 0;
     if (epoch < this.lastEpoch) {
-      return refused('REJECTED_CONFLICT', `epoch ${epoch} is below ${this.lastEpoch}: another controller has taken this cuff over`);
+      return refused(
+        'REJECTED_CONFLICT',
+        `epoch ${epoch} is below ${this.lastEpoch}: another controller has taken this cuff over`,
+      );
     }
 
     const issuedAt = Date.parse(command.issuedAt);
@@ -73,10 +81,16 @@ export class CommandAdmission {
       return refused('INVALID', `a command may live at most ${DEVICE_LIMITS.maxCommandLifetimeMs / 1000} s`);
     }
     if (expiresAt <= deviceNow) {
-      return refused('REJECTED_EXPIRED', `expired at ${command.expiresAt}; the cuff's time is ${this.firmware.deviceTime(now)}`);
+      return refused(
+        'REJECTED_EXPIRED',
+        `expired at ${command.expiresAt}; the cuff's time is ${this.firmware.deviceTime(now)}`,
+      );
     }
     if (issuedAt > deviceNow + DEVICE_LIMITS.maxCommandLifetimeMs) {
-      return refused('REJECTED_EXPIRED', `issued at ${command.issuedAt}, in the cuff's future (${this.firmware.deviceTime(now)}): the clocks disagree`);
+      return refused(
+        'REJECTED_EXPIRED',
+        `issued at ${command.issuedAt}, in the cuff's future (${this.firmware.deviceTime(now)}): the clocks disagree`,
+      );
     }
     this.lastEpoch = epoch;
     return { kind: 'admitted', command };

@@ -13,7 +13,10 @@ export interface CommandOutcome {
   detail?: string;
 }
 
-const NO_HEARTBEAT: CommandOutcome = { result: 'REJECTED_STATE', detail: 'no controller heartbeat: the cuff does not inflate without one' };
+const NO_HEARTBEAT: CommandOutcome = {
+  result: 'REJECTED_STATE',
+  detail: 'no controller heartbeat: the cuff does not inflate without one',
+};
 
 /**
  * Carries out an admitted command when the state machine accepts it in the present state
@@ -101,7 +104,10 @@ export class CommandExecution {
       case 'CLEAR_ALARM': {
         const stillUp = firmware.units.filter((unit) => !unit.limiter.reset());
         if (stillUp.length > 0) {
-          return { result: 'FAILED', detail: `channel ${stillUp.map((u) => u.channel).join(', ')} is still under pressure` };
+          return {
+            result: 'FAILED',
+            detail: `channel ${stillUp.map((u) => u.channel).join(', ')} is still under pressure`,
+          };
         }
         firmware.units.forEach((unit) => unit.clearSensorFault());
         firmware.enter('IDLE', now);

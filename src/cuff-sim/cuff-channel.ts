@@ -9,7 +9,13 @@ import type { SeededRandom } from '../common/seeded-random';
 
 // Bound once: this code runs 100 times a second per cuff, and global lookups are slow in sandboxes such as jest's.
 const { abs, max, min, round } = Math;
-const { NEGATIVE_INFINITY: MINUS_INFINITY, NaN: NOT_A_NUMBER, POSITIVE_INFINITY: INFINITY, isFinite: finite, isNaN: notANumber } = Number;
+const {
+  NEGATIVE_INFINITY: MINUS_INFINITY,
+  NaN: NOT_A_NUMBER,
+  POSITIVE_INFINITY: INFINITY,
+  isFinite: finite,
+  isNaN: notANumber,
+} = Number;
 
 /** A real pressure cannot move this much in one 10 ms sample, even dumping through both valves. */
 const SENSOR_JUMP_MMHG = 25;

@@ -1,7 +1,13 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { Subscription } from 'rxjs';
 
-import { DeviceDescription, GatewayStatus, Heartbeat, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../device-adapter/protocol';
+import {
+  DeviceDescription,
+  GatewayStatus,
+  Heartbeat,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+} from '../device-adapter/protocol';
 import { CuffSim, type CuffSimOptions } from './cuff-sim';
 import type { Timers } from '../device-adapter/timers';
 import { gatewayClientId } from '../device-adapter/mqtt/broker-access';
@@ -64,11 +70,28 @@ export class CuffGateway {
     }
     for (const cuff of this.cuffs.values()) {
       this.subscriptions.push(
-        cuff.telemetry$.subscribe((sample) => this.publish(topics.device(this.options.site, this.options.gatewayId, cuff.deviceId, 'telemetry'), sample, 0, false)),
+        cuff.telemetry$.subscribe((sample) =>
+          this.publish(
+            topics.device(this.options.site, this.options.gatewayId, cuff.deviceId, 'telemetry'),
+            sample,
+            0,
+            false,
+          ),
+        ),
         cuff.events$.subscribe((event) => {
-          this.publish(topics.device(this.options.site, this.options.gatewayId, cuff.deviceId, 'event'), event, 1, false);
+          this.publish(
+            topics.device(this.options.site, this.options.gatewayId, cuff.deviceId, 'event'),
+            event,
+            1,
+            false,
+          );
           if (event.event.kind === 'STATE_CHANGED' || event.event.kind === 'BOOTED') {
-            this.publish(topics.device(this.options.site, this.options.gatewayId, cuff.deviceId, 'state'), cuff.snapshot(), 1, true);
+            this.publish(
+              topics.device(this.options.site, this.options.gatewayId, cuff.deviceId, 'state'),
+              cuff.snapshot(),
+              1,
+              true,
+            );
           }
         }),
       );
@@ -84,7 +107,11 @@ export class CuffGateway {
     const client = this.client;
     this.client = null;
     if (client?.connected) {
-      await client.publishAsync(topics.status(this.options.site, this.options.gatewayId), JSON.stringify(this.status(false)), { qos: 1, retain: true });
+      await client.publishAsync(
+        topics.status(this.options.site, this.options.gatewayId),
+        JSON.stringify(this.status(false)),
+        { qos: 1, retain: true },
+      );
     }
     await client?.endAsync(true);
     this.subscriptions.forEach((s) => s.unsubscribe());
@@ -125,7 +152,12 @@ export class CuffGateway {
       clientId: gatewayClientId(gatewayId),
       keepalive: this.options.keepaliveS ?? 2,
       reconnectPeriod: 1000,
-      will: { topic: topics.status(site, gatewayId), payload: Buffer.from(JSON.stringify(this.status(false))), qos: 1, retain: true },
+      will: {
+        topic: topics.status(site, gatewayId),
+        payload: Buffer.from(JSON.stringify(this.status(false))),
+        qos: 1,
+        retain: true,
+      },
       ...(password !== undefined && { username: gatewayId, password }),
       ...tlsOptions(this.options.tls),
     });

@@ -5,7 +5,6 @@ import type { SeededRandom } from '../common/seeded-random';
 const { PI, exp, log, max, min, round, sin } = Math;
 const { NaN: NOT_A_NUMBER } = Number;
 
-
 /**
  * The pneumatic model of one cuff (device and safety reference §3.3). The numbers are assumptions
  * until a recorded trace of a real cuff replaces them:

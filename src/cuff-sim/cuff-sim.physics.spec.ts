@@ -67,7 +67,9 @@ describe('CuffSim physics', () => {
     await sut.started(program);
     await sut.untilState('DONE');
 
-    const holding = sut.telemetry.filter((t) => t.state === 'HOLDING' || t.state === 'SET_REST').flatMap((t) => t.channels.filter((c) => c.channel === 'A'));
+    const holding = sut.telemetry
+      .filter((t) => t.state === 'HOLDING' || t.state === 'SET_REST')
+      .flatMap((t) => t.channels.filter((c) => c.channel === 'A'));
     const mean = holding.reduce((sum, c) => sum + (c.meanMmHg as number), 0) / holding.length;
     expect(mean).toBeGreaterThanOrEqual(target - 1);
     expect(mean).toBeLessThanOrEqual(target + 5);
@@ -122,7 +124,12 @@ describe('CuffSim physics', () => {
     await sut.untilState('FAULT', 60_000);
 
     expect(sut.sim.limiterTripped('A')).toBe(true);
-    expect(sut.alarmsRaised().filter((a) => a.action === 'deflate').map((a) => a.alarm)).toEqual(['INDEPENDENT_CUTOFF']);
+    expect(
+      sut
+        .alarmsRaised()
+        .filter((a) => a.action === 'deflate')
+        .map((a) => a.alarm),
+    ).toEqual(['INDEPENDENT_CUTOFF']);
     expect(sut.sim.record('A').peakMmHg).toBeGreaterThan(DEVICE_LIMITS.tripMmHg - 10);
     expect(sut.sim.record('A').peakMmHg).toBeLessThan(DEVICE_LIMITS.tripMmHg);
     expect(sut.sim.pressure('A')).toBeLessThanOrEqual(DEVICE_LIMITS.deflatedMmHg);
@@ -166,17 +173,20 @@ describe('CuffSim physics', () => {
       expect(sut.sim.record('B').peakMmHg).toBeLessThan(lop + 25);
     });
 
-    it.each([290, 340])('reports LOP_NOT_FOUND for a LOP of %i mmHg, above the 280 mmHg search ceiling', async (lop) => {
-      sut = new SimController({ lopMmHg: { A: lop } });
-      await sut.ready();
+    it.each([290, 340])(
+      'reports LOP_NOT_FOUND for a LOP of %i mmHg, above the 280 mmHg search ceiling',
+      async (lop) => {
+        sut = new SimController({ lopMmHg: { A: lop } });
+        await sut.ready();
 
-      expectOk(sut.send({ type: 'MEASURE_LOP', body: { channel: 'A', posture: 'seated' } }));
-      const measured = await sut.untilEvent('LOP_MEASURED', DEVICE_LIMITS.lopSearchTimeoutS * 1000 + 5_000);
-      await sut.untilState('READY');
+        expectOk(sut.send({ type: 'MEASURE_LOP', body: { channel: 'A', posture: 'seated' } }));
+        const measured = await sut.untilEvent('LOP_MEASURED', DEVICE_LIMITS.lopSearchTimeoutS * 1000 + 5_000);
+        await sut.untilState('READY');
 
-      expect(measured.lop).toMatchObject({ found: false, lopMmHg: null, reason: 'LOP_NOT_FOUND', posture: 'seated' });
-      expect(sut.sim.record('A').peakMmHg).toBeLessThan(DEVICE_LIMITS.lopSearchCeilingMmHg + 5);
-    });
+        expect(measured.lop).toMatchObject({ found: false, lopMmHg: null, reason: 'LOP_NOT_FOUND', posture: 'seated' });
+        expect(sut.sim.record('A').peakMmHg).toBeLessThan(DEVICE_LIMITS.lopSearchCeilingMmHg + 5);
+      },
+    );
 
     it('reports the search as stopped when the cuff is deflated during it', async () => {
       sut = new SimController();

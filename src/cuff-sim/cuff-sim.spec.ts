@@ -26,7 +26,14 @@ describe('CuffSim protocol', () => {
 
     const ack = sut.sim.handle(envelope());
 
-    expect(ack).toMatchObject({ v: 1, type: 'ACK', deviceId: 'cuff-1', ackOf: 'm-1', result: 'OK', state: 'SELF_TEST' });
+    expect(ack).toMatchObject({
+      v: 1,
+      type: 'ACK',
+      deviceId: 'cuff-1',
+      ackOf: 'm-1',
+      result: 'OK',
+      state: 'SELF_TEST',
+    });
   });
 
   it('refuses a replayed message (same msgId, or a seq not above the last) with REJECTED_REPLAY', () => {
@@ -61,11 +68,35 @@ describe('CuffSim protocol', () => {
     sut = new SimController();
     const now = sut.timers.now();
 
-    expect(sut.sim.handle(envelope({ msgId: 'e-1', seq: now + 1, issuedAt: new Date(now - 60_000).toISOString(), expiresAt: new Date(now - 1).toISOString() }))?.result).toBe('REJECTED_EXPIRED');
-    expect(sut.sim.handle(envelope({ msgId: 'e-2', seq: now + 2, issuedAt: new Date(now + 6 * 60_000).toISOString(), expiresAt: new Date(now + 7 * 60_000).toISOString() }))?.result).toBe(
-      'REJECTED_EXPIRED',
-    );
-    expect(sut.sim.handle(envelope({ msgId: 'e-3', seq: now + 3, expiresAt: new Date(now + DEVICE_LIMITS.maxCommandLifetimeMs + 1).toISOString() }))?.result).toBe('INVALID');
+    expect(
+      sut.sim.handle(
+        envelope({
+          msgId: 'e-1',
+          seq: now + 1,
+          issuedAt: new Date(now - 60_000).toISOString(),
+          expiresAt: new Date(now - 1).toISOString(),
+        }),
+      )?.result,
+    ).toBe('REJECTED_EXPIRED');
+    expect(
+      sut.sim.handle(
+        envelope({
+          msgId: 'e-2',
+          seq: now + 2,
+          issuedAt: new Date(now + 6 * 60_000).toISOString(),
+          expiresAt: new Date(now + 7 * 60_000).toISOString(),
+        }),
+      )?.result,
+    ).toBe('REJECTED_EXPIRED');
+    expect(
+      sut.sim.handle(
+        envelope({
+          msgId: 'e-3',
+          seq: now + 3,
+          expiresAt: new Date(now + DEVICE_LIMITS.maxCommandLifetimeMs + 1).toISOString(),
+        }),
+      )?.result,
+    ).toBe('INVALID');
     expect(sut.sim.state).toBe('IDLE');
   });
 
@@ -85,7 +116,10 @@ describe('CuffSim protocol', () => {
 
     expect(ack).toMatchObject({ result: 'INVALID', state: 'IDLE' });
     expect(ack?.detail).toContain('body.channel');
-    expect(sut.sim.handle(envelope({ msgId: 'm-2', deviceId: 'cuff-9' }))).toMatchObject({ result: 'INVALID', detail: 'addressed to cuff-9, this is cuff-1' });
+    expect(sut.sim.handle(envelope({ msgId: 'm-2', deviceId: 'cuff-9' }))).toMatchObject({
+      result: 'INVALID',
+      detail: 'addressed to cuff-9, this is cuff-1',
+    });
     expect(sut.sim.handle(envelope({ msgId: 'm-3', patientId: 'mrn-1' }))?.result).toBe('INVALID');
     expect(sut.sim.handle({ type: 'SELF_TEST' })).toBeNull();
     expect(sut.sim.handle('not json at all')).toBeNull();
@@ -142,11 +176,43 @@ describe('CuffSim protocol', () => {
     const base = cuffProgram();
     it.each([
       ['a target above 80 % LOP', cuffProgram({ blocks: [programBlock({ targetPct: 85, targetMmHg: 170 })] }), 'SR-2'],
-      ['a set point above 250 mmHg', cuffProgram({ cuffs: [{ ...base.cuffs[0], lopMmHg: 320 }], blocks: [programBlock({ targetPct: 80, targetMmHg: 256 })] }), 'SR-1'],
-      ['a block longer than the limit', cuffProgram({ blocks: [programBlock({ sets: [{ reps: 0, workS: 1200 }, { reps: 0, workS: 60 }] })] }), 'SR-4'],
-      ['a reperfusion shorter than 60 s', cuffProgram({ blocks: [programBlock({ reperfusionS: 30 }), programBlock({ blockId: 'b2' })] }), 'SR-5'],
-      ['a target that is not its percentage of the LOP', cuffProgram({ blocks: [programBlock({ targetMmHg: 125 })] }), 'SR-2'],
-      ['limits looser than the cuff’s', cuffProgram({ limits: { ...base.limits, maxSessionInflationS: 3600 } }), 'SR-6'],
+      [
+        'a set point above 250 mmHg',
+        cuffProgram({
+          cuffs: [{ ...base.cuffs[0], lopMmHg: 320 }],
+          blocks: [programBlock({ targetPct: 80, targetMmHg: 256 })],
+        }),
+        'SR-1',
+      ],
+      [
+        'a block longer than the limit',
+        cuffProgram({
+          blocks: [
+            programBlock({
+              sets: [
+                { reps: 0, workS: 1200 },
+                { reps: 0, workS: 60 },
+              ],
+            }),
+          ],
+        }),
+        'SR-4',
+      ],
+      [
+        'a reperfusion shorter than 60 s',
+        cuffProgram({ blocks: [programBlock({ reperfusionS: 30 }), programBlock({ blockId: 'b2' })] }),
+        'SR-5',
+      ],
+      [
+        'a target that is not its percentage of the LOP',
+        cuffProgram({ blocks: [programBlock({ targetMmHg: 125 })] }),
+        'SR-2',
+      ],
+      [
+        'limits looser than the cuff’s',
+        cuffProgram({ limits: { ...base.limits, maxSessionInflationS: 3600 } }),
+        'SR-6',
+      ],
     ])('refuses %s with REJECTED_LIMIT', async (_, program, requirement) => {
       sut = new SimController();
       await sut.ready();
@@ -162,7 +228,10 @@ describe('CuffSim protocol', () => {
       sut = new SimController();
       await sut.driveTo('HOLDING');
 
-      expect(sut.push(cuffProgram({ programId: 'prg-2' }))).toMatchObject({ result: 'REJECTED_STATE', state: 'HOLDING' });
+      expect(sut.push(cuffProgram({ programId: 'prg-2' }))).toMatchObject({
+        result: 'REJECTED_STATE',
+        state: 'HOLDING',
+      });
     });
   });
 
@@ -170,17 +239,42 @@ describe('CuffSim protocol', () => {
     it('runs blocks in order: sets, inflated rest, reperfusion deflated for its full time, then DONE', async () => {
       sut = new SimController();
       const program = cuffProgram({
-        cuffs: [...cuffProgram().cuffs, { ...cuffProgram().cuffs[0], channel: 'B', site: { limb: 'thigh', side: 'right' } }],
+        cuffs: [
+          ...cuffProgram().cuffs,
+          { ...cuffProgram().cuffs[0], channel: 'B', site: { limb: 'thigh', side: 'right' } },
+        ],
         blocks: [
-          programBlock({ blockId: 'b1', sets: [{ reps: 10, workS: 20 }, { reps: 10, workS: 20 }], setRestS: 10, reperfusionS: 60 }),
-          programBlock({ blockId: 'b2', channel: 'B', mode: 'intermittent', inflatedDuringRest: false, sets: [{ reps: 10, workS: 20 }, { reps: 10, workS: 20 }], setRestS: 10 }),
+          programBlock({
+            blockId: 'b1',
+            sets: [
+              { reps: 10, workS: 20 },
+              { reps: 10, workS: 20 },
+            ],
+            setRestS: 10,
+            reperfusionS: 60,
+          }),
+          programBlock({
+            blockId: 'b2',
+            channel: 'B',
+            mode: 'intermittent',
+            inflatedDuringRest: false,
+            sets: [
+              { reps: 10, workS: 20 },
+              { reps: 10, workS: 20 },
+            ],
+            setRestS: 10,
+          }),
         ],
       });
       await sut.started(program);
       await sut.untilState('DONE');
 
-      const kinds = sut.events.map((e) => e.event).filter((e) => e.kind !== 'STATE_CHANGED' && e.kind !== 'BOOTED' && !e.kind.startsWith('SELF_TEST'));
-      expect(kinds.map((e) => [e.kind, 'blockId' in e ? e.blockId : null, 'setIndex' in e ? e.setIndex : null])).toEqual([
+      const kinds = sut.events
+        .map((e) => e.event)
+        .filter((e) => e.kind !== 'STATE_CHANGED' && e.kind !== 'BOOTED' && !e.kind.startsWith('SELF_TEST'));
+      expect(
+        kinds.map((e) => [e.kind, 'blockId' in e ? e.blockId : null, 'setIndex' in e ? e.setIndex : null]),
+      ).toEqual([
         ['SET_STARTED', 'b1', 0],
         ['SET_COMPLETED', 'b1', 0],
         ['SET_STARTED', 'b1', 1],
@@ -195,22 +289,42 @@ describe('CuffSim protocol', () => {
       ]);
       const states = sut.statesVisited();
       expect(states.slice(states.indexOf('INFLATING'))).toEqual([
-        'INFLATING', 'HOLDING', 'SET_REST', 'HOLDING', 'DEFLATING', 'REPERFUSION',
-        'INFLATING', 'HOLDING', 'SET_REST', 'INFLATING', 'HOLDING', 'DEFLATING', 'DONE',
+        'INFLATING',
+        'HOLDING',
+        'SET_REST',
+        'HOLDING',
+        'DEFLATING',
+        'REPERFUSION',
+        'INFLATING',
+        'HOLDING',
+        'SET_REST',
+        'INFLATING',
+        'HOLDING',
+        'DEFLATING',
+        'DONE',
       ]);
       const reperfusion = sut.telemetry.filter((t) => t.state === 'REPERFUSION');
       expect(reperfusion.length * 100).toBeGreaterThanOrEqual(60_000);
-      expect(Math.max(...reperfusion.flatMap((t) => t.channels.map((c) => c.maxMmHg as number)))).toBeLessThanOrEqual(DEVICE_LIMITS.deflatedMmHg);
+      expect(Math.max(...reperfusion.flatMap((t) => t.channels.map((c) => c.maxMmHg as number)))).toBeLessThanOrEqual(
+        DEVICE_LIMITS.deflatedMmHg,
+      );
       const blockB = sut.events.find((e) => e.event.kind === 'BLOCK_COMPLETED' && e.event.blockId === 'b2')?.event;
       expect(blockB).toMatchObject({ occlusionS: 40 });
       // Intermittent: the cuff is down between the sets.
       const restB = sut.telemetry.filter((t) => t.state === 'SET_REST' && t.blockIndex === 1).slice(30);
-      expect(Math.max(...restB.map((t) => t.channels.find((c) => c.channel === 'B')?.maxMmHg as number))).toBeLessThanOrEqual(DEVICE_LIMITS.deflatedMmHg);
+      expect(
+        Math.max(...restB.map((t) => t.channels.find((c) => c.channel === 'B')?.maxMmHg as number)),
+      ).toBeLessThanOrEqual(DEVICE_LIMITS.deflatedMmHg);
     });
 
     it('runs a full 30-minute session of six blocks on the virtual clock', async () => {
       sut = new SimController();
-      const sets = [{ reps: 30, workS: 60 }, { reps: 15, workS: 40 }, { reps: 15, workS: 40 }, { reps: 15, workS: 40 }];
+      const sets = [
+        { reps: 30, workS: 60 },
+        { reps: 15, workS: 40 },
+        { reps: 15, workS: 40 },
+        { reps: 15, workS: 40 },
+      ];
       const program = cuffProgram({
         blocks: [1, 2, 3, 4, 5, 6].map((i) => programBlock({ blockId: `b${i}`, sets, setRestS: 30, reperfusionS: 60 })),
         limits: { ...cuffProgram().limits, maxBlockInflationS: 600 },
@@ -226,10 +340,27 @@ describe('CuffSim protocol', () => {
 
     it('guides passive cycles without contraction waves', async () => {
       sut = new SimController();
-      await sut.started(cuffProgram({ blocks: [programBlock({ mode: 'passive', inflatedDuringRest: false, sets: [{ reps: 0, workS: 30 }, { reps: 0, workS: 30 }], setRestS: 20 })] }));
+      await sut.started(
+        cuffProgram({
+          blocks: [
+            programBlock({
+              mode: 'passive',
+              inflatedDuringRest: false,
+              sets: [
+                { reps: 0, workS: 30 },
+                { reps: 0, workS: 30 },
+              ],
+              setRestS: 20,
+            }),
+          ],
+        }),
+      );
       await sut.untilState('DONE');
 
-      const held = sut.telemetry.filter((t) => t.state === 'HOLDING').slice(20).flatMap((t) => t.channels.filter((c) => c.channel === 'A'));
+      const held = sut.telemetry
+        .filter((t) => t.state === 'HOLDING')
+        .slice(20)
+        .flatMap((t) => t.channels.filter((c) => c.channel === 'A'));
       expect(Math.max(...held.map((c) => (c.maxMmHg as number) - (c.minMmHg as number)))).toBeLessThan(8);
     });
 
@@ -254,7 +385,19 @@ describe('CuffSim protocol', () => {
 
     it('ends a set early on NEXT_SET, and ends an inflated rest early on the next NEXT_SET', async () => {
       sut = new SimController();
-      await sut.started(cuffProgram({ blocks: [programBlock({ sets: [{ reps: 20, workS: 40 }, { reps: 20, workS: 40 }], setRestS: 60 })] }));
+      await sut.started(
+        cuffProgram({
+          blocks: [
+            programBlock({
+              sets: [
+                { reps: 20, workS: 40 },
+                { reps: 20, workS: 40 },
+              ],
+              setRestS: 60,
+            }),
+          ],
+        }),
+      );
       await sut.untilState('HOLDING');
       await sut.advance(10_000);
 
@@ -275,7 +418,10 @@ describe('CuffSim protocol', () => {
       sut.heartbeatOff();
       const lastBeat = sut.timers.now() - (sut.timers.now() % 1000);
 
-      await sut.timers.advanceUntil(() => sut.sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg, { timeoutMs: 20_000, stepMs: 10 });
+      await sut.timers.advanceUntil(() => sut.sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg, {
+        timeoutMs: 20_000,
+        stepMs: 10,
+      });
 
       expect(sut.timers.now() - lastBeat).toBeLessThanOrEqual(DEVICE_LIMITS.watchdogMs + 3_000);
       expect(sut.alarmsRaised()).toContainEqual({ alarm: 'HEARTBEAT_LOST', action: 'deflate' });
@@ -289,7 +435,10 @@ describe('CuffSim protocol', () => {
       sut.heartbeatOff();
       await sut.advance(6_000);
 
-      expect(sut.send({ type: 'START', body: { programId: 'prg-1' } })).toMatchObject({ result: 'REJECTED_STATE', state: 'PROGRAM_LOADED' });
+      expect(sut.send({ type: 'START', body: { programId: 'prg-1' } })).toMatchObject({
+        result: 'REJECTED_STATE',
+        state: 'PROGRAM_LOADED',
+      });
     });
 
     it('comes back from a reboot mid-block IDLE and deflated, its program gone, and still refuses old commands (SR-15)', async () => {

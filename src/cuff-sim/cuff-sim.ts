@@ -3,7 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { Observable, Subject } from 'rxjs';
 
 import type { Channel } from '../device-adapter/cuff-program';
-import { type Ack, type AckResult, type CuffState, type DeviceDescription, type DeviceEvent, PROTOCOL_VERSION, type StateSnapshot, type Telemetry } from '../device-adapter/protocol';
+import {
+  type Ack,
+  type AckResult,
+  type CuffState,
+  type DeviceDescription,
+  type DeviceEvent,
+  PROTOCOL_VERSION,
+  type StateSnapshot,
+  type Telemetry,
+} from '../device-adapter/protocol';
 import type { TimerHandle, Timers } from '../device-adapter/timers';
 import { AlarmWatch } from './alarm-watch';
 import { Advisories } from './advisories';
@@ -94,7 +103,16 @@ export class CuffSim {
     const random = new SeededRandom(options.seed ?? 1);
     const lop = { A: 180, B: 200, ...options.lopMmHg };
     const units = channels.map(
-      (channel) => new CuffChannel(channel, { lopMmHg: lop[channel], heartRateBpm: options.heartRateBpm ?? 72, pulseAmplitudeMmHg: options.pulseAmplitudeMmHg ?? 2 }, random),
+      (channel) =>
+        new CuffChannel(
+          channel,
+          {
+            lopMmHg: lop[channel],
+            heartRateBpm: options.heartRateBpm ?? 72,
+            pulseAmplitudeMmHg: options.pulseAmplitudeMmHg ?? 2,
+          },
+          random,
+        ),
     );
     this.firmware = new FirmwareState(options.deviceId, units, this.eventSubject);
     const advisories = new Advisories(this.firmware);
@@ -104,7 +122,15 @@ export class CuffSim {
     this.procedures = new Procedures(this.firmware, this.deflation);
     this.admission = new CommandAdmission(this.firmware);
     this.programs = new ProgramAdmission(channels);
-    this.commands = new CommandExecution(this.firmware, channels, this.programs, this.procedures, this.runner, this.deflation, this.watch);
+    this.commands = new CommandExecution(
+      this.firmware,
+      channels,
+      this.programs,
+      this.procedures,
+      this.runner,
+      this.deflation,
+      this.watch,
+    );
     this.telemetry$ = this.telemetrySubject.asObservable();
     this.events$ = this.eventSubject.asObservable();
     this.faults = this.faultSwitches();
@@ -191,7 +217,8 @@ export class CuffSim {
 
   private decide(raw: unknown, now: number): Ack | null {
     const msgId = answerableMsgId(raw);
-    const reply = (result: AckResult, detail?: string) => (msgId !== null ? this.ack(msgId, result, now, detail) : null);
+    const reply = (result: AckResult, detail?: string) =>
+      msgId !== null ? this.ack(msgId, result, now, detail) : null;
     const admission = this.admission.admit(raw, now);
     switch (admission.kind) {
       case 'deflate':

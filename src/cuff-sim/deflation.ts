@@ -99,16 +99,26 @@ export class Deflation {
     const units = firmware.units;
     units.forEach((unit) => unit.openValves());
     const faulted = units.some((unit) => unit.sensorFaulted);
-    const down = faulted ? at - this.sinceMs >= DEFLATE_DEADLINE_MS : units.every((unit) => unit.fast <= DEVICE_LIMITS.deflatedMmHg);
+    const down = faulted
+      ? at - this.sinceMs >= DEFLATE_DEADLINE_MS
+      : units.every((unit) => unit.fast <= DEVICE_LIMITS.deflatedMmHg);
     if (down) {
       this.arrive(at);
       return;
     }
-    if (at - this.sinceMs >= DEFLATE_DEADLINE_MS && units.some((unit) => unit.limiter.tripped === null && unit.fast > DEVICE_LIMITS.deflatedMmHg)) {
+    if (
+      at - this.sinceMs >= DEFLATE_DEADLINE_MS &&
+      units.some((unit) => unit.limiter.tripped === null && unit.fast > DEVICE_LIMITS.deflatedMmHg)
+    ) {
       // The valves did not bring the pressure down in time (stuck valve, runaway pump): the limiter's relief will.
       units.forEach((unit) => unit.limiter.cut());
       if (firmware.state === 'DEFLATING') {
-        this.alarm('INDEPENDENT_CUTOFF', null, `the cuffs were not down ${DEFLATE_DEADLINE_MS / 1000} s after deflation began`, at);
+        this.alarm(
+          'INDEPENDENT_CUTOFF',
+          null,
+          `the cuffs were not down ${DEFLATE_DEADLINE_MS / 1000} s after deflation began`,
+          at,
+        );
       }
     }
   }

@@ -26,8 +26,7 @@ export interface ProgramRun extends LoadedProgram {
 }
 
 export type Procedure =
-  | { kind: 'self-test'; test: SelfTest }
-  | { kind: 'lop'; phase: 'zero' | 'search'; zero: Zeroing; search: LopSearch };
+  { kind: 'self-test'; test: SelfTest } | { kind: 'lop'; phase: 'zero' | 'search'; zero: Zeroing; search: LopSearch };
 
 /**
  * What the cuff's firmware holds in memory (its state, the program it holds and the run of it,
@@ -78,7 +77,10 @@ export class FirmwareState {
   /** Reports a LOP search that is being cut short as ending without a result. */
   reportLopAborted(at: number): void {
     if (this.procedure?.kind === 'lop') {
-      this.emit({ kind: 'LOP_MEASURED', lop: { ...this.procedure.search.aborted(), measuredAt: this.deviceTime(at) } }, at);
+      this.emit(
+        { kind: 'LOP_MEASURED', lop: { ...this.procedure.search.aborted(), measuredAt: this.deviceTime(at) } },
+        at,
+      );
     }
   }
 

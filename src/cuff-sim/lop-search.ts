@@ -6,7 +6,6 @@ import type { LopResult } from '../device-adapter/protocol';
 const { PI, max, min, round, sqrt } = Math;
 const { isFinite: finite } = Number;
 
-
 /**
  * Firmware of the embedded LOP measurement (§3.3; the method of the embedded-LOP devices and of two
  * open-source controllers): fill to 60 mmHg, ramp at 5 mmHg/s, band-pass the cuff pressure
@@ -75,7 +74,11 @@ export class LopSearch {
         return { result: found };
       }
     }
-    if (reference >= DEVICE_LIMITS.lopSearchCeilingMmHg && this.absentSinceMs === null && rampedS > (DEVICE_LIMITS.lopSearchCeilingMmHg - FILL_TO_MMHG) / RAMP_MMHG_PER_S + CONFIRM_S) {
+    if (
+      reference >= DEVICE_LIMITS.lopSearchCeilingMmHg &&
+      this.absentSinceMs === null &&
+      rampedS > (DEVICE_LIMITS.lopSearchCeilingMmHg - FILL_TO_MMHG) / RAMP_MMHG_PER_S + CONFIRM_S
+    ) {
       return { result: this.notFound(this.maxRms < MIN_PULSE_RMS ? 'NO_PULSE' : 'LOP_NOT_FOUND') };
     }
     return { pump: mmHg < reference };

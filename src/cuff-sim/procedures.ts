@@ -19,7 +19,12 @@ export class Procedures {
   }
 
   startLop(channel: Channel, posture: Posture, now: number): void {
-    this.firmware.procedure = { kind: 'lop', phase: 'zero', zero: new Zeroing(now), search: new LopSearch(channel, posture, now, SIM_STEP_MS) };
+    this.firmware.procedure = {
+      kind: 'lop',
+      phase: 'zero',
+      zero: new Zeroing(now),
+      search: new LopSearch(channel, posture, now, SIM_STEP_MS),
+    };
     this.firmware.enter('MEASURING_LOP', now);
   }
 

@@ -38,7 +38,10 @@ export class ProgramAdmission {
   /** Checks a new program; remembers it when it is taken. */
   admit({ programId, sha256, program }: ProgramPush): ProgramAnswer | null {
     if (programId !== program.programId) {
-      return { result: 'INVALID', detail: `body.programId ${programId} differs from program.programId ${program.programId}` };
+      return {
+        result: 'INVALID',
+        detail: `body.programId ${programId} differs from program.programId ${program.programId}`,
+      };
     }
     const actual = programSha256(program);
     if (actual !== sha256) {
@@ -50,7 +53,13 @@ export class ProgramAdmission {
     }
     const breaches = programLimitBreaches(program);
     if (breaches.length > 0) {
-      return { result: 'REJECTED_LIMIT', detail: breaches.map((b) => `${b.requirement} ${b.path}: ${b.message}`).join('; ').slice(0, 500) };
+      return {
+        result: 'REJECTED_LIMIT',
+        detail: breaches
+          .map((b) => `${b.requirement} ${b.path}: ${b.message}`)
+          .join('; ')
+          .slice(0, 500),
+      };
     }
     this.known.set(programId, sha256);
     return null;

@@ -25,7 +25,15 @@ export class ProgramRunner {
 
   start(loaded: LoadedProgram, now: number): void {
     const first = loaded.program.blocks[0];
-    this.firmware.run = { ...loaded, blockIndex: 0, setIndex: 0, setRemainingMs: first.sets[0].workS * 1000, setStarted: false, phaseEndsAtMs: null, inflatingSinceMs: now };
+    this.firmware.run = {
+      ...loaded,
+      blockIndex: 0,
+      setIndex: 0,
+      setRemainingMs: first.sets[0].workS * 1000,
+      setStarted: false,
+      phaseEndsAtMs: null,
+      inflatingSinceMs: now,
+    };
     for (const unit of this.firmware.units) {
       unit.blockOcclusionMs = 0;
       unit.sessionOcclusionMs = 0;
@@ -88,9 +96,19 @@ export class ProgramRunner {
       unit.blockOcclusionMs += SIM_STEP_MS;
       unit.sessionOcclusionMs += SIM_STEP_MS;
       if (unit.blockOcclusionMs > this.blockLimitMs(run)) {
-        this.deflation.alarm('BLOCK_TIME_LIMIT', unit.channel, `channel ${unit.channel} occluded for more than ${this.blockLimitMs(run) / 1000} s in one block`, at);
+        this.deflation.alarm(
+          'BLOCK_TIME_LIMIT',
+          unit.channel,
+          `channel ${unit.channel} occluded for more than ${this.blockLimitMs(run) / 1000} s in one block`,
+          at,
+        );
       } else if (unit.sessionOcclusionMs > this.sessionLimitMs(run)) {
-        this.deflation.alarm('SESSION_TIME_LIMIT', unit.channel, `channel ${unit.channel} occluded for more than ${this.sessionLimitMs(run) / 1000} s in the session`, at);
+        this.deflation.alarm(
+          'SESSION_TIME_LIMIT',
+          unit.channel,
+          `channel ${unit.channel} occluded for more than ${this.sessionLimitMs(run) / 1000} s in the session`,
+          at,
+        );
       }
     }
   }
@@ -121,7 +139,12 @@ export class ProgramRunner {
       unit.regulator.restart();
       this.beginHolding(at);
     } else if (at - run.inflatingSinceMs > DEVICE_LIMITS.inflateTimeoutS * 1000) {
-      this.deflation.alarm('INFLATION_TIMEOUT', block.channel, `channel ${block.channel} did not reach ${block.targetMmHg} mmHg in ${DEVICE_LIMITS.inflateTimeoutS} s`, at);
+      this.deflation.alarm(
+        'INFLATION_TIMEOUT',
+        block.channel,
+        `channel ${block.channel} did not reach ${block.targetMmHg} mmHg in ${DEVICE_LIMITS.inflateTimeoutS} s`,
+        at,
+      );
     }
   }
 
@@ -137,7 +160,16 @@ export class ProgramRunner {
     this.firmware.enter('HOLDING', at);
     if (!run.setStarted) {
       run.setStarted = true;
-      this.firmware.emit({ kind: 'SET_STARTED', blockId: block.blockId, blockIndex: run.blockIndex, setIndex: run.setIndex, targetMmHg: block.targetMmHg }, at);
+      this.firmware.emit(
+        {
+          kind: 'SET_STARTED',
+          blockId: block.blockId,
+          blockIndex: run.blockIndex,
+          setIndex: run.setIndex,
+          targetMmHg: block.targetMmHg,
+        },
+        at,
+      );
     }
   }
 
@@ -177,7 +209,13 @@ export class ProgramRunner {
     const set = block.sets[run.setIndex];
     unit.cuff.exercise = null;
     this.firmware.emit(
-      { kind: 'SET_COMPLETED', blockId: block.blockId, blockIndex: run.blockIndex, setIndex: run.setIndex, workS: round(set.workS * 1000 - max(0, run.setRemainingMs)) / 1000 },
+      {
+        kind: 'SET_COMPLETED',
+        blockId: block.blockId,
+        blockIndex: run.blockIndex,
+        setIndex: run.setIndex,
+        workS: round(set.workS * 1000 - max(0, run.setRemainingMs)) / 1000,
+      },
       at,
     );
     if (run.setIndex + 1 < block.sets.length) {
@@ -198,7 +236,15 @@ export class ProgramRunner {
       }
       return;
     }
-    this.firmware.emit({ kind: 'BLOCK_COMPLETED', blockId: block.blockId, blockIndex: run.blockIndex, occlusionS: unit.blockOcclusionMs / 1000 }, at);
+    this.firmware.emit(
+      {
+        kind: 'BLOCK_COMPLETED',
+        blockId: block.blockId,
+        blockIndex: run.blockIndex,
+        occlusionS: unit.blockOcclusionMs / 1000,
+      },
+      at,
+    );
     this.deflation.deflate(run.blockIndex + 1 < run.program.blocks.length ? 'REPERFUSION' : 'DONE', at);
   }
 

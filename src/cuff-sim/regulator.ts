@@ -28,7 +28,13 @@ export class Regulator {
     this.waitUntilMs = 0;
   }
 
-  step(atMs: number, live: number, averaged: number, target: number, averageSpanMs: number): { pump: boolean; bleed: boolean } {
+  step(
+    atMs: number,
+    live: number,
+    averaged: number,
+    target: number,
+    averageSpanMs: number,
+  ): { pump: boolean; bleed: boolean } {
     if (this.toppingUp) {
       if (live < target + AIM_ABOVE_MMHG) {
         return { pump: true, bleed: false };

@@ -73,10 +73,17 @@ export class SelfTest {
         if (heldMs >= holdS * 1000) {
           const mean = (sum = { sum: 0, n: 0 }) => sum.sum / Math.max(1, sum.n);
           const leaking = cuffs
-            .map((cuff) => ({ channel: cuff.channel, drop: mean(this.first.get(cuff.channel)) - mean(this.last.get(cuff.channel)) }))
+            .map((cuff) => ({
+              channel: cuff.channel,
+              drop: mean(this.first.get(cuff.channel)) - mean(this.last.get(cuff.channel)),
+            }))
             .filter((cuff) => cuff.drop >= maxDropMmHg);
           if (leaking.length > 0) {
-            this.fail(leaking.map((d) => `channel ${d.channel} lost ${d.drop.toFixed(1)} mmHg in ${holdS} s (limit ${maxDropMmHg})`).join('; '));
+            this.fail(
+              leaking
+                .map((d) => `channel ${d.channel} lost ${d.drop.toFixed(1)} mmHg in ${holdS} s (limit ${maxDropMmHg})`)
+                .join('; '),
+            );
           } else {
             this.next('dump', at);
           }
@@ -90,7 +97,10 @@ export class SelfTest {
         }
         return this.failure
           ? { passed: false, detail: this.failure }
-          : { passed: true, detail: `zeroed; held ${holdMmHg} mmHg for ${holdS} s with less than ${maxDropMmHg} mmHg loss` };
+          : {
+              passed: true,
+              detail: `zeroed; held ${holdMmHg} mmHg for ${holdS} s with less than ${maxDropMmHg} mmHg loss`,
+            };
     }
   }
 

@@ -32,7 +32,14 @@ describe('SimTransport', () => {
     expect((await sut.send(deviceId, { type: 'SELF_TEST', body: {} })).result).toBe('OK');
     await timers.advanceUntil(() => sut.sim(deviceId).state === 'READY', { timeoutMs: 60_000, stepMs: 100 });
     const program = shortProgram();
-    expect((await sut.send(deviceId, { type: 'PUSH_PROGRAM', body: { programId: program.programId, sha256: programSha256(program), program } })).result).toBe('OK');
+    expect(
+      (
+        await sut.send(deviceId, {
+          type: 'PUSH_PROGRAM',
+          body: { programId: program.programId, sha256: programSha256(program), program },
+        })
+      ).result,
+    ).toBe('OK');
     expect((await sut.send(deviceId, { type: 'START', body: { programId: program.programId } })).result).toBe('OK');
     await timers.advanceUntil(() => sut.sim(deviceId).state === 'HOLDING', { timeoutMs: 60_000, stepMs: 100 });
   }
@@ -43,7 +50,13 @@ describe('SimTransport', () => {
 
     expect(ack).toMatchObject({ result: 'OK', deviceId: 'cuff-2', state: 'SELF_TEST' });
     expect(sut.devices()).toEqual([
-      expect.objectContaining({ deviceId: 'cuff-1', online: true, channels: ['A', 'B'], gatewayId: null, state: 'IDLE' }),
+      expect.objectContaining({
+        deviceId: 'cuff-1',
+        online: true,
+        channels: ['A', 'B'],
+        gatewayId: null,
+        state: 'IDLE',
+      }),
       expect.objectContaining({ deviceId: 'cuff-2', online: true, state: 'SELF_TEST' }),
     ]);
     expect(telemetry.filter((t) => t.deviceId === 'cuff-1')).toHaveLength(10);
@@ -69,7 +82,12 @@ describe('SimTransport', () => {
 
     const error = await outcome;
     expect(error).toBeInstanceOf(DeviceNoAckError);
-    expect(error).toMatchObject({ deviceId: 'cuff-1', command: 'SELF_TEST', deadlineMs: 2000, message: 'cuff cuff-1 did not acknowledge SELF_TEST within 2000 ms' });
+    expect(error).toMatchObject({
+      deviceId: 'cuff-1',
+      command: 'SELF_TEST',
+      deadlineMs: 2000,
+      message: 'cuff cuff-1 did not acknowledge SELF_TEST within 2000 ms',
+    });
   });
 
   it('refuses to send to a cuff it does not know', async () => {
@@ -81,7 +99,10 @@ describe('SimTransport', () => {
     const cutAt = timers.now();
 
     sut.cutLink('cuff-1');
-    await timers.advanceUntil(() => sut.sim('cuff-1').pressure('A') <= DEVICE_LIMITS.deflatedMmHg, { timeoutMs: 20_000, stepMs: 10 });
+    await timers.advanceUntil(() => sut.sim('cuff-1').pressure('A') <= DEVICE_LIMITS.deflatedMmHg, {
+      timeoutMs: 20_000,
+      stepMs: 10,
+    });
 
     expect(timers.now() - cutAt).toBeLessThanOrEqual(DEVICE_LIMITS.watchdogMs + 3_000);
     expect(presence.at(-1)).toMatchObject({ deviceId: 'cuff-1', online: false });

@@ -1,10 +1,23 @@
 import { merge, Observable, Subject, Subscription } from 'rxjs';
 
 import { AckWaiter } from '../device-adapter/ack-waiter';
-import { type CuffTransport, type DeviceInfo, DeviceUnavailableError, type TransportHealth } from '../device-adapter/cuff-transport';
+import {
+  type CuffTransport,
+  type DeviceInfo,
+  DeviceUnavailableError,
+  type TransportHealth,
+} from '../device-adapter/cuff-transport';
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
 import { EnvelopeIssuer } from '../device-adapter/envelope-issuer';
-import { type Ack, ALWAYS_ACCEPTED, type Command, type CuffState, type DeviceEvent, type Presence, type Telemetry } from '../device-adapter/protocol';
+import {
+  type Ack,
+  ALWAYS_ACCEPTED,
+  type Command,
+  type CuffState,
+  type DeviceEvent,
+  type Presence,
+  type Telemetry,
+} from '../device-adapter/protocol';
 import { CuffSim, type CuffSimOptions } from './cuff-sim';
 import type { TimerHandle, Timers } from '../device-adapter/timers';
 
@@ -16,7 +29,11 @@ export interface SimTransportOptions {
 
 /** `count` simulated cuffs cuff-1..cuff-N, each seeded by its number so runs repeat. */
 export function simulatedCuffs(count: number, lopMmHg?: CuffSimOptions['lopMmHg']): CuffSimOptions[] {
-  return Array.from({ length: count }, (_, i) => ({ deviceId: `cuff-${i + 1}`, seed: i + 1, ...(lopMmHg ? { lopMmHg } : {}) }));
+  return Array.from({ length: count }, (_, i) => ({
+    deviceId: `cuff-${i + 1}`,
+    seed: i + 1,
+    ...(lopMmHg ? { lopMmHg } : {}),
+  }));
 }
 
 /**
@@ -74,9 +91,7 @@ export class SimTransport implements CuffTransport {
       return;
     }
     const cuffs = [...this.cuffs.values()];
-    this.subscription = merge(
-      ...cuffs.map((cuff) => cuff.telemetry$),
-    ).subscribe((sample) => {
+    this.subscription = merge(...cuffs.map((cuff) => cuff.telemetry$)).subscribe((sample) => {
       if (!this.cutLinks.has(sample.deviceId)) {
         this.heard.set(sample.deviceId, { state: sample.state, at: sample.at });
         this.telemetrySubject.next(sample);
@@ -150,7 +165,11 @@ export class SimTransport implements CuffTransport {
   }
 
   health(): TransportHealth {
-    return { status: this.subscription ? 'up' : 'down', devicesKnown: this.cuffs.size, devicesOnline: this.online.size };
+    return {
+      status: this.subscription ? 'up' : 'down',
+      devicesKnown: this.cuffs.size,
+      devicesOnline: this.online.size,
+    };
   }
 
   /**

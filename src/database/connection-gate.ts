@@ -180,6 +180,7 @@ export function gateSqliteConnection(dataSource: DataSource): ConnectionGate {
   runner.query = ((...args: unknown[]) => gate.exclusive(() => query(...args))) as QueryRunner['query'];
   const manager: EntityManager = dataSource.manager;
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
-  manager.transaction = ((...args: unknown[]) => gate.grouped(() => transaction(...args))) as EntityManager['transaction'];
+  manager.transaction = ((...args: unknown[]) =>
+    gate.grouped(() => transaction(...args))) as EntityManager['transaction'];
   return gate;
 }

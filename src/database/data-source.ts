@@ -16,7 +16,10 @@ const PLAIN_SQLITE3 = Object.create(sqlite3, { verbose: { value: () => sqlite3 }
  * Schema changes come only from migrations, run at start; the schema is never synchronised. The
  * application passes no entities (its modules register theirs); scripts and tests pass ENTITIES.
  */
-export function dataSourceOptions(target: DatabaseTarget, entities: NonNullable<DataSourceOptions['entities']>): DataSourceOptions {
+export function dataSourceOptions(
+  target: DatabaseTarget,
+  entities: NonNullable<DataSourceOptions['entities']>,
+): DataSourceOptions {
   const common = { entities, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   if (target.kind === 'postgres') {
     return { ...common, type: 'postgres', url: target.url, extra: { connectionTimeoutMillis: 5000 } };

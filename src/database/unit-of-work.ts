@@ -56,21 +56,23 @@ export class UnitOfWork {
       scope!.recording = true;
     }
     let record: ChainedAuditRecord | undefined;
-    const result = await this.dataSource.transaction(async (manager) => {
-      const done = await work(manager);
-      if (recordsRequest) {
-        if (audited.resourceId !== undefined) {
-          request.auditedAs = { ...request.auditedAs, resourceId: audited.resourceId };
+    const result = await this.dataSource
+      .transaction(async (manager) => {
+        const done = await work(manager);
+        if (recordsRequest) {
+          if (audited.resourceId !== undefined) {
+            request.auditedAs = { ...request.auditedAs, resourceId: audited.resourceId };
+          }
+          record = await this.audit.recordWithin(manager, auditEntryOf(request, scope!.successStatus));
         }
-        record = await this.audit.recordWithin(manager, auditEntryOf(request, scope!.successStatus));
-      }
-      return done;
-    }).catch((error: unknown) => {
-      if (recordsRequest) {
-        scope!.recording = false;
-      }
-      throw error;
-    });
+        return done;
+      })
+      .catch((error: unknown) => {
+        if (recordsRequest) {
+          scope!.recording = false;
+        }
+        throw error;
+      });
     if (record) {
       this.audit.committed(record);
       request!.auditedWithStatus = scope!.successStatus;

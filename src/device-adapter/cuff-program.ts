@@ -5,7 +5,10 @@ import { z } from 'zod';
 /** Ids that travel on the wire and in MQTT topic levels: no spaces, no wildcards, no slashes. */
 export const WireId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be 1-64 letters, digits, "_", ".", ":" or "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/,
+    'must be 1-64 letters, digits, "_", ".", ":" or "-", starting with a letter or digit',
+  );
 
 export const Channel = z.enum(['A', 'B']).describe('Pneumatic channel of the cuff unit: one cuff each.');
 export type Channel = z.infer<typeof Channel>;
@@ -15,7 +18,9 @@ export type Posture = z.infer<typeof Posture>;
 
 export const BlockMode = z
   .enum(['continuous', 'intermittent', 'passive'])
-  .describe('continuous: inflated through the sets and the rests; intermittent: inflated for each set, deflated between; passive: occlusion cycles without exercise, deflated between.');
+  .describe(
+    'continuous: inflated through the sets and the rests; intermittent: inflated for each set, deflated between; passive: occlusion cycles without exercise, deflated between.',
+  );
 export type BlockMode = z.infer<typeof BlockMode>;
 
 const CuffSite = z
@@ -28,7 +33,12 @@ const CuffSite = z
       })
       .describe('Where the cuff is.'),
     cuffWidthCm: z.number().min(2).max(30).describe('Width of the cuff, cm; the LOP holds only for this width.'),
-    lopMmHg: z.number().int().min(40).max(400).describe('Limb occlusion pressure the targets are a percentage of, mmHg.'),
+    lopMmHg: z
+      .number()
+      .int()
+      .min(40)
+      .max(400)
+      .describe('Limb occlusion pressure the targets are a percentage of, mmHg.'),
     lopTakenAt: z.iso.datetime({ offset: true }).describe('When the LOP was measured.'),
     lopPosture: Posture,
   })
@@ -51,8 +61,15 @@ const ProgramBlock = z
     targetMmHg: z.number().int().min(20).max(400).describe('Set point, mmHg: round(targetPct / 100 × lopMmHg).'),
     sets: z.array(ProgramSet).min(1).max(12).describe('Sets in order.'),
     setRestS: z.number().int().min(0).max(600).describe('Rest between sets, seconds.'),
-    inflatedDuringRest: z.boolean().describe('Whether the cuff stays inflated between sets; true exactly in continuous mode.'),
-    reperfusionS: z.number().int().min(0).max(3600).describe('Deflated time after the block before the next one, seconds.'),
+    inflatedDuringRest: z
+      .boolean()
+      .describe('Whether the cuff stays inflated between sets; true exactly in continuous mode.'),
+    reperfusionS: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .describe('Deflated time after the block before the next one, seconds.'),
   })
   .describe('One exercise on one cuff.');
 export type ProgramBlock = z.infer<typeof ProgramBlock>;
@@ -62,7 +79,12 @@ const ProgramLimits = z
     ceilingMmHg: z.number().int().min(20).max(400).describe('Highest set point allowed, mmHg.'),
     tripMmHg: z.number().int().min(20).max(400).describe('Measured pressure at which the cuff dumps at once, mmHg.'),
     maxBlockInflationS: z.number().int().min(1).max(7200).describe('Longest occlusion of one block, seconds.'),
-    maxSessionInflationS: z.number().int().min(1).max(14400).describe('Longest total occlusion per cuff in the session, seconds.'),
+    maxSessionInflationS: z
+      .number()
+      .int()
+      .min(1)
+      .max(14400)
+      .describe('Longest total occlusion per cuff in the session, seconds.'),
     minReperfusionS: z.number().int().min(0).max(3600).describe('Least deflated time between blocks, seconds.'),
     windowMmHg: z.number().int().min(1).max(100).describe('Alarm window around the set point, mmHg.'),
   })
@@ -88,7 +110,11 @@ export const CuffProgram = z
     const blockIds = new Set<string>();
     program.blocks.forEach((block, i) => {
       if (!channels.includes(block.channel)) {
-        ctx.addIssue({ code: 'custom', path: ['blocks', i, 'channel'], message: `names channel ${block.channel}, which has no cuff in the program` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['blocks', i, 'channel'],
+          message: `names channel ${block.channel}, which has no cuff in the program`,
+        });
       }
       if (blockIds.has(block.blockId)) {
         ctx.addIssue({ code: 'custom', path: ['blocks', i, 'blockId'], message: `repeats block id ${block.blockId}` });

@@ -1,6 +1,15 @@
 import type { Observable } from 'rxjs';
 
-import type { Ack, Command, CommandType, CuffState, DeviceDescription, DeviceEvent, Presence, Telemetry } from './protocol';
+import type {
+  Ack,
+  Command,
+  CommandType,
+  CuffState,
+  DeviceDescription,
+  DeviceEvent,
+  Presence,
+  Telemetry,
+} from './protocol';
 
 /** A cuff as the server knows it. */
 export interface DeviceInfo extends DeviceDescription {

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 
-import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 
 import { DataSource } from 'typeorm';
 
@@ -29,7 +38,12 @@ export interface DeviceAdapterOptions {
 }
 
 /** The transport the configuration asks for. */
-export function cuffTransportFrom(config: CuffConfig, timers: Timers, simulator: SimulatorTransport, sequence?: CommandSequence): CuffTransport {
+export function cuffTransportFrom(
+  config: CuffConfig,
+  timers: Timers,
+  simulator: SimulatorTransport,
+  sequence?: CommandSequence,
+): CuffTransport {
   switch (config.transport) {
     case 'simulator':
       return simulator(config, timers);
@@ -38,16 +52,24 @@ export function cuffTransportFrom(config: CuffConfig, timers: Timers, simulator:
       const { mqtt } = config;
       const read = (file: string | null) => (file ? readFileSync(file) : undefined);
       if (config.organizations.gateways.size === 0 && config.organizations.cuffs.size === 0) {
-        logger.warn('No gateway or cuff is assigned to an organization (MQTT_GATEWAY_ORGANIZATIONS, CUFF_ORGANIZATIONS): the cuffs behind the gateways are shown to no one.');
+        logger.warn(
+          'No gateway or cuff is assigned to an organization (MQTT_GATEWAY_ORGANIZATIONS, CUFF_ORGANIZATIONS): the cuffs behind the gateways are shown to no one.',
+        );
       }
       return new MqttTransport({
         url: mqtt.url,
         embeddedBroker: {
           ...mqtt.embeddedBroker,
-          ...(mqtt.gateways && { gateways: new Map([...mqtt.gateways].map(([gatewayId, secret]) => [gatewayId, secret.reveal()])) }),
-          ...(mqtt.brokerTls && { tls: { cert: readFileSync(mqtt.brokerTls.certFile), key: readFileSync(mqtt.brokerTls.keyFile) } }),
+          ...(mqtt.gateways && {
+            gateways: new Map([...mqtt.gateways].map(([gatewayId, secret]) => [gatewayId, secret.reveal()])),
+          }),
+          ...(mqtt.brokerTls && {
+            tls: { cert: readFileSync(mqtt.brokerTls.certFile), key: readFileSync(mqtt.brokerTls.keyFile) },
+          }),
         },
-        ...(mqtt.credentials && { credentials: { username: mqtt.credentials.username, password: mqtt.credentials.password.reveal() } }),
+        ...(mqtt.credentials && {
+          credentials: { username: mqtt.credentials.username, password: mqtt.credentials.password.reveal() },
+        }),
         tls: { ca: read(mqtt.tls.caFile), cert: read(mqtt.tls.certFile), key: read(mqtt.tls.keyFile) },
         site: mqtt.site,
         timers,
@@ -76,14 +98,18 @@ class CuffTransportLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class DeviceAdapterModule {
-  static forRoot(config: CuffConfig, { simulator, timers = new SystemTimers(), sharedSequence = false }: DeviceAdapterOptions): DynamicModule {
+  static forRoot(
+    config: CuffConfig,
+    { simulator, timers = new SystemTimers(), sharedSequence = false }: DeviceAdapterOptions,
+  ): DynamicModule {
     return {
       module: DeviceAdapterModule,
       providers: [
         { provide: TIMERS, useValue: timers },
         {
           provide: CUFF_TRANSPORT,
-          useFactory: (db: DataSource) => cuffTransportFrom(config, timers, simulator, sharedSequence ? new DatabaseCommandSequence(db) : undefined),
+          useFactory: (db: DataSource) =>
+            cuffTransportFrom(config, timers, simulator, sharedSequence ? new DatabaseCommandSequence(db) : undefined),
           inject: [DataSource],
         },
         CuffTransportLifecycle,

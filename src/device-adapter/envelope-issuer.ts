@@ -22,7 +22,9 @@ export class EnvelopeIssuer {
     private readonly sequence: CommandSequence | null = null,
   ) {
     if (lifetimeMs <= 0 || lifetimeMs > DEVICE_LIMITS.maxCommandLifetimeMs) {
-      throw new RangeError(`a command lifetime must be within (0, ${DEVICE_LIMITS.maxCommandLifetimeMs}] ms, not ${lifetimeMs}`);
+      throw new RangeError(
+        `a command lifetime must be within (0, ${DEVICE_LIMITS.maxCommandLifetimeMs}] ms, not ${lifetimeMs}`,
+      );
     }
   }
 
@@ -42,7 +44,13 @@ export class EnvelopeIssuer {
     return this.envelope(deviceId, command, seq, this.timers.now(), epoch);
   }
 
-  private envelope(deviceId: string, command: Command, seq: number, now: number, epoch: number | undefined): CommandEnvelope {
+  private envelope(
+    deviceId: string,
+    command: Command,
+    seq: number,
+    now: number,
+    epoch: number | undefined,
+  ): CommandEnvelope {
     return {
       v: PROTOCOL_VERSION,
       msgId: randomUUID(),

@@ -26,25 +26,53 @@ type Breach = (path: string, requirement: ProgramLimitBreach['requirement'], mes
 /** The program's own limits against the cuff's. */
 function ownLimitBreaches(limits: CuffProgram['limits'], breach: Breach): void {
   if (limits.ceilingMmHg > DEVICE_LIMITS.maxSetPointMmHg) {
-    breach('limits.ceilingMmHg', 'SR-1', `ceiling ${limits.ceilingMmHg} mmHg is above the cuff's ${DEVICE_LIMITS.maxSetPointMmHg} mmHg`);
+    breach(
+      'limits.ceilingMmHg',
+      'SR-1',
+      `ceiling ${limits.ceilingMmHg} mmHg is above the cuff's ${DEVICE_LIMITS.maxSetPointMmHg} mmHg`,
+    );
   }
   if (limits.tripMmHg > DEVICE_LIMITS.tripMmHg) {
-    breach('limits.tripMmHg', 'SR-1', `trip ${limits.tripMmHg} mmHg is above the cuff's ${DEVICE_LIMITS.tripMmHg} mmHg`);
+    breach(
+      'limits.tripMmHg',
+      'SR-1',
+      `trip ${limits.tripMmHg} mmHg is above the cuff's ${DEVICE_LIMITS.tripMmHg} mmHg`,
+    );
   }
   if (limits.tripMmHg <= limits.ceilingMmHg) {
-    breach('limits.tripMmHg', 'SR-1', `trip ${limits.tripMmHg} mmHg must be above the ceiling ${limits.ceilingMmHg} mmHg`);
+    breach(
+      'limits.tripMmHg',
+      'SR-1',
+      `trip ${limits.tripMmHg} mmHg must be above the ceiling ${limits.ceilingMmHg} mmHg`,
+    );
   }
   if (limits.maxBlockInflationS > DEVICE_LIMITS.maxBlockInflationS) {
-    breach('limits.maxBlockInflationS', 'SR-4', `block limit ${limits.maxBlockInflationS} s is above the cuff's ${DEVICE_LIMITS.maxBlockInflationS} s`);
+    breach(
+      'limits.maxBlockInflationS',
+      'SR-4',
+      `block limit ${limits.maxBlockInflationS} s is above the cuff's ${DEVICE_LIMITS.maxBlockInflationS} s`,
+    );
   }
   if (limits.minReperfusionS < DEVICE_LIMITS.minReperfusionS) {
-    breach('limits.minReperfusionS', 'SR-5', `reperfusion limit ${limits.minReperfusionS} s is below the cuff's ${DEVICE_LIMITS.minReperfusionS} s`);
+    breach(
+      'limits.minReperfusionS',
+      'SR-5',
+      `reperfusion limit ${limits.minReperfusionS} s is below the cuff's ${DEVICE_LIMITS.minReperfusionS} s`,
+    );
   }
   if (limits.maxSessionInflationS > DEVICE_LIMITS.maxSessionInflationS) {
-    breach('limits.maxSessionInflationS', 'SR-6', `session limit ${limits.maxSessionInflationS} s is above the cuff's ${DEVICE_LIMITS.maxSessionInflationS} s`);
+    breach(
+      'limits.maxSessionInflationS',
+      'SR-6',
+      `session limit ${limits.maxSessionInflationS} s is above the cuff's ${DEVICE_LIMITS.maxSessionInflationS} s`,
+    );
   }
   if (limits.windowMmHg > DEVICE_LIMITS.windowMmHg) {
-    breach('limits.windowMmHg', 'SR-8', `alarm window ${limits.windowMmHg} mmHg is wider than the cuff's ${DEVICE_LIMITS.windowMmHg} mmHg`);
+    breach(
+      'limits.windowMmHg',
+      'SR-8',
+      `alarm window ${limits.windowMmHg} mmHg is wider than the cuff's ${DEVICE_LIMITS.windowMmHg} mmHg`,
+    );
   }
 }
 
@@ -66,14 +94,22 @@ function blockBreaches(program: CuffProgram, breach: Breach): void {
     }
     const expected = expectedTargetMmHg(program, block);
     if (expected !== null && Math.abs(expected - block.targetMmHg) > DEVICE_LIMITS.targetToleranceMmHg) {
-      breach(`${at}.targetMmHg`, 'SR-2', `target ${block.targetMmHg} mmHg disagrees with ${block.targetPct} % of the LOP (${expected} mmHg)`);
+      breach(
+        `${at}.targetMmHg`,
+        'SR-2',
+        `target ${block.targetMmHg} mmHg disagrees with ${block.targetPct} % of the LOP (${expected} mmHg)`,
+      );
     }
     const occlusionS = blockOcclusionS(block);
     if (occlusionS > blockLimit) {
       breach(`${at}.sets`, 'SR-4', `block occludes for ${occlusionS} s, more than ${blockLimit} s`);
     }
     if (i < program.blocks.length - 1 && block.reperfusionS < reperfusionLimit) {
-      breach(`${at}.reperfusionS`, 'SR-5', `reperfusion ${block.reperfusionS} s before the next block is shorter than ${reperfusionLimit} s`);
+      breach(
+        `${at}.reperfusionS`,
+        'SR-5',
+        `reperfusion ${block.reperfusionS} s before the next block is shorter than ${reperfusionLimit} s`,
+      );
     }
     const channel = perChannel.get(block.channel) ?? { occlusionS: 0, blocks: 0 };
     channel.occlusionS += occlusionS;
@@ -84,10 +120,18 @@ function blockBreaches(program: CuffProgram, breach: Breach): void {
   const sessionLimit = Math.min(limits.maxSessionInflationS, DEVICE_LIMITS.maxSessionInflationS);
   for (const [channel, total] of perChannel) {
     if (total.occlusionS > sessionLimit) {
-      breach('blocks', 'SR-6', `channel ${channel} occludes for ${total.occlusionS} s in the session, more than ${sessionLimit} s`);
+      breach(
+        'blocks',
+        'SR-6',
+        `channel ${channel} occludes for ${total.occlusionS} s in the session, more than ${sessionLimit} s`,
+      );
     }
     if (total.blocks > DEVICE_LIMITS.maxBlocksPerLimb) {
-      breach('blocks', 'SR-6', `channel ${channel} has ${total.blocks} blocks, more than ${DEVICE_LIMITS.maxBlocksPerLimb}`);
+      breach(
+        'blocks',
+        'SR-6',
+        `channel ${channel} has ${total.blocks} blocks, more than ${DEVICE_LIMITS.maxBlocksPerLimb}`,
+      );
     }
   }
 }

@@ -35,14 +35,28 @@ export const CuffState = z.enum([
 ]);
 export type CuffState = z.infer<typeof CuffState>;
 
-export const CommandType = z.enum(['SELF_TEST', 'MEASURE_LOP', 'PUSH_PROGRAM', 'START', 'NEXT_SET', 'PAUSE', 'RESUME', 'DEFLATE', 'ABORT', 'CLEAR_ALARM']);
+export const CommandType = z.enum([
+  'SELF_TEST',
+  'MEASURE_LOP',
+  'PUSH_PROGRAM',
+  'START',
+  'NEXT_SET',
+  'PAUSE',
+  'RESUME',
+  'DEFLATE',
+  'ABORT',
+  'CLEAR_ALARM',
+]);
 export type CommandType = z.infer<typeof CommandType>;
 
 const Empty = z.strictObject({});
 
 const Commands = {
   SELF_TEST: z.strictObject({ type: z.literal('SELF_TEST'), body: Empty }),
-  MEASURE_LOP: z.strictObject({ type: z.literal('MEASURE_LOP'), body: z.strictObject({ channel: Channel, posture: Posture }) }),
+  MEASURE_LOP: z.strictObject({
+    type: z.literal('MEASURE_LOP'),
+    body: z.strictObject({ channel: Channel, posture: Posture }),
+  }),
   PUSH_PROGRAM: z.strictObject({
     type: z.literal('PUSH_PROGRAM'),
     body: z.strictObject({
@@ -107,7 +121,16 @@ export const CommandEnvelope = z.discriminatedUnion('type', [
 ]);
 export type CommandEnvelope = z.infer<typeof CommandEnvelope>;
 
-export const AckResult = z.enum(['OK', 'REJECTED_LIMIT', 'REJECTED_STATE', 'REJECTED_EXPIRED', 'REJECTED_REPLAY', 'REJECTED_CONFLICT', 'INVALID', 'FAILED']);
+export const AckResult = z.enum([
+  'OK',
+  'REJECTED_LIMIT',
+  'REJECTED_STATE',
+  'REJECTED_EXPIRED',
+  'REJECTED_REPLAY',
+  'REJECTED_CONFLICT',
+  'INVALID',
+  'FAILED',
+]);
 export type AckResult = z.infer<typeof AckResult>;
 
 /** The cuff's answer to one command (SR-11); `state` is the cuff's state right after it. */
@@ -121,7 +144,10 @@ export const Ack = z.strictObject({
   detail: z.string().max(500).optional(),
   state: CuffState,
   /** The hash of the program the cuff holds, so the server can check it stored what was sent. */
-  programSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  programSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   at: Timestamp,
 });
 export type Ack = z.infer<typeof Ack>;
@@ -230,8 +256,18 @@ export const EventDetail = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('SELF_TEST_PASSED'), detail: z.string().max(500) }),
   z.strictObject({ kind: z.literal('SELF_TEST_FAILED'), detail: z.string().max(500) }),
   z.strictObject({ kind: z.literal('LOP_MEASURED'), lop: LopResult }),
-  z.strictObject({ kind: z.literal('SET_STARTED'), ...Where, setIndex: z.number().int().nonnegative(), targetMmHg: z.number() }),
-  z.strictObject({ kind: z.literal('SET_COMPLETED'), ...Where, setIndex: z.number().int().nonnegative(), workS: z.number().nonnegative() }),
+  z.strictObject({
+    kind: z.literal('SET_STARTED'),
+    ...Where,
+    setIndex: z.number().int().nonnegative(),
+    targetMmHg: z.number(),
+  }),
+  z.strictObject({
+    kind: z.literal('SET_COMPLETED'),
+    ...Where,
+    setIndex: z.number().int().nonnegative(),
+    workS: z.number().nonnegative(),
+  }),
   z.strictObject({ kind: z.literal('BLOCK_COMPLETED'), ...Where, occlusionS: z.number().nonnegative() }),
   z.strictObject({ kind: z.literal('SESSION_COMPLETED'), programId: WireId }),
   z.strictObject({ kind: z.literal('BUTTON_PRESSED') }),
@@ -277,7 +313,10 @@ export const StateSnapshot = z.strictObject({
   at: Timestamp,
   state: CuffState,
   programId: WireId.nullable(),
-  programSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  programSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
 });
 export type StateSnapshot = z.infer<typeof StateSnapshot>;
 

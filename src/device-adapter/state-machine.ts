@@ -23,7 +23,13 @@ import type { CommandType, CuffState } from './protocol';
 export const COMMAND_TRANSITIONS: Readonly<Record<CuffState, Partial<Record<CommandType, readonly CuffState[]>>>> = {
   IDLE: { SELF_TEST: ['SELF_TEST'], DEFLATE: ['IDLE'], ABORT: ['IDLE'] },
   SELF_TEST: { DEFLATE: ['DEFLATING'], ABORT: ['DEFLATING'] },
-  READY: { SELF_TEST: ['SELF_TEST'], MEASURE_LOP: ['MEASURING_LOP'], PUSH_PROGRAM: ['PROGRAM_LOADED'], DEFLATE: ['READY'], ABORT: ['READY'] },
+  READY: {
+    SELF_TEST: ['SELF_TEST'],
+    MEASURE_LOP: ['MEASURING_LOP'],
+    PUSH_PROGRAM: ['PROGRAM_LOADED'],
+    DEFLATE: ['READY'],
+    ABORT: ['READY'],
+  },
   PROGRAM_LOADED: {
     MEASURE_LOP: ['MEASURING_LOP'],
     PUSH_PROGRAM: ['PROGRAM_LOADED'],
@@ -57,7 +63,13 @@ export const COMMAND_TRANSITIONS: Readonly<Record<CuffState, Partial<Record<Comm
 };
 
 /** States in which a cuff may hold pressure on purpose. */
-export const INFLATED_STATES: ReadonlySet<CuffState> = new Set(['SELF_TEST', 'MEASURING_LOP', 'INFLATING', 'HOLDING', 'SET_REST']);
+export const INFLATED_STATES: ReadonlySet<CuffState> = new Set([
+  'SELF_TEST',
+  'MEASURING_LOP',
+  'INFLATING',
+  'HOLDING',
+  'SET_REST',
+]);
 
 export function acceptedIn(state: CuffState, command: CommandType): readonly CuffState[] | undefined {
   return COMMAND_TRANSITIONS[state][command];

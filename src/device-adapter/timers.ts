@@ -126,7 +126,10 @@ export class VirtualTimers implements Timers {
    * Moves the clock forward in steps of `stepMs`, pausing `realPauseMs` of real time after each, so
    * that network I/O (a broker round trip) keeps pace with virtual time.
    */
-  async runFor(ms: number, { stepMs = 100, realPauseMs = 1 }: { stepMs?: number; realPauseMs?: number } = {}): Promise<void> {
+  async runFor(
+    ms: number,
+    { stepMs = 100, realPauseMs = 1 }: { stepMs?: number; realPauseMs?: number } = {},
+  ): Promise<void> {
     const end = this.current + ms;
     while (this.current < end) {
       await this.advanceTo(Math.min(end, this.current + stepMs));

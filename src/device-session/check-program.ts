@@ -18,9 +18,14 @@ const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
 function envelopeExercises(program: CuffProgram): EnvelopeExercise[] {
   return program.blocks.map((block) => {
     const cuff = program.cuffs.find((c) => c.channel === block.channel)!;
-    const continuous = block.inflatedDuringRest ? blockOcclusionS(block) : Math.max(...block.sets.map((set) => set.workS));
+    const continuous = block.inflatedDuringRest
+      ? blockOcclusionS(block)
+      : Math.max(...block.sets.map((set) => set.workS));
     // Sets of a block that deflates between them are separate bouts: the rest between is reperfusion.
-    const reperfusion = !block.inflatedDuringRest && block.sets.length > 1 ? Math.min(block.reperfusionS, block.setRestS) : block.reperfusionS;
+    const reperfusion =
+      !block.inflatedDuringRest && block.sets.length > 1
+        ? Math.min(block.reperfusionS, block.setRestS)
+        : block.reperfusionS;
     return {
       exerciseId: block.blockId,
       limb: cuff.site.limb,
@@ -52,9 +57,17 @@ const ENVELOPE_FIELDS: Record<string, string> = {
 export function checkProgram(program: CuffProgram, now: number): ProgramBreach[] {
   const parsed = CuffProgram.safeParse(program);
   if (!parsed.success) {
-    return parsed.error.issues.map((issue) => ({ requirement: 'program', path: issue.path.join('.'), message: issue.message }));
+    return parsed.error.issues.map((issue) => ({
+      requirement: 'program',
+      path: issue.path.join('.'),
+      message: issue.message,
+    }));
   }
-  const breaches: ProgramBreach[] = programLimitBreaches(program).map((b) => ({ requirement: b.requirement, path: b.path, message: b.message }));
+  const breaches: ProgramBreach[] = programLimitBreaches(program).map((b) => ({
+    requirement: b.requirement,
+    path: b.path,
+    message: b.message,
+  }));
 
   program.cuffs.forEach((cuff, i) => {
     const ageS = (now - Date.parse(cuff.lopTakenAt)) / 1000;
@@ -65,7 +78,11 @@ export function checkProgram(program: CuffProgram, now: number): ProgramBreach[]
         message: `the LOP of the ${cuff.site.side} ${cuff.site.limb} (channel ${cuff.channel}) was taken ${Math.floor(ageS / 3600)} h ago, more than ${DEVICE_LIMITS.lopMaxAgeS / 3600} h`,
       });
     } else if (ageS < 0) {
-      breaches.push({ requirement: 'SR-3', path: `cuffs.${i}.lopTakenAt`, message: `the LOP of channel ${cuff.channel} is dated in the future (${cuff.lopTakenAt})` });
+      breaches.push({
+        requirement: 'SR-3',
+        path: `cuffs.${i}.lopTakenAt`,
+        message: `the LOP of channel ${cuff.channel} is dated in the future (${cuff.lopTakenAt})`,
+      });
     }
   });
 

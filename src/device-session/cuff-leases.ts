@@ -56,14 +56,29 @@ export class CuffLeases {
    * Claims a free or expired cuff for this replica under the next epoch; null when another
    * replica holds it. `expected` claims it only if it still belongs to that session (a takeover).
    */
-  async claim(deviceId: string, sessionId: string | null, expected?: { sessionId: string; epoch: number }): Promise<HeldLease | null> {
+  async claim(
+    deviceId: string,
+    sessionId: string | null,
+    expected?: { sessionId: string; epoch: number },
+  ): Promise<HeldLease | null> {
     const now = this.now();
     const token = randomUUID();
-    await this.run('INSERT INTO device_leases (device_id, epoch, expires_at_ms) VALUES ($1, 0, 0) ON CONFLICT (device_id) DO NOTHING', [deviceId]);
+    await this.run(
+      'INSERT INTO device_leases (device_id, epoch, expires_at_ms) VALUES ($1, 0, 0) ON CONFLICT (device_id) DO NOTHING',
+      [deviceId],
+    );
     const guard = expected ? ' AND session_id = $7 AND epoch = $8' : '';
     await this.run(
       `UPDATE device_leases SET epoch = epoch + 1, token = $2, holder = $3, session_id = $4, expires_at_ms = $5 WHERE device_id = $1 AND expires_at_ms < $6${guard}`,
-      [deviceId, token, this.replicaId, sessionId, now + LEASE_MS, now, ...(expected ? [expected.sessionId, expected.epoch] : [])],
+      [
+        deviceId,
+        token,
+        this.replicaId,
+        sessionId,
+        now + LEASE_MS,
+        now,
+        ...(expected ? [expected.sessionId, expected.epoch] : []),
+      ],
     );
     const row = await this.row(deviceId);
     if (!row || row.token !== token) {
@@ -84,7 +99,11 @@ export class CuffLeases {
     for (const lease of [...this.held.values()]) {
       const now = this.now();
       try {
-        await this.run('UPDATE device_leases SET expires_at_ms = $3 WHERE device_id = $1 AND token = $2', [lease.deviceId, lease.token, now + LEASE_MS]);
+        await this.run('UPDATE device_leases SET expires_at_ms = $3 WHERE device_id = $1 AND token = $2', [
+          lease.deviceId,
+          lease.token,
+          now + LEASE_MS,
+        ]);
         const row = await this.row(lease.deviceId);
         if (row?.token === lease.token && Number(row.expires_at_ms) === now + LEASE_MS) {
           lease.expiresAtMs = now + LEASE_MS;
@@ -108,7 +127,10 @@ export class CuffLeases {
       return;
     }
     this.held.delete(deviceId);
-    await this.run('UPDATE device_leases SET token = NULL, holder = NULL, session_id = NULL, expires_at_ms = 0 WHERE device_id = $1 AND token = $2', [deviceId, lease.token]);
+    await this.run(
+      'UPDATE device_leases SET token = NULL, holder = NULL, session_id = NULL, expires_at_ms = 0 WHERE device_id = $1 AND token = $2',
+      [deviceId, lease.token],
+    );
   }
 
   /** Forgets the leases without writing: they expire on their own (the database is out of reach, or the process is stopping hard). */
@@ -118,11 +140,25 @@ export class CuffLeases {
 
   /** Sessions whose supervising replica stopped renewing. */
   async expired(): Promise<ExpiredLease[]> {
-    const rows: Array<{ device_id: string; session_id: string; holder: string | null; epoch: string | number; expires_at_ms: string | number }> = await this.db.query(
-      this.sql('SELECT device_id, session_id, holder, epoch, expires_at_ms FROM device_leases WHERE session_id IS NOT NULL AND expires_at_ms < $1'),
+    const rows: Array<{
+      device_id: string;
+      session_id: string;
+      holder: string | null;
+      epoch: string | number;
+      expires_at_ms: string | number;
+    }> = await this.db.query(
+      this.sql(
+        'SELECT device_id, session_id, holder, epoch, expires_at_ms FROM device_leases WHERE session_id IS NOT NULL AND expires_at_ms < $1',
+      ),
       [this.now()],
     );
-    return rows.map((r) => ({ deviceId: r.device_id, sessionId: r.session_id, holder: r.holder, epoch: Number(r.epoch), expiresAtMs: Number(r.expires_at_ms) }));
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      sessionId: r.session_id,
+      holder: r.holder,
+      epoch: Number(r.epoch),
+      expiresAtMs: Number(r.expires_at_ms),
+    }));
   }
 
   /** The live lease of a session, whoever holds it. */
@@ -135,11 +171,13 @@ export class CuffLeases {
     return row ? { deviceId: row.device_id, holder: row.holder, epoch: Number(row.epoch) } : null;
   }
 
-  private async row(deviceId: string): Promise<{ token: string | null; epoch: string | number; expires_at_ms: string | number } | undefined> {
-    const rows: Array<{ token: string | null; epoch: string | number; expires_at_ms: string | number }> = await this.db.query(
-      this.sql('SELECT token, epoch, expires_at_ms FROM device_leases WHERE device_id = $1'),
-      [deviceId],
-    );
+  private async row(
+    deviceId: string,
+  ): Promise<{ token: string | null; epoch: string | number; expires_at_ms: string | number } | undefined> {
+    const rows: Array<{ token: string | null; epoch: string | number; expires_at_ms: string | number }> =
+      await this.db.query(this.sql('SELECT token, epoch, expires_at_ms FROM device_leases WHERE device_id = $1'), [
+        deviceId,
+      ]);
     return rows[0];
   }
 

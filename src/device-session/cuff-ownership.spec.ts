@@ -3,12 +3,24 @@ import { CuffOwnership } from './cuff-ownership';
 import type { SessionSupervisor } from './session-supervisor';
 
 const cuff = (deviceId: string, gatewayId: string | null): DeviceInfo =>
-  ({ deviceId, gatewayId, model: 'sim', firmware: '1', channels: ['A', 'B'], online: true, state: 'IDLE', lastSeenAt: null }) as DeviceInfo;
+  ({
+    deviceId,
+    gatewayId,
+    model: 'sim',
+    firmware: '1',
+    channels: ['A', 'B'],
+    online: true,
+    state: 'IDLE',
+    lastSeenAt: null,
+  }) as DeviceInfo;
 
 describe('CuffOwnership', () => {
   const sut = new CuffOwnership(
     {
-      cuffs: new Map([['cuff-9', 'clinic-south'], ['gw-1-cuff-2', 'clinic-south']]),
+      cuffs: new Map([
+        ['cuff-9', 'clinic-south'],
+        ['gw-1-cuff-2', 'clinic-south'],
+      ]),
       gateways: new Map([['gw-1', 'clinic-east']]),
       simulated: 'clinic-north',
     },

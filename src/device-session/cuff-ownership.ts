@@ -35,7 +35,10 @@ export class CuffOwnership {
   device(deviceId: string, tenant: string): DeviceInfo {
     const known = this.supervisor.devices().find((device) => device.deviceId === deviceId);
     if (known && this.ownerOf(known) !== tenant) {
-      throw new DomainError(ErrorCode.DeviceNotFound, `No cuff with id ${deviceId} is known. GET /v1/devices lists the cuffs the service can reach.`);
+      throw new DomainError(
+        ErrorCode.DeviceNotFound,
+        `No cuff with id ${deviceId} is known. GET /v1/devices lists the cuffs the service can reach.`,
+      );
     }
     return this.supervisor.device(deviceId);
   }

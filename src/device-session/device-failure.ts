@@ -14,7 +14,9 @@ export function deviceFailure(error: unknown): unknown {
   }
   if (error instanceof DeviceUnavailableError) {
     return error.reason === 'unknown'
-      ? new DomainError(ErrorCode.DeviceNotFound, `No cuff with id ${error.deviceId} is known.`, undefined, { cause: error })
+      ? new DomainError(ErrorCode.DeviceNotFound, `No cuff with id ${error.deviceId} is known.`, undefined, {
+          cause: error,
+        })
       : new DomainError(
           ErrorCode.DeviceOffline,
           error.reason === 'stopped'
@@ -37,4 +39,15 @@ export function deviceRejection(deviceId: string, command: string, ack: Ack, why
     undefined,
     { extensions: { ack: { result: ack.result, detail: ack.detail ?? null, state: ack.state } } },
   );
+}
+
+/** The alarm's wording when the cuff's deflation cannot be confirmed: why, and what the cuff does on its own. */
+export function unconfirmedDeflation(error: unknown): string {
+  const why =
+    error instanceof DeviceNoAckError
+      ? 'did not acknowledge DEFLATE'
+      : error instanceof DeviceUnavailableError
+        ? `could not be reached (${error.reason})`
+        : 'failed to deflate';
+  return `The cuff ${why}; it deflates on its own without the service's heartbeat (within 5 s), but check that it is deflated.`;
 }

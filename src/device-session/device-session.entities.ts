@@ -5,4 +5,10 @@ import { DeviceSessionRecord } from './device-session.entity';
 import { LopMeasurementRecord } from './lop-measurement.entity';
 
 /** The tables of device sessions and cuff-measured LOPs. */
-export const DEVICE_SESSION_ENTITIES = [DeviceSessionRecord, DeviceSessionEventRecord, DeviceSessionAlarmRecord, DeviceSessionSetRecord, LopMeasurementRecord];
+export const DEVICE_SESSION_ENTITIES = [
+  DeviceSessionRecord,
+  DeviceSessionEventRecord,
+  DeviceSessionAlarmRecord,
+  DeviceSessionSetRecord,
+  LopMeasurementRecord,
+];

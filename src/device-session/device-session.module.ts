@@ -26,23 +26,43 @@ import { SessionSupervisor } from './session-supervisor';
   imports: [TypeOrmModule.forFeature(DEVICE_SESSION_ENTITIES), PrescriptionModule],
   controllers: [DeviceSessionsController, DevicesController],
   providers: [
-    { provide: SessionJournal, useFactory: (dataSource: DataSource) => new SessionJournal(dataSource), inject: [DataSource] },
-    { provide: CuffLeases, useFactory: (dataSource: DataSource) => new CuffLeases(dataSource, replicaName(hostname(), process.pid)), inject: [DataSource] },
-    { provide: SessionCommandInbox, useFactory: (dataSource: DataSource) => new SessionCommandInbox(dataSource), inject: [DataSource] },
+    {
+      provide: SessionJournal,
+      useFactory: (dataSource: DataSource) => new SessionJournal(dataSource),
+      inject: [DataSource],
+    },
+    {
+      provide: CuffLeases,
+      useFactory: (dataSource: DataSource) => new CuffLeases(dataSource, replicaName(hostname(), process.pid)),
+      inject: [DataSource],
+    },
+    {
+      provide: SessionCommandInbox,
+      useFactory: (dataSource: DataSource) => new SessionCommandInbox(dataSource),
+      inject: [DataSource],
+    },
     {
       provide: SessionSupervisor,
-      useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal, leases: CuffLeases) => new SessionSupervisor(transport, timers, journal, leases),
+      useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal, leases: CuffLeases) =>
+        new SessionSupervisor(transport, timers, journal, leases),
       inject: [CUFF_TRANSPORT, TIMERS, SessionJournal, CuffLeases],
     },
     {
       provide: ReplicaDuties,
-      useFactory: (leases: CuffLeases, supervisor: SessionSupervisor, journal: SessionJournal, inbox: SessionCommandInbox, dataSource: DataSource, timers: Timers) =>
-        new ReplicaDuties(leases, supervisor, journal, inbox, dataSource, timers),
+      useFactory: (
+        leases: CuffLeases,
+        supervisor: SessionSupervisor,
+        journal: SessionJournal,
+        inbox: SessionCommandInbox,
+        dataSource: DataSource,
+        timers: Timers,
+      ) => new ReplicaDuties(leases, supervisor, journal, inbox, dataSource, timers),
       inject: [CuffLeases, SessionSupervisor, SessionJournal, SessionCommandInbox, DataSource, TIMERS],
     },
     {
       provide: CuffOwnership,
-      useFactory: (config: AppConfig, supervisor: SessionSupervisor) => new CuffOwnership(config.cuffs.organizations, supervisor),
+      useFactory: (config: AppConfig, supervisor: SessionSupervisor) =>
+        new CuffOwnership(config.cuffs.organizations, supervisor),
       inject: [APP_CONFIG, SessionSupervisor],
     },
     DeviceSessionsService,

@@ -18,7 +18,13 @@ import { DeviceSessionEventRecord } from './device-session-event.entity';
 import { DeviceSessionSetRecord } from './device-session-set.entity';
 import { DeviceSessionRecord, type PressureBasis } from './device-session.entity';
 import type { DeviceSession, DeviceSessionRequest } from './device-session.schema';
-import { blockInflationLimitS, type CuffBinding, pressureBasisFor, programFromPlan, sessionExercises } from './program-from-plan';
+import {
+  blockInflationLimitS,
+  type CuffBinding,
+  pressureBasisFor,
+  programFromPlan,
+  sessionExercises,
+} from './program-from-plan';
 import { TIMERS } from '../device-adapter/device-adapter.module';
 import { SessionJournal } from './session-journal';
 import { SessionSupervisor } from './session-supervisor';
@@ -26,7 +32,7 @@ import { CuffLeases } from './cuff-leases';
 import { CuffOwnership } from './cuff-ownership';
 import { relayedStream } from './relayed-stream';
 import { runCommand, SessionCommandInbox, type SessionCommand } from './session-command-inbox';
-import type { LiveUpdate, SessionSummary } from './supervised-session';
+import type { LiveUpdate, SessionSummary } from './session-types';
 
 export type { SessionCommand } from './session-command-inbox';
 
@@ -75,10 +81,22 @@ export class DeviceSessionsService implements OnModuleDestroy {
   async create(prescriptionId: string, request: DeviceSessionRequest, principal: Principal): Promise<DeviceSession> {
     const prescription = await this.prescriptions.find(prescriptionId, principal);
     if (prescription.status !== 'approved') {
-      throw new DomainError(ErrorCode.PrescriptionStateConflict, `Only an approved plan can be sent to a cuff; this version is ${prescription.status}.`);
+      throw new DomainError(
+        ErrorCode.PrescriptionStateConflict,
+        `Only an approved plan can be sent to a cuff; this version is ${prescription.status}.`,
+      );
     }
     const device = this.ownership.device(request.deviceId, principal.tenant);
-    const missing = request.cuffs.flatMap((c, i) => (device.channels.includes(c.channel) ? [] : [{ field: `cuffs.${i}.channel`, detail: `is not a channel of cuff ${device.deviceId} (it has ${device.channels.join(', ')})` }]));
+    const missing = request.cuffs.flatMap((c, i) =>
+      device.channels.includes(c.channel)
+        ? []
+        : [
+            {
+              field: `cuffs.${i}.channel`,
+              detail: `is not a channel of cuff ${device.deviceId} (it has ${device.channels.join(', ')})`,
+            },
+          ],
+    );
     if (missing.length > 0) {
       throw invalidFields('body', missing);
     }
@@ -90,13 +108,23 @@ export class DeviceSessionsService implements OnModuleDestroy {
       const completedSessions = await this.sessions.countBy({ seriesId: prescription.seriesId, status: 'completed' });
       const pressureBasis: PressureBasis = pressureBasisFor(prescription, completedSessions);
       const bindings: CuffBinding[] = request.cuffs;
-      const program = programFromPlan(prescription, { programId: `prg-${id}`, bindings, pressureBasis, completedSessions });
+      const program = programFromPlan(prescription, {
+        programId: `prg-${id}`,
+        bindings,
+        pressureBasis,
+        completedSessions,
+      });
       const breaches = checkProgram(program, this.timers.now());
       if (breaches.length > 0) {
         throw programRefusal(breaches);
       }
       const createdAtMs = this.timers.now();
-      const log = await this.supervisor.prepare(device.deviceId, program, principal.subject, () => this.timers.now() - createdAtMs);
+      const log = await this.supervisor.prepare(
+        device.deviceId,
+        program,
+        principal.subject,
+        () => this.timers.now() - createdAtMs,
+      );
       const record: DeviceSessionRecord = {
         id,
         tenant: principal.tenant,
@@ -182,7 +210,15 @@ export class DeviceSessionsService implements OnModuleDestroy {
         inBandS: seconds(s.inBandMs),
         inBandShare: s.observedMs > 0 ? Math.round((s.inBandMs / s.observedMs) * 1000) / 1000 : 0,
       })),
-      events: events.map((e) => ({ seq: e.seq, at: e.at.toISOString(), elapsedS: seconds(e.elapsedMs), kind: e.kind, actor: e.actor, summary: e.summary, detail: JSON.parse(e.detail) })),
+      events: events.map((e) => ({
+        seq: e.seq,
+        at: e.at.toISOString(),
+        elapsedS: seconds(e.elapsedMs),
+        kind: e.kind,
+        actor: e.actor,
+        summary: e.summary,
+        detail: JSON.parse(e.detail),
+      })),
       alarms: alarms.map((a) => ({
         seq: a.seq,
         at: a.at.toISOString(),
@@ -238,7 +274,13 @@ export class DeviceSessionsService implements OnModuleDestroy {
       const lease = await this.leases.ofSession(id);
       if (!live && lease && lease.holder !== this.leases.replicaId) {
         const record = await this.sessions.findOneOrFail({ where: { id } });
-        return relayedStream({ transport: this.transport, sessions: this.sessions, alarms: this.alarms, record, timers: this.timers });
+        return relayedStream({
+          transport: this.transport,
+          sessions: this.sessions,
+          alarms: this.alarms,
+          record,
+          timers: this.timers,
+        });
       }
       const record = await this.sessions.findOneOrFail({ where: { id }, select: ['id', 'status', 'endReason'] });
       return Readable.from([frame({ type: 'status', at: now, status: record.status, reason: record.endReason })]);

@@ -6,7 +6,13 @@ import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { DeviceList, DeviceLopMeasurement, DeviceParams, DeviceSessionRefusal, LopMeasurementRequest } from './device-session.schema';
+import {
+  DeviceList,
+  DeviceLopMeasurement,
+  DeviceParams,
+  DeviceSessionRefusal,
+  LopMeasurementRequest,
+} from './device-session.schema';
 import { DevicesService } from './devices.service';
 
 @ApiTags('device sessions')
@@ -16,7 +22,11 @@ export class DevicesController {
 
   @Get()
   @Roles('clinician', 'viewer', 'admin')
-  @ApiOperation({ summary: 'List the cuffs', description: "Every cuff unit of the caller's organization the service can reach (cuffs are assigned to organizations by configuration), with presence, last state and whether it is busy. Another organization's cuff is not listed and answers 404 wherever it is named." })
+  @ApiOperation({
+    summary: 'List the cuffs',
+    description:
+      "Every cuff unit of the caller's organization the service can reach (cuffs are assigned to organizations by configuration), with presence, last state and whether it is busy. Another organization's cuff is not listed and answers 404 wherever it is named.",
+  })
   @ApiOkResponse({ standardSchema: DeviceList })
   list(@CurrentPrincipal() principal: Principal): Promise<z.infer<typeof DeviceList>> {
     return this.devices.list(principal);
@@ -32,9 +42,22 @@ export class DevicesController {
   })
   @ApiCreatedResponse({ standardSchema: DeviceLopMeasurement })
   @ApiResponse({ status: 404, description: '`DEVICE_NOT_FOUND`.', standardSchema: DeviceSessionRefusal })
-  @ApiResponse({ status: 409, description: '`DEVICE_OFFLINE` (or lost during the measurement), `DEVICE_BUSY`, `DEVICE_REJECTED`, or `IDEMPOTENCY_IN_FLIGHT`.', standardSchema: DeviceSessionRefusal })
-  @ApiResponse({ status: 422, description: '`LOP_NOT_FOUND` (with `reason`), or `IDEMPOTENCY_KEY_REUSED`.', standardSchema: DeviceSessionRefusal })
-  @ApiResponse({ status: 504, description: '`DEVICE_NO_ACK`: the cuff did not answer; it has been told to deflate.', standardSchema: DeviceSessionRefusal })
+  @ApiResponse({
+    status: 409,
+    description:
+      '`DEVICE_OFFLINE` (or lost during the measurement), `DEVICE_BUSY`, `DEVICE_REJECTED`, or `IDEMPOTENCY_IN_FLIGHT`.',
+    standardSchema: DeviceSessionRefusal,
+  })
+  @ApiResponse({
+    status: 422,
+    description: '`LOP_NOT_FOUND` (with `reason`), or `IDEMPOTENCY_KEY_REUSED`.',
+    standardSchema: DeviceSessionRefusal,
+  })
+  @ApiResponse({
+    status: 504,
+    description: '`DEVICE_NO_ACK`: the cuff did not answer; it has been told to deflate.',
+    standardSchema: DeviceSessionRefusal,
+  })
   @ApiProblems(400, 413, 415)
   measureLop(
     @Param({ schema: DeviceParams }) params: { id: string },

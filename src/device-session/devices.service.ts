@@ -41,8 +41,13 @@ export class DevicesService {
 
   async list(principal: Principal): Promise<z.infer<typeof DeviceList>> {
     const devices = this.ownership.devicesOf(principal.tenant);
-    const running = devices.map((d) => this.supervisor.sessionOn(d.deviceId)?.id).filter((id): id is string => id !== undefined);
-    const ours = running.length === 0 ? [] : await this.sessions.find({ where: { id: In(running), tenant: principal.tenant }, select: ['id'] });
+    const running = devices
+      .map((d) => this.supervisor.sessionOn(d.deviceId)?.id)
+      .filter((id): id is string => id !== undefined);
+    const ours =
+      running.length === 0
+        ? []
+        : await this.sessions.find({ where: { id: In(running), tenant: principal.tenant }, select: ['id'] });
     return {
       transport: this.transport.kind,
       items: devices.map((d) => {
@@ -67,17 +72,28 @@ export class DevicesService {
    * Measures the LOP with the cuff and stores it with its provenance: patient, device, site, cuff
    * width, posture, time, confidence. A search that finds no LOP stores nothing and answers 422.
    */
-  async measureLop(deviceId: string, request: LopMeasurementRequest, principal: Principal): Promise<DeviceLopMeasurement> {
+  async measureLop(
+    deviceId: string,
+    request: LopMeasurementRequest,
+    principal: Principal,
+  ): Promise<DeviceLopMeasurement> {
     const device = this.ownership.device(deviceId, principal.tenant);
     if (!device.channels.includes(request.channel)) {
-      throw invalidFields('body', [{ field: 'channel', detail: `is not a channel of cuff ${deviceId} (it has ${device.channels.join(', ')})` }]);
+      throw invalidFields('body', [
+        { field: 'channel', detail: `is not a channel of cuff ${deviceId} (it has ${device.channels.join(', ')})` },
+      ]);
     }
     const result = await this.supervisor.measureLop(deviceId, request.channel, request.posture);
     if (!result.found || result.lopMmHg === null) {
       const reason = result.reason ?? 'LOP_NOT_FOUND';
-      throw new DomainError(ErrorCode.LopNotFound, `No LOP was found on the ${request.site.side} ${request.site.limb} with the ${request.cuffWidthCm} cm cuff: ${NOT_FOUND_REASONS[reason] ?? reason}. Nothing was stored.`, undefined, {
-        extensions: { reason, searchCeilingMmHg: result.searchCeilingMmHg },
-      });
+      throw new DomainError(
+        ErrorCode.LopNotFound,
+        `No LOP was found on the ${request.site.side} ${request.site.limb} with the ${request.cuffWidthCm} cm cuff: ${NOT_FOUND_REASONS[reason] ?? reason}. Nothing was stored.`,
+        undefined,
+        {
+          extensions: { reason, searchCeilingMmHg: result.searchCeilingMmHg },
+        },
+      );
     }
     const record: LopMeasurementRecord = {
       id: randomUUID(),
@@ -106,7 +122,10 @@ function toMeasurement(record: LopMeasurementRecord): DeviceLopMeasurement {
     patientRef: record.patientRef,
     deviceId: record.deviceId,
     channel: record.channel as DeviceLopMeasurement['channel'],
-    site: { limb: record.limb as DeviceLopMeasurement['site']['limb'], side: record.side as DeviceLopMeasurement['site']['side'] },
+    site: {
+      limb: record.limb as DeviceLopMeasurement['site']['limb'],
+      side: record.side as DeviceLopMeasurement['site']['side'],
+    },
     cuffWidthCm: record.cuffWidthCm,
     posture: record.posture as DeviceLopMeasurement['posture'],
     mmHg: record.mmhg,

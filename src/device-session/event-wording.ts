@@ -22,7 +22,9 @@ export function describeEvent(event: DeviceEvent): string {
     case 'SELF_TEST_FAILED':
       return `Self-test failed: ${detail.detail}`;
     case 'LOP_MEASURED':
-      return detail.lop.found ? `LOP measured on channel ${detail.lop.channel}: ${detail.lop.lopMmHg} mmHg` : `No LOP found on channel ${detail.lop.channel} (${detail.lop.reason ?? 'unknown'})`;
+      return detail.lop.found
+        ? `LOP measured on channel ${detail.lop.channel}: ${detail.lop.lopMmHg} mmHg`
+        : `No LOP found on channel ${detail.lop.channel} (${detail.lop.reason ?? 'unknown'})`;
     case 'SET_STARTED':
       return `Block ${detail.blockIndex + 1}, set ${detail.setIndex + 1} started at ${detail.targetMmHg} mmHg`;
     case 'SET_COMPLETED':

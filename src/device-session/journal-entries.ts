@@ -20,13 +20,27 @@ export const journalEntry = {
       kind: 'command',
       actor,
       summary: describeCommand(command, ack),
-      detail: JSON.stringify({ command: command.type, ack: { result: ack.result, detail: ack.detail ?? null, state: ack.state, programSha256: ack.programSha256 ?? null } }),
+      detail: JSON.stringify({
+        command: command.type,
+        ack: {
+          result: ack.result,
+          detail: ack.detail ?? null,
+          state: ack.state,
+          programSha256: ack.programSha256 ?? null,
+        },
+      }),
     };
   },
 
   /** Something the cuff reported. */
   deviceEvent(time: JournalTime, event: DeviceEvent): JournalEvent {
-    return { ...time, kind: 'device-event', actor: 'device', summary: describeEvent(event), detail: JSON.stringify(event) };
+    return {
+      ...time,
+      kind: 'device-event',
+      actor: 'device',
+      summary: describeEvent(event),
+      detail: JSON.stringify(event),
+    };
   },
 
   /** A line written by `actor`, e.g. why a session ended. */

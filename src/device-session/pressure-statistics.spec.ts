@@ -7,7 +7,14 @@ describe('pressure statistics', () => {
     const set = new PressureAccumulator(120, 15);
     [118, 121, 135, 136, 104, 100].forEach((p) => set.add(sample(p)));
 
-    expect(set.result()).toEqual({ samples: 6, observedMs: 600, inBandMs: 300, minMmHg: 98, meanMmHg: 119, maxMmHg: 138 });
+    expect(set.result()).toEqual({
+      samples: 6,
+      observedMs: 600,
+      inBandMs: 300,
+      minMmHg: 98,
+      meanMmHg: 119,
+      maxMmHg: 138,
+    });
   });
 
   it('counts the band edge as in band and anything beyond it as out', () => {
@@ -22,7 +29,12 @@ describe('pressure statistics', () => {
       trace.add('A', ms, sample(ms < 1000 ? 50 : 100, 1));
     }
 
-    expect(trace.toJSON()).toEqual({ A: [[0, 49, 50, 51], [1, 99, 100, 101]] });
+    expect(trace.toJSON()).toEqual({
+      A: [
+        [0, 49, 50, 51],
+        [1, 99, 100, 101],
+      ],
+    });
     expect(trace.toJSON(true).A).toHaveLength(3);
   });
 });

@@ -79,7 +79,13 @@ export class PressureTrace {
     if (bucket && bucket.second !== second) {
       this.close(channel);
     }
-    const current = this.open.get(channel) ?? { second, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, sum: 0, n: 0 };
+    const current = this.open.get(channel) ?? {
+      second,
+      min: Number.POSITIVE_INFINITY,
+      max: Number.NEGATIVE_INFINITY,
+      sum: 0,
+      n: 0,
+    };
     current.min = Math.min(current.min, sample.minMmHg);
     current.max = Math.max(current.max, sample.maxMmHg);
     current.sum += sample.meanMmHg;

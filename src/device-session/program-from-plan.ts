@@ -29,13 +29,20 @@ export interface ProgramOptions {
  * The set point of an exercise at a session: the first-session pressure, then each step of the
  * plan's ramp, then the working pressure. A plan stored without a ramp goes to the working pressure.
  */
-export function sessionPressure(exercise: PlannedExercise, pressureBasis: PressureBasis, completedSessions: number): { lopPercent: number; mmHg: number } {
+export function sessionPressure(
+  exercise: PlannedExercise,
+  pressureBasis: PressureBasis,
+  completedSessions: number,
+): { lopPercent: number; mmHg: number } {
   const { pressure } = exercise.dose;
   if (pressureBasis === 'first-session') {
     return { lopPercent: pressure.startLopPercent, mmHg: pressure.startMmHg };
   }
-  const step = pressureBasis === 'ramp' ? pressure.ramp?.[Math.min(completedSessions, pressure.ramp.length - 1)] : undefined;
-  return step ? { lopPercent: step.lopPercent, mmHg: step.mmHg } : { lopPercent: pressure.lopPercent, mmHg: pressure.mmHg };
+  const step =
+    pressureBasis === 'ramp' ? pressure.ramp?.[Math.min(completedSessions, pressure.ramp.length - 1)] : undefined;
+  return step
+    ? { lopPercent: step.lopPercent, mmHg: step.mmHg }
+    : { lopPercent: pressure.lopPercent, mmHg: pressure.mmHg };
 }
 
 /** How the pressures of the next session are chosen, from the sessions already completed. */
@@ -44,7 +51,9 @@ export function pressureBasisFor(prescription: Prescription, completedSessions: 
     return 'first-session';
   }
   // The last step of a ramp is the working pressure.
-  return prescription.plan.exercises.some((e) => (e.dose.pressure.ramp?.length ?? 0) > completedSessions + 1) ? 'ramp' : 'working';
+  return prescription.plan.exercises.some((e) => (e.dose.pressure.ramp?.length ?? 0) > completedSessions + 1)
+    ? 'ramp'
+    : 'working';
 }
 
 const siteName = (site: Site) => `${site.side} ${site.limb}`;
@@ -58,7 +67,12 @@ export function sessionExercises(prescription: Prescription, pressureBasis: Pres
 
 /** Longest the cuff of this exercise may stay up without a break: its own dose limit, never above the envelope's for the limb. */
 export function blockInflationLimitS(exercise: PlannedExercise): number {
-  return Math.round(Math.min(exercise.dose.maxContinuousMinutes.value, SAFETY_ENVELOPE.maxContinuousInflationMinutes[exercise.site.limb]) * 60);
+  return Math.round(
+    Math.min(
+      exercise.dose.maxContinuousMinutes.value,
+      SAFETY_ENVELOPE.maxContinuousInflationMinutes[exercise.site.limb],
+    ) * 60,
+  );
 }
 
 /**
@@ -67,11 +81,18 @@ export function blockInflationLimitS(exercise: PlannedExercise): number {
  * the supervisor times every block against its own dose.
  */
 function programBlockLimitS(exercises: readonly PlannedExercise[], blocks: readonly Block[]): number {
-  const allowed = blocks.map((block, i) => (block.inflatedDuringRest ? blockInflationLimitS(exercises[i]) : DEVICE_LIMITS.maxBlockInflationS));
+  const allowed = blocks.map((block, i) =>
+    block.inflatedDuringRest ? blockInflationLimitS(exercises[i]) : DEVICE_LIMITS.maxBlockInflationS,
+  );
   return Math.min(DEVICE_LIMITS.maxBlockInflationS, Math.max(...allowed));
 }
 
-function blockOf(exercise: PlannedExercise, channel: Channel, pressureBasis: PressureBasis, completedSessions: number): Block {
+function blockOf(
+  exercise: PlannedExercise,
+  channel: Channel,
+  pressureBasis: PressureBasis,
+  completedSessions: number,
+): Block {
   const { dose } = exercise;
   const target = sessionPressure(exercise, pressureBasis, completedSessions);
   const adjustment = dose.pressure.lop.positionAdjustment;
@@ -90,7 +111,10 @@ function blockOf(exercise: PlannedExercise, channel: Channel, pressureBasis: Pre
     return {
       ...common,
       mode: 'continuous',
-      sets: scheme.map((reps) => ({ reps, workS: Math.round(reps * (tempo.concentricSeconds + tempo.eccentricSeconds)) })),
+      sets: scheme.map((reps) => ({
+        reps,
+        workS: Math.round(reps * (tempo.concentricSeconds + tempo.eccentricSeconds)),
+      })),
       setRestS: dose.restBetweenSets.seconds as number,
       inflatedDuringRest: true,
     };
@@ -106,7 +130,8 @@ function blockOf(exercise: PlannedExercise, channel: Channel, pressureBasis: Pre
   };
 }
 
-const refuse = (reasons: string[]) => programRefusal(reasons.map((message) => ({ requirement: 'program', path: 'plan', message })));
+const refuse = (reasons: string[]) =>
+  programRefusal(reasons.map((message) => ({ requirement: 'program', path: 'plan', message })));
 
 /**
  * An approved plan as a cuff program: one block per exercise of the session in the plan's order,
@@ -121,7 +146,10 @@ const refuse = (reasons: string[]) => programRefusal(reasons.map((message) => ({
  */
 export function programFromPlan(prescription: Prescription, options: ProgramOptions): CuffProgram {
   if (prescription.status !== 'approved') {
-    throw new DomainError(ErrorCode.PrescriptionStateConflict, `Only an approved plan can be sent to a cuff; this version is ${prescription.status}.`);
+    throw new DomainError(
+      ErrorCode.PrescriptionStateConflict,
+      `Only an approved plan can be sent to a cuff; this version is ${prescription.status}.`,
+    );
   }
   const exercises = sessionExercises(prescription, options.pressureBasis);
   const reasons: string[] = [];
@@ -130,12 +158,16 @@ export function programFromPlan(prescription: Prescription, options: ProgramOpti
   for (const exercise of exercises) {
     const binding = options.bindings.find((b) => sameSite(b.site, exercise.site));
     if (!binding) {
-      reasons.push(`${exercise.exercise.id} is done with the cuff on the ${siteName(exercise.site)}, and no channel is bound to that site`);
+      reasons.push(
+        `${exercise.exercise.id} is done with the cuff on the ${siteName(exercise.site)}, and no channel is bound to that site`,
+      );
       continue;
     }
     const { lop } = exercise.dose.pressure;
     if (lop.source !== 'measured' || lop.measuredOn === null || lop.position === null) {
-      reasons.push(`the LOP of the ${siteName(exercise.site)} is an estimate; measure it (e.g. with the cuff) and revise the plan before using a cuff`);
+      reasons.push(
+        `the LOP of the ${siteName(exercise.site)} is an estimate; measure it (e.g. with the cuff) and revise the plan before using a cuff`,
+      );
       continue;
     }
     const cuff = {
@@ -147,7 +179,10 @@ export function programFromPlan(prescription: Prescription, options: ProgramOpti
       lopPosture: lop.position,
     };
     const bound = cuffs.get(binding.channel);
-    if (bound && (bound.lopMmHg !== cuff.lopMmHg || bound.lopPosture !== cuff.lopPosture || bound.cuffWidthCm !== cuff.cuffWidthCm)) {
+    if (
+      bound &&
+      (bound.lopMmHg !== cuff.lopMmHg || bound.lopPosture !== cuff.lopPosture || bound.cuffWidthCm !== cuff.cuffWidthCm)
+    ) {
       reasons.push(
         `the exercises on the ${siteName(exercise.site)} use two LOPs (${bound.lopMmHg} mmHg ${bound.lopPosture}, ${cuff.lopMmHg} mmHg ${cuff.lopPosture}); a cuff program carries one LOP per cuff`,
       );

@@ -10,7 +10,7 @@ import type { Timers } from '../device-adapter/timers';
 import type { DeviceSessionAlarmRecord } from './device-session-alarm.entity';
 import type { DeviceSessionRecord } from './device-session.entity';
 import { describeEvent } from './event-wording';
-import type { LiveUpdate } from './supervised-session';
+import type { LiveUpdate } from './session-types';
 
 /** How often the stream reads the session's status and alarms from the database. */
 const RECORD_POLL_MS = 500;
@@ -62,7 +62,17 @@ export function relayedStream({ transport, sessions, alarms, record, timers }: R
     }
     for (const alarm of raised) {
       lastAlarm = alarm.seq;
-      stream.push(frame({ type: 'alarm', at: alarm.at.toISOString(), code: alarm.code, source: alarm.source, action: alarm.action, channel: alarm.channel, message: alarm.message }));
+      stream.push(
+        frame({
+          type: 'alarm',
+          at: alarm.at.toISOString(),
+          code: alarm.code,
+          source: alarm.source,
+          action: alarm.action,
+          channel: alarm.channel,
+          message: alarm.message,
+        }),
+      );
     }
     if (current && current.status !== status) {
       status = current.status;
@@ -78,17 +88,29 @@ export function relayedStream({ transport, sessions, alarms, record, timers }: R
   stream.push(frame({ type: 'status', at: now(), status, reason: null }));
   const mine = <T extends { deviceId: string }>() => filter((m: T) => m.deviceId === record.deviceId);
   subscriptions.push(
-    transport.telemetry$.pipe(mine<Telemetry>()).subscribe((telemetry) => stream.push(frame(telemetryUpdate(program, record, telemetry, timers.now())))),
-    transport.events$.pipe(mine()).subscribe((event) => stream.push(frame({ type: 'event', at: now(), summary: describeEvent(event) }))),
+    transport.telemetry$
+      .pipe(mine<Telemetry>())
+      .subscribe((telemetry) => stream.push(frame(telemetryUpdate(program, record, telemetry, timers.now())))),
+    transport.events$
+      .pipe(mine())
+      .subscribe((event) => stream.push(frame({ type: 'event', at: now(), summary: describeEvent(event) }))),
   );
   stream.on('close', finish);
   void readRecord().catch(() => undefined);
   return stream;
 }
 
-function telemetryUpdate(program: CuffProgram, record: DeviceSessionRecord, telemetry: Telemetry, now: number): LiveUpdate {
+function telemetryUpdate(
+  program: CuffProgram,
+  record: DeviceSessionRecord,
+  telemetry: Telemetry,
+  now: number,
+): LiveUpdate {
   const block = telemetry.blockIndex !== null ? program.blocks[telemetry.blockIndex] : undefined;
-  const regulating = block !== undefined && telemetry.setIndex !== null && (telemetry.state === 'HOLDING' || (telemetry.state === 'SET_REST' && block.inflatedDuringRest));
+  const regulating =
+    block !== undefined &&
+    telemetry.setIndex !== null &&
+    (telemetry.state === 'HOLDING' || (telemetry.state === 'SET_REST' && block.inflatedDuringRest));
   return {
     type: 'telemetry',
     at: new Date(now).toISOString(),
@@ -98,7 +120,17 @@ function telemetryUpdate(program: CuffProgram, record: DeviceSessionRecord, tele
     setIndex: telemetry.setIndex,
     channels: telemetry.channels.map(({ channel, meanMmHg, minMmHg, maxMmHg }) => {
       const targetMmHg = regulating && block.channel === channel ? block.targetMmHg : null;
-      return { channel, meanMmHg, minMmHg, maxMmHg, targetMmHg, inBand: targetMmHg !== null && meanMmHg !== null ? Math.abs(meanMmHg - targetMmHg) <= program.limits.windowMmHg : null };
+      return {
+        channel,
+        meanMmHg,
+        minMmHg,
+        maxMmHg,
+        targetMmHg,
+        inBand:
+          targetMmHg !== null && meanMmHg !== null
+            ? Math.abs(meanMmHg - targetMmHg) <= program.limits.windowMmHg
+            : null,
+      };
     }),
   };
 }

@@ -9,7 +9,7 @@ import { journalEntry } from './journal-entries';
 import type { SessionCommandInbox } from './session-command-inbox';
 import type { SessionJournal } from './session-journal';
 import type { SessionSupervisor } from './session-supervisor';
-import { ACTIVE_STATUSES } from './supervised-session';
+import { ACTIVE_STATUSES } from './session-types';
 
 /** How often a replica looks for sessions whose supervisor stopped renewing its lease. */
 const TAKEOVER_SCAN_MS = 1_000;
@@ -49,7 +49,9 @@ export class ReplicaDuties implements OnModuleInit, OnModuleDestroy {
     this.every(INBOX_POLL_MS, 'inbox', () =>
       this.inbox.drain(
         (id) => this.supervisor.session(id),
-        this.leases.heldLeases().flatMap((l) => (l.sessionId && this.supervisor.session(l.sessionId) ? [l.sessionId] : [])),
+        this.leases
+          .heldLeases()
+          .flatMap((l) => (l.sessionId && this.supervisor.session(l.sessionId) ? [l.sessionId] : [])),
       ),
     );
   }
@@ -61,7 +63,10 @@ export class ReplicaDuties implements OnModuleInit, OnModuleDestroy {
 
   private async renew(): Promise<void> {
     for (const lost of await this.leases.renew()) {
-      this.logger.warn({ deviceId: lost.deviceId, sessionId: lost.sessionId, epoch: lost.epoch }, 'lost the lease of a cuff; its session is no longer supervised here');
+      this.logger.warn(
+        { deviceId: lost.deviceId, sessionId: lost.sessionId, epoch: lost.epoch },
+        'lost the lease of a cuff; its session is no longer supervised here',
+      );
       this.supervisor.relinquish(lost.deviceId);
     }
   }
@@ -76,7 +81,10 @@ export class ReplicaDuties implements OnModuleInit, OnModuleDestroy {
 
   /** Claims the cuff under the next epoch, deflates it and ends its session as aborted, with the reason. */
   async takeOver(expired: ExpiredLease): Promise<void> {
-    const lease = await this.leases.claim(expired.deviceId, expired.sessionId, { sessionId: expired.sessionId, epoch: expired.epoch });
+    const lease = await this.leases.claim(expired.deviceId, expired.sessionId, {
+      sessionId: expired.sessionId,
+      epoch: expired.epoch,
+    });
     if (!lease) {
       return;
     }
@@ -94,7 +102,15 @@ export class ReplicaDuties implements OnModuleInit, OnModuleDestroy {
       const lapsedS = Math.max(0, Math.round((now - expired.expiresAtMs) / 1000));
       const reason = `The instance of the service supervising the session (${expired.holder ?? 'unknown'}) stopped renewing its hold on the cuff ${lapsedS} s ago; instance ${this.leases.replicaId} took the cuff over (epoch ${lease.epoch}), ${ack?.result === 'OK' ? 'deflated it' : 'told it to deflate'} and ended the session.`;
       await this.journal.resume(record.id);
-      this.journal.alarm(record.id, { at, elapsedMs, code: 'SUPERVISOR_LOST', source: 'server', action: 'deflated', channel: null, message: reason });
+      this.journal.alarm(record.id, {
+        at,
+        elapsedMs,
+        code: 'SUPERVISOR_LOST',
+        source: 'server',
+        action: 'deflated',
+        channel: null,
+        message: reason,
+      });
       if (ack) {
         this.journal.event(record.id, journalEntry.command({ at, elapsedMs }, 'supervisor', abort, ack));
       } else {
@@ -105,12 +121,27 @@ export class ReplicaDuties implements OnModuleInit, OnModuleDestroy {
           source: 'server',
           action: 'recorded',
           channel: null,
-          message: 'The cuff did not acknowledge ABORT; it deflates on its own once no heartbeat reaches it (within 5 s), but check that it is deflated.',
+          message:
+            'The cuff did not acknowledge ABORT; it deflates on its own once no heartbeat reaches it (within 5 s), but check that it is deflated.',
         });
       }
-      this.journal.update(record.id, { status: 'aborted', endedAt: at, endReason: reason, deviceState: (ack?.state ?? record.deviceState) as string | null });
+      this.journal.update(record.id, {
+        status: 'aborted',
+        endedAt: at,
+        endReason: reason,
+        deviceState: (ack?.state ?? record.deviceState) as string | null,
+      });
       await this.journal.close(record.id);
-      this.logger.warn({ sessionId: record.id, deviceId: expired.deviceId, from: expired.holder, epoch: lease.epoch, ack: ack?.result ?? null }, 'took over a device session and ended it');
+      this.logger.warn(
+        {
+          sessionId: record.id,
+          deviceId: expired.deviceId,
+          from: expired.holder,
+          epoch: lease.epoch,
+          ack: ack?.result ?? null,
+        },
+        'took over a device session and ended it',
+      );
     } finally {
       await this.leases.release(expired.deviceId).catch(() => undefined);
     }

@@ -14,7 +14,12 @@ const ANSWER_DEADLINE_MS = 10_000;
 const POLL_MS = 100;
 
 /** Carries out a clinician's command on the session this replica supervises. */
-export async function runCommand(live: SupervisedSession, command: SessionCommand, actor: string, reason?: string): Promise<void> {
+export async function runCommand(
+  live: SupervisedSession,
+  command: SessionCommand,
+  actor: string,
+  reason?: string,
+): Promise<void> {
   switch (command) {
     case 'start':
       await live.start(actor);
@@ -68,26 +73,28 @@ export class SessionCommandInbox {
   /** Forwards the command and waits for the supervising replica's outcome; its refusal is thrown as it was raised there. */
   async forward(sessionId: string, command: SessionCommand, actor: string, reason: string | undefined): Promise<void> {
     const id = randomUUID();
-    await this.query('INSERT INTO device_session_commands (id, session_id, command, actor, reason, state, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      id,
-      sessionId,
-      command,
-      actor,
-      reason ?? null,
-      'pending',
-      Date.now(),
-    ]);
+    await this.query(
+      'INSERT INTO device_session_commands (id, session_id, command, actor, reason, state, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [id, sessionId, command, actor, reason ?? null, 'pending', Date.now()],
+    );
     const started = Date.now();
     for (;;) {
       await sleep(POLL_MS);
-      const [row] = await this.query<{ state: string; outcome: string | null }>('SELECT state, outcome FROM device_session_commands WHERE id = $1', [id]);
+      const [row] = await this.query<{ state: string; outcome: string | null }>(
+        'SELECT state, outcome FROM device_session_commands WHERE id = $1',
+        [id],
+      );
       if (row?.state === 'done' && row.outcome) {
         return this.settle(id, JSON.parse(row.outcome) as Outcome);
       }
       const waited = Date.now() - started;
       if (row?.state === 'pending' && waited > TAKE_DEADLINE_MS) {
-        await this.query("UPDATE device_session_commands SET state = 'withdrawn' WHERE id = $1 AND state = 'pending'", [id]);
-        const [after] = await this.query<{ state: string }>('SELECT state FROM device_session_commands WHERE id = $1', [id]);
+        await this.query("UPDATE device_session_commands SET state = 'withdrawn' WHERE id = $1 AND state = 'pending'", [
+          id,
+        ]);
+        const [after] = await this.query<{ state: string }>('SELECT state FROM device_session_commands WHERE id = $1', [
+          id,
+        ]);
         if (after?.state === 'withdrawn') {
           await this.query('DELETE FROM device_session_commands WHERE id = $1', [id]);
           throw new DomainError(
@@ -97,7 +104,10 @@ export class SessionCommandInbox {
         }
       }
       if (waited > TAKE_DEADLINE_MS + ANSWER_DEADLINE_MS) {
-        throw new DomainError(ErrorCode.DeviceNoAck, `No outcome of the ${command} command came back from the instance supervising the session; read the session to see whether it was carried out, and check the cuff.`);
+        throw new DomainError(
+          ErrorCode.DeviceNoAck,
+          `No outcome of the ${command} command came back from the instance supervising the session; read the session to see whether it was carried out, and check the cuff.`,
+        );
       }
     }
   }
@@ -108,12 +118,20 @@ export class SessionCommandInbox {
       return;
     }
     const marks = sessionIds.map((_, i) => `$${i + 1}`).join(', ');
-    const rows = await this.query<PendingRow>(`SELECT id, session_id, command, actor, reason FROM device_session_commands WHERE state = 'pending' AND session_id IN (${marks})`, sessionIds);
+    const rows = await this.query<PendingRow>(
+      `SELECT id, session_id, command, actor, reason FROM device_session_commands WHERE state = 'pending' AND session_id IN (${marks})`,
+      sessionIds,
+    );
     for (const row of rows) {
       // Taken under a mark of this replica's own: a command withdrawn meanwhile, or taken by another, is left alone.
       const mark = `t-${randomUUID().slice(0, 12)}`;
-      await this.query("UPDATE device_session_commands SET state = $2 WHERE id = $1 AND state = 'pending'", [row.id, mark]);
-      const [mine] = await this.query<{ state: string }>('SELECT state FROM device_session_commands WHERE id = $1', [row.id]);
+      await this.query("UPDATE device_session_commands SET state = $2 WHERE id = $1 AND state = 'pending'", [
+        row.id,
+        mark,
+      ]);
+      const [mine] = await this.query<{ state: string }>('SELECT state FROM device_session_commands WHERE id = $1', [
+        row.id,
+      ]);
       if (mine?.state !== mark) {
         continue;
       }
@@ -121,16 +139,27 @@ export class SessionCommandInbox {
       let outcome: Outcome = { ok: true };
       try {
         if (!live) {
-          throw new DomainError(ErrorCode.DeviceSessionStateConflict, 'The session ended before the command could be carried out.');
+          throw new DomainError(
+            ErrorCode.DeviceSessionStateConflict,
+            'The session ended before the command could be carried out.',
+          );
         }
         await runCommand(live, row.command, row.actor, row.reason ?? undefined);
       } catch (error) {
         outcome =
           error instanceof DomainError
-            ? { ok: false, code: error.code, detail: error.detail, ...(error.extensions && { extensions: error.extensions }) }
+            ? {
+                ok: false,
+                code: error.code,
+                detail: error.detail,
+                ...(error.extensions && { extensions: error.extensions }),
+              }
             : { ok: false, detail: error instanceof Error ? error.message : String(error) };
       }
-      await this.query("UPDATE device_session_commands SET state = 'done', outcome = $2 WHERE id = $1", [row.id, JSON.stringify(outcome)]);
+      await this.query("UPDATE device_session_commands SET state = 'done', outcome = $2 WHERE id = $1", [
+        row.id,
+        JSON.stringify(outcome),
+      ]);
     }
   }
 
@@ -140,7 +169,12 @@ export class SessionCommandInbox {
       return;
     }
     if (outcome.code && Object.values(ErrorCode).includes(outcome.code as ErrorCode)) {
-      throw new DomainError(outcome.code as ErrorCode, outcome.detail ?? '', undefined, outcome.extensions ? { extensions: outcome.extensions } : undefined);
+      throw new DomainError(
+        outcome.code as ErrorCode,
+        outcome.detail ?? '',
+        undefined,
+        outcome.extensions ? { extensions: outcome.extensions } : undefined,
+      );
     }
     throw new Error(`the supervising instance failed the command: ${outcome.detail ?? 'no detail'}`);
   }

@@ -9,7 +9,9 @@ import { DeviceSessionRecord } from './device-session.entity';
 export type JournalEvent = Omit<DeviceSessionEventRecord, 'sessionId' | 'seq'>;
 export type JournalAlarm = Omit<DeviceSessionAlarmRecord, 'sessionId' | 'seq'>;
 export type JournalPhase = Omit<DeviceSessionSetRecord, 'sessionId'>;
-export type SessionChanges = Partial<Pick<DeviceSessionRecord, 'status' | 'deviceState' | 'startedAt' | 'endedAt' | 'endReason' | 'summary' | 'trace'>>;
+export type SessionChanges = Partial<
+  Pick<DeviceSessionRecord, 'status' | 'deviceState' | 'startedAt' | 'endedAt' | 'endReason' | 'summary' | 'trace'>
+>;
 
 /**
  * Writes what the supervisor observes about a session, in the order it observed it. Writes of one
@@ -67,7 +69,9 @@ export class SessionJournal {
 
   /** Stores a set's statistics, or replaces them when the set went on after a pause. */
   phase(sessionId: string, phase: JournalPhase): void {
-    this.write(sessionId, (m) => m.upsert(DeviceSessionSetRecord, { ...phase, sessionId }, ['sessionId', 'blockIndex', 'setIndex', 'phase']));
+    this.write(sessionId, (m) =>
+      m.upsert(DeviceSessionSetRecord, { ...phase, sessionId }, ['sessionId', 'blockIndex', 'setIndex', 'phase']),
+    );
   }
 
   update(sessionId: string, changes: SessionChanges): void {
@@ -104,7 +108,8 @@ export class SessionJournal {
       .then(() => work(this.dataSource.manager))
       .then(
         () => undefined,
-        (error: unknown) => this.logger.error({ err: error, sessionId }, 'a device session record could not be written'),
+        (error: unknown) =>
+          this.logger.error({ err: error, sessionId }, 'a device session record could not be written'),
       );
     this.tails.set(sessionId, tail);
   }

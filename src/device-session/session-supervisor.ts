@@ -10,7 +10,7 @@ import type { CuffLeases } from './cuff-leases';
 import { deviceFailure, deviceRejection } from './device-failure';
 import { journalEntry } from './journal-entries';
 import type { JournalEvent, SessionJournal } from './session-journal';
-import { type SessionSpec, SupervisedSession } from './supervised-session';
+import { SupervisedSession } from './supervised-session';
 
 /** The cuff reports its self-test result after inflating, holding 10 s and deflating. */
 const SELF_TEST_DEADLINE_MS = (DEVICE_LIMITS.selfTest.holdS + DEVICE_LIMITS.inflateTimeoutS + 15) * 1000;
@@ -57,10 +57,16 @@ export class SessionSupervisor {
   device(deviceId: string): DeviceInfo {
     const device = this.transport.devices().find((d) => d.deviceId === deviceId);
     if (!device) {
-      throw new DomainError(ErrorCode.DeviceNotFound, `No cuff with id ${deviceId} is known. GET /v1/devices lists the cuffs the service can reach.`);
+      throw new DomainError(
+        ErrorCode.DeviceNotFound,
+        `No cuff with id ${deviceId} is known. GET /v1/devices lists the cuffs the service can reach.`,
+      );
     }
     if (!device.online) {
-      throw new DomainError(ErrorCode.DeviceOffline, `Cuff ${deviceId} is offline, so nothing was sent. Check that it is switched on and in range of its gateway.`);
+      throw new DomainError(
+        ErrorCode.DeviceOffline,
+        `Cuff ${deviceId} is offline, so nothing was sent. Check that it is switched on and in range of its gateway.`,
+      );
     }
     return device;
   }
@@ -109,7 +115,10 @@ export class SessionSupervisor {
   async reserve(deviceId: string, task: string, sessionId: string | null = null): Promise<() => void> {
     const session = this.sessionOn(deviceId);
     if (session) {
-      throw new DomainError(ErrorCode.DeviceBusy, `Cuff ${deviceId} is running device session ${session.id}; finish or deflate it first.`);
+      throw new DomainError(
+        ErrorCode.DeviceBusy,
+        `Cuff ${deviceId} is running device session ${session.id}; finish or deflate it first.`,
+      );
     }
     const other = this.reserved.get(deviceId);
     if (other) {
@@ -122,7 +131,10 @@ export class SessionSupervisor {
     });
     if (lease === null) {
       this.reserved.delete(deviceId);
-      throw new DomainError(ErrorCode.DeviceBusy, `Cuff ${deviceId} is in use through another instance of the service; finish or deflate it there first.`);
+      throw new DomainError(
+        ErrorCode.DeviceBusy,
+        `Cuff ${deviceId} is in use through another instance of the service; finish or deflate it there first.`,
+      );
     }
     return () => {
       this.reserved.delete(deviceId);
@@ -156,7 +168,12 @@ export class SessionSupervisor {
       const push: Command = { type: 'PUSH_PROGRAM', body: { programId: program.programId, sha256, program } };
       const ack = await this.exchange(deviceId, push, record);
       if (ack.programSha256 !== sha256) {
-        throw deviceRejection(deviceId, 'PUSH_PROGRAM', ack, `the cuff holds a program with hash ${ack.programSha256 ?? 'none'}, not the one sent (${sha256})`);
+        throw deviceRejection(
+          deviceId,
+          'PUSH_PROGRAM',
+          ack,
+          `the cuff holds a program with hash ${ack.programSha256 ?? 'none'}, not the one sent (${sha256})`,
+        );
       }
       return log;
     } catch (error) {
@@ -166,11 +183,18 @@ export class SessionSupervisor {
   }
 
   /** Starts supervising a session whose program the cuff holds. */
-  supervise(spec: SessionSpec): SupervisedSession {
-    const session = new SupervisedSession(spec, this.transport, this.timers, this.journal, (id, command) => this.send(id, command), (ended) => {
-      this.sessions.delete(ended.id);
-      void this.leases?.release(ended.spec.deviceId).catch(() => undefined);
-    });
+  supervise(spec: SupervisedSession['spec']): SupervisedSession {
+    const session = new SupervisedSession(
+      spec,
+      this.transport,
+      this.timers,
+      this.journal,
+      (id, command) => this.send(id, command),
+      (ended) => {
+        this.sessions.delete(ended.id);
+        void this.leases?.release(ended.spec.deviceId).catch(() => undefined);
+      },
+    );
     this.sessions.set(spec.sessionId, session);
     session.begin();
     return session;
@@ -185,12 +209,32 @@ export class SessionSupervisor {
     const release = await this.reserve(deviceId, 'measuring an LOP');
     const lost = this.watchLink(deviceId);
     try {
-      await Promise.race([this.ready(deviceId, () => undefined, () => undefined), lost.failed]);
-      const wait = this.waitFor(deviceId, (e) => e.event.kind === 'LOP_MEASURED' && e.event.lop.channel === channel, LOP_DEADLINE_MS, 'the LOP result');
+      await Promise.race([
+        this.ready(
+          deviceId,
+          () => undefined,
+          () => undefined,
+        ),
+        lost.failed,
+      ]);
+      const wait = this.waitFor(
+        deviceId,
+        (e) => e.event.kind === 'LOP_MEASURED' && e.event.lop.channel === channel,
+        LOP_DEADLINE_MS,
+        'the LOP result',
+      );
       // The cuff reports the LOP, then lets the air out: the answer waits until it is back at rest.
-      const deflated = this.waitFor(deviceId, (e) => e.event.kind === 'STATE_CHANGED' && e.event.to === 'READY', LOP_DEADLINE_MS + DEFLATED_DEADLINE_MS, 'that it deflated after the LOP search');
+      const deflated = this.waitFor(
+        deviceId,
+        (e) => e.event.kind === 'STATE_CHANGED' && e.event.to === 'READY',
+        LOP_DEADLINE_MS + DEFLATED_DEADLINE_MS,
+        'that it deflated after the LOP search',
+      );
       try {
-        await Promise.race([this.exchange(deviceId, { type: 'MEASURE_LOP', body: { channel, posture } }, () => undefined), lost.failed]);
+        await Promise.race([
+          this.exchange(deviceId, { type: 'MEASURE_LOP', body: { channel, posture } }, () => undefined),
+          lost.failed,
+        ]);
       } catch (error) {
         wait.cancel();
         deflated.cancel();
@@ -228,7 +272,11 @@ export class SessionSupervisor {
   }
 
   /** Brings the cuff to a tested state: clears a fault, then self-tests unless it already passed one. */
-  private async ready(deviceId: string, record: (command: Command, ack: Ack) => void, observed: (event: DeviceEvent) => void): Promise<void> {
+  private async ready(
+    deviceId: string,
+    record: (command: Command, ack: Ack) => void,
+    observed: (event: DeviceEvent) => void,
+  ): Promise<void> {
     let state = this.device(deviceId).state;
     if (!AT_REST.includes(state)) {
       throw new DomainError(
@@ -244,7 +292,12 @@ export class SessionSupervisor {
     if (state !== null && TESTED.includes(state)) {
       return;
     }
-    const wait = this.waitFor(deviceId, (e) => e.event.kind === 'SELF_TEST_PASSED' || e.event.kind === 'SELF_TEST_FAILED', SELF_TEST_DEADLINE_MS, 'the self-test result');
+    const wait = this.waitFor(
+      deviceId,
+      (e) => e.event.kind === 'SELF_TEST_PASSED' || e.event.kind === 'SELF_TEST_FAILED',
+      SELF_TEST_DEADLINE_MS,
+      'the self-test result',
+    );
     try {
       await this.exchange(deviceId, { type: 'SELF_TEST', body: {} }, record);
     } catch (error) {
@@ -254,11 +307,18 @@ export class SessionSupervisor {
     const result = await wait.result;
     observed(result);
     if (result.event.kind === 'SELF_TEST_FAILED') {
-      throw new DomainError(ErrorCode.DeviceRejected, `Cuff ${deviceId} failed its self-test (${result.event.detail}); check the cuff and its tubing.`);
+      throw new DomainError(
+        ErrorCode.DeviceRejected,
+        `Cuff ${deviceId} failed its self-test (${result.event.detail}); check the cuff and its tubing.`,
+      );
     }
   }
 
-  private async exchange(deviceId: string, command: Command, record: (command: Command, ack: Ack) => void): Promise<Ack> {
+  private async exchange(
+    deviceId: string,
+    command: Command,
+    record: (command: Command, ack: Ack) => void,
+  ): Promise<Ack> {
     const ack = await this.send(deviceId, command);
     record(command, ack);
     if (ack.result !== 'OK') {
@@ -267,7 +327,12 @@ export class SessionSupervisor {
     return ack;
   }
 
-  private waitFor(deviceId: string, match: (event: DeviceEvent) => boolean, timeoutMs: number, what: string): EventWait {
+  private waitFor(
+    deviceId: string,
+    match: (event: DeviceEvent) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): EventWait {
     let subscription: Subscription | undefined;
     let timer: ReturnType<Timers['setTimeout']> | undefined;
     const stop = () => {
@@ -275,13 +340,20 @@ export class SessionSupervisor {
       this.timers.clearTimeout(timer);
     };
     const result = new Promise<DeviceEvent>((resolve, reject) => {
-      subscription = this.transport.events$.pipe(filter((e) => e.deviceId === deviceId && match(e))).subscribe((event) => {
-        stop();
-        resolve(event);
-      });
+      subscription = this.transport.events$
+        .pipe(filter((e) => e.deviceId === deviceId && match(e)))
+        .subscribe((event) => {
+          stop();
+          resolve(event);
+        });
       timer = this.timers.setTimeout(() => {
         stop();
-        reject(new DomainError(ErrorCode.DeviceNoAck, `Cuff ${deviceId} did not report ${what} within ${timeoutMs / 1000} s. It has been told to deflate; check that it is deflated.`));
+        reject(
+          new DomainError(
+            ErrorCode.DeviceNoAck,
+            `Cuff ${deviceId} did not report ${what} within ${timeoutMs / 1000} s. It has been told to deflate; check that it is deflated.`,
+          ),
+        );
       }, timeoutMs);
     });
     // Awaited later, or never once cancelled: a rejection before then is not an unhandled one.
@@ -296,14 +368,25 @@ export class SessionSupervisor {
     let fail!: (error: Error) => void;
     const failed = new Promise<never>((_, reject) => (fail = reject));
     failed.catch(() => undefined);
-    const lost = (why: string) => fail(new DomainError(ErrorCode.DeviceOffline, `Cuff ${deviceId} was lost (${why}). It has been told to deflate; check that it is deflated.`));
+    const lost = (why: string) =>
+      fail(
+        new DomainError(
+          ErrorCode.DeviceOffline,
+          `Cuff ${deviceId} was lost (${why}). It has been told to deflate; check that it is deflated.`,
+        ),
+      );
     const arm = () => {
       this.timers.clearTimeout(timer);
-      timer = this.timers.setTimeout(() => lost(`no telemetry for ${DEVICE_LIMITS.telemetryStaleMs / 1000} s`), DEVICE_LIMITS.telemetryStaleMs);
+      timer = this.timers.setTimeout(
+        () => lost(`no telemetry for ${DEVICE_LIMITS.telemetryStaleMs / 1000} s`),
+        DEVICE_LIMITS.telemetryStaleMs,
+      );
     };
     subscriptions.push(
       this.transport.telemetry$.pipe(filter((t) => t.deviceId === deviceId)).subscribe(arm),
-      this.transport.presence$.pipe(filter((p) => p.deviceId === deviceId && !p.online)).subscribe(() => lost('it went offline')),
+      this.transport.presence$
+        .pipe(filter((p) => p.deviceId === deviceId && !p.online))
+        .subscribe(() => lost('it went offline')),
     );
     arm();
     return {

@@ -48,13 +48,37 @@ export type LiveUpdate =
       state: CuffState;
       blockIndex: number | null;
       setIndex: number | null;
-      channels: Array<{ channel: string; meanMmHg: number | null; minMmHg: number | null; maxMmHg: number | null; targetMmHg: number | null; inBand: boolean | null }>;
+      channels: Array<{
+        channel: string;
+        meanMmHg: number | null;
+        minMmHg: number | null;
+        maxMmHg: number | null;
+        targetMmHg: number | null;
+        inBand: boolean | null;
+      }>;
     }
   | { type: 'status'; at: string; status: DeviceSessionStatus; reason: string | null }
-  | { type: 'alarm'; at: string; code: SessionAlarmCode; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }
+  | {
+      type: 'alarm';
+      at: string;
+      code: SessionAlarmCode;
+      source: 'server' | 'device';
+      action: 'deflated' | 'recorded';
+      channel: string | null;
+      message: string;
+    }
   | { type: 'event'; at: string; summary: string };
 
 /** What the supervisor follows of one channel's cuff. */
+/** An alarm as the session records it and streams it. */
+export interface SessionAlarm {
+  code: SessionAlarmCode;
+  source: 'server' | 'device';
+  action: 'deflated' | 'recorded';
+  channel: string | null;
+  message: string;
+}
+
 export interface CuffTracking {
   inflated: boolean;
   inflatedSince: number;

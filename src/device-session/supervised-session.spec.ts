@@ -38,7 +38,18 @@ class ScriptedCuff implements CuffTransport {
   async stop(): Promise<void> {}
 
   devices(): DeviceInfo[] {
-    return [{ deviceId: 'cuff-1', model: 'scripted', firmware: '0', channels: ['A', 'B'], online: true, state: this.state, gatewayId: null, lastSeenAt: null }];
+    return [
+      {
+        deviceId: 'cuff-1',
+        model: 'scripted',
+        firmware: '0',
+        channels: ['A', 'B'],
+        online: true,
+        state: this.state,
+        gatewayId: null,
+        lastSeenAt: null,
+      },
+    ];
   }
 
   send(deviceId: string, command: Command): Promise<Ack> {
@@ -47,7 +58,16 @@ class ScriptedCuff implements CuffTransport {
       return new Promise(() => undefined);
     }
     const at = new Date(this.timers.now()).toISOString();
-    return Promise.resolve({ v: 1, msgId: randomUUID(), type: 'ACK', deviceId, ackOf: randomUUID(), result: 'OK', state: this.state, at });
+    return Promise.resolve({
+      v: 1,
+      msgId: randomUUID(),
+      type: 'ACK',
+      deviceId,
+      ackOf: randomUUID(),
+      result: 'OK',
+      state: this.state,
+      at,
+    });
   }
 
   health() {
@@ -67,14 +87,32 @@ class ScriptedCuff implements CuffTransport {
       blockIndex,
       setIndex,
       channels: [
-        { channel: 'A', meanMmHg: mmHg, minMmHg: mmHg - spread, maxMmHg: mmHg + spread, pumpDuty: 0, targetMmHg: 120, blockOcclusionS: 0, sessionOcclusionS: 0 },
-        { channel: 'B', meanMmHg: 0, minMmHg: 0, maxMmHg: 0, pumpDuty: 0, targetMmHg: null, blockOcclusionS: 0, sessionOcclusionS: 0 },
+        {
+          channel: 'A',
+          meanMmHg: mmHg,
+          minMmHg: mmHg - spread,
+          maxMmHg: mmHg + spread,
+          pumpDuty: 0,
+          targetMmHg: 120,
+          blockOcclusionS: 0,
+          sessionOcclusionS: 0,
+        },
+        {
+          channel: 'B',
+          meanMmHg: 0,
+          minMmHg: 0,
+          maxMmHg: 0,
+          pumpDuty: 0,
+          targetMmHg: null,
+          blockOcclusionS: 0,
+          sessionOcclusionS: 0,
+        },
       ],
     });
   }
 }
 
-describe('SupervisedSession: the server\'s own checks', () => {
+describe("SupervisedSession: the server's own checks", () => {
   let db: DataSource;
   let timers: VirtualTimers;
   let cuff: ScriptedCuff;
@@ -95,7 +133,12 @@ describe('SupervisedSession: the server\'s own checks', () => {
   });
 
   /** A stored, started session of `program` (one thigh cuff on channel A, LOP 200 mmHg, 120 mmHg set point). */
-  async function running(program: CuffProgram = cuffProgram({ cuffs: [{ ...cuffProgram().cuffs[0], lopTakenAt: new Date(timers.now()).toISOString() }] }), blockLimitsS = program.blocks.map(() => 600)) {
+  async function running(
+    program: CuffProgram = cuffProgram({
+      cuffs: [{ ...cuffProgram().cuffs[0], lopTakenAt: new Date(timers.now()).toISOString() }],
+    }),
+    blockLimitsS = program.blocks.map(() => 600),
+  ) {
     const id = randomUUID();
     await new SessionJournal(db).open(
       {
@@ -121,21 +164,36 @@ describe('SupervisedSession: the server\'s own checks', () => {
       },
       [],
     );
-    const session = supervisor.supervise({ sessionId: id, deviceId: 'cuff-1', program, blockLimitsS, createdAtMs: timers.now() });
+    const session = supervisor.supervise({
+      sessionId: id,
+      deviceId: 'cuff-1',
+      program,
+      blockLimitsS,
+      createdAtMs: timers.now(),
+    });
     cuff.state = 'INFLATING';
     await session.start('dr-lee');
     return session;
   }
 
   /** Reports `mmHg` every 100 ms for `ms`. */
-  async function hold(state: CuffState, mmHg: number, ms: number, blockIndex: number | null = 0, setIndex: number | null = 0): Promise<void> {
+  async function hold(
+    state: CuffState,
+    mmHg: number,
+    ms: number,
+    blockIndex: number | null = 0,
+    setIndex: number | null = 0,
+  ): Promise<void> {
     for (let t = 0; t < ms; t += 100) {
       cuff.report(state, mmHg, blockIndex, setIndex);
       await timers.advance(100);
     }
   }
 
-  const alarms = async (id: string) => (await db.getRepository(DeviceSessionAlarmRecord).find({ where: { sessionId: id }, order: { seq: 'ASC' } })).map((a) => [a.code, a.action]);
+  const alarms = async (id: string) =>
+    (await db.getRepository(DeviceSessionAlarmRecord).find({ where: { sessionId: id }, order: { seq: 'ASC' } })).map(
+      (a) => [a.code, a.action],
+    );
   const stored = (id: string) => db.getRepository(DeviceSessionRecord).findOneByOrFail({ id });
   const deflateSent = () => cuff.sent.filter((c) => c.type === 'DEFLATE').length;
 
@@ -174,7 +232,7 @@ describe('SupervisedSession: the server\'s own checks', () => {
     expect(await alarms(session.id)).toEqual([['OVERPRESSURE', 'deflated']]);
   });
 
-  it('deflates a cuff kept inflated past its block\'s limit, on the server\'s own timer (SR-4)', async () => {
+  it("deflates a cuff kept inflated past its block's limit, on the server's own timer (SR-4)", async () => {
     const session = await running(undefined, [60]);
     await hold('HOLDING', 120, (60 + DEVICE_LIMITS.inflateTimeoutS) * 1000 - 200);
     expect(session.isActive).toBe(true);
@@ -184,7 +242,7 @@ describe('SupervisedSession: the server\'s own checks', () => {
     expect(await alarms(session.id)).toEqual([['BLOCK_TIME_LIMIT', 'deflated']]);
   });
 
-  it('counts a limb\'s inflation over the session, across blocks (SR-6)', async () => {
+  it("counts a limb's inflation over the session, across blocks (SR-6)", async () => {
     const program = cuffProgram({
       cuffs: [{ ...cuffProgram().cuffs[0], lopTakenAt: new Date(timers.now()).toISOString() }],
       limits: { ...cuffProgram().limits, maxSessionInflationS: 120 },
@@ -202,7 +260,10 @@ describe('SupervisedSession: the server\'s own checks', () => {
   });
 
   it('deflates a cuff that inflates for the next block before its reperfusion is over (SR-5)', async () => {
-    const program = cuffProgram({ cuffs: [{ ...cuffProgram().cuffs[0], lopTakenAt: new Date(timers.now()).toISOString() }], blocks: [programBlock({ blockId: 'b1' }), programBlock({ blockId: 'b2' })] });
+    const program = cuffProgram({
+      cuffs: [{ ...cuffProgram().cuffs[0], lopTakenAt: new Date(timers.now()).toISOString() }],
+      blocks: [programBlock({ blockId: 'b1' }), programBlock({ blockId: 'b2' })],
+    });
     const session = await running(program);
     await hold('HOLDING', 120, 5000, 0);
     await hold('REPERFUSION', 0, 30_000, 0);
@@ -245,7 +306,12 @@ describe('SupervisedSession: the server\'s own checks', () => {
       ['NO_ACK', 'deflated'],
       ['DEFLATE_UNCONFIRMED', 'recorded'],
     ]);
-    const log = await db.getRepository(DeviceSessionEventRecord).find({ where: { sessionId: session.id }, order: { seq: 'ASC' } });
-    expect(log.map((e) => e.summary)).toEqual(['START → OK; cuff INFLATING', expect.stringMatching(/^PAUSE was not carried out: Cuff cuff-1 did not acknowledge PAUSE within 2 s/)]);
+    const log = await db
+      .getRepository(DeviceSessionEventRecord)
+      .find({ where: { sessionId: session.id }, order: { seq: 'ASC' } });
+    expect(log.map((e) => e.summary)).toEqual([
+      'START → OK; cuff INFLATING',
+      expect.stringMatching(/^PAUSE was not carried out: Cuff cuff-1 did not acknowledge PAUSE within 2 s/),
+    ]);
   });
 });

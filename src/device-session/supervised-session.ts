@@ -1,23 +1,31 @@
 import { filter, Subject, type Subscription } from 'rxjs';
 
 import { DomainError, ErrorCode } from '../common/problem';
-import { type CuffTransport, DeviceNoAckError, DeviceUnavailableError } from '../device-adapter/cuff-transport';
+import type { CuffTransport } from '../device-adapter/cuff-transport';
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
 import type { Ack, Command, CuffState, DeviceEvent, Presence, Telemetry } from '../device-adapter/protocol';
 import type { TimerHandle, Timers } from '../device-adapter/timers';
-import type { SessionAlarmCode, SupervisorAlarmCode } from './alarm-codes';
+import type { SupervisorAlarmCode } from './alarm-codes';
 import { AdherenceMeter } from './adherence-meter';
 import type { DeviceSessionStatus } from './device-session.entity';
 import { journalEntry } from './journal-entries';
 import type { PressureTrace } from './pressure-statistics';
 import type { SessionJournal } from './session-journal';
-import { deviceFailure, deviceRejection } from './device-failure';
+import { deviceFailure, deviceRejection, unconfirmedDeflation } from './device-failure';
+import { sessionOutcomeOf } from './session-outcome';
 import { checkWindow, type DeadlineWatch, trackInflation } from './session-deadlines';
-import { ACTIVE_STATUSES, type CuffTracking, deflatedCuff, type LiveUpdate, type SendCommand, type SessionSpec, type SessionSummary } from './session-types';
+import {
+  ACTIVE_STATUSES,
+  type CuffTracking,
+  deflatedCuff,
+  type LiveUpdate,
+  type SendCommand,
+  type SessionAlarm,
+  type SessionSpec,
+  type SessionSummary,
+} from './session-types';
 
 const COMPLETION_GRACE_MS = 2000;
-
-export { ACTIVE_STATUSES, type ChannelSummary, type LiveUpdate, type SendCommand, type SessionSpec, type SessionSummary } from './session-types';
 
 /**
  * One session under supervision. The supervisor, not the transport, owns its deadlines: the ack
@@ -126,7 +134,8 @@ export class SupervisedSession {
   async abort(actor: string, reason: string | undefined): Promise<Ack> {
     this.require(ACTIVE_STATUSES, 'deflate and end');
     const ack = await this.exchange({ type: 'ABORT', body: {} }, actor);
-    await this.end('aborted', `Deflated and ended by ${actor}${reason ? `: ${reason.replace(/[.!?]+$/, '')}` : ''}.`, false);
+    const why = reason ? `: ${reason.replace(/[.!?]+$/, '')}` : '';
+    await this.end('aborted', `Deflated and ended by ${actor}${why}.`, false);
     return ack;
   }
 
@@ -192,23 +201,29 @@ export class SupervisedSession {
       const ack = await this.send(this.spec.deviceId, { type: 'DEFLATE', body: {} });
       this.recordCommand({ type: 'DEFLATE', body: {} }, 'supervisor', ack);
       if (ack.result !== 'OK') {
-        this.alarm({ code: 'DEFLATE_UNCONFIRMED', source: 'server', action: 'recorded', channel: null, message: `The cuff answered ${ack.result} to DEFLATE; check that it is deflated.` });
+        this.alarm({
+          code: 'DEFLATE_UNCONFIRMED',
+          source: 'server',
+          action: 'recorded',
+          channel: null,
+          message: `The cuff answered ${ack.result} to DEFLATE; check that it is deflated.`,
+        });
       }
     } catch (error) {
-      const why = error instanceof DeviceNoAckError ? 'did not acknowledge DEFLATE' : error instanceof DeviceUnavailableError ? `could not be reached (${error.reason})` : 'failed to deflate';
       this.alarm({
         code: 'DEFLATE_UNCONFIRMED',
         source: 'server',
         action: 'recorded',
         channel: null,
-        message: `The cuff ${why}; it deflates on its own without the service's heartbeat (within 5 s), but check that it is deflated.`,
+        message: unconfirmedDeflation(error),
       });
     }
   }
 
   private require(statuses: readonly DeviceSessionStatus[], what: string): void {
     if (this.ended || !statuses.includes(this.status)) {
-      throw new DomainError(ErrorCode.DeviceSessionStateConflict, `The session is ${this.status}; it cannot ${what} now.`);
+      const detail = `The session is ${this.status}; it cannot ${what} now.`;
+      throw new DomainError(ErrorCode.DeviceSessionStateConflict, detail);
     }
   }
 
@@ -242,10 +257,19 @@ export class SupervisedSession {
     return this.timers.now() - this.spec.createdAtMs;
   }
 
+  /** When an entry of the session's log happened: the time, and the time since the session was made. */
+  private stamp(): { at: Date; elapsedMs: number } {
+    return { at: new Date(this.timers.now()), elapsedMs: this.elapsed() };
+  }
+
   private armStaleness(): void {
     this.timers.clearTimeout(this.staleTimer);
     this.staleTimer = this.timers.setTimeout(
-      () => this.breach('TELEMETRY_LOST', `No telemetry from the cuff for ${DEVICE_LIMITS.telemetryStaleMs / 1000} s: the cuff is lost (SR-7).`),
+      () =>
+        this.breach(
+          'TELEMETRY_LOST',
+          `No telemetry from the cuff for ${DEVICE_LIMITS.telemetryStaleMs / 1000} s: the cuff is lost (SR-7).`,
+        ),
       DEVICE_LIMITS.telemetryStaleMs,
     );
   }
@@ -288,16 +312,34 @@ export class SupervisedSession {
         if (phase) {
           this.meter.addMissing(phase, cuff, elapsed);
         }
-        channels.push({ channel: sample.channel, meanMmHg, minMmHg, maxMmHg, targetMmHg, inBand: phase ? false : null });
+        channels.push({
+          channel: sample.channel,
+          meanMmHg,
+          minMmHg,
+          maxMmHg,
+          targetMmHg,
+          inBand: phase ? false : null,
+        });
         continue;
       }
       const reading = { meanMmHg, minMmHg, maxMmHg };
       this.meter.addToTrace(sample.channel, elapsed, reading);
       if (maxMmHg >= program.limits.tripMmHg) {
-        this.breach('OVERPRESSURE', `Channel ${sample.channel} reached ${maxMmHg} mmHg, at or above the ${program.limits.tripMmHg} mmHg trip (SR-1).`, sample.channel);
+        this.breach(
+          'OVERPRESSURE',
+          `Channel ${sample.channel} reached ${maxMmHg} mmHg, at or above the ${program.limits.tripMmHg} mmHg trip (SR-1).`,
+          sample.channel,
+        );
         return;
       }
-      trackInflation(this.watch, sample.channel, cuff, meanMmHg > DEVICE_LIMITS.deflatedMmHg, telemetry.blockIndex, now);
+      trackInflation(
+        this.watch,
+        sample.channel,
+        cuff,
+        meanMmHg > DEVICE_LIMITS.deflatedMmHg,
+        telemetry.blockIndex,
+        now,
+      );
       let inBand: boolean | null = null;
       if (phase) {
         inBand = this.meter.addReading(phase, cuff, elapsed, reading);
@@ -327,38 +369,20 @@ export class SupervisedSession {
       return;
     }
     this.deviceState = event.state;
-    const entry = journalEntry.deviceEvent({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, event);
+    const entry = journalEntry.deviceEvent(this.stamp(), event);
     this.journal.event(this.id, entry);
     this.journal.update(this.id, { deviceState: event.state });
     this.updatesSubject.next({ type: 'event', at: new Date(this.timers.now()).toISOString(), summary: entry.summary });
-    const detail = event.event;
-    switch (detail.kind) {
-      case 'ALARM_RAISED':
-        this.alarm({ code: detail.alarm, source: 'device', action: detail.action === 'deflate' ? 'deflated' : 'recorded', channel: detail.channel, message: detail.detail });
-        if (detail.action === 'deflate') {
-          void this.end('aborted', `The cuff raised ${detail.alarm} and deflated: ${detail.detail}`, true);
-        }
-        return;
-      case 'SESSION_COMPLETED':
-        void this.end('completed', 'The program ran to its end.', false);
-        return;
-      case 'BOOTED':
-        void this.end('aborted', 'The cuff restarted; a session never resumes after a restart (SR-15).', true);
-        return;
-      case 'BUTTON_PRESSED':
-        void this.end('aborted', 'Stopped with the button on the cuff.', true);
-        return;
-      case 'STATE_CHANGED':
-        if (['ABORTED', 'FAULT', 'IDLE', 'ALARM_DEFLATING'].includes(detail.to)) {
-          void this.end('aborted', `The cuff went to ${detail.to}.`, true);
-        }
-        return;
-      default:
-        return;
+    const outcome = sessionOutcomeOf(event.event);
+    if (outcome.alarm) {
+      this.alarm(outcome.alarm);
+    }
+    if (outcome.end) {
+      void this.end(outcome.end.status, outcome.end.reason, outcome.end.deflate);
     }
   }
 
-  private alarm(alarm: { code: SessionAlarmCode; source: 'server' | 'device'; action: 'deflated' | 'recorded'; channel: string | null; message: string }): void {
+  private alarm(alarm: SessionAlarm): void {
     const at = new Date(this.timers.now());
     this.journal.alarm(this.id, { ...alarm, at, elapsedMs: this.elapsed() });
     if (!this.updatesSubject.closed) {
@@ -367,10 +391,10 @@ export class SupervisedSession {
   }
 
   private recordCommand(command: Command, actor: string, ack: Ack): void {
-    this.journal.event(this.id, journalEntry.command({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, actor, command, ack));
+    this.journal.event(this.id, journalEntry.command(this.stamp(), actor, command, ack));
   }
 
   private recordNote(actor: string, summary: string): void {
-    this.journal.event(this.id, journalEntry.note({ at: new Date(this.timers.now()), elapsedMs: this.elapsed() }, actor, summary));
+    this.journal.event(this.id, journalEntry.note(this.stamp(), actor, summary));
   }
 }

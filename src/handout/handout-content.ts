@@ -66,9 +66,18 @@ function planRow(e: PlannedExercise, { t, data, n }: Wording): string[] {
           ? t('loadKg', { kg: n(kg) })
           : t('loadPercent', { percent: n(percent1RM) });
   const bouts = e.dose.bouts.value;
-  const reps = bouts ? t('bouts', { count: bouts.count, minutes: n(bouts.minutes), rest: bouts.restSeconds }) : e.dose.sets.value ? e.dose.sets.value.join(' - ') : t('notApplicable');
-  const rest = e.dose.restBetweenSets.seconds === null ? t('notApplicable') : t('restSeconds', { seconds: e.dose.restBetweenSets.seconds });
-  const tempo = e.dose.tempo.value ? t('tempo', { up: n(e.dose.tempo.value.concentricSeconds), down: n(e.dose.tempo.value.eccentricSeconds) }) : t('notApplicable');
+  const reps = bouts
+    ? t('bouts', { count: bouts.count, minutes: n(bouts.minutes), rest: bouts.restSeconds })
+    : e.dose.sets.value
+      ? e.dose.sets.value.join(' - ')
+      : t('notApplicable');
+  const rest =
+    e.dose.restBetweenSets.seconds === null
+      ? t('notApplicable')
+      : t('restSeconds', { seconds: e.dose.restBetweenSets.seconds });
+  const tempo = e.dose.tempo.value
+    ? t('tempo', { up: n(e.dose.tempo.value.concentricSeconds), down: n(e.dose.tempo.value.eccentricSeconds) })
+    : t('notApplicable');
   return [
     data(e.exercise.patientName),
     cuffPlace,
@@ -76,7 +85,16 @@ function planRow(e: PlannedExercise, { t, data, n }: Wording): string[] {
       t('cuffSetting', { mmHg: e.dose.pressure.mmHg }),
       t('firstSessionSetting', { mmHg: e.dose.pressure.startMmHg }),
       // The steps between the first session and the working pressure, when there are any.
-      ...((e.dose.pressure.ramp?.length ?? 0) > 2 ? [t('rampSetting', { steps: e.dose.pressure.ramp.slice(1).map((r) => r.mmHg).join(', ') })] : []),
+      ...((e.dose.pressure.ramp?.length ?? 0) > 2
+        ? [
+            t('rampSetting', {
+              steps: e.dose.pressure.ramp
+                .slice(1)
+                .map((r) => r.mmHg)
+                .join(', '),
+            }),
+          ]
+        : []),
     ].join('\n'),
     load,
     [reps, rest, tempo].filter((line) => line !== t('notApplicable')).join('\n'),
@@ -85,9 +103,17 @@ function planRow(e: PlannedExercise, { t, data, n }: Wording): string[] {
 
 /** The phase's, cautions' and warnings' messages to the patient, each once, and the clearances given. */
 function noteLines(plan: Prescription['plan'], { t, data }: Wording): string[] {
-  const messages = [plan.phase.patientMessage, ...plan.cautions.map((c) => c.patientMessage), ...plan.warnings.map((w) => w.patientMessage)];
+  const messages = [
+    plan.phase.patientMessage,
+    ...plan.cautions.map((c) => c.patientMessage),
+    ...plan.warnings.map((w) => w.patientMessage),
+  ];
   // A referral lifted by a clearance is told as the approval it is, never as "your doctor needs to approve".
-  const clearances = new Map(plan.screening.findings.flatMap((f) => (f.cleared && f.clearance ? [[`${f.clearance.by}|${f.clearance.on}`, f.clearance] as const] : [])));
+  const clearances = new Map(
+    plan.screening.findings.flatMap((f) =>
+      f.cleared && f.clearance ? [[`${f.clearance.by}|${f.clearance.on}`, f.clearance] as const] : [],
+    ),
+  );
   return [
     ...[...new Set(messages.filter((message): message is string => message !== null))].map(data),
     ...[...clearances.values()].map((c) => t('clearedNote', { by: c.by, date: c.on })),
@@ -99,7 +125,12 @@ function noteLines(plan: Prescription['plan'], { t, data }: Wording): string[] {
  * wording from `handout.data.json`, the exercise and rule wording from the other tables in English
  * or through their Spanish translations.
  */
-export function handoutContent(prescription: Prescription, text: HandoutTextFile, lang: Language, contact: HandoutContact | null): HandoutContent {
+export function handoutContent(
+  prescription: Prescription,
+  text: HandoutTextFile,
+  lang: Language,
+  contact: HandoutContact | null,
+): HandoutContent {
   const words = wording(text, lang);
   const { t, data, n } = words;
   const items = (key: HandoutKey) => t(key).split('\n');
@@ -118,22 +149,36 @@ export function handoutContent(prescription: Prescription, text: HandoutTextFile
       { label: t('patientLabel'), value: prescription.patientRef },
       { label: t('clinicianLabel'), value: approval?.by ?? prescription.createdBy },
       { label: t('dateLabel'), value: (approval?.at ?? prescription.createdAt).slice(0, 10) },
-      { label: t('statusLabel'), value: approval ? t('statusApproved', { name: approval.by, date: approval.at.slice(0, 10) }) : t('statusDraft') },
+      {
+        label: t('statusLabel'),
+        value: approval ? t('statusApproved', { name: approval.by, date: approval.at.slice(0, 10) }) : t('statusDraft'),
+      },
     ],
     whatIsBfr: { heading: t('whatIsBfrHeading'), text: t('whatIsBfr') },
     plan: {
       heading: t('yourPlanHeading'),
-      header: [t('exerciseColumn'), t('cuffPlaceColumn'), t('cuffSettingColumn'), t('loadColumn'), [t('repsColumn'), t('restColumn'), t('tempoColumn')].join(' / ')],
+      header: [
+        t('exerciseColumn'),
+        t('cuffPlaceColumn'),
+        t('cuffSettingColumn'),
+        t('loadColumn'),
+        [t('repsColumn'), t('restColumn'), t('tempoColumn')].join(' / '),
+      ],
       rows: plan.exercises.map((e) => planRow(e, words)),
     },
     howTo: {
       heading: t('howToDoItHeading'),
-      items: [...new Map(plan.exercises.map((e) => [e.exercise.id, e])).values()].map((e) => ({ name: data(e.exercise.patientName), text: data(e.exercise.instructions) })),
+      items: [...new Map(plan.exercises.map((e) => [e.exercise.id, e])).values()].map((e) => ({
+        name: data(e.exercise.patientName),
+        text: data(e.exercise.instructions),
+      })),
     },
     schedule: {
       heading: t('scheduleHeading'),
       lines: [
-        perWeek.min === perWeek.max ? t('sessionsPerWeekExact', { count: perWeek.min }) : t('sessionsPerWeekRange', { min: perWeek.min, max: perWeek.max }),
+        perWeek.min === perWeek.max
+          ? t('sessionsPerWeekExact', { count: perWeek.min })
+          : t('sessionsPerWeekRange', { min: perWeek.min, max: perWeek.max }),
         t('hoursBetween', { hours: schedule.minHoursBetweenSessions.value }),
         t('programWeeks', { weeks: schedule.programWeeks.value }),
         t('reperfusion', { minutes: n(reperfusionSeconds / 60) }),
@@ -142,7 +187,10 @@ export function handoutContent(prescription: Prescription, text: HandoutTextFile
     },
     progression: {
       heading: t('progressionHeading'),
-      lines: [data(schedule.progression.value.patientMessage), t('progressionCeiling', { percent: schedule.loadCeilingPercent1RM })],
+      lines: [
+        data(schedule.progression.value.patientMessage),
+        t('progressionCeiling', { percent: schedule.loadCeilingPercent1RM }),
+      ],
     },
     notes: { heading: t('notesHeading'), lines: noteLines(plan, words) },
     checklist: { heading: t('checklistHeading'), items: items('checklist') },
@@ -152,13 +200,24 @@ export function handoutContent(prescription: Prescription, text: HandoutTextFile
     log: {
       heading: t('logHeading'),
       intro: t('logIntro'),
-      header: [t('logWeekColumn'), t('logDateColumn'), t('logDoneColumn'), t('logPressureColumn'), t('logPainColumn'), t('logNotesColumn')],
+      header: [
+        t('logWeekColumn'),
+        t('logDateColumn'),
+        t('logDoneColumn'),
+        t('logPressureColumn'),
+        t('logPainColumn'),
+        t('logNotesColumn'),
+      ],
       rows: Array.from({ length: sessions }, (_, i) => [String(Math.floor(i / perWeek.max) + 1), '', '', '', '', '']),
     },
     contact: {
       heading: t('contactHeading'),
       lines: contact
-        ? [t('contactIntro', { name: contact.name }), ...(contact.phone ? [t('contactPhone', { phone: contact.phone })] : []), ...(contact.email ? [t('contactEmail', { email: contact.email })] : [])]
+        ? [
+            t('contactIntro', { name: contact.name }),
+            ...(contact.phone ? [t('contactPhone', { phone: contact.phone })] : []),
+            ...(contact.email ? [t('contactEmail', { email: contact.email })] : []),
+          ]
         : [t('contactBlank')],
     },
     footer: { ruleset: t('rulesetFooter', { version: plan.rulesetVersion.slice(0, 12) }), page: t('pageFooter') },

@@ -17,8 +17,14 @@ describe('handout wording', () => {
       ...Object.values(translations).map((t) => t.es),
     ].join('');
     for (const weight of ['400', '700']) {
-      const font = create(readFileSync(require.resolve(`@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-${weight}-normal.woff`)));
-      const missing = [...new Set(printed.replace(/\s/g, ''))].filter((c) => !font.hasGlyphForCodePoint(c.codePointAt(0)!));
+      const font = create(
+        readFileSync(
+          require.resolve(`@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-${weight}-normal.woff`),
+        ),
+      );
+      const missing = [...new Set(printed.replace(/\s/g, ''))].filter(
+        (c) => !font.hasGlyphForCodePoint(c.codePointAt(0)!),
+      );
       expect(missing).toEqual([]);
     }
   });

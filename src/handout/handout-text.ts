@@ -91,21 +91,35 @@ export const HandoutTextFile = z
     $schema: z.string().optional(),
     title: z.string().trim().min(3),
     description: z.string().trim().min(10),
-    texts: z.strictObject(Object.fromEntries(HANDOUT_KEYS.map((key) => [key, Text])) as Record<HandoutKey, typeof Text>),
+    texts: z.strictObject(
+      Object.fromEntries(HANDOUT_KEYS.map((key) => [key, Text])) as Record<HandoutKey, typeof Text>,
+    ),
     /** Spanish for every patient-facing string of the other rules data, keyed by its English. */
     translations: z.record(z.string().min(1), z.strictObject({ es: z.string().trim().min(1) })),
   })
   .superRefine((file, ctx) => {
-    const placeholders = (text: string) => [...text.matchAll(/\{([a-z]+)\}/gi)].map((m) => m[1]).sort().join(',');
+    const placeholders = (text: string) =>
+      [...text.matchAll(/\{([a-z]+)\}/gi)]
+        .map((m) => m[1])
+        .sort()
+        .join(',');
     for (const key of HANDOUT_KEYS) {
       if (placeholders(file.texts[key].en) !== placeholders(file.texts[key].es)) {
-        ctx.addIssue({ code: 'custom', path: ['texts', key, 'es'], message: `must use the same {placeholders} as the English (${placeholders(file.texts[key].en) || 'none'})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['texts', key, 'es'],
+          message: `must use the same {placeholders} as the English (${placeholders(file.texts[key].en) || 'none'})`,
+        });
       }
     }
     for (const key of LIST_KEYS) {
       const [en, es] = [file.texts[key].en.split('\n').length, file.texts[key].es.split('\n').length];
       if (en !== es) {
-        ctx.addIssue({ code: 'custom', path: ['texts', key], message: `has ${en} English items and ${es} Spanish items` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['texts', key],
+          message: `has ${en} English items and ${es} Spanish items`,
+        });
       }
     }
   });
@@ -115,7 +129,9 @@ export type HandoutTextFile = z.infer<typeof HandoutTextFile>;
 export const handoutText: DataSpec<HandoutTextFile> = { name: 'handout', schema: HandoutTextFile };
 
 /** Every patient-facing string of the rules data, with where it comes from. */
-export function patientStrings(catalogue: RuleCatalogue): Array<{ file: string; rule?: string; field: string; text: string }> {
+export function patientStrings(
+  catalogue: RuleCatalogue,
+): Array<{ file: string; rule?: string; field: string; text: string }> {
   const found: Array<{ file: string; rule?: string; field: string; text: string }> = [];
   catalogue.table(exerciseCatalogue).exercises.forEach((exercise, i) => {
     found.push({ file: 'exercises.data.json', field: `exercises.${i}.patientName`, text: exercise.patientName });
@@ -147,7 +163,12 @@ export const translationsComplete: CatalogueCheck = (catalogue) => {
   for (const { file, rule, field, text } of patientStrings(catalogue)) {
     if (!translations[text] && !reported.has(text)) {
       reported.add(text);
-      problems.push({ file, rule, field, message: `has no Spanish in handout.data.json translations: ${JSON.stringify(text)}` });
+      problems.push({
+        file,
+        rule,
+        field,
+        message: `has no Spanish in handout.data.json translations: ${JSON.stringify(text)}`,
+      });
     }
   }
   return problems;

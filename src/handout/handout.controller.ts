@@ -40,8 +40,17 @@ export class HandoutController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<StreamableFile> {
     const prescription = await this.prescriptions.find(params.id, principal);
-    const content = handoutContent(prescription, this.catalogue.table(handoutText), query.lang, prescription.approval?.contact ?? null);
+    const content = handoutContent(
+      prescription,
+      this.catalogue.table(handoutText),
+      query.lang,
+      prescription.approval?.contact ?? null,
+    );
     const pdf = await renderHandout(content);
-    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `inline; filename="bfr-plan-${prescription.version}-${query.lang}.pdf"`, length: pdf.length });
+    return new StreamableFile(pdf, {
+      type: 'application/pdf',
+      disposition: `inline; filename="bfr-plan-${prescription.version}-${query.lang}.pdf"`,
+      length: pdf.length,
+    });
   }
 }

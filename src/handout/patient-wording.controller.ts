@@ -14,9 +14,14 @@ const PatientWordingQuery = z.strictObject({
 export const PatientWording = z
   .object({
     lang: z.enum(['es']).describe('The language of the texts.'),
-    texts: z.record(z.string(), z.string()).describe('Each patient-facing text of the rules data, keyed by its exact English.'),
+    texts: z
+      .record(z.string(), z.string())
+      .describe('Each patient-facing text of the rules data, keyed by its exact English.'),
   })
-  .meta({ id: 'PatientWording', description: 'The translation of every patient-facing text of the rules, as the handout prints it.' });
+  .meta({
+    id: 'PatientWording',
+    description: 'The translation of every patient-facing text of the rules, as the handout prints it.',
+  });
 export type PatientWording = z.infer<typeof PatientWording>;
 
 @ApiTags('prescriptions')
@@ -27,7 +32,10 @@ export class PatientWordingController {
   constructor(catalogue: RuleCatalogue) {
     const { translations } = catalogue.table(handoutText);
     // The rules data does not load unless every patient-facing text has its Spanish.
-    this.spanish = { lang: 'es', texts: Object.fromEntries(patientStrings(catalogue).map(({ text }) => [text, translations[text].es])) };
+    this.spanish = {
+      lang: 'es',
+      texts: Object.fromEntries(patientStrings(catalogue).map(({ text }) => [text, translations[text].es])),
+    };
   }
 
   @Get()

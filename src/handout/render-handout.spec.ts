@@ -21,7 +21,8 @@ function freshRenderer(): Render {
 function withStrings<T>(value: T, change: (text: string) => string): T {
   if (typeof value === 'string') return change(value) as T;
   if (Array.isArray(value)) return value.map((item) => withStrings(item, change)) as T;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withStrings(item, change)])) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withStrings(item, change)])) as T;
   return value;
 }
 
@@ -29,7 +30,21 @@ describe('renderHandout', () => {
   beforeAll(() => {
     // A fixed creation date (written into the document info, its metadata and its ID), so that two
     // renderings of the same content can be compared byte for byte.
-    jest.useFakeTimers({ now: new Date(`${SCREENED_ON}T10:00:00.000Z`), doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      now: new Date(`${SCREENED_ON}T10:00:00.000Z`),
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
   });
 
   afterAll(() => {
@@ -42,9 +57,15 @@ describe('renderHandout', () => {
     const at = `${SCREENED_ON}T10:00:00.000Z`;
     const contact = { name: 'Sam Lee, physiotherapist', phone: '+44 20 7946 0000' };
     const contents: HandoutContent[] = [];
-    for (const [request, draftIn, approvedIn] of [[patellofemoralRequest(), 'es', 'en'], [prescriptionRequest(), 'en', 'es']] as const) {
+    for (const [request, draftIn, approvedIn] of [
+      [patellofemoralRequest(), 'es', 'en'],
+      [prescriptionRequest(), 'en', 'es'],
+    ] as const) {
       const { plan } = await generatePlan(catalogue, request, SCREENED_ON);
-      for (const [status, lang] of [['draft', draftIn], ['approved', approvedIn]] as const) {
+      for (const [status, lang] of [
+        ['draft', draftIn],
+        ['approved', approvedIn],
+      ] as const) {
         const prescription: Prescription = {
           id: '00000000-0000-4000-8000-000000000001',
           seriesId: '00000000-0000-4000-8000-000000000001',

@@ -7,7 +7,6 @@ import PDFDocument from 'pdfkit';
 import type { HandoutContent } from './handout-content';
 import { sfntFromWoff } from './sfnt-from-woff';
 
-
 /** Words laid out at most; past it the cache starts again, so free text cannot grow it without bound. */
 const LAYOUT_CACHE_WORDS = 20_000;
 
@@ -65,21 +64,32 @@ type Struct = PDFKit.PDFStructureElement;
 
 function heading(doc: Doc, parent: Struct, text: string, level: 'H1' | 'H2', color: string = COLOR.text): void {
   doc.moveDown(level === 'H1' ? 0 : 0.6);
-  doc.font('bold').fontSize(level === 'H1' ? SIZE.h1 : SIZE.h2).fillColor(color);
+  doc
+    .font('bold')
+    .fontSize(level === 'H1' ? SIZE.h1 : SIZE.h2)
+    .fillColor(color);
   doc.text(text, { structParent: parent, structType: level });
   doc.font('regular').fontSize(SIZE.body).fillColor(COLOR.text);
   doc.moveDown(0.2);
 }
 
 function paragraph(doc: Doc, parent: Struct, text: string): void {
-  doc.font('regular').fontSize(SIZE.body).fillColor(COLOR.text).text(text, { structParent: parent, structType: 'P', lineGap: 3 });
+  doc
+    .font('regular')
+    .fontSize(SIZE.body)
+    .fillColor(COLOR.text)
+    .text(text, { structParent: parent, structType: 'P', lineGap: 3 });
   doc.moveDown(0.3);
 }
 
 function bulletList(doc: Doc, parent: Struct, items: readonly string[]): void {
   const list = doc.struct('L');
   parent.add(list);
-  doc.font('regular').fontSize(SIZE.body).fillColor(COLOR.text).list([...items], { structParent: list, lineGap: 3, bulletRadius: 2.5, textIndent: 14, paragraphGap: 3 });
+  doc
+    .font('regular')
+    .fontSize(SIZE.body)
+    .fillColor(COLOR.text)
+    .list([...items], { structParent: list, lineGap: 3, bulletRadius: 2.5, textIndent: 14, paragraphGap: 3 });
   list.end();
   doc.x = MARGIN;
   doc.moveDown(0.3);
@@ -95,7 +105,14 @@ function section(doc: Doc, root: Struct, minimum: number): Struct {
   return sect;
 }
 
-function table(doc: Doc, parent: Struct, header: readonly string[], rows: readonly string[][], widths: readonly number[], rowHeight = 0): void {
+function table(
+  doc: Doc,
+  parent: Struct,
+  header: readonly string[],
+  rows: readonly string[][],
+  widths: readonly number[],
+  rowHeight = 0,
+): void {
   doc.font('regular').fontSize(SIZE.small);
   doc.table({
     structParent: parent,
@@ -103,7 +120,13 @@ function table(doc: Doc, parent: Struct, header: readonly string[], rows: readon
     rowStyles: (row: number) => (row === 0 ? undefined : { minHeight: rowHeight }),
     defaultStyle: { padding: 4, border: 0.5, borderColor: COLOR.rule },
     data: [
-      header.map((text) => ({ text, type: 'TH' as const, scope: 'Column', font: { src: 'bold' }, backgroundColor: '#e8eef5' })),
+      header.map((text) => ({
+        text,
+        type: 'TH' as const,
+        scope: 'Column',
+        font: { src: 'bold' },
+        backgroundColor: '#e8eef5',
+      })),
       ...rows.map((row) => row.map((text) => ({ text }))),
     ],
   } as PDFKit.Mixins.TableOptionsWithData);
@@ -143,11 +166,8 @@ function furnish(doc: Doc, content: HandoutContent): void {
   }
 }
 
-/**
- * Lays out a handout as a tagged PDF (PDF/UA subset): document title and language set, headings,
- * paragraphs, lists and tables as structure elements, page numbers and the draft mark as artifacts.
- */
-export function renderHandout(content: HandoutContent): Promise<Buffer> {
+/** An A4 tagged PDF with the handout's fonts registered, and the bytes it will have once ended. */
+function handoutDocument(content: HandoutContent): { doc: Doc; done: Promise<Buffer> } {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN + 10, left: MARGIN, right: MARGIN },
@@ -172,7 +192,15 @@ export function renderHandout(content: HandoutContent): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+  return { doc, done };
+}
 
+/**
+ * Lays out a handout as a tagged PDF (PDF/UA subset): document title and language set, headings,
+ * paragraphs, lists and tables as structure elements, page numbers and the draft mark as artifacts.
+ */
+export function renderHandout(content: HandoutContent): Promise<Buffer> {
+  const { doc, done } = handoutDocument(content);
   doc.addPage();
   const root = doc.struct('Document');
   doc.addStructure(root);
@@ -181,7 +209,12 @@ export function renderHandout(content: HandoutContent): Promise<Buffer> {
   let sect = section(doc, root, 0);
   heading(doc, sect, content.title, 'H1');
   for (const fact of content.facts) {
-    doc.font('bold').fontSize(SIZE.body).text(`${fact.label}: `, { continued: true, structParent: sect, structType: 'P' }).font('regular').text(fact.value);
+    doc
+      .font('bold')
+      .fontSize(SIZE.body)
+      .text(`${fact.label}: `, { continued: true, structParent: sect, structType: 'P' })
+      .font('regular')
+      .text(fact.value);
   }
   sect.end();
 
@@ -199,7 +232,13 @@ export function renderHandout(content: HandoutContent): Promise<Buffer> {
 
   sect = section(doc, root, 160);
   heading(doc, sect, content.plan.heading, 'H2');
-  table(doc, sect, content.plan.header, content.plan.rows, [0.22, 0.2, 0.19, 0.13, 0.26].map((share) => share * width));
+  table(
+    doc,
+    sect,
+    content.plan.header,
+    content.plan.rows,
+    [0.22, 0.2, 0.19, 0.13, 0.26].map((share) => share * width),
+  );
   sect.end();
 
   sect = section(doc, root, 120);
@@ -235,7 +274,14 @@ export function renderHandout(content: HandoutContent): Promise<Buffer> {
   heading(doc, sect, content.log.heading, 'H2');
   paragraph(doc, sect, content.log.intro);
   // Rows tall enough to write in by hand.
-  table(doc, sect, content.log.header, content.log.rows, [0.08, 0.14, 0.3, 0.16, 0.12, 0.2].map((share) => share * width), 24);
+  table(
+    doc,
+    sect,
+    content.log.header,
+    content.log.rows,
+    [0.08, 0.14, 0.3, 0.16, 0.12, 0.2].map((share) => share * width),
+    24,
+  );
   sect.end();
 
   root.end();

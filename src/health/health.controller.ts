@@ -18,7 +18,8 @@ export class HealthController {
   @Get()
   @ApiOperation({
     summary: 'Liveness and readiness',
-    description: 'Checks the database, the loaded ruleset and the cuff transport. 200 when every check is up, 503 with the same report otherwise.',
+    description:
+      'Checks the database, the loaded ruleset and the cuff transport. 200 when every check is up, 503 with the same report otherwise.',
   })
   @ApiOkResponse({ standardSchema: HealthReport, description: 'Every check is up.' })
   @ApiServiceUnavailableResponse({ standardSchema: HealthReport, description: 'At least one check is down.' })

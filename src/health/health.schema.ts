@@ -25,13 +25,20 @@ export const HealthReport = z
         cuffs: z
           .object({
             status: CheckStatus,
-            transport: z.enum(['simulator', 'mqtt']).describe('How the service reaches cuffs: in-process simulated cuffs, or MQTT through a broker.'),
-            broker: z.string().optional().describe('The MQTT broker, without credentials, marked `(embedded)` when the service runs its own.'),
+            transport: z
+              .enum(['simulator', 'mqtt'])
+              .describe('How the service reaches cuffs: in-process simulated cuffs, or MQTT through a broker.'),
+            broker: z
+              .string()
+              .optional()
+              .describe('The MQTT broker, without credentials, marked `(embedded)` when the service runs its own.'),
             devicesKnown: z.number().int().describe('Cuffs the service knows of.'),
             devicesOnline: z.number().int().describe('Cuffs reachable now.'),
             detail: z.string().optional().describe('Why the check failed.'),
           })
-          .describe('The cuff transport is running (connected to its broker for MQTT). Offline cuffs do not make it down.'),
+          .describe(
+            'The cuff transport is running (connected to its broker for MQTT). Offline cuffs do not make it down.',
+          ),
       })
       .describe('One entry per dependency.'),
   })

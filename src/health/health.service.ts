@@ -27,7 +27,10 @@ export class HealthService {
       ruleCount: this.catalogue.allRules().length,
     };
     const cuffs = { transport: this.transport.kind, ...this.transport.health() };
-    return { status: database.status === 'up' && cuffs.status === 'up' ? 'ok' : 'unavailable', checks: { database, rules, cuffs } };
+    return {
+      status: database.status === 'up' && cuffs.status === 'up' ? 'ok' : 'unavailable',
+      checks: { database, rules, cuffs },
+    };
   }
 
   /**
@@ -38,8 +41,14 @@ export class HealthService {
     if (this.config.database.kind !== 'sqlite') {
       return this.dataSource.query('SELECT 1');
     }
-    const connection = (this.dataSource.driver as unknown as { databaseConnection: { get(sql: string, done: (error: Error | null) => void): void } }).databaseConnection;
-    return new Promise((resolve, reject) => connection.get('SELECT 1', (error) => (error ? reject(error) : resolve(undefined))));
+    const connection = (
+      this.dataSource.driver as unknown as {
+        databaseConnection: { get(sql: string, done: (error: Error | null) => void): void };
+      }
+    ).databaseConnection;
+    return new Promise((resolve, reject) =>
+      connection.get('SELECT 1', (error) => (error ? reject(error) : resolve(undefined))),
+    );
   }
 
   private async checkDatabase(): Promise<HealthReport['checks']['database']> {
@@ -50,14 +59,22 @@ export class HealthService {
       await Promise.race([
         this.ping(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${DATABASE_CHECK_TIMEOUT_MS} ms`)), DATABASE_CHECK_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${DATABASE_CHECK_TIMEOUT_MS} ms`)),
+            DATABASE_CHECK_TIMEOUT_MS,
+          );
         }),
       ]);
       return { status: 'up', kind, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
     } catch (error) {
       // The cause can name hosts and ports; it goes to the log, not to an unauthenticated caller.
       this.logger.error({ err: error }, 'database health check failed');
-      return { status: 'down', kind, latencyMs: Math.round(performance.now() - started), detail: 'the database did not answer' };
+      return {
+        status: 'down',
+        kind,
+        latencyMs: Math.round(performance.now() - started),
+        detail: 'the database did not answer',
+      };
     } finally {
       clearTimeout(timer);
     }

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, map, type Observable, of, switchMap, throwError } from 'rxjs';
@@ -45,9 +51,11 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
       return next.handle();
     }
     if (typeof header !== 'string' || !KEY.test(header)) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'The Idempotency-Key header must be 1 to 200 visible ASCII characters.', [
-        { in: 'header', field: 'idempotency-key', pointer: '', detail: 'must be 1 to 200 visible ASCII characters' },
-      ]);
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        'The Idempotency-Key header must be 1 to 200 visible ASCII characters.',
+        [{ in: 'header', field: 'idempotency-key', pointer: '', detail: 'must be 1 to 200 visible ASCII characters' }],
+      );
     }
     const principal = request.principal;
     if (!principal) {
@@ -58,7 +66,9 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
     const claim = {
       ...id,
       action: `${request.method} ${request.routeOptions.url}`,
-      requestHash: createHash('sha256').update(canonicalJson(request.body ?? null)).digest('hex'),
+      requestHash: createHash('sha256')
+        .update(canonicalJson(request.body ?? null))
+        .digest('hex'),
     };
     const records = this.dataSource.getRepository(IdempotencyRecord);
 
@@ -70,7 +80,9 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
         }
         return next.handle().pipe(
           switchMap((body) =>
-            from(records.update(id, { responseStatus: reply.statusCode, responseBody: JSON.stringify(body ?? null) })).pipe(map(() => body)),
+            from(
+              records.update(id, { responseStatus: reply.statusCode, responseBody: JSON.stringify(body ?? null) }),
+            ).pipe(map(() => body)),
           ),
           // A failed request releases its key, so the client may retry it with the same key.
           catchError((error: unknown) => from(records.delete(id)).pipe(switchMap(() => throwError(() => error)))),
@@ -95,17 +107,36 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
     }
     const first = await records.findOneBy({ tenant: claim.tenant, subject: claim.subject, key: claim.key });
     if (!first) {
-      throw new DomainError(ErrorCode.IdempotencyInFlight, 'The first request with this Idempotency-Key has just failed; retry.');
+      throw new DomainError(
+        ErrorCode.IdempotencyInFlight,
+        'The first request with this Idempotency-Key has just failed; retry.',
+      );
     }
     if (first.action !== claim.action || first.requestHash !== claim.requestHash) {
-      throw new DomainError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was already used for a different request.');
+      throw new DomainError(
+        ErrorCode.IdempotencyKeyReused,
+        'This Idempotency-Key was already used for a different request.',
+      );
     }
-    if (first.responseStatus === null && !releasedAbandoned && this.clock.now().getTime() - first.createdAt.getTime() > IN_FLIGHT_LIMIT_MS) {
-      await records.delete({ tenant: claim.tenant, subject: claim.subject, key: claim.key, responseStatus: IsNull(), createdAt: first.createdAt });
+    if (
+      first.responseStatus === null &&
+      !releasedAbandoned &&
+      this.clock.now().getTime() - first.createdAt.getTime() > IN_FLIGHT_LIMIT_MS
+    ) {
+      await records.delete({
+        tenant: claim.tenant,
+        subject: claim.subject,
+        key: claim.key,
+        responseStatus: IsNull(),
+        createdAt: first.createdAt,
+      });
       return this.claim(claim, true);
     }
     if (first.responseStatus === null) {
-      throw new DomainError(ErrorCode.IdempotencyInFlight, 'The first request with this Idempotency-Key is still being processed.');
+      throw new DomainError(
+        ErrorCode.IdempotencyInFlight,
+        'The first request with this Idempotency-Key is still being processed.',
+      );
     }
     return { status: first.responseStatus, body: JSON.parse(first.responseBody ?? 'null') };
   }

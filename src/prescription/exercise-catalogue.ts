@@ -5,7 +5,9 @@ import { Evidence } from '../rules/rule-file.schema';
 import { Limb } from '../screening/screening.ruleset';
 import { BodyPosition, Equipment, Modality } from './indication';
 
-export const ExerciseId = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
+export const ExerciseId = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
 
 export const Exercise = z
   .strictObject({
@@ -15,7 +17,9 @@ export const Exercise = z
     modality: Modality.describe('Resistance, aerobic or passive BFR.'),
     cuffSite: Limb.describe('Where the cuff goes: the top of the thigh or the upper arm of the working limb.'),
     position: BodyPosition.describe('Body position during the exercise; it decides which LOP applies.'),
-    load: z.enum(['external', 'body-weight', 'none']).describe('External load (dosed as % 1RM), body weight, or no load.'),
+    load: z
+      .enum(['external', 'body-weight', 'none'])
+      .describe('External load (dosed as % 1RM), body weight, or no load.'),
     equipment: z.array(Equipment).describe('What is needed; empty when nothing is.'),
     instructions: z.string().trim().min(20).describe('How to do it, in plain words for the patient.'),
     evidence: z.array(Evidence).min(1).describe('Where the exercise comes from.'),
@@ -23,16 +27,15 @@ export const Exercise = z
   .meta({ id: 'Exercise', description: 'An exercise of the catalogue, done with a cuff on one limb.' });
 export type Exercise = z.infer<typeof Exercise>;
 
-export const ExerciseCatalogueFile = z
-  .strictObject({
-    $schema: z.string().optional(),
-    title: z.string().trim().min(3),
-    description: z.string().trim().min(10),
-    exercises: z
-      .array(Exercise)
-      .min(1)
-      .refine((list) => new Set(list.map((e) => e.id)).size === list.length, 'lists the same exercise id twice'),
-  });
+export const ExerciseCatalogueFile = z.strictObject({
+  $schema: z.string().optional(),
+  title: z.string().trim().min(3),
+  description: z.string().trim().min(10),
+  exercises: z
+    .array(Exercise)
+    .min(1)
+    .refine((list) => new Set(list.map((e) => e.id)).size === list.length, 'lists the same exercise id twice'),
+});
 export type ExerciseCatalogueFile = z.infer<typeof ExerciseCatalogueFile>;
 
 /** `rules-data/exercises.data.json`. */

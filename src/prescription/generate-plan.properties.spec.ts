@@ -21,7 +21,9 @@ const RUNS = propertyRuns();
 /** Every finding a clearance may name: the screening's referrals and the selection's. */
 const CLEARABLE = catalogue
   .allRules()
-  .filter(({ ruleset, rule }) => (ruleset === 'selection' ? rule.event.type === 'refer' : rule.event.params?.verdict === 'refer'))
+  .filter(({ ruleset, rule }) =>
+    ruleset === 'selection' ? rule.event.type === 'refer' : rule.event.params?.verdict === 'refer',
+  )
   .map(({ rule }) => rule.id);
 
 const dayBefore = (days: number) => new Date(Date.parse(TODAY) - days * 86_400_000).toISOString().slice(0, 10);
@@ -54,7 +56,11 @@ const limbArb = (limb: 'thigh' | 'upper-arm', side: 'left' | 'right', findings: 
  * Requests across every condition, time since injury, weight bearing and LOP set-up, with the
  * screening answered by `answers`; the injured thigh is always a planned cuff site.
  */
-const requestArb = (answers: fc.Arbitrary<Record<string, string>>, findings: fc.Arbitrary<Record<string, string>>, systolic: fc.Arbitrary<number>) =>
+const requestArb = (
+  answers: fc.Arbitrary<Record<string, string>>,
+  findings: fc.Arbitrary<Record<string, string>>,
+  systolic: fc.Arbitrary<number>,
+) =>
   fc
     .record({
       condition: fc.constantFrom(...Condition.options),
@@ -73,7 +79,11 @@ const requestArb = (answers: fc.Arbitrary<Record<string, string>>, findings: fc.
     })
     .chain((r) => {
       const other = r.side === 'left' ? 'right' : 'left';
-      const sites: Array<['thigh' | 'upper-arm', 'left' | 'right']> = [['thigh', r.side], ...(r.otherThigh ? [['thigh', other] as ['thigh', 'left' | 'right']] : []), ...(r.arm ? [['upper-arm', r.side] as ['upper-arm', 'left' | 'right']] : [])];
+      const sites: Array<['thigh' | 'upper-arm', 'left' | 'right']> = [
+        ['thigh', r.side],
+        ...(r.otherThigh ? [['thigh', other] as ['thigh', 'left' | 'right']] : []),
+        ...(r.arm ? [['upper-arm', r.side] as ['upper-arm', 'left' | 'right']] : []),
+      ];
       return fc.tuple(fc.constant(r), fc.tuple(...sites.map(([limb, side]) => limbArb(limb, side, findings))));
     })
     .map(([r, limbs]): PrescriptionRequest => {
@@ -84,19 +94,41 @@ const requestArb = (answers: fc.Arbitrary<Record<string, string>>, findings: fc.
         answers: { ...r.answers, ...(surgical ? { recentSurgery: 'yes' } : {}) },
         ...(surgical ? { surgeryDate: date } : r.answers.recentSurgery === 'yes' ? { surgeryDate: dayBefore(30) } : {}),
         bloodPressure: { systolic: r.systolic, diastolic: Math.min(r.systolic - 30, 95), measuredOn: TODAY },
-        ...(r.cleared.length > 0 ? { clearances: [{ findings: r.cleared, by: 'Dr Generated', on: TODAY, note: 'Cleared for BFR.' }] } : {}),
+        ...(r.cleared.length > 0
+          ? { clearances: [{ findings: r.cleared, by: 'Dr Generated', on: TODAY, note: 'Cleared for BFR.' }] }
+          : {}),
         limbs,
-        indication: { condition: r.condition, side: r.side, weightBearing: r.weightBearing, ...(surgical ? { surgeryDate: date } : { onsetDate: date }) },
+        indication: {
+          condition: r.condition,
+          side: r.side,
+          weightBearing: r.weightBearing,
+          ...(surgical ? { surgeryDate: date } : { onsetDate: date }),
+        },
         goal: r.goal,
         newToBfr: r.newToBfr,
         oneRepMaxKg: r.oneRepMax ? { 'leg-press': r.oneRepMax, 'knee-extension': r.oneRepMax / 2 } : {},
       } as PrescriptionRequest;
     });
 
-const clean = requestArb(fc.constant({ ...allNo(PATIENT_ITEMS), surgeonApprovedBfr: 'yes' }), fc.constant(allNo(LIMB_ITEMS)), fc.integer({ min: 95, max: 139 }));
+const clean = requestArb(
+  fc.constant({ ...allNo(PATIENT_ITEMS), surgeonApprovedBfr: 'yes' }),
+  fc.constant(allNo(LIMB_ITEMS)),
+  fc.integer({ min: 95, max: 139 }),
+);
 const mixed = requestArb(
-  fc.record(Object.fromEntries(Object.keys(PATIENT_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'no', 'no', 'no', 'yes', 'unknown')]))),
-  fc.record(Object.fromEntries(Object.keys(LIMB_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'no', 'yes', 'unknown')]))),
+  fc.record(
+    Object.fromEntries(
+      Object.keys(PATIENT_ITEMS).map((item) => [
+        item,
+        fc.constantFrom('no', 'no', 'no', 'no', 'no', 'no', 'yes', 'unknown'),
+      ]),
+    ),
+  ),
+  fc.record(
+    Object.fromEntries(
+      Object.keys(LIMB_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'no', 'yes', 'unknown')]),
+    ),
+  ),
   fc.integer({ min: 95, max: 185 }),
 );
 
@@ -109,7 +141,8 @@ function envelopeOf(plan: Plan) {
     const bouts = dose.bouts.value;
     const continuousSeconds =
       sets && tempo
-        ? sets.reduce((a, b) => a + b, 0) * (tempo.concentricSeconds + tempo.eccentricSeconds) + (sets.length - 1) * (dose.restBetweenSets.seconds ?? 0)
+        ? sets.reduce((a, b) => a + b, 0) * (tempo.concentricSeconds + tempo.eccentricSeconds) +
+          (sets.length - 1) * (dose.restBetweenSets.seconds ?? 0)
         : bouts!.minutes * 60;
     return {
       exerciseId: e.exercise.id,
@@ -120,65 +153,79 @@ function envelopeOf(plan: Plan) {
       loadPercent1RM: dose.load.percent1RM,
       continuousInflationMinutes: continuousSeconds / 60,
       inflatedMinutes: bouts ? bouts.count * bouts.minutes : continuousSeconds / 60,
-      reperfusionSeconds: bouts && bouts.count > 1 ? Math.min(dose.reperfusion.seconds, bouts.restSeconds) : dose.reperfusion.seconds,
+      reperfusionSeconds:
+        bouts && bouts.count > 1 ? Math.min(dose.reperfusion.seconds, bouts.restSeconds) : dose.reperfusion.seconds,
       basis: {},
     };
   });
 }
 
-const outcome = (request: PrescriptionRequest): Promise<Plan | DomainError> => settled(generatePlan(catalogue, request, TODAY).then((result) => result.plan));
+const outcome = (request: PrescriptionRequest): Promise<Plan | DomainError> =>
+  settled(generatePlan(catalogue, request, TODAY).then((result) => result.plan));
 
 describe('plan properties over generated requests', () => {
-  it('never returns a plan that breaches the safety envelope, and never fails for a reason the rules should have covered', async () => {
-    let plans = 0;
-    await fc.assert(
-      fc.asyncProperty(clean, async (request) => {
-        const result = await outcome(request);
-        if (result instanceof DomainError) {
-          // A very high LOP can put even a modest % LOP over the set-point ceiling: refused, never clamped.
-          // Every other limit is one the rules must respect on their own.
-          if (result.code === ErrorCode.EnvelopeBreach) {
-            const breaches = result.extensions!.breaches as Array<{ parameter: string }>;
-            expect(breaches.map((b) => b.parameter)).toEqual(breaches.map(() => 'setPointMmHg'));
+  it(
+    'never returns a plan that breaches the safety envelope, and never fails for a reason the rules should have covered',
+    async () => {
+      let plans = 0;
+      await fc.assert(
+        fc.asyncProperty(clean, async (request) => {
+          const result = await outcome(request);
+          if (result instanceof DomainError) {
+            // A very high LOP can put even a modest % LOP over the set-point ceiling: refused, never clamped.
+            // Every other limit is one the rules must respect on their own.
+            if (result.code === ErrorCode.EnvelopeBreach) {
+              const breaches = result.extensions!.breaches as Array<{ parameter: string }>;
+              expect(breaches.map((b) => b.parameter)).toEqual(breaches.map(() => 'setPointMmHg'));
+            }
+            expect(result.detail).not.toMatch(/rules need correcting/);
+            return;
           }
-          expect(result.detail).not.toMatch(/rules need correcting/);
-          return;
-        }
-        plans += 1;
-        expect(checkEnvelope(envelopeOf(result))).toEqual([]);
-        for (const e of result.exercises) {
-          const { pressure } = e.dose;
-          expect(pressure.mmHg).toBe(Math.round((pressure.lopPercent * pressure.lop.mmHg) / 100));
-          expect(pressure.mmHg).toBeLessThanOrEqual(SAFETY_ENVELOPE.maxSetPointMmHg);
-          expect(e.dose.continuousMinutes).toBeLessThanOrEqual(e.dose.maxContinuousMinutes.value);
-          expect(pressure.basis.lopPercent.length).toBeGreaterThan(0);
-        }
-        expect(result.exercises.some((e) => e.injuredSide)).toBe(true);
-      }),
-      { numRuns: RUNS },
-    );
-    expect(plans).toBeGreaterThan(RUNS / 10);
-  }, propertyTimeoutMs(30_000));
+          plans += 1;
+          expect(checkEnvelope(envelopeOf(result))).toEqual([]);
+          for (const e of result.exercises) {
+            const { pressure } = e.dose;
+            expect(pressure.mmHg).toBe(Math.round((pressure.lopPercent * pressure.lop.mmHg) / 100));
+            expect(pressure.mmHg).toBeLessThanOrEqual(SAFETY_ENVELOPE.maxSetPointMmHg);
+            expect(e.dose.continuousMinutes).toBeLessThanOrEqual(e.dose.maxContinuousMinutes.value);
+            expect(pressure.basis.lopPercent.length).toBeGreaterThan(0);
+          }
+          expect(result.exercises.some((e) => e.injuredSide)).toBe(true);
+        }),
+        { numRuns: RUNS },
+      );
+      expect(plans).toBeGreaterThan(RUNS / 10);
+    },
+    propertyTimeoutMs(30_000),
+  );
 
-  it('never makes a plan for a contraindicated, incomplete or uncleared screening', async () => {
-    await fc.assert(
-      fc.asyncProperty(mixed, async (request) => {
-        const screened = screeningRequestOf(request);
-        const screening = await screenPatient(catalogue, screened.request, TODAY, { surgicalIndication: screened.surgicalIndication });
-        const result = await outcome(request);
-        if (!(result instanceof DomainError)) {
-          expect(['clear', 'caution']).toContain(screening.verdict);
-          expect(result.screening).toEqual(screening);
-          return;
-        }
-        const expected = { contraindicated: ErrorCode.Contraindicated, incomplete: ErrorCode.ScreeningIncomplete, refer: ErrorCode.ReferralRequired }[
-          screening.verdict as 'contraindicated' | 'incomplete' | 'refer'
-        ];
-        if (expected) {
-          expect(result.code).toBe(expected);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  }, propertyTimeoutMs(30_000));
+  it(
+    'never makes a plan for a contraindicated, incomplete or uncleared screening',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(mixed, async (request) => {
+          const screened = screeningRequestOf(request);
+          const screening = await screenPatient(catalogue, screened.request, TODAY, {
+            surgicalIndication: screened.surgicalIndication,
+          });
+          const result = await outcome(request);
+          if (!(result instanceof DomainError)) {
+            expect(['clear', 'caution']).toContain(screening.verdict);
+            expect(result.screening).toEqual(screening);
+            return;
+          }
+          const expected = {
+            contraindicated: ErrorCode.Contraindicated,
+            incomplete: ErrorCode.ScreeningIncomplete,
+            refer: ErrorCode.ReferralRequired,
+          }[screening.verdict as 'contraindicated' | 'incomplete' | 'refer'];
+          if (expected) {
+            expect(result.code).toBe(expected);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    propertyTimeoutMs(30_000),
+  );
 });

@@ -4,7 +4,7 @@ import { screenPatient } from '../screening/screen-patient';
 import { daysBetween } from '../screening/screening-facts';
 import { CONDITIONS, type BodyPosition } from './indication';
 import { candidatesOf } from './plan-candidates';
-import { doseExercise, type DosedExercise } from './plan-dose';
+import { doseExercise } from './plan-dose';
 import { holdToEnvelope } from './plan-envelope';
 import { lopKey, resolveLops, withUsableLop } from './plan-lops';
 import { lopNotices, Notices, screeningCautions, siteName, warningFrom } from './plan-notices';
@@ -32,6 +32,12 @@ export interface GeneratedPlan {
 
 const weeks = (days: number) => Math.floor(days / 7);
 
+/** The phase as the plan states it, with the rule that chose it. */
+function plannedPhase(phase: ReturnType<typeof phaseOf>) {
+  const { id, label, stage, evidenceGrade, clinicianMessage, patientMessage } = phase;
+  return { id, label, stage, evidenceGrade, clinicianMessage, patientMessage, basis: [ruleRef(phase.fired)] };
+}
+
 /**
  * Makes a BFR plan: screen (the same function as POST /v1/screenings), select the phase and its
  * exercises, find each site's LOP, dose each exercise, set the schedule, then hold the whole plan
@@ -40,13 +46,19 @@ const weeks = (days: number) => Math.floor(days / 7);
  * cuff site, no usable LOP in their position) are left out and listed in `omitted`; the plan is
  * refused when the injured side is left with none.
  */
-export async function generatePlan(catalogue: RuleCatalogue, request: PrescriptionRequest, generatedOn: string): Promise<GeneratedPlan> {
+export async function generatePlan(
+  catalogue: RuleCatalogue,
+  request: PrescriptionRequest,
+  generatedOn: string,
+): Promise<GeneratedPlan> {
   const errors = dateErrors(request, generatedOn);
   if (errors.length > 0) {
     throw invalidFields('body', errors);
   }
   const screened = screeningRequestOf(request);
-  const screening = await screenPatient(catalogue, screened.request, generatedOn, { surgicalIndication: screened.surgicalIndication });
+  const screening = await screenPatient(catalogue, screened.request, generatedOn, {
+    surgicalIndication: screened.surgicalIndication,
+  });
   refuseUnlessScreened(screening);
 
   const { indication } = request;
@@ -82,12 +94,12 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     lopNotices(resolution).forEach((n) => notices.add(n));
   }
 
-  const dosed: Array<DosedExercise & { side: string }> = [];
-  for (const candidate of usable) {
-    const exercise = doseExercise(catalogue, facts, phase, candidate, lops.get(lopKey(candidate))!, request.oneRepMaxKg[candidate.exercise.id]);
+  const dosed = usable.map((candidate) => {
+    const lop = lops.get(lopKey(candidate))!;
+    const exercise = doseExercise(catalogue, facts, phase, candidate, lop, request.oneRepMaxKg[candidate.exercise.id]);
     exercise.notices.forEach((n) => notices.add(n));
-    dosed.push({ ...exercise, side: candidate.side });
-  }
+    return { ...exercise, side: candidate.side };
+  });
   holdToEnvelope(dosed.map((d) => d.envelope));
 
   const scheduling = scheduleOf(catalogue, facts, phase);
@@ -98,16 +110,14 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
     plan: {
       generatedOn,
       rulesetVersion: catalogue.version,
-      indication: { condition: indication.condition, side: indication.side, weightBearing: indication.weightBearing, weeksSinceSurgery, weeksSinceOnset },
-      phase: {
-        id: phase.id,
-        label: phase.label,
-        stage: phase.stage,
-        evidenceGrade: phase.evidenceGrade,
-        clinicianMessage: phase.clinicianMessage,
-        patientMessage: phase.patientMessage,
-        basis: [ruleRef(phase.fired)],
+      indication: {
+        condition: indication.condition,
+        side: indication.side,
+        weightBearing: indication.weightBearing,
+        weeksSinceSurgery,
+        weeksSinceOnset,
       },
+      phase: plannedPhase(phase),
       exercises: dosed.map((d, i) => ({ order: i + 1, ...d.planned })),
       schedule: scheduling.schedule,
       cautions: notices.cautions,
@@ -120,7 +130,11 @@ export async function generatePlan(catalogue: RuleCatalogue, request: Prescripti
       trace ??= {
         selection: selection.trace,
         lop: [...lops.values()].map((r) => ({ site: siteName(r.site), position: r.position, trace: r.trace })),
-        dosing: dosed.map(({ planned, side, evaluation }) => ({ exercise: planned.exercise.id, side, trace: evaluation.trace })),
+        dosing: dosed.map(({ planned, side, evaluation }) => ({
+          exercise: planned.exercise.id,
+          side,
+          trace: evaluation.trace,
+        })),
         schedule: scheduling.evaluation.trace,
       };
       return trace;

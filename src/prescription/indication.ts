@@ -9,7 +9,10 @@ export const CONDITIONS = {
   'achilles-rupture-surgical': { label: 'Achilles tendon rupture, surgically repaired', surgical: true },
   'medial-tibial-stress-syndrome': { label: 'Medial tibial stress syndrome (shin splints)', surgical: false },
   'plantar-fasciopathy': { label: 'Plantar fasciopathy', surgical: false },
-  'bone-stress-injury-low-risk': { label: 'Bone stress injury at a low-risk site (posterior tibia, metatarsal shaft)', surgical: false },
+  'bone-stress-injury-low-risk': {
+    label: 'Bone stress injury at a low-risk site (posterior tibia, metatarsal shaft)',
+    surgical: false,
+  },
   'bone-stress-injury-high-risk': {
     label: 'Bone stress injury at a high-risk site (femoral neck, anterior tibial cortex, navicular, 5th metatarsal)',
     surgical: false,
@@ -45,7 +48,13 @@ export const Modality = z.enum(['resistance', 'aerobic', 'passive']);
 export type Modality = z.infer<typeof Modality>;
 
 /** How an LOP was measured; decides how far it can be trusted. */
-export const LopMethod = z.enum(['doppler', 'automatic-cuff', 'handheld-oximeter', 'pulse-oximeter', 'home-pulse-oximeter']);
+export const LopMethod = z.enum([
+  'doppler',
+  'automatic-cuff',
+  'handheld-oximeter',
+  'pulse-oximeter',
+  'home-pulse-oximeter',
+]);
 export type LopMethod = z.infer<typeof LopMethod>;
 
 export const Equipment = z.enum([

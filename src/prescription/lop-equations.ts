@@ -10,7 +10,10 @@ export const Predictor = z.enum(['limbCircumferenceCm', 'systolicBp', 'diastolic
 export type Predictor = z.infer<typeof Predictor>;
 
 const Range = z
-  .strictObject({ min: z.number().describe('Lowest value in the derivation population.'), max: z.number().describe('Highest value in the derivation population.') })
+  .strictObject({
+    min: z.number().describe('Lowest value in the derivation population.'),
+    max: z.number().describe('Highest value in the derivation population.'),
+  })
   .refine((r) => r.min <= r.max, 'min must not exceed max');
 
 /** Who the equation was derived in, as ranges the patient must fall within for an estimate to be made. */
@@ -30,33 +33,66 @@ const Term = z.strictObject({
 
 export const LopEquation = z
   .strictObject({
-    id: z.string().regex(/^[a-z][a-z0-9-]*$/).describe('Stable id, e.g. `de-queiros-2019`.'),
+    id: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/)
+      .describe('Stable id, e.g. `de-queiros-2019`.'),
     name: z.string().trim().min(3),
-    enabled: z.boolean().describe('Only equations whose coefficients are confirmed in a primary source may be enabled.'),
+    enabled: z
+      .boolean()
+      .describe('Only equations whose coefficients are confirmed in a primary source may be enabled.'),
     disabledReason: z.string().trim().min(10).optional().describe('Why a disabled equation may not be used.'),
     limb: Limb.describe('The limb the equation was derived on.'),
-    cuffWidthCm: z.number().positive().nullable().describe('Width of the cuff it was derived with; the cuff in use must match.'),
-    position: BodyPosition.nullable().describe('Body position during derivation; null when the source does not state it.'),
+    cuffWidthCm: z
+      .number()
+      .positive()
+      .nullable()
+      .describe('Width of the cuff it was derived with; the cuff in use must match.'),
+    position: BodyPosition.nullable().describe(
+      'Body position during derivation; null when the source does not state it.',
+    ),
     method: z.string().min(3).describe('Reference measurement of the derivation study.'),
     population: z.string().trim().min(10).describe('Who the equation was derived in.'),
-    populationRanges: PopulationRanges.nullable().describe('The derivation population as ranges; outside them no estimate is made. Required for an enabled equation.'),
+    populationRanges: PopulationRanges.nullable().describe(
+      'The derivation population as ranges; outside them no estimate is made. Required for an enabled equation.',
+    ),
     intercept: z.number().nullable(),
     terms: z.array(Term).nullable().describe('Linear terms; null when the coefficients are not known.'),
-    sexCodes: z.partialRecord(Sex, z.number()).optional().describe('Codes used for sex by the equation, e.g. male 1, female 2.'),
+    sexCodes: z
+      .partialRecord(Sex, z.number())
+      .optional()
+      .describe('Codes used for sex by the equation, e.g. male 1, female 2.'),
     see: z.number().positive().nullable().describe('Standard error of the estimate, mmHg; the range shown is ± 2·SEE.'),
     fit: z.string().min(3).describe('Reported fit (r, R², SEE, RMSE, limits of agreement).'),
     evidence: z.array(Evidence).min(1),
   })
   .superRefine((equation, ctx) => {
     if (equation.enabled) {
-      if (equation.intercept === null || equation.terms === null || equation.see === null || equation.cuffWidthCm === null) {
-        ctx.addIssue({ code: 'custom', path: ['enabled'], message: 'an enabled equation needs its intercept, terms, SEE and cuff width' });
+      if (
+        equation.intercept === null ||
+        equation.terms === null ||
+        equation.see === null ||
+        equation.cuffWidthCm === null
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['enabled'],
+          message: 'an enabled equation needs its intercept, terms, SEE and cuff width',
+        });
       }
       if (equation.evidence.some((e) => e.level !== 'confirmed')) {
-        ctx.addIssue({ code: 'custom', path: ['enabled'], message: 'an enabled equation needs every source confirmed' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['enabled'],
+          message: 'an enabled equation needs every source confirmed',
+        });
       }
       if (!equation.populationRanges) {
-        ctx.addIssue({ code: 'custom', path: ['populationRanges'], message: 'is required for an enabled equation: an estimate is made only inside its population' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['populationRanges'],
+          message: 'is required for an enabled equation: an estimate is made only inside its population',
+        });
       }
       if (equation.terms?.some((t) => t.predictor === 'sex') && !equation.sexCodes) {
         ctx.addIssue({ code: 'custom', path: ['sexCodes'], message: 'is required when a term reads sex' });
@@ -84,7 +120,11 @@ export const lopEquations: DataSpec<LopEquationsFile> = { name: 'lop-equations',
 
 export type PredictorValues = Record<Predictor, number | string | null>;
 
-const RANGE_LABELS = { ageYears: ['age', 'y'], limbCircumferenceCm: ['limb circumference', 'cm'], systolicBp: ['systolic pressure', 'mmHg'] } as const;
+const RANGE_LABELS = {
+  ageYears: ['age', 'y'],
+  limbCircumferenceCm: ['limb circumference', 'cm'],
+  systolicBp: ['systolic pressure', 'mmHg'],
+} as const;
 
 /**
  * Why the patient is outside the population the equation was derived in, one reason per range
@@ -102,7 +142,9 @@ export function outsidePopulation(equation: LopEquation, values: PredictorValues
     if (typeof value !== 'number') {
       return [`${label} not recorded (${equation.id} was derived at ${min}-${max} ${unit})`];
     }
-    return value < min || value > max ? [`${label} ${value} ${unit} is outside ${min}-${max} ${unit}, the range ${equation.id} was derived in`] : [];
+    return value < min || value > max
+      ? [`${label} ${value} ${unit} is outside ${min}-${max} ${unit}, the range ${equation.id} was derived in`]
+      : [];
   });
   const sex = values.sex;
   if (!ranges.sex.includes(sex as z.infer<typeof Sex>)) {

@@ -39,14 +39,21 @@ export interface LopResolution {
  */
 function bestMeasurement(site: PrescriptionLimb, position: BodyPosition): LopMeasurement | undefined {
   const fit = (m: LopMeasurement) => (m.cuffWidthCm === site.cuffWidthCm ? 2 : 0) + (m.position === position ? 1 : 0);
-  return [...site.lop].sort((a, b) => fit(b) - fit(a) || (a.measuredOn < b.measuredOn ? 1 : a.measuredOn > b.measuredOn ? -1 : 0))[0];
+  return [...site.lop].sort(
+    (a, b) => fit(b) - fit(a) || (a.measuredOn < b.measuredOn ? 1 : a.measuredOn > b.measuredOn ? -1 : 0),
+  )[0];
 }
 
 /**
  * An estimate from the first enabled equation derived on this limb with this cuff width whose
  * population the patient belongs to; otherwise why each matching equation could not be used.
  */
-function estimateFor(equations: readonly LopEquation[], site: PrescriptionLimb, request: PrescriptionRequest, ageYears: number) {
+function estimateFor(
+  equations: readonly LopEquation[],
+  site: PrescriptionLimb,
+  request: PrescriptionRequest,
+  ageYears: number,
+) {
   const values: PredictorValues = {
     limbCircumferenceCm: site.circumferenceCm ?? null,
     systolicBp: request.bloodPressure?.systolic ?? null,
@@ -92,8 +99,11 @@ export async function lopFor(
 ): Promise<LopResolution> {
   const patient = patientFacts(request, generatedOn);
   const measured = bestMeasurement(site, position);
-  const { estimate, outside } = measured ? { estimate: undefined, outside: [] } : estimateFor(catalogue.table(lopEquations).equations, site, request, patient.ageYears as number);
-  const siteVerdict: Verdict = screening.limbs.find((l) => l.limb === site.limb && l.side === site.side)?.verdict ?? 'incomplete';
+  const { estimate, outside } = measured
+    ? { estimate: undefined, outside: [] }
+    : estimateFor(catalogue.table(lopEquations).equations, site, request, patient.ageYears as number);
+  const siteVerdict: Verdict =
+    screening.limbs.find((l) => l.limb === site.limb && l.side === site.side)?.verdict ?? 'incomplete';
 
   const siteFindings = site.findings as Record<string, string | undefined>;
   // Filled key by key rather than spread from entries: this runs for every site and position of a plan.
@@ -122,10 +132,19 @@ export async function lopFor(
   const evaluation = catalogue.evaluate('lop', facts);
   const findings: LopFinding[] = evaluation.fired.map((fired) => {
     const params = lopFindingParamsOf(fired);
-    return { action: params.action, rule: ruleRef(fired), clinicianMessage: params.clinicianMessage, patientMessage: params.patientMessage ?? null };
+    return {
+      action: params.action,
+      rule: ruleRef(fired),
+      clinicianMessage: params.clinicianMessage,
+      patientMessage: params.patientMessage ?? null,
+    };
   });
 
-  const taken = measured ? { mmHg: measured.mmHg, position: measured.position } : estimate ? { mmHg: estimate.pointMmHg - spreadOf(estimate.equation), position: estimate.equation.position } : null;
+  const taken = measured
+    ? { mmHg: measured.mmHg, position: measured.position }
+    : estimate
+      ? { mmHg: estimate.pointMmHg - spreadOf(estimate.equation), position: estimate.equation.position }
+      : null;
   const effect = taken ? positionEffect(catalogue.table(lopPositions), site.limb, taken.position, position) : null;
   if (effect?.kind === 'unknown') {
     // Safety, not policy: an LOP from a higher-LOP position of unknown size could occlude here.
@@ -138,7 +157,13 @@ export async function lopFor(
   }
   const adjustment =
     taken && effect?.kind === 'higher'
-      ? { fromMmHg: taken.mmHg, fromPosition: taken.position, toPosition: position, factor: effect.factor, basis: [effect.basis] }
+      ? {
+          fromMmHg: taken.mmHg,
+          fromPosition: taken.position,
+          toPosition: position,
+          factor: effect.factor,
+          basis: [effect.basis],
+        }
       : null;
   const lop = effect?.kind === 'unknown' ? null : resolvedLop(measured, estimate, adjustment);
   return {

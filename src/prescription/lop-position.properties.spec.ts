@@ -34,7 +34,9 @@ const allNo = (items: Record<string, string>) => Object.fromEntries(Object.keys(
 function modelFactor(limb: string, from: BodyPosition | null, to: BodyPosition): number | undefined {
   const effect = positions.limbs.find((e) => e.limb === limb)!;
   const one = (p: BodyPosition) =>
-    p === to || effect.order.indexOf(p) < effect.order.indexOf(to) ? 1 : effect.factors.find((f) => f.from === p && f.to === to)?.factor;
+    p === to || effect.order.indexOf(p) < effect.order.indexOf(to)
+      ? 1
+      : effect.factors.find((f) => f.from === p && f.to === to)?.factor;
   if (from !== null) {
     return one(from);
   }
@@ -46,7 +48,10 @@ function modelFactor(limb: string, from: BodyPosition | null, to: BodyPosition):
 function lopInExercisePosition(request: PrescriptionRequest, e: PlannedExercise): number | undefined {
   const { lop } = e.dose.pressure;
   const site = request.limbs.find((l) => l.limb === e.site.limb && l.side === e.site.side)!;
-  const taken = lop.source === 'measured' ? site.lop.find((m) => m.position === lop.position && m.cuffWidthCm === lop.cuffWidthCm)!.mmHg : lop.estimate!.rangeMmHg.low;
+  const taken =
+    lop.source === 'measured'
+      ? site.lop.find((m) => m.position === lop.position && m.cuffWidthCm === lop.cuffWidthCm)!.mmHg
+      : lop.estimate!.rangeMmHg.low;
   const factor = modelFactor(e.site.limb, lop.position, e.exercise.position);
   return factor === undefined ? undefined : taken * factor;
 }
@@ -96,19 +101,34 @@ const requestArb = fc
     const surgical = CONDITIONS[r.condition].surgical;
     const date = dayBefore(r.daysSince);
     return {
-      patient: { ref: 'mrn-generated', birthDate: `${2026 - r.ageYears}-01-01`, sex: r.sex, heightCm: 175, weightKg: 70 },
-      answers: { ...allNo(PATIENT_ITEMS), ...(surgical && r.daysSince <= 90 ? { recentSurgery: 'yes', surgeonApprovedBfr: 'yes' } : {}) },
+      patient: {
+        ref: 'mrn-generated',
+        birthDate: `${2026 - r.ageYears}-01-01`,
+        sex: r.sex,
+        heightCm: 175,
+        weightKg: 70,
+      },
+      answers: {
+        ...allNo(PATIENT_ITEMS),
+        ...(surgical && r.daysSince <= 90 ? { recentSurgery: 'yes', surgeonApprovedBfr: 'yes' } : {}),
+      },
       ...(surgical && r.daysSince <= 90 ? { surgeryDate: date } : {}),
       bloodPressure: { systolic: r.systolic, diastolic: Math.min(r.systolic - 30, 89), measuredOn: TODAY },
       limbs,
-      indication: { condition: r.condition, side: r.side, weightBearing: r.weightBearing, ...(surgical ? { surgeryDate: date } : { onsetDate: date }) },
+      indication: {
+        condition: r.condition,
+        side: r.side,
+        weightBearing: r.weightBearing,
+        ...(surgical ? { surgeryDate: date } : { onsetDate: date }),
+      },
       goal: r.goal,
       newToBfr: r.newToBfr,
       oneRepMaxKg: {},
     } as PrescriptionRequest;
   });
 
-const outcome = (request: PrescriptionRequest): Promise<Plan | DomainError> => settled(generatePlan(catalogue, request, TODAY).then((result) => result.plan));
+const outcome = (request: PrescriptionRequest): Promise<Plan | DomainError> =>
+  settled(generatePlan(catalogue, request, TODAY).then((result) => result.plan));
 
 describe('LOP position and population properties', () => {
   it("never sets a pressure above the envelope's %LOP of the LOP in the exercise's own position", async () => {
@@ -137,7 +157,10 @@ describe('LOP position and population properties', () => {
   });
 
   it('estimates an LOP only for a patient inside the population of the equation used', async () => {
-    const estimateOnly = requestArb.map((request) => ({ ...request, limbs: request.limbs.map((l) => ({ ...l, cuffWidthCm: 18, lop: [] })) }));
+    const estimateOnly = requestArb.map((request) => ({
+      ...request,
+      limbs: request.limbs.map((l) => ({ ...l, cuffWidthCm: 18, lop: [] })),
+    }));
     let estimated = 0;
     let outside = 0;
     await fc.assert(

@@ -27,14 +27,24 @@ describe('positionEffect', () => {
   });
 
   it('cannot carry an arm LOP to a lower-LOP position, whose drop is not known', () => {
-    expect(positionEffect(table, 'upper-arm', 'seated', 'supine')).toMatchObject({ kind: 'unknown', basis: { ruleId: 'lop-position.upper-arm' } });
+    expect(positionEffect(table, 'upper-arm', 'seated', 'supine')).toMatchObject({
+      kind: 'unknown',
+      basis: { ruleId: 'lop-position.upper-arm' },
+    });
     expect(positionEffect(table, 'upper-arm', null, 'standing')).toMatchObject({ kind: 'unknown' });
   });
 
   it('rejects a table whose factor goes up the order, or that leaves a cuff site out', () => {
     const wrongWay = structuredClone(table);
-    wrongWay.limbs[0].factors.push({ from: 'supine', to: 'seated', factor: 0.9, note: 'supine is the lower-LOP position' });
+    wrongWay.limbs[0].factors.push({
+      from: 'supine',
+      to: 'seated',
+      factor: 0.9,
+      note: 'supine is the lower-LOP position',
+    });
     expect(LopPositionsFile.safeParse(wrongWay).success).toBe(false);
-    expect(LopPositionsFile.safeParse({ ...table, limbs: table.limbs.filter((l) => l.limb === 'thigh') }).success).toBe(false);
+    expect(LopPositionsFile.safeParse({ ...table, limbs: table.limbs.filter((l) => l.limb === 'thigh') }).success).toBe(
+      false,
+    );
   });
 });

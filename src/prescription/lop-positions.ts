@@ -9,18 +9,29 @@ import type { RuleRef } from './plan.schema';
 const Factor = z.strictObject({
   from: BodyPosition.describe('Position the LOP was measured (or the equation derived) in: the higher-LOP one.'),
   to: BodyPosition.describe('Position of the exercise: the lower-LOP one.'),
-  factor: z.number().gt(0).lt(1).describe('LOP in `to` as a fraction of LOP in `from`, at the low end of what the sources report.'),
+  factor: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .describe('LOP in `to` as a fraction of LOP in `from`, at the low end of what the sources report.'),
   note: z.string().trim().min(10).describe('Where the fraction comes from.'),
 });
 
 export const LopPositionEffect = z
   .strictObject({
-    id: z.string().regex(/^lop-position\.[a-z-]+$/).describe('Stable id, e.g. `lop-position.thigh`.'),
+    id: z
+      .string()
+      .regex(/^lop-position\.[a-z-]+$/)
+      .describe('Stable id, e.g. `lop-position.thigh`.'),
     version: z.number().int().min(1),
     title: z.string().trim().min(3),
     limb: Limb.describe('The cuff site.'),
     order: z.array(BodyPosition).length(3).describe('Body positions from the lowest LOP to the highest.'),
-    factors: z.array(Factor).describe('Known sizes of the drop from a higher-LOP position to a lower one; a pair not listed has no known size.'),
+    factors: z
+      .array(Factor)
+      .describe(
+        'Known sizes of the drop from a higher-LOP position to a lower one; a pair not listed has no known size.',
+      ),
     rationale: z.string().trim().min(10),
     evidence: z.array(Evidence).min(1),
   })
@@ -30,11 +41,18 @@ export const LopPositionEffect = z
     }
     effect.factors.forEach((f, i) => {
       if (effect.order.indexOf(f.from) <= effect.order.indexOf(f.to)) {
-        ctx.addIssue({ code: 'custom', path: ['factors', i], message: `${f.from} is not a higher-LOP position than ${f.to} in \`order\`` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['factors', i],
+          message: `${f.from} is not a higher-LOP position than ${f.to} in \`order\``,
+        });
       }
     });
   })
-  .meta({ id: 'LopPositionEffect', description: 'How the LOP of one limb changes with body position: the order and the known sizes.' });
+  .meta({
+    id: 'LopPositionEffect',
+    description: 'How the LOP of one limb changes with body position: the order and the known sizes.',
+  });
 export type LopPositionEffect = z.infer<typeof LopPositionEffect>;
 
 export const LopPositionsFile = z.strictObject({
@@ -45,7 +63,10 @@ export const LopPositionsFile = z.strictObject({
     .array(LopPositionEffect)
     .min(1)
     .refine((list) => new Set(list.map((e) => e.limb)).size === list.length, 'lists the same limb twice')
-    .refine((list) => Limb.options.every((limb) => list.some((e) => e.limb === limb)), `must describe every cuff site (${Limb.options.join(', ')})`),
+    .refine(
+      (list) => Limb.options.every((limb) => list.some((e) => e.limb === limb)),
+      `must describe every cuff site (${Limb.options.join(', ')})`,
+    ),
 });
 export type LopPositionsFile = z.infer<typeof LopPositionsFile>;
 
@@ -56,7 +77,14 @@ export const lopPositions: DataSpec<LopPositionsFile> = {
   sourced: (file) => ({
     title: file.title,
     description: file.description,
-    entries: file.limbs.map(({ id, version, title, rationale, evidence, ...settings }) => ({ id, version, title, rationale, evidence, settings })),
+    entries: file.limbs.map(({ id, version, title, rationale, evidence, ...settings }) => ({
+      id,
+      version,
+      title,
+      rationale,
+      evidence,
+      settings,
+    })),
   }),
 };
 
@@ -69,14 +97,24 @@ export type PositionEffect =
   /** A higher-LOP position whose size is not known: the LOP cannot be carried over. */
   | { kind: 'unknown'; basis: RuleRef };
 
-const refOf = (effect: LopPositionEffect): RuleRef => ({ ruleId: effect.id, version: effect.version, title: effect.title, evidence: effect.evidence });
+const refOf = (effect: LopPositionEffect): RuleRef => ({
+  ruleId: effect.id,
+  version: effect.version,
+  title: effect.title,
+  evidence: effect.evidence,
+});
 
 /**
  * How the LOP of `to` relates to an LOP taken in `from` on this limb. `from` null means the
  * position is not stated (an equation that does not say): the worst case over every position is
  * taken, and any higher-LOP position of unknown size makes it unknown (fail closed).
  */
-export function positionEffect(table: LopPositionsFile, limb: z.infer<typeof Limb>, from: BodyPosition | null, to: BodyPosition): PositionEffect {
+export function positionEffect(
+  table: LopPositionsFile,
+  limb: z.infer<typeof Limb>,
+  from: BodyPosition | null,
+  to: BodyPosition,
+): PositionEffect {
   // The file's schema makes every cuff site present.
   const effect = table.limbs.find((e) => e.limb === limb)!;
   if (from === to) {
@@ -91,7 +129,9 @@ export function positionEffect(table: LopPositionsFile, limb: z.infer<typeof Lim
       return { kind: 'lower' };
     }
     const known = effect.factors.find((f) => f.from === p && f.to === to);
-    return known ? { kind: 'higher', factor: known.factor, basis: refOf(effect) } : { kind: 'unknown', basis: refOf(effect) };
+    return known
+      ? { kind: 'higher', factor: known.factor, basis: refOf(effect) }
+      : { kind: 'unknown', basis: refOf(effect) };
   };
   if (from !== null) {
     return single(from);

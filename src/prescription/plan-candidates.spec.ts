@@ -24,15 +24,23 @@ describe('candidatesOf', () => {
     const request = patellofemoralRequest({ equipment: [] });
     const { screening, phase } = await stagesBefore(catalogue, request, null, 6);
     const exercises = new Map(catalogue.table(exerciseCatalogue).exercises.map((e) => [e.id, e]));
-    const needing = phase.exercises.filter((e) => exercises.get(e.exercise)!.equipment.length > 0).map((e) => e.exercise);
+    const needing = phase.exercises
+      .filter((e) => exercises.get(e.exercise)!.equipment.length > 0)
+      .map((e) => e.exercise);
     expect(needing.length).toBeGreaterThan(0);
     const { kept, omitted } = candidatesOf(phase, request, screening, catalogue);
     expect(kept.some((c) => needing.includes(c.exercise.id))).toBe(false);
-    expect(omitted.filter((o) => needing.includes(o.exercise) && o.side === 'left').every((o) => /which the patient does not have/.test(o.reason))).toBe(true);
+    expect(
+      omitted
+        .filter((o) => needing.includes(o.exercise) && o.side === 'left')
+        .every((o) => /which the patient does not have/.test(o.reason)),
+    ).toBe(true);
   });
 
-  it('refuses when the injured side\'s cuff site is screened out, with the reason for each exercise', async () => {
-    const request = patellofemoralRequest({ limbs: [prescriptionLimb('left', 190, { findings: { wound: 'yes' } }), prescriptionLimb('right', 190)] });
+  it("refuses when the injured side's cuff site is screened out, with the reason for each exercise", async () => {
+    const request = patellofemoralRequest({
+      limbs: [prescriptionLimb('left', 190, { findings: { wound: 'yes' } }), prescriptionLimb('right', 190)],
+    });
     const { screening, phase } = await stagesBefore(catalogue, request, null, 6);
     const error = thrownBy(() => candidatesOf(phase, request, screening, catalogue));
     expect(error.code).toBe(ErrorCode.PlanNotPossible);

@@ -19,7 +19,12 @@ export interface Candidate {
 const USABLE_SITE: readonly Verdict[] = ['clear', 'caution'];
 
 /** The phase's exercises on the sides it asks for, less those the request rules out, with the reasons. */
-export function candidatesOf(phase: Phase, request: PrescriptionRequest, screening: ScreeningOutcome, catalogue: RuleCatalogue) {
+export function candidatesOf(
+  phase: Phase,
+  request: PrescriptionRequest,
+  screening: ScreeningOutcome,
+  catalogue: RuleCatalogue,
+) {
   const exercises = new Map(catalogue.table(exerciseCatalogue).exercises.map((e) => [e.id, e]));
   const injured = request.indication.side;
   const other: Candidate['side'] = injured === 'left' ? 'right' : 'left';
@@ -29,7 +34,10 @@ export function candidatesOf(phase: Phase, request: PrescriptionRequest, screeni
     const exercise = exercises.get(entry.exercise);
     if (!exercise) {
       // The catalogue check refuses a ruleset that names an exercise the catalogue lacks.
-      throw new DomainError(ErrorCode.PlanNotPossible, `The phase "${phase.label}" names the exercise ${entry.exercise}, which is not in the catalogue; the rules need correcting.`);
+      throw new DomainError(
+        ErrorCode.PlanNotPossible,
+        `The phase "${phase.label}" names the exercise ${entry.exercise}, which is not in the catalogue; the rules need correcting.`,
+      );
     }
     for (const side of entry.sides === 'both' ? [injured, other] : [injured]) {
       const site = { limb: exercise.cuffSite, side };

@@ -24,10 +24,22 @@ describe('pressureRamp', () => {
 });
 
 describe('inflationOf', () => {
-  const pressure = { lopPercent: 60, startLopPercent: 40, rampStepLopPercent: 10, reperfusionSeconds: 180, maxContinuousMinutes: 15 };
+  const pressure = {
+    lopPercent: 60,
+    startLopPercent: 40,
+    rampStepLopPercent: 10,
+    reperfusionSeconds: 180,
+    maxContinuousMinutes: 15,
+  };
 
   it('counts every repetition and the inflated rests between sets of resistance work', () => {
-    const dose = doseSettingsOf('resistance', { ...pressure, loadPercent1RM: 30, setScheme: [30, 15], restBetweenSetsSeconds: 30, tempo: { concentricSeconds: 1, eccentricSeconds: 2 } });
+    const dose = doseSettingsOf('resistance', {
+      ...pressure,
+      loadPercent1RM: 30,
+      setScheme: [30, 15],
+      restBetweenSetsSeconds: 30,
+      tempo: { concentricSeconds: 1, eccentricSeconds: 2 },
+    });
     expect(inflationOf(dose)).toEqual({ continuous: 45 * 3 + 30, total: 45 * 3 + 30 });
   });
 
@@ -44,12 +56,21 @@ describe('doseExercise', () => {
     const { kept } = candidatesOf(phase, request, screening, catalogue);
     const lops = await resolveLops(catalogue, request, screening, kept, SCREENED_ON);
     const first = kept[0];
-    const dosed = doseExercise(catalogue, facts, phase, first, lops.get(lopKey(first))!, request.oneRepMaxKg[first.exercise.id]);
+    const dosed = doseExercise(
+      catalogue,
+      facts,
+      phase,
+      first,
+      lops.get(lopKey(first))!,
+      request.oneRepMaxKg[first.exercise.id],
+    );
 
     const { plan } = await generatePlan(catalogue, request, SCREENED_ON);
     expect(plan.indication.weeksSinceSurgery).toBe(3);
     expect(dosed.planned.dose).toEqual(plan.exercises[0].dose);
-    expect(dosed.envelope.setPointMmHg).toBe(Math.max(dosed.planned.dose.pressure.mmHg, dosed.planned.dose.pressure.startMmHg));
+    expect(dosed.envelope.setPointMmHg).toBe(
+      Math.max(dosed.planned.dose.pressure.mmHg, dosed.planned.dose.pressure.startMmHg),
+    );
     expect(dosed.envelope.basis.lopPercent).toEqual(dosed.planned.dose.pressure.basis.lopPercent.map((b) => b.ruleId));
   });
 });

@@ -12,9 +12,34 @@ import { resolveSettings, ruleRef, type Setting } from './rule-settings';
 import type { EnvelopeExercise } from './safety-envelope';
 
 const DOSE_PARAMETERS: Record<Exercise['modality'], readonly DoseParameter[]> = {
-  resistance: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'loadPercent1RM', 'setScheme', 'restBetweenSetsSeconds', 'tempo', 'reperfusionSeconds', 'maxContinuousMinutes'],
-  aerobic: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'bouts', 'intensity', 'reperfusionSeconds', 'maxContinuousMinutes'],
-  passive: ['lopPercent', 'startLopPercent', 'rampStepLopPercent', 'bouts', 'reperfusionSeconds', 'maxContinuousMinutes'],
+  resistance: [
+    'lopPercent',
+    'startLopPercent',
+    'rampStepLopPercent',
+    'loadPercent1RM',
+    'setScheme',
+    'restBetweenSetsSeconds',
+    'tempo',
+    'reperfusionSeconds',
+    'maxContinuousMinutes',
+  ],
+  aerobic: [
+    'lopPercent',
+    'startLopPercent',
+    'rampStepLopPercent',
+    'bouts',
+    'intensity',
+    'reperfusionSeconds',
+    'maxContinuousMinutes',
+  ],
+  passive: [
+    'lopPercent',
+    'startLopPercent',
+    'rampStepLopPercent',
+    'bouts',
+    'reperfusionSeconds',
+    'maxContinuousMinutes',
+  ],
 };
 
 const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
@@ -24,7 +49,12 @@ const setPoint = (percent: number, lopMmHg: number) => Math.round((percent * lop
 export type PlanFacts = Record<string, unknown>;
 
 /** The pressure of each session from the first up to the first at the working pressure, a step at a time. */
-export function pressureRamp(startLopPercent: number, lopPercent: number, step: number, lopMmHg: number): ExerciseDose['pressure']['ramp'] {
+export function pressureRamp(
+  startLopPercent: number,
+  lopPercent: number,
+  step: number,
+  lopMmHg: number,
+): ExerciseDose['pressure']['ramp'] {
   const ramp: ExerciseDose['pressure']['ramp'] = [];
   for (let percent = startLopPercent; ; percent = Math.min(percent + step, lopPercent)) {
     ramp.push({ session: ramp.length + 1, lopPercent: percent, mmHg: setPoint(percent, lopMmHg) });
@@ -38,7 +68,9 @@ export function pressureRamp(startLopPercent: number, lopPercent: number, step: 
 export function inflationOf(dose: DoseSettings): { continuous: number; total: number } {
   if (dose.modality === 'resistance') {
     const reps = dose.setScheme.reduce((a, b) => a + b, 0);
-    const seconds = reps * (dose.tempo.concentricSeconds + dose.tempo.eccentricSeconds) + (dose.setScheme.length - 1) * dose.restBetweenSetsSeconds;
+    const seconds =
+      reps * (dose.tempo.concentricSeconds + dose.tempo.eccentricSeconds) +
+      (dose.setScheme.length - 1) * dose.restBetweenSetsSeconds;
     return { continuous: seconds, total: seconds };
   }
   return { continuous: dose.bouts.minutes * 60, total: dose.bouts.count * dose.bouts.minutes * 60 };
@@ -47,7 +79,13 @@ export function inflationOf(dose: DoseSettings): { continuous: number; total: nu
 type DoseRules = Partial<Record<DoseParameter, Setting<unknown>>>;
 
 /** The dose of one exercise from the values its rules set, with the rules behind each value. */
-export function doseOf(exercise: Exercise, values: DoseSettings, rules: DoseRules, lop: ResolvedLop, oneRepMaxKg: number | undefined): ExerciseDose {
+export function doseOf(
+  exercise: Exercise,
+  values: DoseSettings,
+  rules: DoseRules,
+  lop: ResolvedLop,
+  oneRepMaxKg: number | undefined,
+): ExerciseDose {
   const basisOf = (p: DoseParameter) => rules[p]?.basis ?? [];
   const { lopPercent } = values;
   // The first session never starts above the working pressure.
@@ -63,7 +101,11 @@ export function doseOf(exercise: Exercise, values: DoseSettings, rules: DoseRule
       startMmHg: setPoint(startLopPercent, lop.mmHg),
       ramp: pressureRamp(startLopPercent, lopPercent, values.rampStepLopPercent, lop.mmHg),
       lop,
-      basis: { lopPercent: basisOf('lopPercent'), startLopPercent: basisOf('startLopPercent'), rampStepLopPercent: basisOf('rampStepLopPercent') },
+      basis: {
+        lopPercent: basisOf('lopPercent'),
+        startLopPercent: basisOf('startLopPercent'),
+        rampStepLopPercent: basisOf('rampStepLopPercent'),
+      },
     },
     load: {
       kind: exercise.load,
@@ -72,7 +114,11 @@ export function doseOf(exercise: Exercise, values: DoseSettings, rules: DoseRule
       basis: basisOf('loadPercent1RM'),
     },
     sets: { value: resistance?.setScheme ?? null, basis: basisOf('setScheme') },
-    restBetweenSets: { seconds: resistance?.restBetweenSetsSeconds ?? null, cuff: 'inflated', basis: basisOf('restBetweenSetsSeconds') },
+    restBetweenSets: {
+      seconds: resistance?.restBetweenSetsSeconds ?? null,
+      cuff: 'inflated',
+      basis: basisOf('restBetweenSetsSeconds'),
+    },
     tempo: { value: resistance?.tempo ?? null, basis: basisOf('tempo') },
     bouts: { value: values.modality === 'resistance' ? null : values.bouts, basis: basisOf('bouts') },
     intensity: { value: values.modality === 'aerobic' ? values.intensity : null, basis: basisOf('intensity') },
@@ -84,7 +130,12 @@ export function doseOf(exercise: Exercise, values: DoseSettings, rules: DoseRule
 }
 
 /** What the safety envelope holds the dose to: the highest pressure and the shortest deflation it contains. */
-export function envelopeExerciseOf(exercise: Exercise, side: Candidate['side'], dose: ExerciseDose, rules: DoseRules): EnvelopeExercise {
+export function envelopeExerciseOf(
+  exercise: Exercise,
+  side: Candidate['side'],
+  dose: ExerciseDose,
+  rules: DoseRules,
+): EnvelopeExercise {
   const ids = (p: DoseParameter) => (rules[p]?.basis ?? []).map((b) => b.ruleId);
   const bouts = dose.bouts.value;
   return {
@@ -96,12 +147,18 @@ export function envelopeExerciseOf(exercise: Exercise, side: Candidate['side'], 
     loadPercent1RM: dose.load.percent1RM,
     continuousInflationMinutes: dose.continuousMinutes,
     inflatedMinutes: dose.inflatedMinutes,
-    reperfusionSeconds: bouts && bouts.count > 1 ? Math.min(dose.reperfusion.seconds, bouts.restSeconds) : dose.reperfusion.seconds,
+    reperfusionSeconds:
+      bouts && bouts.count > 1 ? Math.min(dose.reperfusion.seconds, bouts.restSeconds) : dose.reperfusion.seconds,
     basis: {
       lopPercent: ids('lopPercent'),
       setPointMmHg: ids('lopPercent'),
       loadPercent1RM: ids('loadPercent1RM'),
-      continuousInflationMinutes: [...ids('setScheme'), ...ids('restBetweenSetsSeconds'), ...ids('tempo'), ...ids('bouts')],
+      continuousInflationMinutes: [
+        ...ids('setScheme'),
+        ...ids('restBetweenSetsSeconds'),
+        ...ids('tempo'),
+        ...ids('bouts'),
+      ],
       reperfusionSeconds: [...ids('reperfusionSeconds'), ...(bouts && bouts.count > 1 ? ids('bouts') : [])],
     },
   };
@@ -118,7 +175,14 @@ export interface DosedExercise {
  * Doses one exercise on one side with the dosing rules. An exercise whose own rules keep the cuff
  * inflated longer than they allow is a defect of the rules and refuses the plan.
  */
-export function doseExercise(catalogue: RuleCatalogue, facts: PlanFacts, phase: Phase, candidate: Candidate, resolution: LopResolution, oneRepMaxKg: number | undefined): DosedExercise {
+export function doseExercise(
+  catalogue: RuleCatalogue,
+  facts: PlanFacts,
+  phase: Phase,
+  candidate: Candidate,
+  resolution: LopResolution,
+  oneRepMaxKg: number | undefined,
+): DosedExercise {
   const { exercise, side } = candidate;
   const lop = resolution.lop!;
   const evaluation = catalogue.evaluate('dosing', {
@@ -135,12 +199,19 @@ export function doseExercise(catalogue: RuleCatalogue, facts: PlanFacts, phase: 
     lopCaution: resolution.findings.some((f) => f.action === 'caution'),
   });
   const subject = `${exercise.id} (${side} ${exercise.cuffSite})`;
-  const rules: DoseRules = resolveSettings<DoseValues, DoseParameter>(evaluation.fired, DOSE_PARAMETERS[exercise.modality], subject);
+  const rules: DoseRules = resolveSettings<DoseValues, DoseParameter>(
+    evaluation.fired,
+    DOSE_PARAMETERS[exercise.modality],
+    subject,
+  );
   const notices = evaluation.fired.flatMap((fired) => {
     const warning = attachedWarningOf(fired);
     return warning ? [warningFrom(fired, warning, 'dosing', { limb: exercise.cuffSite, side })] : [];
   });
-  const values = doseSettingsOf(exercise.modality, Object.fromEntries(Object.entries(rules).map(([k, s]) => [k, s.value])));
+  const values = doseSettingsOf(
+    exercise.modality,
+    Object.fromEntries(Object.entries(rules).map(([k, s]) => [k, s.value])),
+  );
   const dose = doseOf(exercise, values, rules, lop, oneRepMaxKg);
   if (dose.continuousMinutes > dose.maxContinuousMinutes.value) {
     throw new DomainError(

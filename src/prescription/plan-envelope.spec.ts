@@ -12,13 +12,17 @@ describe('holdToEnvelope', () => {
   it('refuses a breach, listing it in the problem', () => {
     const error = thrownBy(() => holdToEnvelope([legPress({ loadPercent1RM: 45 })]));
     expect(error.code).toBe(ErrorCode.EnvelopeBreach);
-    expect(error.extensions?.breaches).toEqual([expect.objectContaining({ parameter: 'loadPercent1RM', ruleIds: ['dose.load-resistance'] })]);
+    expect(error.extensions?.breaches).toEqual([
+      expect.objectContaining({ parameter: 'loadPercent1RM', ruleIds: ['dose.load-resistance'] }),
+    ]);
   });
 });
 
 describe('describeBreaches', () => {
   it('blames the LOP, not the rules, for a set point breached alone', () => {
-    expect(describeBreaches(checkEnvelope([legPress({ setPointMmHg: 260 })]))).toEqual([expect.stringMatching(/LOP is too high for this cuff/)]);
+    expect(describeBreaches(checkEnvelope([legPress({ setPointMmHg: 260 })]))).toEqual([
+      expect.stringMatching(/LOP is too high for this cuff/),
+    ]);
   });
 
   it('blames the rules when the percentage is breached too', () => {

@@ -3,7 +3,9 @@ import { checkEnvelope, type EnvelopeBreach, type EnvelopeExercise } from './saf
 
 /** How a breach is said: a breach of the set point alone comes from a high LOP, not from the rules, so the cuff or the measurement must change. */
 export function describeBreaches(breaches: readonly EnvelopeBreach[]): string[] {
-  const fromLop = (b: EnvelopeBreach) => b.parameter === 'setPointMmHg' && !breaches.some((o) => o.parameter === 'lopPercent' && o.exerciseId === b.exerciseId && o.limb === b.limb);
+  const fromLop = (b: EnvelopeBreach) =>
+    b.parameter === 'setPointMmHg' &&
+    !breaches.some((o) => o.parameter === 'lopPercent' && o.exerciseId === b.exerciseId && o.limb === b.limb);
   return breaches.map((b) =>
     fromLop(b)
       ? `set point ${b.value} mmHg above ${b.limit} mmHg on the ${b.limb}${b.exerciseId ? ` (${b.exerciseId})` : ''}: the LOP is too high for this cuff; use a wider cuff or re-measure the LOP`
@@ -15,6 +17,11 @@ export function describeBreaches(breaches: readonly EnvelopeBreach[]): string[] 
 export function holdToEnvelope(exercises: readonly EnvelopeExercise[]): void {
   const breaches = checkEnvelope(exercises);
   if (breaches.length > 0) {
-    throw new DomainError(ErrorCode.EnvelopeBreach, `The plan breaches the safety envelope: ${describeBreaches(breaches).join('; ')}.`, undefined, { extensions: { breaches } });
+    throw new DomainError(
+      ErrorCode.EnvelopeBreach,
+      `The plan breaches the safety envelope: ${describeBreaches(breaches).join('; ')}.`,
+      undefined,
+      { extensions: { breaches } },
+    );
   }
 }

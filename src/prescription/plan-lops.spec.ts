@@ -38,6 +38,8 @@ describe('withUsableLop', () => {
     const lops = await resolveLops(catalogue, request, screening, kept, SCREENED_ON);
     const error = thrownBy(() => withUsableLop(kept, lops, request, phase));
     expect(error.code).toBe(ErrorCode.LopRequired);
-    expect(error.extensions?.lopFindings).toEqual(expect.arrayContaining([expect.objectContaining({ site: 'left thigh' })]));
+    expect(error.extensions?.lopFindings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ site: 'left thigh' })]),
+    );
   });
 });

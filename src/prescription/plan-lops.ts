@@ -9,9 +9,11 @@ import type { Plan } from './plan.schema';
 import type { PrescriptionRequest } from './prescription-request.schema';
 
 /** One LOP per cuff site and body position: exercises in the same position share it. */
-export const lopKey = ({ exercise, side }: Pick<Candidate, 'exercise' | 'side'>) => `${side}-${exercise.cuffSite}:${exercise.position}`;
+export const lopKey = ({ exercise, side }: Pick<Candidate, 'exercise' | 'side'>) =>
+  `${side}-${exercise.cuffSite}:${exercise.position}`;
 
-const siteOf = (request: PrescriptionRequest, { exercise, side }: Candidate) => request.limbs.find((l) => l.limb === exercise.cuffSite && l.side === side)!;
+const siteOf = (request: PrescriptionRequest, { exercise, side }: Candidate) =>
+  request.limbs.find((l) => l.limb === exercise.cuffSite && l.side === side)!;
 
 /** Resolves the LOP of each cuff site and position the candidates use, once each, in the candidates' order. */
 export async function resolveLops(
@@ -25,7 +27,17 @@ export async function resolveLops(
   for (const candidate of candidates) {
     const key = lopKey(candidate);
     if (!lops.has(key)) {
-      lops.set(key, await lopFor(catalogue, request, screening, siteOf(request, candidate), candidate.exercise.position, generatedOn));
+      lops.set(
+        key,
+        await lopFor(
+          catalogue,
+          request,
+          screening,
+          siteOf(request, candidate),
+          candidate.exercise.position,
+          generatedOn,
+        ),
+      );
     }
   }
   return lops;
@@ -36,10 +48,16 @@ export async function resolveLops(
  * the measurement each needs, so a plan can start while a position is measured; when the injured
  * side is left with nothing, the plan is refused with every LOP that must be measured.
  */
-export function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<string, LopResolution>, request: PrescriptionRequest, phase: Phase) {
+export function withUsableLop(
+  kept: readonly Candidate[],
+  lops: ReadonlyMap<string, LopResolution>,
+  request: PrescriptionRequest,
+  phase: Phase,
+) {
   const needs = (r: LopResolution) => r.findings.filter((f) => f.action === 'remeasure');
   // The ranges of an equation's population the patient is outside say why no estimate was made.
-  const said = (r: LopResolution, f: LopFinding) => (r.estimateRefusals.length > 0 ? `${f.clinicianMessage} (${r.estimateRefusals.join('; ')})` : f.clinicianMessage);
+  const said = (r: LopResolution, f: LopFinding) =>
+    r.estimateRefusals.length > 0 ? `${f.clinicianMessage} (${r.estimateRefusals.join('; ')})` : f.clinicianMessage;
   const usable = kept.filter((c) => needs(lops.get(lopKey(c))!).length === 0);
   const lopOmitted: Plan['omitted'] = kept
     .filter((c) => !usable.includes(c))
@@ -48,8 +66,15 @@ export function withUsableLop(kept: readonly Candidate[], lops: ReadonlyMap<stri
       return {
         exercise: c.exercise.id,
         side: c.side,
-        reason: `no usable LOP for the ${siteName(resolution.site)} ${resolution.position}: ${needs(resolution).map((f) => `${said(resolution, f)} [${f.rule.ruleId}]`).join(' ')}`,
-        measurement: { limb: c.exercise.cuffSite, side: c.side, position: resolution.position, cuffWidthCm: siteOf(request, c).cuffWidthCm },
+        reason: `no usable LOP for the ${siteName(resolution.site)} ${resolution.position}: ${needs(resolution)
+          .map((f) => `${said(resolution, f)} [${f.rule.ruleId}]`)
+          .join(' ')}`,
+        measurement: {
+          limb: c.exercise.cuffSite,
+          side: c.side,
+          position: resolution.position,
+          cuffWidthCm: siteOf(request, c).cuffWidthCm,
+        },
       };
     });
   if (!usable.some((c) => c.injuredSide)) {

@@ -2,7 +2,16 @@ import { Notices } from './plan-notices';
 import type { PlanCaution, PlanWarning } from './plan.schema';
 
 const evidence = [{ source: 'Test source 2026', level: 'confirmed' as const }];
-const caution = (id: string): PlanCaution => ({ id, source: 'dosing', ruleId: id.split(':')[0], title: 'A caution', message: 'Watch this closely.', patientMessage: null, site: null, evidence });
+const caution = (id: string): PlanCaution => ({
+  id,
+  source: 'dosing',
+  ruleId: id.split(':')[0],
+  title: 'A caution',
+  message: 'Watch this closely.',
+  patientMessage: null,
+  site: null,
+  evidence,
+});
 const warning = (ruleId: string, side: string): PlanWarning => ({
   source: 'lop',
   ruleId,

@@ -10,7 +10,12 @@ export const siteName = (site: Site) => `${site.side} ${site.limb}`;
 export const siteKey = (site: Site) => `${site.side}-${site.limb}`;
 
 /** A rule's warning as a plan caution (to be acknowledged) or an informative warning. */
-export function warningFrom(fired: FiredRule, warning: RuleWarning, source: PlanCaution['source'], site: PlanCaution['site']): PlanCaution | PlanWarning {
+export function warningFrom(
+  fired: FiredRule,
+  warning: RuleWarning,
+  source: PlanCaution['source'],
+  site: PlanCaution['site'],
+): PlanCaution | PlanWarning {
   const common = {
     source,
     ruleId: fired.rule.id,
@@ -20,7 +25,9 @@ export function warningFrom(fired: FiredRule, warning: RuleWarning, source: Plan
     site,
     evidence: fired.rule.evidence,
   };
-  return warning.severity === 'caution' ? { id: site ? `${fired.rule.id}:${siteKey(site)}` : fired.rule.id, ...common } : { ...common, severity: 'info' };
+  return warning.severity === 'caution'
+    ? { id: site ? `${fired.rule.id}:${siteKey(site)}` : fired.rule.id, ...common }
+    : { ...common, severity: 'info' };
 }
 
 /** The screening's cautions and cleared referrals, carried into the plan. */
@@ -33,7 +40,9 @@ export function screeningCautions(screening: ScreeningOutcome): PlanCaution[] {
       ruleId: f.ruleId,
       title: f.title,
       // A cleared referral's own patient message asks for an approval that has been given; the handout tells the clearance instead.
-      message: f.clearance ? `${f.clinicianMessage} Cleared by ${f.clearance.by} on ${f.clearance.on}: ${f.clearance.note}` : f.clinicianMessage,
+      message: f.clearance
+        ? `${f.clinicianMessage} Cleared by ${f.clearance.by} on ${f.clearance.on}: ${f.clearance.note}`
+        : f.clinicianMessage,
       patientMessage: f.cleared ? null : f.patientMessage,
       site: f.site,
       evidence: f.evidence,
@@ -52,7 +61,9 @@ export function lopNotices(resolution: LopResolution): Array<PlanCaution | PlanW
       site: resolution.site,
       evidence: finding.rule.evidence,
     };
-    return finding.action === 'caution' ? { id: `${finding.rule.ruleId}:${siteKey(resolution.site)}`, ...base } : { ...base, severity: 'warning' as const };
+    return finding.action === 'caution'
+      ? { id: `${finding.rule.ruleId}:${siteKey(resolution.site)}`, ...base }
+      : { ...base, severity: 'warning' as const };
   });
 }
 
@@ -66,7 +77,13 @@ export class Notices {
       if (!this.cautions.some((c) => c.id === notice.id)) {
         this.cautions.push(notice);
       }
-    } else if (!this.warnings.some((w) => w.ruleId === notice.ruleId && siteKey(w.site ?? { limb: '', side: '' }) === siteKey(notice.site ?? { limb: '', side: '' }))) {
+    } else if (
+      !this.warnings.some(
+        (w) =>
+          w.ruleId === notice.ruleId &&
+          siteKey(w.site ?? { limb: '', side: '' }) === siteKey(notice.site ?? { limb: '', side: '' }),
+      )
+    ) {
       this.warnings.push(notice);
     }
   }

@@ -12,7 +12,13 @@ const firedOf = (type: string): FiredRule => {
   const rule = selectionRules.find((r) => r.event.type === type)!;
   return { rule, event: { type, params: rule.event.params ?? {} } };
 };
-const evaluation = (...fired: FiredRule[]): Evaluation => ({ ruleset: 'selection', rulesetVersion: catalogue.version, fired, trace: [], conditionsOf: () => [] });
+const evaluation = (...fired: FiredRule[]): Evaluation => ({
+  ruleset: 'selection',
+  rulesetVersion: catalogue.version,
+  fired,
+  trace: [],
+  conditionsOf: () => [],
+});
 
 describe('phaseOf', () => {
   it('reads the one phase with its exercises and the rule that chose it', () => {
@@ -24,8 +30,12 @@ describe('phaseOf', () => {
   });
 
   it('refuses when no phase matches, and when several do', () => {
-    expect(thrownBy(() => phaseOf(evaluation(), 'acl-reconstruction'))).toMatchObject({ code: ErrorCode.PlanNotPossible });
-    expect(thrownBy(() => phaseOf(evaluation(firedOf('phase'), firedOf('phase')), 'acl-reconstruction')).detail).toMatch(/More than one phase/);
+    expect(thrownBy(() => phaseOf(evaluation(), 'acl-reconstruction'))).toMatchObject({
+      code: ErrorCode.PlanNotPossible,
+    });
+    expect(
+      thrownBy(() => phaseOf(evaluation(firedOf('phase'), firedOf('phase')), 'acl-reconstruction')).detail,
+    ).toMatch(/More than one phase/);
   });
 
   it('refuses a referral before anything else, naming the rule to clear', () => {
@@ -37,7 +47,9 @@ describe('phaseOf', () => {
 
   it('refuses a hold with its message', () => {
     const hold = firedOf('hold');
-    expect(thrownBy(() => phaseOf(evaluation(firedOf('phase'), hold), 'acl-reconstruction')).detail).toContain(String(hold.event.params.clinicianMessage));
+    expect(thrownBy(() => phaseOf(evaluation(firedOf('phase'), hold), 'acl-reconstruction')).detail).toContain(
+      String(hold.event.params.clinicianMessage),
+    );
   });
 });
 

@@ -22,7 +22,10 @@ export function phaseOf(selection: Evaluation, condition: string): Phase {
   }
   const hold = ofType('hold');
   if (hold.length > 0) {
-    throw new DomainError(ErrorCode.PlanNotPossible, `${hold.map((f) => stopParamsOf(f).clinicianMessage).join(' ')} (${hold.map((f) => f.rule.id).join(', ')})`);
+    throw new DomainError(
+      ErrorCode.PlanNotPossible,
+      `${hold.map((f) => stopParamsOf(f).clinicianMessage).join(' ')} (${hold.map((f) => f.rule.id).join(', ')})`,
+    );
   }
   const phases = ofType('phase');
   if (phases.length !== 1) {

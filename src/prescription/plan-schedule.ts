@@ -18,9 +18,17 @@ const SCHEDULE_PARAMETERS: readonly ScheduleParameter[] = [
 ];
 
 /** How often, for how long and how the plan moves on, from the schedule rules of the phase; progression never passes the envelope's load ceiling. */
-export function scheduleOf(catalogue: RuleCatalogue, facts: PlanFacts, phase: Phase): { schedule: Schedule; evaluation: Evaluation; notices: Array<PlanCaution | PlanWarning> } {
+export function scheduleOf(
+  catalogue: RuleCatalogue,
+  facts: PlanFacts,
+  phase: Phase,
+): { schedule: Schedule; evaluation: Evaluation; notices: Array<PlanCaution | PlanWarning> } {
   const evaluation = catalogue.evaluate('schedule', { ...facts, phase: phase.id, stage: phase.stage });
-  const timing = resolveSettings<ScheduleValues, ScheduleParameter>(evaluation.fired, SCHEDULE_PARAMETERS, 'the schedule');
+  const timing = resolveSettings<ScheduleValues, ScheduleParameter>(
+    evaluation.fired,
+    SCHEDULE_PARAMETERS,
+    'the schedule',
+  );
   const notices = evaluation.fired.flatMap((fired) => {
     const warning = attachedWarningOf(fired);
     return warning ? [warningFrom(fired, warning, 'schedule', null)] : [];

@@ -5,7 +5,13 @@ import type { ScreeningOutcome } from '../screening/screening.schema';
 import { dateErrors, refuseUnlessScreened } from './plan-screen';
 
 const outcome = (verdict: ScreeningOutcome['verdict']): ScreeningOutcome =>
-  ({ verdict, missing: verdict === 'incomplete' ? ['answers.pregnancy'] : [], findings: [], limbs: [], modifications: [] }) as unknown as ScreeningOutcome;
+  ({
+    verdict,
+    missing: verdict === 'incomplete' ? ['answers.pregnancy'] : [],
+    findings: [],
+    limbs: [],
+    modifications: [],
+  }) as unknown as ScreeningOutcome;
 
 describe('dateErrors', () => {
   it('names every indication and LOP date after the day of the plan', () => {
@@ -14,7 +20,10 @@ describe('dateErrors', () => {
       indication: { condition: 'patellofemoral-pain', side: 'left', onsetDate: '2026-11-21', weightBearing: 'full' },
       limbs: [{ ...limb, lop: limb.lop.map((m) => ({ ...m, measuredOn: '2026-12-01' })) }],
     });
-    expect(dateErrors(request, SCREENED_ON).map((e) => e.field)).toEqual(['indication.onsetDate', 'limbs.0.lop.0.measuredOn']);
+    expect(dateErrors(request, SCREENED_ON).map((e) => e.field)).toEqual([
+      'indication.onsetDate',
+      'limbs.0.lop.0.measuredOn',
+    ]);
   });
 
   it('accepts dates on or before the day', () => {

@@ -6,10 +6,22 @@ import type { PrescriptionRequest } from './prescription-request.schema';
 import { screeningRequestOf } from './surgery-date';
 
 /** The screening, plan facts and phase of a request, as generatePlan reaches them, for testing the later stages alone. */
-export async function stagesBefore(catalogue: RuleCatalogue, request: PrescriptionRequest, weeksSinceSurgery: number | null, weeksSinceOnset: number | null) {
+export async function stagesBefore(
+  catalogue: RuleCatalogue,
+  request: PrescriptionRequest,
+  weeksSinceSurgery: number | null,
+  weeksSinceOnset: number | null,
+) {
   const screened = screeningRequestOf(request);
-  const screening = await screenPatient(catalogue, screened.request, SCREENED_ON, { surgicalIndication: screened.surgicalIndication });
-  const facts = { condition: request.indication.condition, goal: request.goal, newToBfr: request.newToBfr, modifications: screening.modifications };
+  const screening = await screenPatient(catalogue, screened.request, SCREENED_ON, {
+    surgicalIndication: screened.surgicalIndication,
+  });
+  const facts = {
+    condition: request.indication.condition,
+    goal: request.goal,
+    newToBfr: request.newToBfr,
+    modifications: screening.modifications,
+  };
   const selection = catalogue.evaluate('selection', {
     ...facts,
     weeksSinceSurgery,

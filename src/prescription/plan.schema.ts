@@ -18,13 +18,21 @@ export const RuleRef = z
 export type RuleRef = z.infer<typeof RuleRef>;
 
 const basis = z.array(RuleRef).describe('The rules that set this value (the winning rule, then any that lowered it).');
-const setBy = <T extends z.ZodType>(value: T, description: string) => z.object({ value: value.describe(description), basis }).describe(`${description} With the rules that set it.`);
+const setBy = <T extends z.ZodType>(value: T, description: string) =>
+  z.object({ value: value.describe(description), basis }).describe(`${description} With the rules that set it.`);
 
 export const ResolvedLop = z
   .object({
-    mmHg: z.number().int().describe('The LOP the pressures are computed from, mmHg: the LOP in the exercise position. For an estimate, the lower end of its ± 2·SEE range; for an LOP taken in a higher-LOP position, carried down by `positionAdjustment`.'),
+    mmHg: z
+      .number()
+      .int()
+      .describe(
+        'The LOP the pressures are computed from, mmHg: the LOP in the exercise position. For an estimate, the lower end of its ± 2·SEE range; for an LOP taken in a higher-LOP position, carried down by `positionAdjustment`.',
+      ),
     source: z.enum(['measured', 'estimated']).describe('Measured, or estimated from an equation.'),
-    position: BodyPosition.nullable().describe('Body position of the measurement; null for an equation that does not state it.'),
+    position: BodyPosition.nullable().describe(
+      'Body position of the measurement; null for an equation that does not state it.',
+    ),
     cuffWidthCm: z.number().describe('Width of the cuff measured with (or the equation was derived with), cm.'),
     method: LopMethod.nullable().describe('How it was measured; null for an estimate.'),
     measuredOn: z.string().nullable().describe('Date of the measurement; null for an estimate.'),
@@ -33,20 +41,31 @@ export const ResolvedLop = z
         equationId: z.string().describe('The equation used.'),
         equation: z.string().describe('Its name and source.'),
         pointMmHg: z.number().int().describe('The point estimate, mmHg.'),
-        rangeMmHg: z.object({ low: z.number().int().describe('Point − 2·SEE.'), high: z.number().int().describe('Point + 2·SEE.') }).describe('± 2·SEE.'),
+        rangeMmHg: z
+          .object({
+            low: z.number().int().describe('Point − 2·SEE.'),
+            high: z.number().int().describe('Point + 2·SEE.'),
+          })
+          .describe('± 2·SEE.'),
       })
       .nullable()
       .describe('How an estimated LOP was obtained; null when measured.'),
     positionAdjustment: z
       .object({
         fromMmHg: z.number().int().describe('The LOP as measured (or the low end of the estimate), mmHg.'),
-        fromPosition: BodyPosition.nullable().describe('The position it was taken in; null for an equation that does not state it (the worst case over every position is then taken).'),
+        fromPosition: BodyPosition.nullable().describe(
+          'The position it was taken in; null for an equation that does not state it (the worst case over every position is then taken).',
+        ),
         toPosition: BodyPosition.describe('The position of the exercises; `mmHg` is the LOP carried to it.'),
-        factor: z.number().describe('LOP in the exercise position as a fraction of the LOP taken: the smallest the sources report.'),
+        factor: z
+          .number()
+          .describe('LOP in the exercise position as a fraction of the LOP taken: the smallest the sources report.'),
         basis: z.array(RuleRef).describe('The position data behind the factor.'),
       })
       .nullable()
-      .describe('When the LOP was taken in a position with a higher LOP than the exercise: how it was carried to the exercise position. Null otherwise.'),
+      .describe(
+        'When the LOP was taken in a position with a higher LOP than the exercise: how it was carried to the exercise position. Null otherwise.',
+      ),
   })
   .meta({ id: 'ResolvedLop', description: 'The LOP a pressure was computed from, with its provenance.' });
 export type ResolvedLop = z.infer<typeof ResolvedLop>;
@@ -59,14 +78,19 @@ export const PlanCaution = z
     title: z.string().describe('What the rule says.'),
     message: z.string().describe('For the clinician.'),
     patientMessage: z.string().nullable().describe('For the patient, when the rule gives one.'),
-    site: z.object({ limb: Limb.describe('Cuff site.'), side: Side.describe('Side.') }).nullable().describe('The cuff site it applies to; null for the whole plan.'),
+    site: z
+      .object({ limb: Limb.describe('Cuff site.'), side: Side.describe('Side.') })
+      .nullable()
+      .describe('The cuff site it applies to; null for the whole plan.'),
     evidence: z.array(Evidence).describe('The sources behind the rule.'),
   })
   .meta({ id: 'PlanCaution', description: 'A caution the approving clinician must acknowledge.' });
 export type PlanCaution = z.infer<typeof PlanCaution>;
 
 export const PlanWarning = PlanCaution.omit({ id: true })
-  .extend({ severity: z.enum(['warning', 'info']).describe('`warning` matters for safety or effect; `info` gives context.') })
+  .extend({
+    severity: z.enum(['warning', 'info']).describe('`warning` matters for safety or effect; `info` gives context.'),
+  })
   .meta({ id: 'PlanWarning', description: 'Something the clinician should know; no acknowledgement needed.' });
 export type PlanWarning = z.infer<typeof PlanWarning>;
 
@@ -86,9 +110,13 @@ export const ExerciseDose = z
               mmHg: z.number().int().describe('Set point of that session, mmHg.'),
             }),
           )
-          .describe('The pressure of each session from the first-session pressure up to the first session at the working pressure; later sessions stay at the working pressure.'),
+          .describe(
+            'The pressure of each session from the first-session pressure up to the first session at the working pressure; later sessions stay at the working pressure.',
+          ),
         lop: ResolvedLop,
-        basis: z.object({ lopPercent: basis, startLopPercent: basis, rampStepLopPercent: basis }).describe('The rules behind each percentage.'),
+        basis: z
+          .object({ lopPercent: basis, startLopPercent: basis, rampStepLopPercent: basis })
+          .describe('The rules behind each percentage.'),
       })
       .describe('Cuff pressure.'),
     load: z
@@ -101,26 +129,44 @@ export const ExerciseDose = z
       .describe('Load.'),
     sets: setBy(DoseValues.shape.setScheme.nullable(), 'Repetitions per set; null for aerobic and passive work.'),
     restBetweenSets: z
-      .object({ seconds: z.number().int().nullable().describe('Rest between sets; null for aerobic and passive work.'), cuff: z.literal('inflated').describe('The cuff stays inflated between sets.'), basis })
+      .object({
+        seconds: z.number().int().nullable().describe('Rest between sets; null for aerobic and passive work.'),
+        cuff: z.literal('inflated').describe('The cuff stays inflated between sets.'),
+        basis,
+      })
       .describe('Rest between sets.'),
     tempo: setBy(DoseValues.shape.tempo.nullable(), 'Seconds up and down; null for aerobic and passive work.'),
-    bouts: setBy(DoseValues.shape.bouts.nullable(), 'Timed bouts with the cuff deflated between; null for resistance work.'),
+    bouts: setBy(
+      DoseValues.shape.bouts.nullable(),
+      'Timed bouts with the cuff deflated between; null for resistance work.',
+    ),
     intensity: setBy(z.string().nullable(), 'How hard the aerobic work is; null otherwise.'),
     reperfusion: z
-      .object({ seconds: z.number().int().describe('Cuff deflated after the exercise before the next, seconds.'), cuff: z.literal('deflated').describe('The cuff is let down fully.'), basis })
+      .object({
+        seconds: z.number().int().describe('Cuff deflated after the exercise before the next, seconds.'),
+        cuff: z.literal('deflated').describe('The cuff is let down fully.'),
+        basis,
+      })
       .describe('Deflation and reperfusion after the exercise.'),
     maxContinuousMinutes: setBy(z.number(), 'Longest the cuff may stay inflated without a break.'),
-    continuousMinutes: z.number().describe('How long the cuff stays inflated without a break in this exercise as dosed (computed).'),
+    continuousMinutes: z
+      .number()
+      .describe('How long the cuff stays inflated without a break in this exercise as dosed (computed).'),
     inflatedMinutes: z.number().describe('Total inflated time of the exercise (computed).'),
   })
-  .meta({ id: 'ExerciseDose', description: 'The dose of one exercise on one limb, each parameter with the rules that set it.' });
+  .meta({
+    id: 'ExerciseDose',
+    description: 'The dose of one exercise on one limb, each parameter with the rules that set it.',
+  });
 export type ExerciseDose = z.infer<typeof ExerciseDose>;
 
 export const PlannedExercise = z
   .object({
     order: z.number().int().describe('Order in the session, from 1; the injured side first.'),
     exercise: Exercise.omit({ evidence: true }).describe('The exercise from the catalogue.'),
-    site: z.object({ limb: Limb.describe('Cuff site.'), side: Side.describe('Side.') }).describe('Where the cuff goes.'),
+    site: z
+      .object({ limb: Limb.describe('Cuff site.'), side: Side.describe('Side.') })
+      .describe('Where the cuff goes.'),
     injuredSide: z.boolean().describe('True on the injured or operated side.'),
     dose: ExerciseDose,
     basis: z.array(RuleRef).describe('The selection rule that chose the exercise.'),
@@ -143,7 +189,9 @@ export type Schedule = z.infer<typeof Schedule>;
 
 export const Plan = z
   .object({
-    generatedOn: z.iso.date().describe('The day the plan was made for; weeks since surgery or onset are counted to it.'),
+    generatedOn: z.iso
+      .date()
+      .describe('The day the plan was made for; weeks since surgery or onset are counted to it.'),
     rulesetVersion: z.string().describe('Version of the rules that made it.'),
     indication: z
       .object({
@@ -183,11 +231,17 @@ export const Plan = z
               cuffWidthCm: z.number().describe('Width of the cuff to measure with, cm.'),
             })
             .nullable()
-            .describe('The LOP measurement that would bring the exercise into the plan; null when it was left out for another reason.'),
+            .describe(
+              'The LOP measurement that would bring the exercise into the plan; null when it was left out for another reason.',
+            ),
         }),
       )
       .describe('Exercises of the phase left out, and why.'),
     screening: ScreeningOutcome,
   })
-  .meta({ id: 'Plan', description: 'A BFR plan: phase, exercises with doses, schedule, cautions and warnings, each with the rules behind it.' });
+  .meta({
+    id: 'Plan',
+    description:
+      'A BFR plan: phase, exercises with doses, schedule, cautions and warnings, each with the rules behind it.',
+  });
 export type Plan = z.infer<typeof Plan>;

@@ -32,11 +32,21 @@ export const prescriptionReferences: CatalogueCheck = (catalogue: RuleCatalogue)
     phases.add(params.phase);
     const condition = params.phase.split('.')[0];
     if (!(condition in CONDITIONS)) {
-      problems.push({ file: selection!.file, rule: rule.id, field: 'event.params.phase', message: `"${params.phase}" does not start with a known condition` });
+      problems.push({
+        file: selection!.file,
+        rule: rule.id,
+        field: 'event.params.phase',
+        message: `"${params.phase}" does not start with a known condition`,
+      });
     }
     params.exercises.forEach(({ exercise }, i) => {
       if (!exercises.has(exercise)) {
-        problems.push({ file: selection!.file, rule: rule.id, field: `event.params.exercises.${i}.exercise`, message: `"${exercise}" is not in exercises.data.json` });
+        problems.push({
+          file: selection!.file,
+          rule: rule.id,
+          field: `event.params.exercises.${i}.exercise`,
+          message: `"${exercise}" is not in exercises.data.json`,
+        });
       }
     });
   }
@@ -47,7 +57,12 @@ export const prescriptionReferences: CatalogueCheck = (catalogue: RuleCatalogue)
         const known = node.fact === 'exercise' ? exercises : node.fact === 'phase' ? phases : undefined;
         const unknown = known ? listed(node.value).filter((v) => typeof v !== 'string' || !known.has(v)) : [];
         for (const value of unknown) {
-          problems.push({ file: ruleset!.file, rule: rule.id, field: `${path}.value`, message: `${JSON.stringify(value)} is not a known ${node.fact}` });
+          problems.push({
+            file: ruleset!.file,
+            rule: rule.id,
+            field: `${path}.value`,
+            message: `${JSON.stringify(value)} is not a known ${node.fact}`,
+          });
         }
       }
     }

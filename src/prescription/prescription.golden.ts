@@ -18,7 +18,10 @@ const ExpectedExercise = z.strictObject({
   sets: z.array(z.number().int()).nullable().optional(),
   restBetweenSetsSeconds: z.number().int().nullable().optional(),
   reperfusionSeconds: z.number().int().optional(),
-  bouts: z.strictObject({ count: z.number().int(), minutes: z.number(), restSeconds: z.number().int() }).nullable().optional(),
+  bouts: z
+    .strictObject({ count: z.number().int(), minutes: z.number(), restSeconds: z.number().int() })
+    .nullable()
+    .optional(),
   /** % LOP of each session of the pressure ramp, from the first. */
   ramp: z.array(z.number()).optional(),
 });
@@ -50,7 +53,9 @@ const PrescriptionCase = z.strictObject({
 type PrescriptionCase = z.infer<typeof PrescriptionCase>;
 
 function differ(label: string, expected: unknown, actual: unknown): string[] {
-  return JSON.stringify(expected) === JSON.stringify(actual) ? [] : [`${label}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+  return JSON.stringify(expected) === JSON.stringify(actual)
+    ? []
+    : [`${label}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
 }
 
 /**
@@ -72,7 +77,9 @@ export const prescriptionGoldenSuite: GoldenSuite<PrescriptionCase> = {
       return [
         ...differ('outcome', expect.outcome, error.code),
         ...(expect.outcome === error.code ? [] : [`  (${error.detail})`]),
-        ...(expect.detailContains && !error.detail.includes(expect.detailContains) ? [`detail: "${error.detail}" does not contain "${expect.detailContains}"`] : []),
+        ...(expect.detailContains && !error.detail.includes(expect.detailContains)
+          ? [`detail: "${error.detail}" does not contain "${expect.detailContains}"`]
+          : []),
       ];
     }
     const { plan } = generated;
@@ -98,7 +105,11 @@ export const prescriptionGoldenSuite: GoldenSuite<PrescriptionCase> = {
       ...(expect.evidenceGrade ? differ('evidenceGrade', expect.evidenceGrade, plan.phase.evidenceGrade) : []),
       ...(expect.exercises
         ? [
-            ...differ('exercises', expect.exercises.map((e) => `${e.exercise} ${e.side}`), exercises.map((e) => `${e.exercise} ${e.side}`)),
+            ...differ(
+              'exercises',
+              expect.exercises.map((e) => `${e.exercise} ${e.side}`),
+              exercises.map((e) => `${e.exercise} ${e.side}`),
+            ),
             ...expect.exercises.flatMap((wanted, i) => {
               const actual = exercises[i] as Record<string, unknown> | undefined;
               if (!actual || actual.exercise !== wanted.exercise) {
@@ -110,11 +121,27 @@ export const prescriptionGoldenSuite: GoldenSuite<PrescriptionCase> = {
             }),
           ]
         : []),
-      ...(expect.cautions ? differ('cautions', [...expect.cautions].sort(), plan.cautions.map((c) => c.id).sort()) : []),
-      ...(expect.warnings ?? []).filter((id) => !warnings.includes(id)).map((id) => `warnings: expected ${id}, it is not there`),
-      ...(expect.sessionsPerWeek ? differ('sessionsPerWeek', expect.sessionsPerWeek, plan.schedule.sessionsPerWeek.value) : []),
+      ...(expect.cautions
+        ? differ('cautions', [...expect.cautions].sort(), plan.cautions.map((c) => c.id).sort())
+        : []),
+      ...(expect.warnings ?? [])
+        .filter((id) => !warnings.includes(id))
+        .map((id) => `warnings: expected ${id}, it is not there`),
+      ...(expect.sessionsPerWeek
+        ? differ('sessionsPerWeek', expect.sessionsPerWeek, plan.schedule.sessionsPerWeek.value)
+        : []),
       ...(expect.programWeeks ? differ('programWeeks', expect.programWeeks, plan.schedule.programWeeks.value) : []),
-      ...(expect.omitted ? differ('omitted', expect.omitted, plan.omitted.map((o) => ({ exercise: o.exercise, side: o.side, position: o.measurement?.position ?? null }))) : []),
+      ...(expect.omitted
+        ? differ(
+            'omitted',
+            expect.omitted,
+            plan.omitted.map((o) => ({
+              exercise: o.exercise,
+              side: o.side,
+              position: o.measurement?.position ?? null,
+            })),
+          )
+        : []),
     ];
   },
 };

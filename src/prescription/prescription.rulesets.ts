@@ -39,7 +39,7 @@ export const StopParams = z.strictObject({ clinicianMessage: message, patientMes
 const indicationFacts = {
   condition: fact('The condition treated.', Condition),
   goal: fact('What the plan is for.', Goal),
-  newToBfr: fact('Whether this is the patient\'s first BFR programme (yes, no or unknown).', ScreeningAnswer),
+  newToBfr: fact("Whether this is the patient's first BFR programme (yes, no or unknown).", ScreeningAnswer),
   modifications: fact('What the screening cautions ask the plan to change.', z.array(Modification)),
 };
 
@@ -52,10 +52,19 @@ export const selectionRuleset: RulesetSpec = {
   name: 'selection',
   facts: {
     ...indicationFacts,
-    weeksSinceSurgery: fact('Completed weeks since the operation; null for a condition treated without surgery.', z.number().int().min(0).nullable()),
-    weeksSinceOnset: fact('Completed weeks since the injury began or was diagnosed; null after surgery.', z.number().int().min(0).nullable()),
+    weeksSinceSurgery: fact(
+      'Completed weeks since the operation; null for a condition treated without surgery.',
+      z.number().int().min(0).nullable(),
+    ),
+    weeksSinceOnset: fact(
+      'Completed weeks since the injury began or was diagnosed; null after surgery.',
+      z.number().int().min(0).nullable(),
+    ),
     weightBearing: fact('Weight-bearing status allowed on the injured limb.', WeightBearing),
-    clearedFindings: fact('The rule ids the recorded clearances name; a selection referral is lifted only by a clearance that names it.', z.array(z.string())),
+    clearedFindings: fact(
+      'The rule ids the recorded clearances name; a selection referral is lifted only by a clearance that names it.',
+      z.array(z.string()),
+    ),
   },
   event: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('phase'), params: PhaseParams }),
@@ -77,23 +86,50 @@ const Bouts = z.strictObject({
 
 /** The dose parameters the dosing rules set, one exercise at a time. */
 export const DoseValues = z.strictObject({
-  lopPercent: z.number().min(1).max(100).describe('Working cuff pressure, % of the limb\'s LOP.'),
+  lopPercent: z.number().min(1).max(100).describe("Working cuff pressure, % of the limb's LOP."),
   startLopPercent: z.number().min(1).max(100).describe('Cuff pressure for the first session, % LOP.'),
-  rampStepLopPercent: z.number().min(1).max(40).describe('Rise of the pressure at each session after the first, % LOP, until the working pressure is reached.'),
-  loadPercent1RM: z.number().min(0).max(100).nullable().describe('Load, % of one-repetition maximum; null for no external load.'),
-  setScheme: z.array(z.number().int().min(1).max(50)).min(1).max(6).describe('Repetitions of each set, e.g. 30-15-15-15.'),
+  rampStepLopPercent: z
+    .number()
+    .min(1)
+    .max(40)
+    .describe('Rise of the pressure at each session after the first, % LOP, until the working pressure is reached.'),
+  loadPercent1RM: z
+    .number()
+    .min(0)
+    .max(100)
+    .nullable()
+    .describe('Load, % of one-repetition maximum; null for no external load.'),
+  setScheme: z
+    .array(z.number().int().min(1).max(50))
+    .min(1)
+    .max(6)
+    .describe('Repetitions of each set, e.g. 30-15-15-15.'),
   restBetweenSetsSeconds: z.number().int().min(0).max(300).describe('Rest between sets, cuff kept inflated.'),
   tempo: Tempo.describe('Seconds per lifting and lowering phase.'),
   bouts: Bouts.describe('Timed bouts with the cuff on (aerobic and passive BFR).'),
   intensity: message.describe('How hard the aerobic work is, in words.'),
-  reperfusionSeconds: z.number().int().min(0).max(900).describe('Cuff deflated after the exercise before the next one, seconds.'),
-  maxContinuousMinutes: z.number().min(1).max(60).describe('Longest the cuff may stay inflated without a break in this exercise.'),
+  reperfusionSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(900)
+    .describe('Cuff deflated after the exercise before the next one, seconds.'),
+  maxContinuousMinutes: z
+    .number()
+    .min(1)
+    .max(60)
+    .describe('Longest the cuff may stay inflated without a break in this exercise.'),
 });
 export type DoseValues = z.infer<typeof DoseValues>;
 export type DoseParameter = keyof DoseValues;
 
 /** Parameters a rule may only lower: caution and first-session rules cap, they never raise. */
-export const DoseCaps = DoseValues.pick({ lopPercent: true, startLopPercent: true, loadPercent1RM: true, maxContinuousMinutes: true })
+export const DoseCaps = DoseValues.pick({
+  lopPercent: true,
+  startLopPercent: true,
+  loadPercent1RM: true,
+  maxContinuousMinutes: true,
+})
   .extend({ loadPercent1RM: z.number().min(0).max(100) })
   .partial();
 
@@ -124,7 +160,12 @@ export const dosingRuleset: RulesetSpec = {
 
 export const Progression = z.strictObject({
   trigger: z.enum(['last-set-reps', 'every-weeks', 'clinician-review']).describe('What starts a step up.'),
-  repsAbove: z.number().int().min(1).nullable().describe('For `last-set-reps`: step up when the last set passes this many repetitions.'),
+  repsAbove: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .describe('For `last-set-reps`: step up when the last set passes this many repetitions.'),
   everyWeeks: z.number().int().min(1).nullable().describe('For `every-weeks`: step up this often.'),
   loadStepKg: z.number().min(0).nullable().describe('Step in kg when a 1RM is known.'),
   loadStepPercent1RM: z.number().min(0).nullable().describe('Step in % 1RM.'),
@@ -135,7 +176,10 @@ export type Progression = z.infer<typeof Progression>;
 
 export const ScheduleValues = z.strictObject({
   sessionsPerWeek: z
-    .strictObject({ min: z.number().int().min(1).max(14).describe('Fewest sessions a week.'), max: z.number().int().min(1).max(14).describe('Most sessions a week.') })
+    .strictObject({
+      min: z.number().int().min(1).max(14).describe('Fewest sessions a week.'),
+      max: z.number().int().min(1).max(14).describe('Most sessions a week.'),
+    })
     .refine((s) => s.min <= s.max, 'min must not exceed max'),
   minHoursBetweenSessions: z.number().int().min(0).max(168),
   programWeeks: z.number().int().min(1).max(52),
@@ -158,7 +202,11 @@ const answers = (items: Record<string, string>): Record<string, FactSpec> =>
 export const LopAction = z.enum(['remeasure', 'caution', 'warning']);
 
 /** What an LOP rule's finding says: remeasure, caution or warn, and why. */
-export const LopFindingParams = z.strictObject({ action: LopAction, clinicianMessage: message, patientMessage: message.optional() });
+export const LopFindingParams = z.strictObject({
+  action: LopAction,
+  clinicianMessage: message,
+  patientMessage: message.optional(),
+});
 
 export const lopRuleset: RulesetSpec = {
   name: 'lop',
@@ -170,14 +218,29 @@ export const lopRuleset: RulesetSpec = {
     systolicBp: fact('Resting systolic pressure, mmHg; null when none is recorded.', z.number().int().nullable()),
     cuffWidthCm: fact('Width of the cuff that will be used at this site, cm.', z.number().positive()),
     exercisePosition: fact('Body position of the exercises that use this LOP.', BodyPosition),
-    lopSource: fact('`measured`, `estimated` (from an enabled equation that matches the cuff) or `none`.', z.enum(['measured', 'estimated', 'none'])),
-    estimateOutsidePopulation: fact('True when no LOP was measured and an enabled equation matches the cuff, but the patient is outside the population it was derived in.', z.boolean()),
+    lopSource: fact(
+      '`measured`, `estimated` (from an enabled equation that matches the cuff) or `none`.',
+      z.enum(['measured', 'estimated', 'none']),
+    ),
+    estimateOutsidePopulation: fact(
+      'True when no LOP was measured and an enabled equation matches the cuff, but the patient is outside the population it was derived in.',
+      z.boolean(),
+    ),
     method: fact('How the LOP was measured; null when it was not.', LopMethod.nullable()),
-    readings: fact('How many readings the measured LOP rests on; null when not stated.', z.number().int().min(1).nullable()),
+    readings: fact(
+      'How many readings the measured LOP rests on; null when not stated.',
+      z.number().int().min(1).nullable(),
+    ),
     measuredPosition: fact('Body position of the measurement; null when not measured.', BodyPosition.nullable()),
-    measuredCuffWidthCm: fact('Width of the cuff used to measure; null when not measured.', z.number().positive().nullable()),
+    measuredCuffWidthCm: fact(
+      'Width of the cuff used to measure; null when not measured.',
+      z.number().positive().nullable(),
+    ),
     lopAgeDays: fact('Days since the LOP was measured; null when not measured.', z.number().int().min(0).nullable()),
-    equationPosition: fact('For an estimate: the body position the equation was derived in (`not-stated` when unknown); null otherwise.', z.enum(['supine', 'seated', 'standing', 'not-stated']).nullable()),
+    equationPosition: fact(
+      'For an estimate: the body position the equation was derived in (`not-stated` when unknown); null otherwise.',
+      z.enum(['supine', 'seated', 'standing', 'not-stated']).nullable(),
+    ),
   },
   event: z.strictObject({
     type: z.literal('lop-finding'),

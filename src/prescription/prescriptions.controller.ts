@@ -21,7 +21,8 @@ import { PrescriptionsService } from './prescriptions.service';
 
 const REFUSED =
   'No plan: `CONTRAINDICATED`, `SCREENING_INCOMPLETE`, `REFERRAL_REQUIRED` (with the screening), `LOP_REQUIRED` (with the LOP findings), `PLAN_NOT_POSSIBLE`, `ENVELOPE_BREACH` (with the breaches); or `IDEMPOTENCY_KEY_REUSED`.';
-const CONFLICT = '`PRESCRIPTION_STATE_CONFLICT`: the version is not in a state that allows this; or `IDEMPOTENCY_IN_FLIGHT`.';
+const CONFLICT =
+  '`PRESCRIPTION_STATE_CONFLICT`: the version is not in a state that allows this; or `IDEMPOTENCY_IN_FLIGHT`.';
 
 type Id = { id: string };
 
@@ -41,13 +42,20 @@ export class PrescriptionsController {
   @ApiCreatedResponse({ standardSchema: Prescription })
   @ApiResponse({ status: 422, description: REFUSED, standardSchema: PrescriptionRefusal })
   @ApiProblems(400, 413, 415)
-  create(@Body({ schema: PrescriptionRequest }) body: PrescriptionRequest, @CurrentPrincipal() principal: Principal): Promise<Prescription> {
+  create(
+    @Body({ schema: PrescriptionRequest }) body: PrescriptionRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Prescription> {
     return this.prescriptions.create(body, principal);
   }
 
   @Get()
   @Roles('clinician', 'viewer', 'admin')
-  @ApiOperation({ summary: "List plans", description: "Every plan version for a patient of the caller's organization, or without `patient` every patient's (the clinic's patient list), newest first, a page at a time." })
+  @ApiOperation({
+    summary: 'List plans',
+    description:
+      "Every plan version for a patient of the caller's organization, or without `patient` every patient's (the clinic's patient list), newest first, a page at a time.",
+  })
   @ApiOkResponse({ standardSchema: PrescriptionPage })
   @ApiProblems(400)
   list(
@@ -62,10 +70,16 @@ export class PrescriptionsController {
 
   @Get(':id')
   @Roles('clinician', 'viewer', 'admin')
-  @ApiOperation({ summary: 'Read a plan version', description: "A stored plan version of the caller's organization with its lifecycle." })
+  @ApiOperation({
+    summary: 'Read a plan version',
+    description: "A stored plan version of the caller's organization with its lifecycle.",
+  })
   @ApiOkResponse({ standardSchema: Prescription })
   @ApiProblems(400, 404)
-  find(@Param({ schema: PrescriptionParams }) params: Id, @CurrentPrincipal() principal: Principal): Promise<Prescription> {
+  find(
+    @Param({ schema: PrescriptionParams }) params: Id,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Prescription> {
     return this.prescriptions.find(params.id, principal);
   }
 
@@ -73,7 +87,8 @@ export class PrescriptionsController {
   @Roles('clinician', 'viewer', 'admin')
   @ApiOperation({
     summary: 'Read the rule trace behind a plan',
-    description: 'Every rule of the selection, LOP, dosing and schedule rulesets as it was evaluated for this plan: each named condition, the value it read and the result.',
+    description:
+      'Every rule of the selection, LOP, dosing and schedule rulesets as it was evaluated for this plan: each named condition, the value it read and the result.',
   })
   @ApiOkResponse({ standardSchema: PrescriptionTrace })
   @ApiProblems(400, 404)
@@ -91,7 +106,11 @@ export class PrescriptionsController {
   })
   @ApiOkResponse({ standardSchema: Prescription })
   @ApiResponse({ status: 409, description: CONFLICT, standardSchema: PrescriptionRefusal })
-  @ApiResponse({ status: 422, description: '`ACKNOWLEDGEMENT_REQUIRED`: `missing` and `unknown` list the ids.', standardSchema: PrescriptionRefusal })
+  @ApiResponse({
+    status: 422,
+    description: '`ACKNOWLEDGEMENT_REQUIRED`: `missing` and `unknown` list the ids.',
+    standardSchema: PrescriptionRefusal,
+  })
   @ApiProblems(400, 404, 413, 415)
   approve(
     @Param({ schema: PrescriptionParams }) params: Id,
@@ -104,7 +123,10 @@ export class PrescriptionsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles('clinician')
-  @ApiOperation({ summary: 'Cancel a plan version', description: 'Cancels a draft or approved version, recording who and why.' })
+  @ApiOperation({
+    summary: 'Cancel a plan version',
+    description: 'Cancels a draft or approved version, recording who and why.',
+  })
   @ApiOkResponse({ standardSchema: Prescription })
   @ApiResponse({ status: 409, description: CONFLICT, standardSchema: PrescriptionRefusal })
   @ApiProblems(400, 404, 413, 415)

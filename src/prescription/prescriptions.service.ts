@@ -14,7 +14,14 @@ import { generatePlan } from './generate-plan';
 import type { Plan } from './plan.schema';
 import type { PrescriptionRequest } from './prescription-request.schema';
 import { PrescriptionRecord, type PrescriptionStatus } from './prescription-record.entity';
-import type { ApprovalRequest, CancellationRequest, Prescription, PrescriptionListQuery, PrescriptionPage, PrescriptionSummary } from './prescription.schema';
+import type {
+  ApprovalRequest,
+  CancellationRequest,
+  Prescription,
+  PrescriptionListQuery,
+  PrescriptionPage,
+  PrescriptionSummary,
+} from './prescription.schema';
 
 function toPrescription(record: PrescriptionRecord): Prescription {
   return {
@@ -37,7 +44,9 @@ function toPrescription(record: PrescriptionRecord): Prescription {
           }
         : null,
     cancellation:
-      record.cancelledBy && record.cancelledAt ? { by: record.cancelledBy, at: record.cancelledAt.toISOString(), reason: record.cancelReason ?? '' } : null,
+      record.cancelledBy && record.cancelledAt
+        ? { by: record.cancelledBy, at: record.cancelledAt.toISOString(), reason: record.cancelReason ?? '' }
+        : null,
     plan: JSON.parse(record.plan) as Plan,
   };
 }
@@ -58,7 +67,8 @@ function toSummary(record: PrescriptionRecord): PrescriptionSummary {
 }
 
 /** Keyset cursor over (created_at, id), newest first; opaque to clients. */
-const encodeCursor = (record: PrescriptionRecord) => Buffer.from(`${record.createdAt.toISOString()}|${record.id}`).toString('base64url');
+const encodeCursor = (record: PrescriptionRecord) =>
+  Buffer.from(`${record.createdAt.toISOString()}|${record.id}`).toString('base64url');
 
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
@@ -89,13 +99,20 @@ export class PrescriptionsService {
   async revise(id: string, request: PrescriptionRequest, principal: Principal): Promise<Prescription> {
     const current = await this.record(id, principal);
     if (request.patient.ref !== current.patientRef) {
-      throw invalidFields('body', [{ field: 'patient.ref', detail: `must be ${current.patientRef}: a revision is for the same patient` }]);
+      throw invalidFields('body', [
+        { field: 'patient.ref', detail: `must be ${current.patientRef}: a revision is for the same patient` },
+      ]);
     }
     await this.requireLatest(current);
     if (current.status === 'cancelled' || current.status === 'superseded') {
       throw conflict(`This plan is ${current.status}; it cannot be revised.`);
     }
-    return this.store(request, principal, { id: randomUUID(), seriesId: current.seriesId, version: current.version + 1, previousId: current.id });
+    return this.store(request, principal, {
+      id: randomUUID(),
+      seriesId: current.seriesId,
+      version: current.version + 1,
+      previousId: current.id,
+    });
   }
 
   async find(id: string, principal: Principal): Promise<Prescription> {
@@ -104,11 +121,18 @@ export class PrescriptionsService {
 
   async trace(id: string, principal: Principal) {
     const record = await this.record(id, principal);
-    return { id: record.id, rulesetVersion: record.rulesetVersion, generatedOn: record.generatedOn, trace: JSON.parse(record.trace) as Record<string, unknown> };
+    return {
+      id: record.id,
+      rulesetVersion: record.rulesetVersion,
+      generatedOn: record.generatedOn,
+      trace: JSON.parse(record.trace) as Record<string, unknown>,
+    };
   }
 
   async list(query: PrescriptionListQuery, principal: Principal): Promise<PrescriptionPage> {
-    const base: FindOptionsWhere<PrescriptionRecord> = query.patient ? { tenant: principal.tenant, patientRef: query.patient } : { tenant: principal.tenant };
+    const base: FindOptionsWhere<PrescriptionRecord> = query.patient
+      ? { tenant: principal.tenant, patientRef: query.patient }
+      : { tenant: principal.tenant };
     let where: FindOptionsWhere<PrescriptionRecord>[] = [base];
     if (query.cursor) {
       const after = decodeCursor(query.cursor);
@@ -122,10 +146,24 @@ export class PrescriptionsService {
       where,
       order: { createdAt: 'DESC', id: 'DESC' },
       take: query.limit + 1,
-      select: ['id', 'seriesId', 'version', 'status', 'patientRef', 'createdAt', 'createdBy', 'condition', 'phase', 'rulesetVersion'],
+      select: [
+        'id',
+        'seriesId',
+        'version',
+        'status',
+        'patientRef',
+        'createdAt',
+        'createdBy',
+        'condition',
+        'phase',
+        'rulesetVersion',
+      ],
     });
     const page = records.slice(0, query.limit);
-    return { items: page.map(toSummary), nextCursor: records.length > query.limit ? encodeCursor(page[page.length - 1]) : null };
+    return {
+      items: page.map(toSummary),
+      nextCursor: records.length > query.limit ? encodeCursor(page[page.length - 1]) : null,
+    };
   }
 
   /**
@@ -147,7 +185,9 @@ export class PrescriptionsService {
       throw new DomainError(
         ErrorCode.AcknowledgementRequired,
         [
-          missing.length > 0 ? `Acknowledge every caution before approving; not acknowledged: ${missing.join(', ')}.` : '',
+          missing.length > 0
+            ? `Acknowledge every caution before approving; not acknowledged: ${missing.join(', ')}.`
+            : '',
           unknown.length > 0 ? `Not cautions of this plan: ${unknown.join(', ')}.` : '',
         ]
           .filter(Boolean)
@@ -174,7 +214,11 @@ export class PrescriptionsService {
       }
       await manager.update(
         PrescriptionRecord,
-        { seriesId: record.seriesId, version: LessThan(record.version), status: In<PrescriptionStatus>(['draft', 'approved']) },
+        {
+          seriesId: record.seriesId,
+          version: LessThan(record.version),
+          status: In<PrescriptionStatus>(['draft', 'approved']),
+        },
         { status: 'superseded', supersededBy: id },
       );
     });
@@ -190,7 +234,12 @@ export class PrescriptionsService {
       manager.update(
         PrescriptionRecord,
         { id, status: record.status },
-        { status: 'cancelled', cancelledBy: principal.subject, cancelledAt: this.clock.now(), cancelReason: cancellation.reason },
+        {
+          status: 'cancelled',
+          cancelledBy: principal.subject,
+          cancelledAt: this.clock.now(),
+          cancelReason: cancellation.reason,
+        },
       ),
     );
     if (result.affected !== 1) {
@@ -234,7 +283,9 @@ export class PrescriptionsService {
       await this.unitOfWork.run((manager) => manager.insert(PrescriptionRecord, record), { resourceId: record.id });
     } catch (error) {
       if (version.previousId && /unique|duplicate/i.test((error as Error).message)) {
-        throw conflict('Another revision of this plan was made at the same time; read the latest version and revise that.');
+        throw conflict(
+          'Another revision of this plan was made at the same time; read the latest version and revise that.',
+        );
       }
       throw error;
     }
@@ -242,9 +293,14 @@ export class PrescriptionsService {
   }
 
   private async requireLatest(record: PrescriptionRecord): Promise<void> {
-    const newer = await this.prescriptions.findOne({ where: { seriesId: record.seriesId, version: record.version + 1 }, select: ['id'] });
+    const newer = await this.prescriptions.findOne({
+      where: { seriesId: record.seriesId, version: record.version + 1 },
+      select: ['id'],
+    });
     if (newer) {
-      throw conflict(`Version ${record.version + 1} (${newer.id}) already revises this version; work on the latest version.`);
+      throw conflict(
+        `Version ${record.version + 1} (${newer.id}) already revises this version; work on the latest version.`,
+      );
     }
   }
 

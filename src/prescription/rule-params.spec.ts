@@ -3,7 +3,13 @@ import { loadRuleCatalogue } from '../rulesets';
 import { attachedWarningOf, doseSettingsOf, phaseParamsOf } from './rule-params';
 
 const catalogue = loadRuleCatalogue(RULES_DATA);
-const pressure = { lopPercent: 60, startLopPercent: 40, rampStepLopPercent: 10, reperfusionSeconds: 180, maxContinuousMinutes: 15 };
+const pressure = {
+  lopPercent: 60,
+  startLopPercent: 40,
+  rampStepLopPercent: 10,
+  reperfusionSeconds: 180,
+  maxContinuousMinutes: 15,
+};
 
 describe('rule event parameters', () => {
   it('reads every phase of the selection rules', () => {
@@ -20,10 +26,16 @@ describe('rule event parameters', () => {
 
   it('refuses a dose without the values its modality needs, never filling one in', () => {
     expect(() => doseSettingsOf('aerobic', pressure)).toThrow(/bouts/);
-    expect(() => doseSettingsOf('resistance', { ...pressure, bouts: { count: 1, minutes: 5, restSeconds: 0 } })).toThrow();
+    expect(() =>
+      doseSettingsOf('resistance', { ...pressure, bouts: { count: 1, minutes: 5, restSeconds: 0 } }),
+    ).toThrow();
   });
 
   it('keeps only the values of the modality', () => {
-    expect(doseSettingsOf('passive', { ...pressure, bouts: { count: 2, minutes: 5, restSeconds: 60 } })).toEqual({ modality: 'passive', ...pressure, bouts: { count: 2, minutes: 5, restSeconds: 60 } });
+    expect(doseSettingsOf('passive', { ...pressure, bouts: { count: 2, minutes: 5, restSeconds: 60 } })).toEqual({
+      modality: 'passive',
+      ...pressure,
+      bouts: { count: 2, minutes: 5, restSeconds: 60 },
+    });
   });
 });

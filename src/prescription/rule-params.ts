@@ -20,10 +20,18 @@ export const warningOf = (fired: WithParams): RuleWarning => RuleWarning.parse(f
 
 /** The warning a dosing or schedule rule may attach beside what it sets; most set without one, so only a warning is read. */
 export function attachedWarningOf({ event: { params } }: WithParams): RuleWarning | undefined {
-  return typeof params === 'object' && params !== null && 'warning' in params ? RuleWarning.parse(params.warning) : undefined;
+  return typeof params === 'object' && params !== null && 'warning' in params
+    ? RuleWarning.parse(params.warning)
+    : undefined;
 }
 
-const pressure = DoseValues.pick({ lopPercent: true, startLopPercent: true, rampStepLopPercent: true, reperfusionSeconds: true, maxContinuousMinutes: true }).shape;
+const pressure = DoseValues.pick({
+  lopPercent: true,
+  startLopPercent: true,
+  rampStepLopPercent: true,
+  reperfusionSeconds: true,
+  maxContinuousMinutes: true,
+}).shape;
 
 /** The dose values each modality is given: every modality has its pressure, reperfusion and inflation limit. */
 export const DoseSettings = z.discriminatedUnion('modality', [
@@ -32,10 +40,19 @@ export const DoseSettings = z.discriminatedUnion('modality', [
     ...pressure,
     ...DoseValues.pick({ loadPercent1RM: true, setScheme: true, restBetweenSetsSeconds: true, tempo: true }).shape,
   }),
-  z.strictObject({ modality: z.literal(Modality.enum.aerobic), ...pressure, ...DoseValues.pick({ bouts: true, intensity: true }).shape }),
-  z.strictObject({ modality: z.literal(Modality.enum.passive), ...pressure, ...DoseValues.pick({ bouts: true }).shape }),
+  z.strictObject({
+    modality: z.literal(Modality.enum.aerobic),
+    ...pressure,
+    ...DoseValues.pick({ bouts: true, intensity: true }).shape,
+  }),
+  z.strictObject({
+    modality: z.literal(Modality.enum.passive),
+    ...pressure,
+    ...DoseValues.pick({ bouts: true }).shape,
+  }),
 ]);
 export type DoseSettings = z.infer<typeof DoseSettings>;
 
 /** Reads the values the dosing rules set for one exercise of `modality` as that modality's dose. */
-export const doseSettingsOf = (modality: Modality, values: Record<string, unknown>): DoseSettings => DoseSettings.parse({ modality, ...values });
+export const doseSettingsOf = (modality: Modality, values: Record<string, unknown>): DoseSettings =>
+  DoseSettings.parse({ modality, ...values });

@@ -42,7 +42,10 @@ export function resolveSettings<T extends Record<string, unknown>, K extends key
     const top = Math.max(...setters.map(({ rule }) => rule.priority ?? 1));
     const winners = setters.filter(({ rule }) => (rule.priority ?? 1) === top);
     // Compared only when several rules tie: one winner cannot disagree with itself.
-    if (winners.length > 1 && new Set(winners.map(({ event }) => canonicalJson((event.params as SettingParams).set![parameter]))).size > 1) {
+    if (
+      winners.length > 1 &&
+      new Set(winners.map(({ event }) => canonicalJson((event.params as SettingParams).set![parameter]))).size > 1
+    ) {
       throw new DomainError(
         ErrorCode.PlanNotPossible,
         `The rules ${winners.map(({ rule }) => rule.id).join(' and ')} set different values of ${parameter} for ${subject} at the same priority; the rules need correcting.`,
@@ -60,7 +63,10 @@ export function resolveSettings<T extends Record<string, unknown>, K extends key
     resolved[parameter] = { value, basis } as Setting<T[typeof parameter]>;
   }
   if (unset.length > 0) {
-    throw new DomainError(ErrorCode.PlanNotPossible, `No rule sets ${unset.join(', ')} for ${subject}; the rules need correcting.`);
+    throw new DomainError(
+      ErrorCode.PlanNotPossible,
+      `No rule sets ${unset.join(', ')} for ${subject}; the rules need correcting.`,
+    );
   }
   return resolved;
 }

@@ -36,7 +36,13 @@ export interface EnvelopeExercise {
   basis: Partial<Record<EnvelopeParameter, string[]>>;
 }
 
-export type EnvelopeParameter = 'lopPercent' | 'setPointMmHg' | 'loadPercent1RM' | 'continuousInflationMinutes' | 'reperfusionSeconds' | 'sessionInflationMinutes';
+export type EnvelopeParameter =
+  | 'lopPercent'
+  | 'setPointMmHg'
+  | 'loadPercent1RM'
+  | 'continuousInflationMinutes'
+  | 'reperfusionSeconds'
+  | 'sessionInflationMinutes';
 
 export interface EnvelopeBreach {
   exerciseId: string | null;
@@ -52,7 +58,14 @@ export function checkEnvelope(exercises: readonly EnvelopeExercise[]): EnvelopeB
   const breaches: EnvelopeBreach[] = [];
   const over = (exercise: EnvelopeExercise, parameter: EnvelopeParameter, value: number, limit: number) => {
     if (value > limit) {
-      breaches.push({ exerciseId: exercise.exerciseId, limb: `${exercise.side} ${exercise.limb}`, parameter, value, limit, ruleIds: exercise.basis[parameter] ?? [] });
+      breaches.push({
+        exerciseId: exercise.exerciseId,
+        limb: `${exercise.side} ${exercise.limb}`,
+        parameter,
+        value,
+        limit,
+        ruleIds: exercise.basis[parameter] ?? [],
+      });
     }
   };
   const inflated = new Map<string, { minutes: number; ruleIds: Set<string> }>();
@@ -62,7 +75,12 @@ export function checkEnvelope(exercises: readonly EnvelopeExercise[]): EnvelopeB
     if (exercise.loadPercent1RM !== null) {
       over(exercise, 'loadPercent1RM', exercise.loadPercent1RM, SAFETY_ENVELOPE.maxLoadPercent1RM);
     }
-    over(exercise, 'continuousInflationMinutes', exercise.continuousInflationMinutes, SAFETY_ENVELOPE.maxContinuousInflationMinutes[exercise.limb]);
+    over(
+      exercise,
+      'continuousInflationMinutes',
+      exercise.continuousInflationMinutes,
+      SAFETY_ENVELOPE.maxContinuousInflationMinutes[exercise.limb],
+    );
     if (exercise.reperfusionSeconds < SAFETY_ENVELOPE.minReperfusionSeconds) {
       breaches.push({
         exerciseId: exercise.exerciseId,

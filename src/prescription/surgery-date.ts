@@ -7,7 +7,10 @@ import type { PrescriptionRequest } from './prescription-request.schema';
  * the indication's operation is the recent surgery that the 7-day rule, the VTE points and the
  * surgeon's approval read (the request schema refuses a top-level date or answer that disagrees).
  */
-export function screeningRequestOf(request: PrescriptionRequest): { request: ScreeningRequest; surgicalIndication: boolean } {
+export function screeningRequestOf(request: PrescriptionRequest): {
+  request: ScreeningRequest;
+  surgicalIndication: boolean;
+} {
   const { indication } = request;
   if (!CONDITIONS[indication.condition].surgical) {
     return { request, surgicalIndication: false };

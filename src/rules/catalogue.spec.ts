@@ -26,8 +26,22 @@ describe('RuleCatalogue.evaluate', () => {
       version: 1,
       fired: true,
       conditions: [
-        { name: 'systolic-at-or-above-180', fact: 'systolicBp', operator: 'greaterThanInclusive', factValue: 181, comparedValue: 180, result: true },
-        { name: 'diastolic-at-or-above-110', fact: 'diastolicBp', operator: 'greaterThanInclusive', factValue: 90, comparedValue: 110, result: false },
+        {
+          name: 'systolic-at-or-above-180',
+          fact: 'systolicBp',
+          operator: 'greaterThanInclusive',
+          factValue: 181,
+          comparedValue: 180,
+          result: true,
+        },
+        {
+          name: 'diastolic-at-or-above-110',
+          fact: 'diastolicBp',
+          operator: 'greaterThanInclusive',
+          factValue: 90,
+          comparedValue: 110,
+          result: false,
+        },
       ],
     });
     expect(evaluation.trace.find((t) => t.ruleId === 'ci.bp-diastolic-100')?.conditions[0]).toMatchObject({

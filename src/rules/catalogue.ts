@@ -1,7 +1,8 @@
 import { Engine } from 'json-rules-engine';
 import type { z } from 'zod';
 
-import { type CompiledRuleset, type ConditionValues, customComparison } from './compile-rules';
+import { type CompiledRuleset, type ConditionValues } from './compile-rules';
+import { customComparison } from './engine-operators';
 import type { DataSpec } from './data-spec';
 import { type FactCheck, factCheck } from './fact-check';
 import type { CustomOperator } from './operators';
@@ -271,7 +272,12 @@ export class RuleCatalogue {
       rulesetVersion: this.version,
       fired,
       get trace() {
-        trace ??= rules.map((compiled, i) => ({ ruleId: compiled.rule.id, version: compiled.rule.version, fired: firedFlags[i] === 1, conditions: conditionsOf(i) }));
+        trace ??= rules.map((compiled, i) => ({
+          ruleId: compiled.rule.id,
+          version: compiled.rule.version,
+          fired: firedFlags[i] === 1,
+          conditions: conditionsOf(i),
+        }));
         return trace;
       },
       conditionsOf: (ruleId) => {
@@ -320,7 +326,11 @@ export class RuleCatalogue {
     return ruleset;
   }
 
-  private checkFacts(ruleset: LoadedRuleset, facts: Record<string, unknown>, check: FactCheck): Record<string, unknown> {
+  private checkFacts(
+    ruleset: LoadedRuleset,
+    facts: Record<string, unknown>,
+    check: FactCheck,
+  ): Record<string, unknown> {
     const parsed = check(facts);
     if (!parsed.success) {
       throw new FactsInvalidError(

@@ -1,3 +1,4 @@
+import { anyValue, BUILT_IN, customComparison, type Operator, resolveOperator } from './engine-operators';
 import type { CustomOperator } from './operators';
 import type { RuleCondition, RuleDefinition } from './rule-file.schema';
 
@@ -27,80 +28,6 @@ export class RuleCompileError extends Error {
 }
 
 export type Facts = Readonly<Record<string, unknown>>;
-
-type Comparison = (factValue: unknown, compared: unknown) => unknown;
-
-interface Operator {
-  validate: (factValue: unknown) => boolean;
-  compare: Comparison;
-}
-
-interface Decorator {
-  validate: (factValue: unknown) => boolean;
-  apply: (factValue: unknown, compared: unknown, next: Comparison) => unknown;
-}
-
-const anyValue = () => true;
-// The engine's own test for its numeric operators.
-const numeric = (factValue: unknown) => Number.parseFloat(factValue as string).toString() !== 'NaN';
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- the engine's operators are untyped and throw on what they cannot compare */
-const BUILT_IN: Record<string, Operator> = {
-  equal: { validate: anyValue, compare: (a, b) => a === b },
-  notEqual: { validate: anyValue, compare: (a, b) => a !== b },
-  in: { validate: anyValue, compare: (a, b: any) => b.indexOf(a) > -1 },
-  notIn: { validate: anyValue, compare: (a, b: any) => b.indexOf(a) === -1 },
-  contains: { validate: Array.isArray, compare: (a: any, b) => a.indexOf(b) > -1 },
-  doesNotContain: { validate: Array.isArray, compare: (a: any, b) => a.indexOf(b) === -1 },
-  lessThan: { validate: numeric, compare: (a: any, b: any) => a < b },
-  lessThanInclusive: { validate: numeric, compare: (a: any, b: any) => a <= b },
-  greaterThan: { validate: numeric, compare: (a: any, b: any) => a > b },
-  greaterThanInclusive: { validate: numeric, compare: (a: any, b: any) => a >= b },
-};
-
-const DECORATORS: Record<string, Decorator> = {
-  someFact: { validate: Array.isArray, apply: (f: any, v, next) => f.some((item: unknown) => next(item, v)) },
-  someValue: { validate: anyValue, apply: (f, v: any, next) => v.some((item: unknown) => next(f, item)) },
-  everyFact: { validate: Array.isArray, apply: (f: any, v, next) => f.every((item: unknown) => next(item, v)) },
-  everyValue: { validate: anyValue, apply: (f, v: any, next) => v.every((item: unknown) => next(f, item)) },
-  swap: { validate: anyValue, apply: (f, v, next) => next(v, f) },
-  not: { validate: anyValue, apply: (f, v, next) => !next(f, v) },
-};
-/* eslint-enable @typescript-eslint/no-explicit-any */
-
-/** The comparison a custom operator makes; the engine registers the same function. */
-export function customComparison(op: CustomOperator): Comparison {
-  return (factValue, compared) => {
-    const fact = op.fact.safeParse(factValue);
-    if (!fact.success) {
-      throw new Error(`operator ${op.name} cannot compare ${JSON.stringify(factValue)}`);
-    }
-    return op.evaluate(fact.data, compared);
-  };
-}
-
-/** Resolves `someFact:in` the way the engine's operator map does; undefined when any part is unknown. */
-function resolveOperator(name: string, operators: Record<string, Operator>): Comparison | undefined {
-  const decorators: Decorator[] = [];
-  let base = name;
-  while (!Object.hasOwn(operators, base)) {
-    const colon = base.indexOf(':');
-    const decorator = colon > 0 ? base.slice(0, colon) : '';
-    if (!Object.hasOwn(DECORATORS, decorator)) {
-      return undefined;
-    }
-    decorators.unshift(DECORATORS[decorator]);
-    base = base.slice(colon + 1);
-  }
-  const op = operators[base];
-  // `true && compare(…)` is compare(…): skip the validator that accepts everything.
-  let evaluate: Comparison = op.validate === anyValue ? op.compare : (f, v) => op.validate(f) && op.compare(f, v);
-  for (const decorator of decorators) {
-    const next = evaluate;
-    evaluate = (f, v) => decorator.validate(f) && decorator.apply(f, v, next);
-  }
-  return evaluate;
-}
 
 /** Resolves `a.b.c` in a fact value; a missing step is an error, as in the engine's path resolver. */
 function pathReader(path: string): (value: object) => unknown {
@@ -168,7 +95,16 @@ interface Compiling {
 }
 
 /** Built-in operators that throw on no fact value, given a value of the kind the loader checks. */
-const THROW_FREE_OPERATORS = new Set(['equal', 'notEqual', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
+const THROW_FREE_OPERATORS = new Set([
+  'equal',
+  'notEqual',
+  'contains',
+  'doesNotContain',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+]);
 
 /**
  * Whether a comparison can throw on a fact value that is present and not a function: only a
@@ -176,12 +112,19 @@ const THROW_FREE_OPERATORS = new Set(['equal', 'notEqual', 'contains', 'doesNotC
  * a list decorator or `in` with a value that is no list can.
  */
 function comparisonCanThrow(node: RuleCondition, operators: Record<string, Operator>): boolean {
-  if (node.path !== undefined || (node.value !== null && typeof node.value === 'object' && !Array.isArray(node.value))) {
+  if (
+    node.path !== undefined ||
+    (node.value !== null && typeof node.value === 'object' && !Array.isArray(node.value))
+  ) {
     return true;
   }
   const parts = (node.operator as string).split(':');
   const base = parts.pop() as string;
-  if (parts.some((decorator) => decorator !== 'not' && decorator !== 'someFact' && decorator !== 'everyFact') || !Object.hasOwn(BUILT_IN, base) || operators[base] !== BUILT_IN[base]) {
+  if (
+    parts.some((decorator) => decorator !== 'not' && decorator !== 'someFact' && decorator !== 'everyFact') ||
+    !Object.hasOwn(BUILT_IN, base) ||
+    operators[base] !== BUILT_IN[base]
+  ) {
     return true;
   }
   if (base === 'in' || base === 'notIn') {
@@ -204,9 +147,16 @@ function gatesOf(node: RuleCondition): Array<{ fact: string; values: unknown[] }
   }
   return node.all.flatMap((child) => {
     if (child.all !== undefined) return gatesOf(child);
-    if (child.any !== undefined || child.not !== undefined || child.path !== undefined || typeof child.fact !== 'string') return [];
+    if (
+      child.any !== undefined ||
+      child.not !== undefined ||
+      child.path !== undefined ||
+      typeof child.fact !== 'string'
+    )
+      return [];
     if (child.operator === 'equal' && isPlain(child.value)) return [{ fact: child.fact, values: [child.value] }];
-    if (child.operator === 'in' && Array.isArray(child.value) && child.value.every(isPlain)) return [{ fact: child.fact, values: child.value }];
+    if (child.operator === 'in' && Array.isArray(child.value) && child.value.every(isPlain))
+      return [{ fact: child.fact, values: child.value }];
     return [];
   });
 }
@@ -224,7 +174,10 @@ function compileGroup(node: RuleCondition, context: Compiling): Evaluate {
   const groups = GROUP_KEYS.filter((key) => Object.hasOwn(node, key));
   const extra = Object.keys(node).filter((key) => !GROUP_KEYS.includes(key) && key !== 'name');
   if (groups.length !== 1 || extra.length > 0) {
-    throw new RuleCompileError(context.ruleId, `a condition group must have exactly one of all, any or not and nothing else (has ${Object.keys(node).join(', ')})`);
+    throw new RuleCompileError(
+      context.ruleId,
+      `a condition group must have exactly one of all, any or not and nothing else (has ${Object.keys(node).join(', ')})`,
+    );
   }
   if (node.not !== undefined) {
     if (Array.isArray(node.not) || node.not === null || typeof node.not !== 'object') {
@@ -260,7 +213,10 @@ function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
   const { ruleId } = context;
   const unknownKeys = Object.keys(node).filter((key) => !LEAF_KEYS.has(key));
   if (unknownKeys.length > 0) {
-    throw new RuleCompileError(ruleId, `the compiler does not know ${unknownKeys.map((k) => `"${k}"`).join(', ')} in a condition`);
+    throw new RuleCompileError(
+      ruleId,
+      `the compiler does not know ${unknownKeys.map((k) => `"${k}"`).join(', ')} in a condition`,
+    );
   }
   for (const key of ['fact', 'operator', 'value'] as const) {
     if (!Object.hasOwn(node, key)) {
@@ -281,7 +237,12 @@ function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
   }
   const value = node.value;
   const slot = 3 * (context.conditions.length - context.first);
-  context.conditions.push({ name: node.name as string, fact: node.fact, ...(node.path ? { path: node.path } : {}), operator: node.operator });
+  context.conditions.push({
+    name: node.name as string,
+    fact: node.fact,
+    ...(node.path ? { path: node.path } : {}),
+    operator: node.operator,
+  });
   if (value === null || typeof value !== 'object' || !Object.hasOwn(value, 'fact')) {
     // The common case, a fact compared with a value the rule gives: one closure less per comparison.
     return (facts, values) => {
@@ -351,7 +312,10 @@ export function compileRules(rules: readonly RuleDefinition[], custom: readonly 
     const first = conditions.length;
     const context: Compiling = { ruleId: rule.id, operators, conditions, first, facts: new Set(), throwFree: true };
     const evaluate = compileGroup(root, context);
-    const gate = gatesOf(root).reduce<{ fact: string; values: unknown[] } | undefined>((best, g) => (best === undefined || g.values.length < best.values.length ? g : best), undefined);
+    const gate = gatesOf(root).reduce<{ fact: string; values: unknown[] } | undefined>(
+      (best, g) => (best === undefined || g.values.length < best.values.length ? g : best),
+      undefined,
+    );
     return {
       rule,
       event: { type: rule.event.type, params: rule.event.params },

@@ -30,7 +30,11 @@ async function outcomeOf(run: () => Evaluation | Promise<Evaluation>): Promise<O
 }
 
 /** What differs between the compiled rules and the engine for these facts; undefined when they agree. */
-export async function compareWithEngine(catalogue: RuleCatalogue, ruleset: string, facts: Record<string, unknown>): Promise<string | undefined> {
+export async function compareWithEngine(
+  catalogue: RuleCatalogue,
+  ruleset: string,
+  facts: Record<string, unknown>,
+): Promise<string | undefined> {
   const compiled = await outcomeOf(() => catalogue.evaluate(ruleset, facts));
   const engine = await outcomeOf(() => catalogue.evaluateWithEngine(ruleset, facts));
   if ('error' in compiled || 'error' in engine) {
@@ -45,11 +49,18 @@ export async function compareWithEngine(catalogue: RuleCatalogue, ruleset: strin
   if (firedA !== firedB) {
     return `fired rules differ (compiled: ${firedA || 'none'}; engine: ${firedB || 'none'})`;
   }
-  if (!isDeepStrictEqual(a.fired.map((f) => f.event), b.fired.map((f) => f.event))) {
+  if (
+    !isDeepStrictEqual(
+      a.fired.map((f) => f.event),
+      b.fired.map((f) => f.event),
+    )
+  ) {
     return 'events differ';
   }
   // The stored trace is JSON: the same text, key order included, and the same values before serialising.
-  const ruleTrace = a.trace.findIndex((t, i) => JSON.stringify(t) !== JSON.stringify(b.trace[i]) || !isDeepStrictEqual(t, b.trace[i]));
+  const ruleTrace = a.trace.findIndex(
+    (t, i) => JSON.stringify(t) !== JSON.stringify(b.trace[i]) || !isDeepStrictEqual(t, b.trace[i]),
+  );
   if (ruleTrace >= 0 || a.trace.length !== b.trace.length) {
     const at = ruleTrace >= 0 ? ruleTrace : Math.min(a.trace.length, b.trace.length);
     return `trace of ${a.trace[at]?.ruleId ?? b.trace[at]?.ruleId} differs (compiled: ${JSON.stringify(a.trace[at])}; engine: ${JSON.stringify(b.trace[at])})`;
@@ -62,7 +73,10 @@ export async function compareWithEngine(catalogue: RuleCatalogue, ruleset: strin
 }
 
 /** Runs every golden case, records each ruleset evaluation it makes, and replays each through both. */
-export async function goldenCaseDisagreements(catalogue: RuleCatalogue, loaded: readonly GoldenCases[]): Promise<{ evaluations: number; disagreements: Disagreement[] }> {
+export async function goldenCaseDisagreements(
+  catalogue: RuleCatalogue,
+  loaded: readonly GoldenCases[],
+): Promise<{ evaluations: number; disagreements: Disagreement[] }> {
   const calls: Array<{ ruleset: string; facts: Record<string, unknown> }> = [];
   const recording: RuleCatalogue = Object.create(catalogue);
   recording.evaluate = (ruleset, facts) => {
@@ -218,7 +232,9 @@ export function factSetGenerator(ruleset: LoadedRuleset, seed: number): () => Re
         return facts;
       }
     }
-    throw new Error(`no valid fact set for the ${ruleset.spec.name} ruleset in 1000 attempts: a fact's schema allows none of the values tried`);
+    throw new Error(
+      `no valid fact set for the ${ruleset.spec.name} ruleset in 1000 attempts: a fact's schema allows none of the values tried`,
+    );
   };
 }
 
@@ -232,7 +248,11 @@ export interface GeneratedCheck {
 }
 
 /** Compares both evaluators on `runs` generated fact sets for every ruleset. */
-export async function generatedDisagreements(catalogue: RuleCatalogue, runs: number, seed = 20261204): Promise<GeneratedCheck[]> {
+export async function generatedDisagreements(
+  catalogue: RuleCatalogue,
+  runs: number,
+  seed = 20261204,
+): Promise<GeneratedCheck[]> {
   const checks: GeneratedCheck[] = [];
   for (const name of catalogue.rulesetNames) {
     const ruleset = catalogue.ruleset(name) as LoadedRuleset;

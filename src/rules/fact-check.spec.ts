@@ -22,7 +22,10 @@ describe('factCheck', () => {
       }),
       fc.constant((f: Record<string, unknown>) => ({ ...f, notAFact: 'yes' })),
       fc
-        .tuple(fc.constantFrom(...factNames), fc.constantFrom<unknown>('Yes', -1, 2.5, null, true, [], ['unknown-item'], undefined, -0, Number.NaN))
+        .tuple(
+          fc.constantFrom(...factNames),
+          fc.constantFrom<unknown>('Yes', -1, 2.5, null, true, [], ['unknown-item'], undefined, -0, Number.NaN),
+        )
         .map(([fact, value]) => (f: Record<string, unknown>) => ({ ...f, [fact]: value })),
     );
     fc.assert(

@@ -5,7 +5,9 @@ import type { RulesetSpec } from './ruleset-spec';
 /** Plain values remembered per fact; beyond this a fact's values are checked every time. */
 const REMEMBERED_PER_FACT = 512;
 
-export type FactCheck = (facts: Record<string, unknown>) => { success: true; data: Record<string, unknown> } | { success: false; error: z.ZodError };
+export type FactCheck = (
+  facts: Record<string, unknown>,
+) => { success: true; data: Record<string, unknown> } | { success: false; error: z.ZodError };
 
 /**
  * Checks a ruleset's facts exactly as its strict zod object does, fact by fact, and remembers each

@@ -45,7 +45,12 @@ describe('loadGoldenCases and runGoldenCases', () => {
     });
     const results = await runGoldenCases(catalogue, loadGoldenCases(dir, GOLDEN_SUITES));
     expect(results.filter((r) => !r.passed)).toEqual([
-      { file: 'screening.cases.json', name: expect.any(String), passed: false, differences: ['verdict: expected contraindicated, got clear'] },
+      {
+        file: 'screening.cases.json',
+        name: expect.any(String),
+        passed: false,
+        differences: ['verdict: expected contraindicated, got clear'],
+      },
     ]);
   });
 
@@ -53,17 +58,22 @@ describe('loadGoldenCases and runGoldenCases', () => {
     const dir = editedRulesData('screening.cases.json', (c) => {
       c.cases[2].request.bloodPressure.systolic = 'high';
     });
-    expect(problemsOf(dir)).toEqual([expect.stringMatching(/^screening\.cases\.json › cases\.2\.request\.bloodPressure\.systolic: /)]);
+    expect(problemsOf(dir)).toEqual([
+      expect.stringMatching(/^screening\.cases\.json › cases\.2\.request\.bloodPressure\.systolic: /),
+    ]);
   });
 
   it('refuses a cases file that no module defines', () => {
     const dir = editedRulesData('screening.cases.json', (c) => c);
     expect(problemsOf(dir, [counting as GoldenSuite])).toEqual(
-      expect.arrayContaining([expect.stringContaining('no module defines a golden-case suite "screening"'), 'counting.cases.json: is missing: every suite needs its golden cases']),
+      expect.arrayContaining([
+        expect.stringContaining('no module defines a golden-case suite "screening"'),
+        'counting.cases.json: is missing: every suite needs its golden cases',
+      ]),
     );
   });
 
-  it('starts every case from the file\'s defaults: objects merge, lists and values replace', () => {
+  it("starts every case from the file's defaults: objects merge, lists and values replace", () => {
     const dir = editedRulesData('screening.cases.json', (c) => {
       const [first, ...rest] = c.cases;
       const { patient, ...request } = first.request;
@@ -90,8 +100,14 @@ describe('loadGoldenCases and runGoldenCases', () => {
   });
 
   it('fails a case whose check throws, with the reason', async () => {
-    const throwing: GoldenSuite = { name: 'throwing', case: z.object({ name: z.string() }), check: () => Promise.reject(new Error('boom')) };
-    const results = await runGoldenCases(catalogue, [{ suite: throwing, file: 'throwing.cases.json', cases: [{ name: 'x' }] }]);
+    const throwing: GoldenSuite = {
+      name: 'throwing',
+      case: z.object({ name: z.string() }),
+      check: () => Promise.reject(new Error('boom')),
+    };
+    const results = await runGoldenCases(catalogue, [
+      { suite: throwing, file: 'throwing.cases.json', cases: [{ name: 'x' }] },
+    ]);
     expect(results[0]).toMatchObject({ passed: false, differences: ['the case could not be run: boom'] });
   });
 });

@@ -30,7 +30,8 @@ export interface GoldenCaseResult {
 
 type Json = unknown;
 
-const isPlainObject = (value: Json): value is Record<string, Json> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isPlainObject = (value: Json): value is Record<string, Json> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Objects merge key by key; a list or a value in the case replaces the default. */
 function withDefaults(defaults: Json, value: Json): Json {
@@ -55,12 +56,19 @@ export function loadGoldenCases(dir: string, suites: readonly GoldenSuite[]): Go
   for (const file of files.sort()) {
     const suite = suites.find((s) => `${s.name}${CASES_SUFFIX}` === file);
     if (!suite) {
-      problems.push({ file, message: `no module defines a golden-case suite "${file.slice(0, -CASES_SUFFIX.length)}" (known: ${suites.map((s) => s.name).join(', ')})` });
+      problems.push({
+        file,
+        message: `no module defines a golden-case suite "${file.slice(0, -CASES_SUFFIX.length)}" (known: ${suites.map((s) => s.name).join(', ')})`,
+      });
       continue;
     }
     const content = readJson(dir, file, problems);
     const layout = z
-      .strictObject({ suite: z.literal(suite.name), defaults: z.record(z.string(), z.unknown()).optional(), cases: z.array(z.record(z.string(), z.unknown())).min(1) })
+      .strictObject({
+        suite: z.literal(suite.name),
+        defaults: z.record(z.string(), z.unknown()).optional(),
+        cases: z.array(z.record(z.string(), z.unknown())).min(1),
+      })
       .safeParse(content);
     const parsed = layout.success
       ? z.strictObject({ suite: z.literal(suite.name), cases: z.array(suite.case).min(1) }).safeParse({
@@ -78,7 +86,10 @@ export function loadGoldenCases(dir: string, suites: readonly GoldenSuite[]): Go
   }
   for (const suite of suites) {
     if (!files.includes(`${suite.name}${CASES_SUFFIX}`)) {
-      problems.push({ file: `${suite.name}${CASES_SUFFIX}`, message: 'is missing: every suite needs its golden cases' });
+      problems.push({
+        file: `${suite.name}${CASES_SUFFIX}`,
+        message: 'is missing: every suite needs its golden cases',
+      });
     }
   }
   if (problems.length > 0) {
@@ -88,7 +99,10 @@ export function loadGoldenCases(dir: string, suites: readonly GoldenSuite[]): Go
 }
 
 /** Runs every case; a case whose check throws fails with the error as its difference. */
-export async function runGoldenCases(catalogue: RuleCatalogue, loaded: readonly GoldenCases[]): Promise<GoldenCaseResult[]> {
+export async function runGoldenCases(
+  catalogue: RuleCatalogue,
+  loaded: readonly GoldenCases[],
+): Promise<GoldenCaseResult[]> {
   const results: GoldenCaseResult[] = [];
   for (const { suite, file, cases } of loaded) {
     for (const goldenCase of cases) {

@@ -23,7 +23,15 @@ const SCREENING = 'screening.rules.json';
 describe('loadRules', () => {
   it('loads the shipped rules with one engine per ruleset', () => {
     const catalogue = loadRuleCatalogue(RULES_DATA);
-    expect(catalogue.rulesetNames.sort()).toEqual(['dosing', 'lop', 'schedule', 'screening', 'screening-limb', 'selection', 'vte-points']);
+    expect(catalogue.rulesetNames.sort()).toEqual([
+      'dosing',
+      'lop',
+      'schedule',
+      'screening',
+      'screening-limb',
+      'selection',
+      'vte-points',
+    ]);
     expect(catalogue.rule('ci.vte-history')?.rule.evidence.length).toBeGreaterThan(0);
     expect(catalogue.version).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -33,7 +41,9 @@ describe('loadRules', () => {
       ruleById(c, 'ci.pregnancy').conditions.all[0].operator = 'equals';
     });
     const [problem] = problemsOf(dir);
-    expect(problem).toMatch(/^screening\.rules\.json › rule ci\.pregnancy › conditions\.all\.0\.operator: unknown operator "equals"/);
+    expect(problem).toMatch(
+      /^screening\.rules\.json › rule ci\.pregnancy › conditions\.all\.0\.operator: unknown operator "equals"/,
+    );
     expect(problem).toContain('inBand');
   });
 
@@ -50,14 +60,18 @@ describe('loadRules', () => {
     const dir = editedRulesData(SCREENING, (c) => {
       ruleById(c, 'ci.vte-history').evidence = [];
     });
-    expect(problemsOf(dir)).toEqual(['screening.rules.json › rule ci.vte-history › evidence: must name at least one source']);
+    expect(problemsOf(dir)).toEqual([
+      'screening.rules.json › rule ci.vte-history › evidence: must name at least one source',
+    ]);
   });
 
   it('refuses a rule whose evidence has no level', () => {
     const dir = editedRulesData(SCREENING, (c) => {
       delete ruleById(c, 'ci.vte-history').evidence[0].level;
     });
-    expect(problemsOf(dir)).toEqual([expect.stringMatching(/^screening\.rules\.json › rule ci\.vte-history › evidence\.0\.level: /)]);
+    expect(problemsOf(dir)).toEqual([
+      expect.stringMatching(/^screening\.rules\.json › rule ci\.vte-history › evidence\.0\.level: /),
+    ]);
   });
 
   it('refuses an unknown fact', () => {
@@ -71,14 +85,18 @@ describe('loadRules', () => {
     const dir = editedRulesData(SCREENING, (c) => {
       ruleById(c, 'ci.vte-history').conditions.all[0].value = 'Yes';
     });
-    expect(problemsOf(dir)).toEqual([expect.stringContaining('conditions.all.0.value: value "Yes" can never match this fact')]);
+    expect(problemsOf(dir)).toEqual([
+      expect.stringContaining('conditions.all.0.value: value "Yes" can never match this fact'),
+    ]);
   });
 
   it('refuses a malformed value for a custom operator', () => {
     const dir = editedRulesData(SCREENING, (c) => {
       ruleById(c, 'ci.bp-diastolic-100').conditions.all[0].value = { atLeast: 110, below: 100 };
     });
-    expect(problemsOf(dir)).toEqual([expect.stringContaining('ci.bp-diastolic-100 › conditions.all.0.value: not a valid value for inBand')]);
+    expect(problemsOf(dir)).toEqual([
+      expect.stringContaining('ci.bp-diastolic-100 › conditions.all.0.value: not a valid value for inBand'),
+    ]);
   });
 
   it('refuses an event the ruleset does not define', () => {
@@ -99,7 +117,9 @@ describe('loadRules', () => {
     const dir = editedRulesData(SCREENING, (c) => {
       ruleById(c, 'ci.vte-history').conditions.fact = 'vteHistory';
     });
-    expect(problemsOf(dir)).toEqual([expect.stringContaining('must be either one group (all, any or not) or one comparison')]);
+    expect(problemsOf(dir)).toEqual([
+      expect.stringContaining('must be either one group (all, any or not) or one comparison'),
+    ]);
   });
 
   it('refuses a file that is not JSON', () => {
@@ -131,7 +151,9 @@ describe('loadRules', () => {
     it('loads the exercise catalogue and the LOP equations as typed tables covered by the ruleset version', () => {
       const catalogue = loadRuleCatalogue(RULES_DATA);
       expect(catalogue.table(exerciseCatalogue).exercises.length).toBeGreaterThanOrEqual(20);
-      expect(Object.keys(catalogue.content)).toEqual(expect.arrayContaining(['exercises.data.json', 'lop-equations.data.json']));
+      expect(Object.keys(catalogue.content)).toEqual(
+        expect.arrayContaining(['exercises.data.json', 'lop-equations.data.json']),
+      );
       const edited = editedRulesData('exercises.data.json', (c) => {
         c.exercises[0].name = `${c.exercises[0].name} (machine)`;
       });
@@ -147,30 +169,44 @@ describe('loadRules', () => {
 
     it('refuses to enable an LOP equation whose sources are not all confirmed', () => {
       const dir = editedRulesData('lop-equations.data.json', (c) => {
-        const disabled = c.equations.find((e: { enabled: boolean; intercept: unknown }) => !e.enabled && e.intercept !== null);
+        const disabled = c.equations.find(
+          (e: { enabled: boolean; intercept: unknown }) => !e.enabled && e.intercept !== null,
+        );
         disabled.enabled = true;
       });
-      expect(problemsOf(dir).join('\n')).toMatch(/lop-equations\.data\.json › equations\.\d+\.enabled: an enabled equation needs/);
+      expect(problemsOf(dir).join('\n')).toMatch(
+        /lop-equations\.data\.json › equations\.\d+\.enabled: an enabled equation needs/,
+      );
     });
 
     it('refuses patient wording without its Spanish, so a handout never falls back to English', () => {
       const dir = editedRulesData('exercises.data.json', (c) => {
         c.exercises[0].instructions = `${c.exercises[0].instructions} Breathe out as you push.`;
       });
-      expect(problemsOf(dir)).toEqual([expect.stringMatching(/^exercises\.data\.json › exercises\.0\.instructions: has no Spanish in handout\.data\.json translations: /)]);
+      expect(problemsOf(dir)).toEqual([
+        expect.stringMatching(
+          /^exercises\.data\.json › exercises\.0\.instructions: has no Spanish in handout\.data\.json translations: /,
+        ),
+      ]);
     });
 
     it('refuses Spanish handout wording that drops a placeholder of the English', () => {
       const dir = editedRulesData('handout.data.json', (c) => {
         c.texts.cuffSetting.es = 'mmHg';
       });
-      expect(problemsOf(dir)).toEqual([expect.stringContaining('handout.data.json › texts.cuffSetting.es: must use the same {placeholders} as the English (mmHg)')]);
+      expect(problemsOf(dir)).toEqual([
+        expect.stringContaining(
+          'handout.data.json › texts.cuffSetting.es: must use the same {placeholders} as the English (mmHg)',
+        ),
+      ]);
     });
 
     it('refuses a data file no module declares', () => {
       const dir = editedRulesData(SCREENING, () => undefined);
       writeFileSync(join(dir, 'stretches.data.json'), '{}');
-      expect(problemsOf(dir)).toEqual([expect.stringMatching(/^stretches\.data\.json: no module declares a data file named "stretches"/)]);
+      expect(problemsOf(dir)).toEqual([
+        expect.stringMatching(/^stretches\.data\.json: no module declares a data file named "stretches"/),
+      ]);
     });
 
     it('refuses a phase that names an exercise the catalogue does not hold', () => {
@@ -178,14 +214,20 @@ describe('loadRules', () => {
         const phase = c.rules.find((r: { event: { type: string } }) => r.event.type === 'phase');
         phase.event.params.exercises[0].exercise = 'leg-presss';
       });
-      expect(problemsOf(dir)).toEqual([expect.stringMatching(/^selection\.rules\.json › rule sel\.[a-z0-9.-]+ › event\.params\.exercises\.0\.exercise: "leg-presss" is not in exercises\.data\.json$/)]);
+      expect(problemsOf(dir)).toEqual([
+        expect.stringMatching(
+          /^selection\.rules\.json › rule sel\.[a-z0-9.-]+ › event\.params\.exercises\.0\.exercise: "leg-presss" is not in exercises\.data\.json$/,
+        ),
+      ]);
     });
 
     it('refuses a dosing rule that compares with an exercise that does not exist', () => {
       const dir = editedRulesData('dosing.rules.json', (c) => {
         c.rules[0].conditions = { all: [{ name: 'typo', fact: 'exercise', operator: 'equal', value: 'calf-rise' }] };
       });
-      expect(problemsOf(dir)).toEqual([expect.stringContaining('conditions.all.0.value: "calf-rise" is not a known exercise')]);
+      expect(problemsOf(dir)).toEqual([
+        expect.stringContaining('conditions.all.0.value: "calf-rise" is not a known exercise'),
+      ]);
     });
   });
 });

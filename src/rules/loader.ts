@@ -77,7 +77,9 @@ function comparandProblem(operator: string, value: unknown, schema: z.ZodType): 
         return `operator ${operator} needs a list as its value`;
       }
       const wrong = value.find((v) => refuses(v) !== undefined);
-      return wrong !== undefined ? `list item ${JSON.stringify(wrong)} can never match this fact (${refuses(wrong)})` : undefined;
+      return wrong !== undefined
+        ? `list item ${JSON.stringify(wrong)} can never match this fact (${refuses(wrong)})`
+        : undefined;
     }
     case 'contains':
     case 'doesNotContain': {
@@ -85,7 +87,9 @@ function comparandProblem(operator: string, value: unknown, schema: z.ZodType): 
         return `operator ${operator} needs a fact that holds a list`;
       }
       const parsed = (schema.element as z.ZodType).safeParse(value);
-      return parsed.success ? undefined : `value ${JSON.stringify(value)} can never be in this list (${parsed.error.issues[0]?.message})`;
+      return parsed.success
+        ? undefined
+        : `value ${JSON.stringify(value)} can never be in this list (${parsed.error.issues[0]?.message})`;
     }
     default:
       return undefined;
@@ -122,7 +126,10 @@ function checkRule(
       report(at('fact'), `unknown fact "${node.fact}" (the ${spec.name} ruleset knows: ${factNames.join(', ')})`);
     }
     if (isFactReference(node.value) && !spec.facts[node.value.fact]) {
-      report(at('value.fact'), `unknown fact "${node.value.fact}" (the ${spec.name} ruleset knows: ${factNames.join(', ')})`);
+      report(
+        at('value.fact'),
+        `unknown fact "${node.value.fact}" (the ${spec.name} ruleset knows: ${factNames.join(', ')})`,
+      );
     }
     const operator = parseOperator(node.operator as string, operators);
     if (!operator) {
@@ -135,7 +142,10 @@ function checkRule(
     if (operator.custom) {
       const parsed = operator.custom.value.safeParse(node.value);
       if (!parsed.success) {
-        report(at('value'), `not a valid value for ${operator.custom.name}: ${parsed.error.issues.map((i) => `${fieldOf(i.path) || 'value'} ${i.message}`).join('; ')}`);
+        report(
+          at('value'),
+          `not a valid value for ${operator.custom.name}: ${parsed.error.issues.map((i) => `${fieldOf(i.path) || 'value'} ${i.message}`).join('; ')}`,
+        );
       }
       return;
     }
@@ -204,7 +214,9 @@ interface DataFiles {
 function readDataFiles(dir: string, dataSpecs: readonly DataSpec[], problems: RuleProblem[]): DataFiles {
   let entries: string[];
   try {
-    entries = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+    entries = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
   } catch (error) {
     throw new RulesetInvalidError([{ file: dir, message: `cannot be read: ${(error as Error).message}` }]);
   }
@@ -212,7 +224,9 @@ function readDataFiles(dir: string, dataSpecs: readonly DataSpec[], problems: Ru
     versioned: [],
     ruleFiles: [],
     tables: new Map(),
-    presentRulesets: new Set(entries.filter((f) => f.endsWith(RULES_SUFFIX)).map((f) => f.slice(0, -RULES_SUFFIX.length))),
+    presentRulesets: new Set(
+      entries.filter((f) => f.endsWith(RULES_SUFFIX)).map((f) => f.slice(0, -RULES_SUFFIX.length)),
+    ),
   };
   for (const file of entries.filter((name) => !name.endsWith(CASES_SUFFIX))) {
     const content = readJson(dir, file, problems);
@@ -234,7 +248,10 @@ function readDataFiles(dir: string, dataSpecs: readonly DataSpec[], problems: Ru
       const name = file.slice(0, -DATA_SUFFIX.length);
       const spec = dataSpecs.find((d) => d.name === name);
       if (!spec) {
-        problems.push({ file, message: `no module declares a data file named "${name}" (known: ${dataSpecs.map((d) => d.name).join(', ') || 'none'})` });
+        problems.push({
+          file,
+          message: `no module declares a data file named "${name}" (known: ${dataSpecs.map((d) => d.name).join(', ') || 'none'})`,
+        });
         continue;
       }
       files.versioned.push({ name: file, content });
@@ -268,19 +285,32 @@ function buildRulesets(
   for (const { file, content, complete } of ruleFiles) {
     const expected = file.slice(0, -RULES_SUFFIX.length);
     if (content.ruleset !== expected) {
-      problems.push({ file, field: 'ruleset', message: `is "${content.ruleset}" but the file name says "${expected}"` });
+      problems.push({
+        file,
+        field: 'ruleset',
+        message: `is "${content.ruleset}" but the file name says "${expected}"`,
+      });
       continue;
     }
     const spec = specs.find((s) => s.name === content.ruleset);
     if (!spec) {
-      problems.push({ file, field: 'ruleset', message: `no module declares a ruleset named "${content.ruleset}" (known: ${specs.map((s) => s.name).join(', ')})` });
+      problems.push({
+        file,
+        field: 'ruleset',
+        message: `no module declares a ruleset named "${content.ruleset}" (known: ${specs.map((s) => s.name).join(', ')})`,
+      });
       continue;
     }
     const before = problems.length;
     for (const rule of content.rules) {
       const firstFile = seenIds.get(rule.id);
       if (firstFile) {
-        problems.push({ file, rule: rule.id, field: 'id', message: `duplicate rule id (already used in ${firstFile})` });
+        problems.push({
+          file,
+          rule: rule.id,
+          field: 'id',
+          message: `duplicate rule id (already used in ${firstFile})`,
+        });
       }
       seenIds.set(rule.id, file);
       checkRule(rule, spec, operators, (field, message) => problems.push({ file, rule: rule.id, field, message }));
@@ -310,7 +340,11 @@ function buildRulesets(
       if (!(error instanceof RuleCompileError)) {
         throw error;
       }
-      problems.push({ file, rule: error.ruleId, message: `the rule compiler cannot run this rule exactly as json-rules-engine would: ${error.message}` });
+      problems.push({
+        file,
+        rule: error.ruleId,
+        message: `the rule compiler cannot run this rule exactly as json-rules-engine would: ${error.message}`,
+      });
     }
   }
   return rulesets;
@@ -321,13 +355,22 @@ function buildRulesets(
  * validates them, builds one engine per ruleset and runs the checks across files. Throws
  * RulesetInvalidError listing every problem found; never returns a partial catalogue.
  */
-export function loadRules({ dir, specs, data = [], checks = [], operators = CUSTOM_OPERATORS }: LoadOptions): RuleCatalogue {
+export function loadRules({
+  dir,
+  specs,
+  data = [],
+  checks = [],
+  operators = CUSTOM_OPERATORS,
+}: LoadOptions): RuleCatalogue {
   const problems: RuleProblem[] = [];
   const files = readDataFiles(dir, data, problems);
   const rulesets = buildRulesets(files.ruleFiles, specs, operators, problems);
   for (const spec of specs) {
     if (!files.presentRulesets.has(spec.name)) {
-      problems.push({ file: `${spec.name}${RULES_SUFFIX}`, message: `is missing: the ${spec.name} ruleset has no rules` });
+      problems.push({
+        file: `${spec.name}${RULES_SUFFIX}`,
+        message: `is missing: the ${spec.name} ruleset has no rules`,
+      });
     }
   }
   for (const spec of data) {

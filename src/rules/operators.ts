@@ -33,7 +33,10 @@ const Band = z
     below: z.number().optional().describe('First value above the band (exclusive).'),
   })
   .refine((band) => band.atLeast !== undefined || band.below !== undefined, 'give atLeast, below or both')
-  .refine((band) => band.atLeast === undefined || band.below === undefined || band.atLeast < band.below, 'atLeast must be below "below"');
+  .refine(
+    (band) => band.atLeast === undefined || band.below === undefined || band.atLeast < band.below,
+    'atLeast must be below "below"',
+  );
 
 /**
  * A number inside a band such as a blood-pressure or BMI range: `{ "atLeast": 160, "below": 180 }`.
@@ -46,7 +49,9 @@ const inBand: CustomOperator<number | null, z.infer<typeof Band>> = {
   fact: z.number().nullable(),
   value: Band,
   evaluate: (value, band) =>
-    value !== null && (band.atLeast === undefined || value >= band.atLeast) && (band.below === undefined || value < band.below),
+    value !== null &&
+    (band.atLeast === undefined || value >= band.atLeast) &&
+    (band.below === undefined || value < band.below),
 };
 
 export const CUSTOM_OPERATORS: readonly CustomOperator[] = [inBand as CustomOperator];

@@ -5,15 +5,26 @@ import { z } from 'zod';
  * seen only in a secondary source, `unconfirmed` not checked. An unconfirmed number is never a
  * hard limit unless the rule's evidence says so.
  */
-export const EvidenceLevel = z
-  .enum(['confirmed', 'secondary', 'unconfirmed'])
-  .meta({ id: 'EvidenceLevel', description: 'How far the source was checked: confirmed (primary source), secondary (secondary source only), unconfirmed (not checked).' });
+export const EvidenceLevel = z.enum(['confirmed', 'secondary', 'unconfirmed']).meta({
+  id: 'EvidenceLevel',
+  description:
+    'How far the source was checked: confirmed (primary source), secondary (secondary source only), unconfirmed (not checked).',
+});
 
 export const Evidence = z
   .strictObject({
-    source: z.string().trim().min(3).describe('Citation: authors, year, journal or publisher, and the table or section used.'),
+    source: z
+      .string()
+      .trim()
+      .min(3)
+      .describe('Citation: authors, year, journal or publisher, and the table or section used.'),
     level: EvidenceLevel,
-    note: z.string().trim().min(1).optional().describe('What the source says that this rule relies on, or a caveat about it.'),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .describe('What the source says that this rule relies on, or a caveat about it.'),
   })
   .meta({ id: 'Evidence', description: 'One source behind a rule.' });
 export type Evidence = z.infer<typeof Evidence>;
@@ -50,14 +61,24 @@ export const RuleCondition: z.ZodType<RuleCondition> = z.lazy(() =>
         .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, 'must be a dotted path such as "systolic"')
         .optional()
         .describe('Dotted path into the fact value.'),
-      operator: z.string().min(1).optional().describe('The comparison: a json-rules-engine operator or a registered custom operator.'),
-      value: z.unknown().optional().describe('The value the fact is compared with, or `{ "fact": name }` to compare with another fact.'),
+      operator: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('The comparison: a json-rules-engine operator or a registered custom operator.'),
+      value: z
+        .unknown()
+        .optional()
+        .describe('The value the fact is compared with, or `{ "fact": name }` to compare with another fact.'),
     })
     .superRefine((node, ctx) => {
       const groups = GROUP_KEYS.filter((key) => node[key] !== undefined);
       const leafKeys = (['fact', 'operator', 'path', 'value'] as const).filter((key) => key in node);
       if (groups.length > 1 || (groups.length === 1 && leafKeys.length > 0)) {
-        ctx.addIssue({ code: 'custom', message: 'must be either one group (all, any or not) or one comparison (fact, operator, value)' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be either one group (all, any or not) or one comparison (fact, operator, value)',
+        });
         return;
       }
       if (groups.length === 1) {
@@ -71,22 +92,23 @@ export const RuleCondition: z.ZodType<RuleCondition> = z.lazy(() =>
     })
     .meta({
       id: 'RuleCondition',
-      description: 'A json-rules-engine condition: a group of conditions (`all`, `any`, `not`) or a named comparison of one fact.',
+      description:
+        'A json-rules-engine condition: a group of conditions (`all`, `any`, `not`) or a named comparison of one fact.',
     }),
 );
 
 export const RuleId = z
   .string()
-  .regex(
-    /^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$/,
-    'must be a dotted, lower-case id such as "ci.vte-history"',
-  )
+  .regex(/^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$/, 'must be a dotted, lower-case id such as "ci.vte-history"')
   .describe('Stable rule id, e.g. `ci.vte-history`; never reused for a different meaning.');
 
 export const RuleEvent = z
   .strictObject({
     type: z.string().min(1).describe('What the rule produces when it fires; the ruleset defines the types.'),
-    params: z.record(z.string(), z.unknown()).default({}).describe('The outcome: verdict, messages or numbers, as the ruleset defines them.'),
+    params: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('The outcome: verdict, messages or numbers, as the ruleset defines them.'),
   })
   .meta({ id: 'RuleEvent', description: 'What a rule produces when its conditions hold.' });
 
@@ -97,16 +119,28 @@ export const RuleDefinition = z
     title: z.string().trim().min(3).describe('One-line summary for clinicians.'),
     rationale: z.string().trim().min(10).describe('Why the rule exists and what it protects against.'),
     evidence: z.array(Evidence).min(1, 'must name at least one source').describe('The sources behind the rule.'),
-    priority: z.number().int().min(1).max(100).optional().describe('Rules with a higher priority are evaluated first (default 1).'),
+    priority: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Rules with a higher priority are evaluated first (default 1).'),
     conditions: RuleCondition,
     event: RuleEvent,
   })
-  .meta({ id: 'RuleDefinition', description: 'A clinical rule: a json-rules-engine rule with its id, rationale and evidence.' });
+  .meta({
+    id: 'RuleDefinition',
+    description: 'A clinical rule: a json-rules-engine rule with its id, rationale and evidence.',
+  });
 export type RuleDefinition = z.infer<typeof RuleDefinition>;
 
 export const RuleFile = z.strictObject({
   $schema: z.string().optional(),
-  ruleset: z.string().regex(/^[a-z][a-z0-9-]*$/).describe('The ruleset the file belongs to; must match the file name.'),
+  ruleset: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .describe('The ruleset the file belongs to; must match the file name.'),
   title: z.string().trim().min(3),
   description: z.string().trim().min(10),
   rules: z.array(RuleDefinition).min(1),

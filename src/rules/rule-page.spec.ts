@@ -1,5 +1,12 @@
 import type { RuleDefinition } from './rule-file.schema';
-import { entryPageHtml, escapeHtml, ruleIndexHtml, ruleNotFoundHtml, rulePageHtml, type RulesetOutline } from './rule-page';
+import {
+  entryPageHtml,
+  escapeHtml,
+  ruleIndexHtml,
+  ruleNotFoundHtml,
+  rulePageHtml,
+  type RulesetOutline,
+} from './rule-page';
 
 const VERSION = 'f'.repeat(64);
 const CATALOGUE = 'https://bfr.clinic.example/rules';
@@ -61,7 +68,9 @@ describe('rule pages', () => {
   it('is a small accessible page: language, title, headings, no scripts and no external assets', () => {
     const sut = rulePageHtml(rule(), ruleset, VERSION, CATALOGUE);
     expect(sut).toMatch(/^<!doctype html>\n<html lang="en">/);
-    expect(sut).toContain('<title>ci.bp-severe v2: Resting blood pressure at or above 180/110 mmHg (bfr-rx rule)</title>');
+    expect(sut).toContain(
+      '<title>ci.bp-severe v2: Resting blood pressure at or above 180/110 mmHg (bfr-rx rule)</title>',
+    );
     expect(sut.match(/<h1>/g)).toHaveLength(1);
     expect(sut).toContain('<h2>Evidence</h2>');
     expect(sut).not.toMatch(/<script|<link|<img|\ssrc=|@import|url\(/i);
@@ -75,7 +84,9 @@ describe('rule pages', () => {
     expect(sut).toContain('Decides whether BFR may start.');
     expect(sut).toContain('<dt><code>verdict</code></dt><dd>contraindicated</dd>');
     expect(sut).toContain('BFR raises blood pressure during exercise.');
-    expect(sut).toContain('Nascimento et al. 2022, Front Physiol 13:808622, Table 5</p><p class="level">Level: confirmed: checked against the primary source');
+    expect(sut).toContain(
+      'Nascimento et al. 2022, Front Physiol 13:808622, Table 5</p><p class="level">Level: confirmed: checked against the primary source',
+    );
     expect(sut).toContain('Level: unconfirmed: not checked against a source');
     expect(sut).toContain('No source gives the band.');
   });
@@ -83,9 +94,13 @@ describe('rule pages', () => {
   it('says in plain words what the conditions read and compare', () => {
     const sut = rulePageHtml(rule(), ruleset, VERSION, CATALOGUE);
     expect(sut).toContain('At least one of these holds:');
-    expect(sut).toContain('Resting systolic pressure, mmHg; null when none is recorded (<code>systolicBp</code>) is at least 180');
+    expect(sut).toContain(
+      'Resting systolic pressure, mmHg; null when none is recorded (<code>systolicBp</code>) is at least 180',
+    );
     expect(sut).toContain('Resting diastolic pressure, mmHg (<code>diastolicBp</code>) is at least 110 and below 200');
-    expect(sut).toContain('This does not hold:<ul><li>Has the patient ever had a DVT or PE (<code>vteHistory</code>) is one of “no” or “unknown”');
+    expect(sut).toContain(
+      'This does not hold:<ul><li>Has the patient ever had a DVT or PE (<code>vteHistory</code>) is one of “no” or “unknown”',
+    );
     expect(sut).toContain('<dt><code>vteHistory</code></dt><dd>Has the patient ever had a DVT or PE?</dd>');
   });
 
@@ -110,8 +125,15 @@ describe('rule pages', () => {
   });
 
   it('lists the rules and table entries with links to their pages, and names an unknown rule on a page of its own', () => {
-    const index = ruleIndexHtml([{ outline: ruleset, rules: [rule()] }], [{ ...table, entries: [entry] }], VERSION, (id) => `${CATALOGUE}/${id}`);
-    expect(index).toContain(`<a href="${CATALOGUE}/ci.bp-severe"><code>ci.bp-severe</code> v2</a>: Resting blood pressure at or above 180/110 mmHg`);
+    const index = ruleIndexHtml(
+      [{ outline: ruleset, rules: [rule()] }],
+      [{ ...table, entries: [entry] }],
+      VERSION,
+      (id) => `${CATALOGUE}/${id}`,
+    );
+    expect(index).toContain(
+      `<a href="${CATALOGUE}/ci.bp-severe"><code>ci.bp-severe</code> v2</a>: Resting blood pressure at or above 180/110 mmHg`,
+    );
     expect(index).toContain('<h2>FHIR R4 mapping (<code>fhir-mapping</code>)</h2>');
     const missing = ruleNotFoundHtml('ci.<b>gone</b>', VERSION, CATALOGUE);
     expect(missing).toContain('<h1>No such rule</h1>');

@@ -5,7 +5,8 @@ import type { Evidence, RuleCondition, RuleDefinition } from './rule-file.schema
 /** Where a rule's page is, for links in cards and responses. */
 export const rulePageUrl = (baseUrl: string, ruleId: string) => `${baseUrl}/rules/${encodeURIComponent(ruleId)}`;
 /** The page listing the rules, of one ruleset when named. */
-export const rulesPageUrl = (baseUrl: string, ruleset?: string) => `${baseUrl}/rules${ruleset ? `?ruleset=${encodeURIComponent(ruleset)}` : ''}`;
+export const rulesPageUrl = (baseUrl: string, ruleset?: string) =>
+  `${baseUrl}/rules${ruleset ? `?ruleset=${encodeURIComponent(ruleset)}` : ''}`;
 
 /** What a rule page shows of the ruleset a rule belongs to. */
 export interface RulesetOutline {
@@ -16,7 +17,12 @@ export interface RulesetOutline {
   facts: Record<string, { description: string }>;
 }
 
-export const rulesetOutline = (name: string, loaded: LoadedRuleset): RulesetOutline => ({ name, title: loaded.title, description: loaded.description, facts: loaded.spec.facts });
+export const rulesetOutline = (name: string, loaded: LoadedRuleset): RulesetOutline => ({
+  name,
+  title: loaded.title,
+  description: loaded.description,
+  facts: loaded.spec.facts,
+});
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -90,7 +96,9 @@ function plainValue(value: unknown): string {
   }
   if (Array.isArray(value)) {
     const items = value.map(plainValue);
-    return items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}` : (items[0] ?? 'nothing');
+    return items.length > 1
+      ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`
+      : (items[0] ?? 'nothing');
   }
   return code(JSON.stringify(value));
 }
@@ -154,7 +162,9 @@ function outcomeValue(value: unknown): string {
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const entries = Object.entries(value);
-    return entries.length === 0 ? 'nothing' : `<dl>${entries.map(([key, inner]) => `<dt>${code(key)}</dt><dd>${outcomeValue(inner)}</dd>`).join('')}</dl>`;
+    return entries.length === 0
+      ? 'nothing'
+      : `<dl>${entries.map(([key, inner]) => `<dt>${code(key)}</dt><dd>${outcomeValue(inner)}</dd>`).join('')}</dl>`;
   }
   return plainValue(value);
 }
@@ -176,7 +186,12 @@ const FOOTER = (rulesetVersion: string) =>
  * the words of the ruleset), every source with how far it was checked, and the rule set version.
  * Self-contained HTML: no scripts, no external assets, every piece of rule text escaped.
  */
-export function rulePageHtml(rule: RuleDefinition, ruleset: RulesetOutline, rulesetVersion: string, catalogueUrl: string): string {
+export function rulePageHtml(
+  rule: RuleDefinition,
+  ruleset: RulesetOutline,
+  rulesetVersion: string,
+  catalogueUrl: string,
+): string {
   const facts = [...new Set(factsRead(rule.conditions))];
   const body = [
     `<p><a href="${escapeHtml(catalogueUrl)}">All rules</a></p>`,
@@ -206,7 +221,12 @@ export function rulePageHtml(rule: RuleDefinition, ruleset: RulesetOutline, rule
  * An entry of a data table that decides like a rule (e.g. which EHR records answer a screening
  * item, how old a measurement may be), on a page like a rule's.
  */
-export function entryPageHtml(entry: SourcedEntry, table: { name: string } & Omit<SourcedEntries, 'entries'>, rulesetVersion: string, catalogueUrl: string): string {
+export function entryPageHtml(
+  entry: SourcedEntry,
+  table: { name: string } & Omit<SourcedEntries, 'entries'>,
+  rulesetVersion: string,
+  catalogueUrl: string,
+): string {
   const body = [
     `<p><a href="${escapeHtml(catalogueUrl)}">All rules</a></p>`,
     `<h1>${escapeHtml(entry.title)}</h1>`,
@@ -227,7 +247,8 @@ export function entryPageHtml(entry: SourcedEntry, table: { name: string } & Omi
   return page(`${entry.id} v${entry.version}: ${entry.title} (bfr-rx rule)`, body, FOOTER(rulesetVersion));
 }
 
-const link = (url: string, id: string, version: number, title: string) => `<li><a href="${escapeHtml(url)}">${code(id)} v${version}</a>: ${escapeHtml(title)}</li>`;
+const link = (url: string, id: string, version: number, title: string) =>
+  `<li><a href="${escapeHtml(url)}">${code(id)} v${version}</a>: ${escapeHtml(title)}</li>`;
 
 /** Every rule of the rulesets given and every sourced table entry, each linked to its page. */
 export function ruleIndexHtml(

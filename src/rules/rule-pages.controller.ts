@@ -8,7 +8,15 @@ import { ApiProblems } from '../common/api-problems.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RuleCatalogue } from './catalogue';
 import type { DataSpec, SourcedEntries } from './data-spec';
-import { entryPageHtml, ruleIndexHtml, ruleNotFoundHtml, rulePageHtml, rulePageUrl, rulesetOutline, rulesPageUrl } from './rule-page';
+import {
+  entryPageHtml,
+  ruleIndexHtml,
+  ruleNotFoundHtml,
+  rulePageHtml,
+  rulePageUrl,
+  rulesetOutline,
+  rulesPageUrl,
+} from './rule-page';
 import { RuleCatalogueQuery, RulePathParams } from './rules.schema';
 
 const HTML = 'text/html; charset=utf-8';
@@ -33,14 +41,17 @@ export class RulePagesController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RULE_DATA_SPECS) dataSpecs: readonly DataSpec[],
   ) {
-    this.tables = dataSpecs.flatMap((spec) => (spec.sourced ? [{ name: spec.name, ...spec.sourced(catalogue.table(spec)) }] : []));
+    this.tables = dataSpecs.flatMap((spec) =>
+      spec.sourced ? [{ name: spec.name, ...spec.sourced(catalogue.table(spec)) }] : [],
+    );
   }
 
   @Get()
   @Header('content-type', HTML)
   @ApiOperation({
     summary: 'Rule catalogue page',
-    description: 'Every rule as a link to its page, ruleset by ruleset, and the table entries that decide like rules (the FHIR mapping) (HTML, no sign-in; `?ruleset=screening` for one ruleset).',
+    description:
+      'Every rule as a link to its page, ruleset by ruleset, and the table entries that decide like rules (the FHIR mapping) (HTML, no sign-in; `?ruleset=screening` for one ruleset).',
   })
   @ApiOkResponse({ description: 'The catalogue page.', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiProblems(400, 429)
@@ -62,13 +73,24 @@ export class RulePagesController {
       'One rule for a clinician (HTML, no sign-in; the page EHR cards link to): what it decides, why, when it applies with the facts it reads in plain words, every source with its level, and the rule set version. Entries of the FHIR mapping (`fhir.…`) have pages too. An unknown id answers 404 with an HTML page.',
   })
   @ApiOkResponse({ description: 'The rule page.', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiNotFoundResponse({ description: 'No rule has this id: a page saying so.', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiNotFoundResponse({
+    description: 'No rule has this id: a page saying so.',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
   @ApiProblems(400, 429)
-  page(@Param({ schema: RulePathParams }) params: z.infer<typeof RulePathParams>, @Res({ passthrough: true }) reply: FastifyReply): string {
+  page(
+    @Param({ schema: RulePathParams }) params: z.infer<typeof RulePathParams>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string {
     const catalogueUrl = rulesPageUrl(this.config.publicBaseUrl);
     const found = this.catalogue.rule(params.id);
     if (found) {
-      return rulePageHtml(found.rule, rulesetOutline(found.ruleset, this.catalogue.ruleset(found.ruleset)!), this.catalogue.version, catalogueUrl);
+      return rulePageHtml(
+        found.rule,
+        rulesetOutline(found.ruleset, this.catalogue.ruleset(found.ruleset)!),
+        this.catalogue.version,
+        catalogueUrl,
+      );
     }
     for (const table of this.tables) {
       const entry = table.entries.find((e) => e.id === params.id);

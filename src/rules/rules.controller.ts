@@ -39,7 +39,10 @@ export function rulesControllerFor(specs: readonly RulesetSpec[]): Type<unknown>
     }
 
     @Get(':id')
-    @ApiOperation({ summary: 'Describe one rule', description: 'A rule in full: conditions, outcome, rationale and evidence.' })
+    @ApiOperation({
+      summary: 'Describe one rule',
+      description: 'A rule in full: conditions, outcome, rationale and evidence.',
+    })
     @ApiOkResponse({ standardSchema: RuleDetailResponse })
     @ApiProblems(400, 404)
     describe(@Param({ schema: RulePathParams }) params: z.infer<typeof RulePathParams>): RuleDetailResponse {

@@ -15,13 +15,20 @@ export class RulesModule {
    * Serves the catalogue loaded (and validated) before the application is built, with the ruleset
    * and data specs it was loaded with: an invalid rule file stops the service before this.
    */
-  static forRoot(catalogue: RuleCatalogue, specs: { rulesets: readonly RulesetSpec[]; data: readonly DataSpec[] }): DynamicModule {
+  static forRoot(
+    catalogue: RuleCatalogue,
+    specs: { rulesets: readonly RulesetSpec[]; data: readonly DataSpec[] },
+  ): DynamicModule {
     return {
       module: RulesModule,
       global: true,
       imports: [TypeOrmModule.forFeature([RulesetVersionRecord])],
       controllers: [rulesControllerFor(specs.rulesets), RulePagesController],
-      providers: [{ provide: RuleCatalogue, useValue: catalogue }, { provide: RULE_DATA_SPECS, useValue: specs.data }, RulesService],
+      providers: [
+        { provide: RuleCatalogue, useValue: catalogue },
+        { provide: RULE_DATA_SPECS, useValue: specs.data },
+        RulesService,
+      ],
       exports: [RuleCatalogue],
     };
   }

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { Evidence, RuleCondition, RuleEvent, RuleId } from './rule-file.schema';
 import type { RulesetSpec } from './ruleset-spec';
 
-const rulesetVersion = z.string().regex(/^[0-9a-f]{64}$/).describe('sha256 of the canonical content of rules-data/; stored with every screening and plan.');
+const rulesetVersion = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .describe('sha256 of the canonical content of rules-data/; stored with every screening and plan.');
 
 export const RuleSummary = z
   .object({
@@ -43,16 +46,21 @@ export const RuleDetailResponse = RuleSummary.extend({
 }).meta({ id: 'RuleDetail', description: 'One rule in full: conditions, outcome, rationale and evidence.' });
 export type RuleDetailResponse = z.infer<typeof RuleDetailResponse>;
 
-export const RuleCatalogueQuery = z
-  .strictObject({
-    ruleset: z.string().regex(/^[a-z][a-z0-9-]*$/).optional().describe('Only the rules of this ruleset (e.g. `screening`).'),
-  });
+export const RuleCatalogueQuery = z.strictObject({
+  ruleset: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .optional()
+    .describe('Only the rules of this ruleset (e.g. `screening`).'),
+});
 
 export const RulePathParams = z.strictObject({ id: RuleId });
 
 function factsSchema(spec: RulesetSpec) {
   return z.strictObject(
-    Object.fromEntries(Object.entries(spec.facts).map(([name, fact]) => [name, fact.schema.describe(fact.description)])),
+    Object.fromEntries(
+      Object.entries(spec.facts).map(([name, fact]) => [name, fact.schema.describe(fact.description)]),
+    ),
   );
 }
 
@@ -79,7 +87,7 @@ export interface EvaluationRequest {
 
 const ConditionTrace = z
   .object({
-    name: z.string().describe('The condition\'s name in the rule.'),
+    name: z.string().describe("The condition's name in the rule."),
     fact: z.string().describe('The fact compared.'),
     path: z.string().optional().describe('Dotted path into the fact value, if any.'),
     operator: z.string().describe('The comparison.'),

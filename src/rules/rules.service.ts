@@ -66,7 +66,10 @@ export class RulesService implements OnApplicationBootstrap {
   describeRule(id: string): RuleDetailResponse {
     const found = this.catalogue.rule(id);
     if (!found) {
-      throw new DomainError(ErrorCode.RuleNotFound, `No rule with id "${id}" in ruleset version ${this.catalogue.version.slice(0, 12)}.`);
+      throw new DomainError(
+        ErrorCode.RuleNotFound,
+        `No rule with id "${id}" in ruleset version ${this.catalogue.version.slice(0, 12)}.`,
+      );
     }
     return {
       ...summarise(found.ruleset, found.rule),

@@ -23,19 +23,37 @@ const requestArb: fc.Arbitrary<ScreeningRequest> = fc
   .record({
     sex: fc.constantFrom('female' as const, 'male' as const, 'other' as const, 'unknown' as const),
     age: fc.integer({ min: 18, max: 85 }),
-    answers: fc.record(Object.fromEntries(Object.keys(PATIENT_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'yes', 'yes', 'unknown')]))),
+    answers: fc.record(
+      Object.fromEntries(
+        Object.keys(PATIENT_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'yes', 'yes', 'unknown')]),
+      ),
+    ),
     systolic: fc.integer({ min: 100, max: 179 }),
     clearances: fc.array(
-      fc.record({ findings: fc.uniqueArray(fc.constantFrom(...REFERRALS), { minLength: 1, maxLength: 6 }), by: fc.constant('Dr Generated'), on: fc.constant(SCREENED_ON), note: fc.constant('Cleared.') }),
+      fc.record({
+        findings: fc.uniqueArray(fc.constantFrom(...REFERRALS), { minLength: 1, maxLength: 6 }),
+        by: fc.constant('Dr Generated'),
+        on: fc.constant(SCREENED_ON),
+        note: fc.constant('Cleared.'),
+      }),
       { maxLength: 3 },
     ),
   })
   .map(({ sex, age, answers, systolic, clearances }) => ({
     patient: { ref: 'mrn-generated', birthDate: dayBefore(age * 366), sex, heightCm: 175, weightKg: 75 },
-    answers: { ...answers, recentSurgery: answers.recentSurgery === 'unknown' ? 'no' : answers.recentSurgery } as ScreeningRequest['answers'],
+    answers: {
+      ...answers,
+      recentSurgery: answers.recentSurgery === 'unknown' ? 'no' : answers.recentSurgery,
+    } as ScreeningRequest['answers'],
     ...(answers.recentSurgery === 'yes' ? { surgeryDate: dayBefore(20) } : {}),
     bloodPressure: { systolic, diastolic: Math.min(systolic - 40, 99), measuredOn: SCREENED_ON },
-    limbs: [{ limb: 'thigh' as const, side: 'left' as const, findings: allNo(LIMB_ITEMS) as ScreeningRequest['limbs'][number]['findings'] }],
+    limbs: [
+      {
+        limb: 'thigh' as const,
+        side: 'left' as const,
+        findings: allNo(LIMB_ITEMS) as ScreeningRequest['limbs'][number]['findings'],
+      },
+    ],
     ...(clearances.length > 0 ? { clearances } : {}),
   }));
 
@@ -71,7 +89,10 @@ describe('clearance scope and unanswered items over generated patients', () => {
         const fired = new Set(without.findings.map((f) => f.ruleId));
         const unrelated = REFERRALS.filter((id) => !fired.has(id));
         fc.pre(unrelated.length > 0);
-        const withUnrelated = await screen({ ...request, clearances: [{ findings: unrelated, by: 'Dr Generated', on: SCREENED_ON, note: 'Cleared.' }] });
+        const withUnrelated = await screen({
+          ...request,
+          clearances: [{ findings: unrelated, by: 'Dr Generated', on: SCREENED_ON, note: 'Cleared.' }],
+        });
         expect(withUnrelated.verdict).toBe(without.verdict);
       }),
       { numRuns: RUNS },
@@ -82,9 +103,17 @@ describe('clearance scope and unanswered items over generated patients', () => {
     await fc.assert(
       fc.asyncProperty(requestArb, async (request) => {
         const outcome = await screen(request);
-        const unknown = new Set(Object.keys(PATIENT_ITEMS).filter((item) => (request.answers as Record<string, string>)[item] === undefined || (request.answers as Record<string, string>)[item] === 'unknown'));
+        const unknown = new Set(
+          Object.keys(PATIENT_ITEMS).filter(
+            (item) =>
+              (request.answers as Record<string, string>)[item] === undefined ||
+              (request.answers as Record<string, string>)[item] === 'unknown',
+          ),
+        );
         for (const finding of outcome.findings) {
-          const readUnknown = Object.entries(finding.inputs).some(([fact, value]) => unknown.has(fact) && value === 'unknown');
+          const readUnknown = Object.entries(finding.inputs).some(
+            ([fact, value]) => unknown.has(fact) && value === 'unknown',
+          );
           if (readUnknown && finding.verdict !== 'incomplete') {
             expect(NOT_KNOWN_RULES.has(finding.ruleId)).toBe(true);
           }
@@ -113,7 +142,11 @@ describe('clearance scope and unanswered items over generated patients', () => {
   it('never asks a male patient about pregnancy or giving birth', async () => {
     await fc.assert(
       fc.asyncProperty(requestArb, async (request) => {
-        const male = { ...request, patient: { ...request.patient, sex: 'male' as const }, answers: { ...request.answers, pregnant: undefined, postpartum: undefined } };
+        const male = {
+          ...request,
+          patient: { ...request.patient, sex: 'male' as const },
+          answers: { ...request.answers, pregnant: undefined, postpartum: undefined },
+        };
         const outcome = await screen(male);
         for (const item of NOT_ASKED_OF_MALE_PATIENTS) {
           expect(outcome.missing).not.toContain(item);

@@ -18,7 +18,10 @@ function itemsWhere(verdict: string, answer: string): PatientItem[] {
   return catalogue.ruleset('screening')!.rules.flatMap((rule) => {
     const conditions = rule.conditions.all;
     const only = conditions?.length === 1 ? (conditions[0] as RuleCondition) : undefined;
-    return rule.event.params.verdict === verdict && only?.operator === 'equal' && only.value === answer && only.fact! in PATIENT_ITEMS
+    return rule.event.params.verdict === verdict &&
+      only?.operator === 'equal' &&
+      only.value === answer &&
+      only.fact! in PATIENT_ITEMS
       ? [only.fact as PatientItem]
       : [];
   });
@@ -26,11 +29,18 @@ function itemsWhere(verdict: string, answer: string): PatientItem[] {
 const ABSOLUTE = itemsWhere('contraindicated', 'yes');
 const REQUIRED = itemsWhere('incomplete', 'unknown');
 /** Answers that add a risk when they turn from no to yes (the surgeon's approval lowers it; surgery needs a date). */
-const RISK_FACTORS = (Object.keys(PATIENT_ITEMS) as PatientItem[]).filter((item) => item !== 'surgeonApprovedBfr' && item !== 'recentSurgery');
+const RISK_FACTORS = (Object.keys(PATIENT_ITEMS) as PatientItem[]).filter(
+  (item) => item !== 'surgeonApprovedBfr' && item !== 'recentSurgery',
+);
 /** Caution items that, left unanswered, are asked only when they alone would make a clear screening a caution. */
-const ASKED_WHEN_DECISIVE = catalogue.ruleset('screening')!.rules.flatMap((rule) => (rule.event.params?.unanswered ? [String(rule.event.params.unanswered)] : []));
+const ASKED_WHEN_DECISIVE = catalogue
+  .ruleset('screening')!
+  .rules.flatMap((rule) => (rule.event.params?.unanswered ? [String(rule.event.params.unanswered)] : []));
 /** The rule ids a clearance may name. */
-const CLEARABLE = catalogue.ruleset('screening')!.rules.filter((rule) => rule.event.params?.verdict === 'refer').map((rule) => rule.id);
+const CLEARABLE = catalogue
+  .ruleset('screening')!
+  .rules.filter((rule) => rule.event.params?.verdict === 'refer')
+  .map((rule) => rule.id);
 
 const dayBefore = (days: number) => new Date(Date.parse(SCREENED_ON) - days * 86_400_000).toISOString().slice(0, 10);
 
@@ -38,7 +48,11 @@ const site = (limb: 'thigh' | 'upper-arm', side: 'left' | 'right') =>
   fc.record({
     limb: fc.constant(limb),
     side: fc.constant(side),
-    findings: fc.record(Object.fromEntries(Object.keys(LIMB_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'yes', 'unknown')]))),
+    findings: fc.record(
+      Object.fromEntries(
+        Object.keys(LIMB_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'yes', 'unknown')]),
+      ),
+    ),
   });
 
 const patientArb: fc.Arbitrary<ScreeningRequest> = fc
@@ -51,7 +65,11 @@ const patientArb: fc.Arbitrary<ScreeningRequest> = fc
       weightKg: fc.integer({ min: 45, max: 130 }),
     }),
     // Mostly "no", so that single changes still matter.
-    answers: fc.record(Object.fromEntries(Object.keys(PATIENT_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'no', 'yes', 'unknown')]))),
+    answers: fc.record(
+      Object.fromEntries(
+        Object.keys(PATIENT_ITEMS).map((item) => [item, fc.constantFrom('no', 'no', 'no', 'no', 'yes', 'unknown')]),
+      ),
+    ),
     surgeryDaysAgo: fc.integer({ min: 0, max: 90 }),
     bloodPressure: fc.option(
       fc.integer({ min: 90, max: 200 }).chain((systolic) =>
@@ -63,14 +81,28 @@ const patientArb: fc.Arbitrary<ScreeningRequest> = fc
       ),
       { nil: undefined },
     ),
-    limbs: fc.constantFrom<Array<['thigh' | 'upper-arm', 'left' | 'right']>>([['thigh', 'left']], [['thigh', 'left'], ['thigh', 'right']], [['upper-arm', 'right'], ['thigh', 'left']]).chain((sites) => fc.tuple(...sites.map(([limb, side]) => site(limb, side)))),
+    limbs: fc
+      .constantFrom<Array<['thigh' | 'upper-arm', 'left' | 'right']>>(
+        [['thigh', 'left']],
+        [
+          ['thigh', 'left'],
+          ['thigh', 'right'],
+        ],
+        [
+          ['upper-arm', 'right'],
+          ['thigh', 'left'],
+        ],
+      )
+      .chain((sites) => fc.tuple(...sites.map(([limb, side]) => site(limb, side)))),
     cleared: fc.subarray(CLEARABLE),
   })
   .map(({ surgeryDaysAgo, bloodPressure, cleared, ...rest }) => ({
     ...rest,
     ...(rest.answers.recentSurgery === 'yes' ? { surgeryDate: dayBefore(surgeryDaysAgo) } : {}),
     ...(bloodPressure ? { bloodPressure } : {}),
-    ...(cleared.length > 0 ? { clearances: [{ findings: cleared, by: 'Dr Generated', on: SCREENED_ON, note: 'Cleared.' }] } : {}),
+    ...(cleared.length > 0
+      ? { clearances: [{ findings: cleared, by: 'Dr Generated', on: SCREENED_ON, note: 'Cleared.' }] }
+      : {}),
   })) as fc.Arbitrary<ScreeningRequest>;
 
 const rank = (verdict: string) => VERDICTS.indexOf(verdict as (typeof VERDICTS)[number]);
@@ -82,64 +114,94 @@ describe('screening properties over generated patients', () => {
     expect(REQUIRED.length).toBeGreaterThan(10);
   });
 
-  it('is never clear or caution when an absolute item is answered yes', async () => {
-    await fc.assert(
-      fc.asyncProperty(patientArb, fc.constantFrom(...ABSOLUTE), async (request, item) => {
-        const outcome = await screen({ ...request, answers: { ...request.answers, [item]: 'yes' } });
-        expect(outcome.verdict).toBe('contraindicated');
-      }),
-      { numRuns: RUNS },
-    );
-  }, propertyTimeoutMs(30_000));
+  it(
+    'is never clear or caution when an absolute item is answered yes',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(patientArb, fc.constantFrom(...ABSOLUTE), async (request, item) => {
+          const outcome = await screen({ ...request, answers: { ...request.answers, [item]: 'yes' } });
+          expect(outcome.verdict).toBe('contraindicated');
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    propertyTimeoutMs(30_000),
+  );
 
-  it('is incomplete or worse when a required item is unknown', async () => {
-    await fc.assert(
-      fc.asyncProperty(patientArb, fc.constantFrom(...REQUIRED), async (request, item) => {
-        const outcome = await screen({ ...request, answers: { ...request.answers, [item]: 'unknown' } });
-        expect(['incomplete', 'contraindicated']).toContain(outcome.verdict);
-      }),
-      { numRuns: RUNS },
-    );
-  }, propertyTimeoutMs(30_000));
+  it(
+    'is incomplete or worse when a required item is unknown',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(patientArb, fc.constantFrom(...REQUIRED), async (request, item) => {
+          const outcome = await screen({ ...request, answers: { ...request.answers, [item]: 'unknown' } });
+          expect(['incomplete', 'contraindicated']).toContain(outcome.verdict);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    propertyTimeoutMs(30_000),
+  );
 
-  it('never improves when a risk factor is added', async () => {
-    await fc.assert(
-      fc.asyncProperty(patientArb, fc.constantFrom(...RISK_FACTORS), async (request, item) => {
-        fc.pre(request.answers[item] === 'no');
-        // An unanswered caution item is asked only while it alone decides the verdict; a new risk
-        // factor can end that, so those items are answered here.
-        const answered = Object.fromEntries(Object.entries(request.answers).map(([k, v]) => [k, ASKED_WHEN_DECISIVE.includes(k) && v === 'unknown' ? 'no' : v]));
-        const before = await screen({ ...request, answers: answered });
-        const after = await screen({ ...request, answers: { ...answered, [item]: 'yes' } });
-        expect(rank(after.verdict)).toBeGreaterThanOrEqual(rank(before.verdict));
-      }),
-      { numRuns: RUNS },
-    );
-  }, propertyTimeoutMs(30_000));
+  it(
+    'never improves when a risk factor is added',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(patientArb, fc.constantFrom(...RISK_FACTORS), async (request, item) => {
+          fc.pre(request.answers[item] === 'no');
+          // An unanswered caution item is asked only while it alone decides the verdict; a new risk
+          // factor can end that, so those items are answered here.
+          const answered = Object.fromEntries(
+            Object.entries(request.answers).map(([k, v]) => [
+              k,
+              ASKED_WHEN_DECISIVE.includes(k) && v === 'unknown' ? 'no' : v,
+            ]),
+          );
+          const before = await screen({ ...request, answers: answered });
+          const after = await screen({ ...request, answers: { ...answered, [item]: 'yes' } });
+          expect(rank(after.verdict)).toBeGreaterThanOrEqual(rank(before.verdict));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    propertyTimeoutMs(30_000),
+  );
 
-  it('never improves when the blood pressure rises', async () => {
-    await fc.assert(
-      fc.asyncProperty(patientArb, fc.integer({ min: 1, max: 40 }), async (request, rise) => {
-        fc.pre(request.bloodPressure !== undefined);
-        const bp = request.bloodPressure!;
-        const before = await screen(request);
-        const after = await screen({ ...request, bloodPressure: { ...bp, systolic: bp.systolic + rise, diastolic: bp.diastolic + rise } });
-        expect(rank(after.verdict)).toBeGreaterThanOrEqual(rank(before.verdict));
-      }),
-      { numRuns: RUNS },
-    );
-  }, propertyTimeoutMs(30_000));
+  it(
+    'never improves when the blood pressure rises',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(patientArb, fc.integer({ min: 1, max: 40 }), async (request, rise) => {
+          fc.pre(request.bloodPressure !== undefined);
+          const bp = request.bloodPressure!;
+          const before = await screen(request);
+          const after = await screen({
+            ...request,
+            bloodPressure: { ...bp, systolic: bp.systolic + rise, diastolic: bp.diastolic + rise },
+          });
+          expect(rank(after.verdict)).toBeGreaterThanOrEqual(rank(before.verdict));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    propertyTimeoutMs(30_000),
+  );
 
-  it('never improves when a problem is found at a cuff site', async () => {
-    await fc.assert(
-      fc.asyncProperty(patientArb, fc.constantFrom(...Object.keys(LIMB_ITEMS)), async (request, item) => {
-        const before = await screen(request);
-        const limbs = request.limbs.map((l, i) => (i === 0 ? { ...l, findings: { ...l.findings, [item]: 'yes' as const } } : l));
-        const after = await screen({ ...request, limbs });
-        expect(rank(after.verdict)).toBeGreaterThanOrEqual(rank(before.verdict));
-        expect(rank(after.limbs[0].verdict)).toBeGreaterThanOrEqual(rank(before.limbs[0].verdict));
-      }),
-      { numRuns: RUNS },
-    );
-  }, propertyTimeoutMs(30_000));
+  it(
+    'never improves when a problem is found at a cuff site',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(patientArb, fc.constantFrom(...Object.keys(LIMB_ITEMS)), async (request, item) => {
+          const before = await screen(request);
+          const limbs = request.limbs.map((l, i) =>
+            i === 0 ? { ...l, findings: { ...l.findings, [item]: 'yes' as const } } : l,
+          );
+          const after = await screen({ ...request, limbs });
+          expect(rank(after.verdict)).toBeGreaterThanOrEqual(rank(before.verdict));
+          expect(rank(after.limbs[0].verdict)).toBeGreaterThanOrEqual(rank(before.limbs[0].verdict));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    propertyTimeoutMs(30_000),
+  );
 });

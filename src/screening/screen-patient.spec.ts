@@ -17,37 +17,60 @@ describe('screenPatient', () => {
       site: null,
       ruleVersion: 1,
       inputs: { vteHistory: 'yes' },
-      evidence: expect.arrayContaining([expect.objectContaining({ level: 'confirmed', source: expect.stringContaining('Nascimento') })]),
+      evidence: expect.arrayContaining([
+        expect.objectContaining({ level: 'confirmed', source: expect.stringContaining('Nascimento') }),
+      ]),
     });
     expect(finding?.patientMessage).toMatch(/blood clot/);
   });
 
   it('is clear for every item no and a normal blood pressure measured on the day', async () => {
     const outcome = await sut();
-    expect(outcome).toMatchObject({ verdict: 'clear', findings: [], missing: [], modifications: [], vteScore: { total: 0, factors: [] } });
+    expect(outcome).toMatchObject({
+      verdict: 'clear',
+      findings: [],
+      missing: [],
+      modifications: [],
+      vteScore: { total: 0, factors: [] },
+    });
     expect(outcome.limbs.map((l) => l.verdict)).toEqual(['clear', 'clear']);
     expect(outcome.rulesetVersion).toBe(catalogue.version);
   });
 
   it('is incomplete for one unknown item, naming it', async () => {
-    const outcome = await sut(screeningRequest({ answers: { ...screeningRequest().answers, anticoagulants: 'unknown' } }));
+    const outcome = await sut(
+      screeningRequest({ answers: { ...screeningRequest().answers, anticoagulants: 'unknown' } }),
+    );
     expect(outcome.verdict).toBe('incomplete');
     expect(outcome.missing).toEqual(['anticoagulants']);
   });
 
   it('blocks only the left thigh for a wound at the left-thigh cuff site', async () => {
-    const outcome = await sut(screeningRequest({ limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')] }));
+    const outcome = await sut(
+      screeningRequest({ limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('thigh', 'right')] }),
+    );
     expect(outcome.verdict).toBe('clear');
     expect(outcome.limbs).toEqual([
       { limb: 'thigh', side: 'left', verdict: 'contraindicated' },
       { limb: 'thigh', side: 'right', verdict: 'clear' },
     ]);
-    expect(outcome.findings).toEqual([expect.objectContaining({ ruleId: 'site.wound', site: { limb: 'thigh', side: 'left' } })]);
+    expect(outcome.findings).toEqual([
+      expect.objectContaining({ ruleId: 'site.wound', site: { limb: 'thigh', side: 'left' } }),
+    ]);
   });
 
   it('turns a referral into a caution only when a clearance names it, and says so', async () => {
-    const clearance = { findings: ['refer.peripheral-artery-disease'], by: 'Dr A. Okafor, vascular surgeon', on: '2026-11-18', note: 'Cleared for low-pressure BFR.' };
-    const answers = { ...screeningRequest().answers, peripheralArteryDisease: 'yes' as const, anticoagulants: 'yes' as const };
+    const clearance = {
+      findings: ['refer.peripheral-artery-disease'],
+      by: 'Dr A. Okafor, vascular surgeon',
+      on: '2026-11-18',
+      note: 'Cleared for low-pressure BFR.',
+    };
+    const answers = {
+      ...screeningRequest().answers,
+      peripheralArteryDisease: 'yes' as const,
+      anticoagulants: 'yes' as const,
+    };
     expect((await sut(screeningRequest({ answers }))).verdict).toBe('refer');
     const partly = await sut(screeningRequest({ answers, clearances: [clearance] }));
     expect(partly.verdict).toBe('refer');
@@ -59,12 +82,26 @@ describe('screenPatient', () => {
     const cleared = await sut(screeningRequest({ answers, clearances: [both] }));
     expect(cleared.verdict).toBe('caution');
     expect(cleared.clearances).toEqual([both]);
-    expect(cleared.findings[0]).toMatchObject({ ruleId: 'refer.peripheral-artery-disease', verdict: 'refer', cleared: true, clearance: both });
-    expect(cleared.modifications).toEqual(expect.arrayContaining(['lower-pressure', 'conservative-first-session', 'supervised-sessions']));
+    expect(cleared.findings[0]).toMatchObject({
+      ruleId: 'refer.peripheral-artery-disease',
+      verdict: 'refer',
+      cleared: true,
+      clearance: both,
+    });
+    expect(cleared.modifications).toEqual(
+      expect.arrayContaining(['lower-pressure', 'conservative-first-session', 'supervised-sessions']),
+    );
   });
 
   it('refuses a clearance that names a finding no clearance can lift, or no rule at all', async () => {
-    const clearances = [{ findings: ['ci.vte-history', 'refer.no-such-rule'], by: 'Dr A. Okafor, vascular surgeon', on: '2026-11-18', note: 'Cleared.' }];
+    const clearances = [
+      {
+        findings: ['ci.vte-history', 'refer.no-such-rule'],
+        by: 'Dr A. Okafor, vascular surgeon',
+        on: '2026-11-18',
+        note: 'Cleared.',
+      },
+    ];
     const error = await sut(screeningRequest({ clearances })).catch((e: unknown) => e);
     expect((error as DomainError).errors).toEqual([
       expect.objectContaining({ field: 'clearances.0.findings.0', detail: expect.stringContaining('cannot lift') }),
@@ -73,13 +110,17 @@ describe('screenPatient', () => {
   });
 
   it('lists the modifications a caution asks of the prescription', async () => {
-    const outcome = await sut(screeningRequest({ bloodPressure: { systolic: 150, diastolic: 85, measuredOn: SCREENED_ON } }));
+    const outcome = await sut(
+      screeningRequest({ bloodPressure: { systolic: 150, diastolic: 85, measuredOn: SCREENED_ON } }),
+    );
     expect(outcome.verdict).toBe('caution');
     expect(outcome.modifications).toEqual(['lower-pressure', 'intermittent-inflation', 'conservative-first-session']);
   });
 
   it('reports the VTE points with their factors', async () => {
-    const outcome = await sut(screeningRequest({ patient: { ...screeningRequest().patient, sex: 'female', birthDate: '1960-01-01' } }));
+    const outcome = await sut(
+      screeningRequest({ patient: { ...screeningRequest().patient, sex: 'female', birthDate: '1960-01-01' } }),
+    );
     expect(outcome.vteScore).toEqual({
       total: 3,
       factors: [
@@ -101,7 +142,11 @@ describe('screenPatient', () => {
   });
 
   it('refuses a birth date that gives an age over 120', async () => {
-    const error = await sut(screeningRequest({ patient: { ...screeningRequest().patient, birthDate: '1890-01-01' } })).catch((e: unknown) => e);
-    expect((error as DomainError).errors).toEqual([expect.objectContaining({ field: 'patient.birthDate', detail: 'gives an age over 120 years' })]);
+    const error = await sut(
+      screeningRequest({ patient: { ...screeningRequest().patient, birthDate: '1890-01-01' } }),
+    ).catch((e: unknown) => e);
+    expect((error as DomainError).errors).toEqual([
+      expect.objectContaining({ field: 'patient.birthDate', detail: 'gives an age over 120 years' }),
+    ]);
   });
 });

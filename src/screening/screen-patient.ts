@@ -40,11 +40,16 @@ export function clearable(catalogue: RuleCatalogue, ruleId: string): boolean {
     return false;
   }
   const { ruleset, rule } = found;
-  return ruleset === 'selection' ? rule.event.type === 'refer' : ['screening', 'screening-limb'].includes(ruleset) && rule.event.params?.verdict === 'refer';
+  return ruleset === 'selection'
+    ? rule.event.type === 'refer'
+    : ['screening', 'screening-limb'].includes(ruleset) && rule.event.params?.verdict === 'refer';
 }
 
 /** A clearance that names a rule no clearance can lift (or no rule at all) is refused, never ignored. */
-function clearanceErrors(catalogue: RuleCatalogue, clearances: readonly Clearance[]): Array<{ field: string; detail: string }> {
+function clearanceErrors(
+  catalogue: RuleCatalogue,
+  clearances: readonly Clearance[],
+): Array<{ field: string; detail: string }> {
   return clearances.flatMap((clearance, i) =>
     clearance.findings
       .map((ruleId, j) => ({ ruleId, field: `clearances.${i}.findings.${j}` }))
@@ -117,13 +122,23 @@ function findingsOf(
 function vtePoints(catalogue: RuleCatalogue, facts: Record<string, unknown>) {
   const points = catalogue.evaluate('vte-points', facts);
   const unknown = Object.keys(PATIENT_ITEMS).filter((item) => facts[item] === 'unknown');
-  const ifYes = catalogue.evaluate('vte-points', { ...facts, ...Object.fromEntries(unknown.map((item) => [item, 'yes'])) });
+  const ifYes = catalogue.evaluate('vte-points', {
+    ...facts,
+    ...Object.fromEntries(unknown.map((item) => [item, 'yes'])),
+  });
   const fired = new Set(points.fired.map((f) => f.rule.id));
   const extra = ifYes.fired.filter((f) => !fired.has(f.rule.id));
-  const factors = points.fired.map(({ rule, event }) => ({ ruleId: rule.id, factor: String(event.params.factor), points: Number(event.params.points) }));
+  const factors = points.fired.map(({ rule, event }) => ({
+    ruleId: rule.id,
+    factor: String(event.params.factor),
+    points: Number(event.params.points),
+  }));
   const total = factors.reduce((sum, f) => sum + f.points, 0);
   const items = extra.flatMap((f) =>
-    ifYes.conditionsOf(f.rule.id).filter((c) => c.result === true && unknown.includes(c.fact)).map((c) => c.fact),
+    ifYes
+      .conditionsOf(f.rule.id)
+      .filter((c) => c.result === true && unknown.includes(c.fact))
+      .map((c) => c.fact),
   );
   return {
     factors,
@@ -153,20 +168,38 @@ export async function screenPatient(
   }
   const facts = patientFacts(request, screenedOn, context);
   const vte = vtePoints(catalogue, facts);
-  const screeningFacts = { ...facts, vteScore: vte.total, vteScoreIfUnanswered: vte.ifUnansweredYes, vteUnansweredItems: vte.unansweredItems };
+  const screeningFacts = {
+    ...facts,
+    vteScore: vte.total,
+    vteScoreIfUnanswered: vte.ifUnansweredYes,
+    vteUnansweredItems: vte.unansweredItems,
+  };
 
   const unanswered: Unanswered = new Map();
-  const patientFindings = findingsOf(catalogue.evaluate('screening', screeningFacts), null, clearances, screeningFacts, unanswered);
+  const patientFindings = findingsOf(
+    catalogue.evaluate('screening', screeningFacts),
+    null,
+    clearances,
+    screeningFacts,
+    unanswered,
+  );
   const limbFindings = new Map<ScreeningRequest['limbs'][number], ScreeningFinding[]>();
   for (const site of request.limbs) {
     const siteFacts = limbFacts(site, Object.keys(LIMB_ITEMS));
     const evaluation = catalogue.evaluate('screening-limb', siteFacts);
-    limbFindings.set(site, findingsOf(evaluation, { limb: site.limb, side: site.side }, clearances, siteFacts, unanswered));
+    limbFindings.set(
+      site,
+      findingsOf(evaluation, { limb: site.limb, side: site.side }, clearances, siteFacts, unanswered),
+    );
   }
 
   const verdicts = (patient: ScreeningFinding[]) => {
     const patientVerdict = worst(...patient.map(effective));
-    const limbs = request.limbs.map((site) => ({ limb: site.limb, side: site.side, verdict: worst(patientVerdict, ...limbFindings.get(site)!.map(effective)) }));
+    const limbs = request.limbs.map((site) => ({
+      limb: site.limb,
+      side: site.side,
+      verdict: worst(patientVerdict, ...limbFindings.get(site)!.map(effective)),
+    }));
     return { limbs, verdict: worst(patientVerdict, best(limbs.map((l) => l.verdict))) };
   };
   // An unanswered caution item is asked, not assumed, when it alone would turn a clear screening into
@@ -191,7 +224,9 @@ export async function screenPatient(
     screenedOn,
     rulesetVersion: catalogue.version,
     findings,
-    missing: [...new Set(findings.flatMap((f) => (f.verdict === 'incomplete' && f.missing ? f.missing.split(', ') : [])))],
+    missing: [
+      ...new Set(findings.flatMap((f) => (f.verdict === 'incomplete' && f.missing ? f.missing.split(', ') : []))),
+    ],
     modifications: [...new Set(findings.flatMap((f) => (effective(f) === 'caution' ? (f.modifications ?? []) : [])))],
     limbs,
     vteScore: { total: vte.total, factors: vte.factors },

@@ -45,7 +45,10 @@ export function patientFacts(
   facts.diastolicBp = request.bloodPressure?.diastolic ?? null;
   facts.bloodPressureAgeDays = request.bloodPressure ? daysBetween(request.bloodPressure.measuredOn, screenedOn) : null;
   facts.surgicalIndication = context.surgicalIndication;
-  facts.daysSinceSurgery = request.answers.recentSurgery === 'yes' && request.surgeryDate ? daysBetween(request.surgeryDate, screenedOn) : null;
+  facts.daysSinceSurgery =
+    request.answers.recentSurgery === 'yes' && request.surgeryDate
+      ? daysBetween(request.surgeryDate, screenedOn)
+      : null;
   return facts;
 }
 

@@ -38,7 +38,11 @@ export const screeningGoldenSuite: GoldenSuite<ScreeningCase> = {
       ...(outcome.verdict === expect.verdict ? [] : [`verdict: expected ${expect.verdict}, got ${outcome.verdict}`]),
       ...sameSet('finding', expect.findings, [...new Set(outcome.findings.map((f) => f.ruleId))]),
       ...(expect.limbs
-        ? sameSet('site', expect.limbs.map((l) => `${l.side} ${l.limb} ${l.verdict}`), outcome.limbs.map((l) => `${l.side} ${l.limb} ${l.verdict}`))
+        ? sameSet(
+            'site',
+            expect.limbs.map((l) => `${l.side} ${l.limb} ${l.verdict}`),
+            outcome.limbs.map((l) => `${l.side} ${l.limb} ${l.verdict}`),
+          )
         : []),
       ...(expect.missing ? sameSet('missing', expect.missing, outcome.missing) : []),
       ...(expect.vteScore === undefined || expect.vteScore === outcome.vteScore.total

@@ -16,32 +16,41 @@ export const Side = z.enum(['left', 'right']);
 export const Sex = z.enum(['female', 'male', 'other', 'unknown']);
 
 /** Changes a caution asks of the prescription; the prescription engine applies them. */
-export const Modification = z.enum(['conservative-first-session', 'lower-pressure', 'intermittent-inflation', 'supervised-sessions']);
+export const Modification = z.enum([
+  'conservative-first-session',
+  'lower-pressure',
+  'intermittent-inflation',
+  'supervised-sessions',
+]);
 
 const answers = (items: Record<string, string>): Record<string, FactSpec> =>
-  Object.fromEntries(Object.entries(items).map(([item, question]) => [item, { description: question, schema: ScreeningAnswer }]));
+  Object.fromEntries(
+    Object.entries(items).map(([item, question]) => [item, { description: question, schema: ScreeningAnswer }]),
+  );
 
 const count = (description: string, schema: z.ZodType = z.number().int().min(0)) => ({ description, schema });
 
-const Finding = z.strictObject({
-  type: z.literal('finding'),
-  params: z.strictObject({
-    verdict: Verdict.exclude(['clear']),
-    clinicianMessage: z.string().trim().min(10),
-    patientMessage: z.string().trim().min(10),
-    /** For `incomplete` findings: the item or measurement that is missing. */
-    missing: z.string().min(1).optional(),
-    /** For `incomplete` findings: a fact that lists the missing items (when the rule cannot know them in advance). */
-    missingFrom: z.literal('vteUnansweredItems').optional(),
-    /** For a `caution` read from an item answered unknown: the item. It is asked (`incomplete`) when it alone would make a clear screening a caution, or when the screening is incomplete anyway. */
-    unanswered: z.string().min(1).optional(),
-    /** For `caution`: what the prescription must change; for `refer`: what it must change once a clearance lifts the referral. */
-    modifications: z.array(Modification).min(1).optional(),
-  }),
-}).refine((event) => event.params.verdict !== 'refer' || event.params.modifications !== undefined, {
-  path: ['params', 'modifications'],
-  message: 'a referral names the modifications a clearance keeps (at least those of its milder caution band)',
-});
+const Finding = z
+  .strictObject({
+    type: z.literal('finding'),
+    params: z.strictObject({
+      verdict: Verdict.exclude(['clear']),
+      clinicianMessage: z.string().trim().min(10),
+      patientMessage: z.string().trim().min(10),
+      /** For `incomplete` findings: the item or measurement that is missing. */
+      missing: z.string().min(1).optional(),
+      /** For `incomplete` findings: a fact that lists the missing items (when the rule cannot know them in advance). */
+      missingFrom: z.literal('vteUnansweredItems').optional(),
+      /** For a `caution` read from an item answered unknown: the item. It is asked (`incomplete`) when it alone would make a clear screening a caution, or when the screening is incomplete anyway. */
+      unanswered: z.string().min(1).optional(),
+      /** For `caution`: what the prescription must change; for `refer`: what it must change once a clearance lifts the referral. */
+      modifications: z.array(Modification).min(1).optional(),
+    }),
+  })
+  .refine((event) => event.params.verdict !== 'refer' || event.params.modifications !== undefined, {
+    path: ['params', 'modifications'],
+    message: 'a referral names the modifications a clearance keeps (at least those of its milder caution band)',
+  });
 
 export const screeningRuleset: RulesetSpec = {
   name: 'screening',
@@ -52,12 +61,25 @@ export const screeningRuleset: RulesetSpec = {
     bmi: count('Body-mass index, kg/m².', z.number().min(5).max(100)),
     systolicBp: count('Resting systolic pressure, mmHg; null when none is recorded.', z.number().int().nullable()),
     diastolicBp: count('Resting diastolic pressure, mmHg; null when none is recorded.', z.number().int().nullable()),
-    bloodPressureAgeDays: count('Days since the blood pressure was measured; null when none is recorded.', z.number().int().min(0).nullable()),
-    surgicalIndication: { description: 'True when the screening is made for a plan of a surgically treated condition (the indication counts as recent surgery); false for a screening on its own.', schema: z.boolean() },
-    daysSinceSurgery: count('Days since the most recent surgery; null when there was none in the last 3 months or it is not known.', z.number().int().min(0).nullable()),
+    bloodPressureAgeDays: count(
+      'Days since the blood pressure was measured; null when none is recorded.',
+      z.number().int().min(0).nullable(),
+    ),
+    surgicalIndication: {
+      description:
+        'True when the screening is made for a plan of a surgically treated condition (the indication counts as recent surgery); false for a screening on its own.',
+      schema: z.boolean(),
+    },
+    daysSinceSurgery: count(
+      'Days since the most recent surgery; null when there was none in the last 3 months or it is not known.',
+      z.number().int().min(0).nullable(),
+    ),
     vteScore: count('Points of the VTE risk screen (the vte-points ruleset) from the items answered, summed.'),
     vteScoreIfUnanswered: count('Points the VTE risk screen would reach if every item not answered were yes.'),
-    vteUnansweredItems: { description: 'The items not answered that would add VTE points if they were yes.', schema: z.array(z.string()) },
+    vteUnansweredItems: {
+      description: 'The items not answered that would add VTE points if they were yes.',
+      schema: z.array(z.string()),
+    },
   },
   event: Finding,
 };
@@ -76,7 +98,11 @@ export const screeningLimbRuleset: RulesetSpec = {
 /** The points of the VTE risk screen; the same facts as the screening, less the score itself. */
 export const vtePointsRuleset: RulesetSpec = {
   name: 'vte-points',
-  facts: Object.fromEntries(Object.entries(screeningRuleset.facts).filter(([name]) => !['vteScore', 'vteScoreIfUnanswered', 'vteUnansweredItems'].includes(name))),
+  facts: Object.fromEntries(
+    Object.entries(screeningRuleset.facts).filter(
+      ([name]) => !['vteScore', 'vteScoreIfUnanswered', 'vteUnansweredItems'].includes(name),
+    ),
+  ),
   event: z.strictObject({
     type: z.literal('points'),
     params: z.strictObject({ points: z.number().int().min(1).max(10), factor: z.string().min(3) }),

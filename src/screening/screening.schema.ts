@@ -9,7 +9,10 @@ const isoDate = z.iso.date();
 const answerSet = <K extends string>(items: Record<K, string>) =>
   z.strictObject(
     Object.fromEntries(
-      Object.entries<string>(items).map(([item, question]) => [item, ScreeningAnswer.optional().describe(`${question} Left out = unknown.`)]),
+      Object.entries<string>(items).map(([item, question]) => [
+        item,
+        ScreeningAnswer.optional().describe(`${question} Left out = unknown.`),
+      ]),
     ) as Record<K, z.ZodOptional<typeof ScreeningAnswer>>,
   );
 
@@ -25,11 +28,19 @@ export const CLEARANCE_SHAPE_CHANGED =
 export const Clearance = z
   .strictObject({
     findings: z
-      .array(z.string().trim().regex(/^[a-z][a-z0-9.-]*$/, 'must be a rule id such as refer.bp-160-179').max(100))
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[a-z][a-z0-9.-]*$/, 'must be a rule id such as refer.bp-160-179')
+          .max(100),
+      )
       .min(1)
       .max(40)
       .refine((ids) => new Set(ids).size === ids.length, 'lists the same finding twice')
-      .describe('The findings this clearance covers, by rule id (e.g. `refer.bp-160-179`, `refer.vte-score`, `sel.refer.high-risk-bsi-no-clearance`). Only rules whose finding needs a clearance may be named.'),
+      .describe(
+        'The findings this clearance covers, by rule id (e.g. `refer.bp-160-179`, `refer.vte-score`, `sel.refer.high-risk-bsi-no-clearance`). Only rules whose finding needs a clearance may be named.',
+      ),
     by: z.string().trim().min(2).max(200).describe('Who gave the medical clearance (name and role).'),
     on: isoDate.describe('Date of the clearance.'),
     note: z.string().trim().min(3).max(2000).describe('What was cleared, and any conditions.'),
@@ -42,7 +53,9 @@ export const LimbSite = z
     limb: Limb.describe('Where the cuff goes.'),
     side: Side.describe('Which side.'),
     circumferenceCm: z.number().min(5).max(150).optional().describe('Limb circumference at the cuff site, cm.'),
-    findings: answerSet(LIMB_ITEMS).default({}).describe('What was found at the cuff site: yes, no or unknown for each item.'),
+    findings: answerSet(LIMB_ITEMS)
+      .default({})
+      .describe('What was found at the cuff site: yes, no or unknown for each item.'),
   })
   .meta({ id: 'LimbSite', description: 'A planned cuff site and what was found there.' });
 
@@ -58,21 +71,29 @@ export const ScreeningRequest = z
       })
       .describe('Who is screened.'),
     answers: PatientAnswers,
-    surgeryDate: isoDate.optional().describe('Date of the most recent surgery; required when `answers.recentSurgery` is yes.'),
+    surgeryDate: isoDate
+      .optional()
+      .describe('Date of the most recent surgery; required when `answers.recentSurgery` is yes.'),
     bloodPressure: z
       .strictObject({
         systolic: z.number().int().min(60).max(280).describe('Systolic pressure at rest, mmHg.'),
         diastolic: z.number().int().min(30).max(180).describe('Diastolic pressure at rest, mmHg.'),
         measuredOn: isoDate.describe('Date of the measurement.'),
       })
-      .refine((bp) => bp.diastolic < bp.systolic, { path: ['diastolic'], message: 'must be below the systolic pressure' })
+      .refine((bp) => bp.diastolic < bp.systolic, {
+        path: ['diastolic'],
+        message: 'must be below the systolic pressure',
+      })
       .optional()
       .describe('Resting blood pressure; without a recent one the screening is incomplete.'),
     limbs: z
       .array(LimbSite)
       .min(1)
       .max(4)
-      .refine((limbs) => new Set(limbs.map((l) => `${l.limb}:${l.side}`)).size === limbs.length, 'lists the same limb and side twice')
+      .refine(
+        (limbs) => new Set(limbs.map((l) => `${l.limb}:${l.side}`)).size === limbs.length,
+        'lists the same limb and side twice',
+      )
       .describe('The planned cuff sites.'),
     clearances: z
       .array(Clearance)
@@ -106,8 +127,15 @@ export const ScreeningFinding = z
     clinicianMessage: z.string().describe('For the clinician.'),
     patientMessage: z.string().describe('For the patient, in plain words.'),
     missing: z.string().optional().describe('For `incomplete`: the item or measurement that is missing.'),
-    modifications: z.array(Modification).optional().describe('For `caution`: what the prescription must change; for `refer`: what it must change once a clearance that names the finding lifts it.'),
-    cleared: z.boolean().describe('True when a recorded clearance that names this rule turned this `refer` into a `caution`.'),
+    modifications: z
+      .array(Modification)
+      .optional()
+      .describe(
+        'For `caution`: what the prescription must change; for `refer`: what it must change once a clearance that names the finding lifts it.',
+      ),
+    cleared: z
+      .boolean()
+      .describe('True when a recorded clearance that names this rule turned this `refer` into a `caution`.'),
     clearance: Clearance.optional().describe('For a cleared finding: the clearance that names it.'),
     inputs: z.record(z.string(), z.unknown()).describe('The values the rule read, by fact name.'),
     evidence: z.array(Evidence).describe('The sources behind the rule.'),
@@ -120,7 +148,9 @@ export const ScreeningOutcome = z
     verdict: Verdict.describe(
       'The worst that applies: `contraindicated` (no BFR), `incomplete` (information missing), `refer` (medical clearance needed), `caution` (allowed with modifications), `clear`.',
     ),
-    screenedOn: isoDate.describe('The day the screening applies to; ages and the age of the blood pressure are counted to it.'),
+    screenedOn: isoDate.describe(
+      'The day the screening applies to; ages and the age of the blood pressure are counted to it.',
+    ),
     rulesetVersion: z.string().describe('Version of the rules that produced it.'),
     findings: z.array(ScreeningFinding).describe('Every finding, patient first, then each cuff site.'),
     missing: z.array(z.string()).describe('Items and measurements that must be supplied before a plan can be made.'),

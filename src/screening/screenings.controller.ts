@@ -23,7 +23,10 @@ export class ScreeningsController {
   })
   @ApiCreatedResponse({ standardSchema: Screening })
   @ApiProblems(400, 413, 415)
-  screen(@Body({ schema: ScreeningRequest }) body: ScreeningRequest, @CurrentPrincipal() principal: Principal): Promise<Screening> {
+  screen(
+    @Body({ schema: ScreeningRequest }) body: ScreeningRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Screening> {
     return this.screenings.screen(body, principal);
   }
 
@@ -33,7 +36,7 @@ export class ScreeningsController {
   @ApiOperation({
     summary: 'Evaluate a screening without storing it',
     description:
-      'The same rules and the same answer as `POST /v1/screenings`, on today\'s date, but nothing is stored: for showing the verdict while a clinician fills in the form. Store the screening with `POST /v1/screenings` (or make the plan) once it is complete.',
+      "The same rules and the same answer as `POST /v1/screenings`, on today's date, but nothing is stored: for showing the verdict while a clinician fills in the form. Store the screening with `POST /v1/screenings` (or make the plan) once it is complete.",
   })
   @ApiOkResponse({ standardSchema: ScreeningOutcome })
   @ApiProblems(400, 413, 415)
@@ -46,7 +49,10 @@ export class ScreeningsController {
   @ApiOperation({ summary: 'Read a screening', description: "A stored screening of the caller's organization." })
   @ApiOkResponse({ standardSchema: Screening })
   @ApiProblems(400, 404)
-  find(@Param({ schema: ScreeningParams }) params: { id: string }, @CurrentPrincipal() principal: Principal): Promise<Screening> {
+  find(
+    @Param({ schema: ScreeningParams }) params: { id: string },
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Screening> {
     return this.screenings.find(params.id, principal);
   }
 }

@@ -39,7 +39,10 @@ export async function serveWebApp(fastify: FastifyInstance, config: AppConfig): 
   });
   if (!existsSync(join(config.webApp.dir, 'index.html'))) {
     fastify.get('/app', async (_request, reply) =>
-      reply.code(503).type('text/plain; charset=utf-8').send('The web app is not built: run `npm run build:web` (npm start does it).\n'),
+      reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The web app is not built: run `npm run build:web` (npm start does it).\n'),
     );
     return;
   }

@@ -24,7 +24,10 @@ export class WebAppController {
   ) {}
 
   @Get('sign-in-options')
-  @ApiOperation({ summary: 'How the web app signs in', description: 'The OIDC endpoints for the authorization code flow with PKCE, or the development sign-in.' })
+  @ApiOperation({
+    summary: 'How the web app signs in',
+    description: 'The OIDC endpoints for the authorization code flow with PKCE, or the development sign-in.',
+  })
   @ApiOkResponse({ standardSchema: SignInOptions })
   @ApiProblems(429)
   signInOptions(): SignInOptions {
@@ -40,7 +43,10 @@ export class WebAppController {
   })
   @ApiOkResponse({ standardSchema: DevToken })
   @ApiProblems(400, 404, 413, 415, 429)
-  async devToken(@Body({ schema: DevTokenRequest }) body: DevTokenRequest, @Req() request: FastifyRequest): Promise<DevToken> {
+  async devToken(
+    @Body({ schema: DevTokenRequest }) body: DevTokenRequest,
+    @Req() request: FastifyRequest,
+  ): Promise<DevToken> {
     const auth = this.config.auth;
     if (!this.config.webApp.developmentSignIn || auth.mode !== 'development') {
       throw new DomainError(ErrorCode.RouteNotFound, 'Development sign-in is off: sign in at the OIDC issuer.');
@@ -50,7 +56,13 @@ export class WebAppController {
       throw new DomainError(ErrorCode.RouteNotFound, 'Development sign-in answers only on this machine.');
     }
     const roles: DevToken['roles'] = [body.role];
-    const accessToken = await mintToken(auth, { subject: body.subject, tenant: body.tenant, roles, ttlSeconds: DEV_TOKEN_TTL_SECONDS, now: this.clock.now() });
+    const accessToken = await mintToken(auth, {
+      subject: body.subject,
+      tenant: body.tenant,
+      roles,
+      ttlSeconds: DEV_TOKEN_TTL_SECONDS,
+      now: this.clock.now(),
+    });
     return { accessToken, expiresIn: DEV_TOKEN_TTL_SECONDS, subject: body.subject, tenant: body.tenant, roles };
   }
 }

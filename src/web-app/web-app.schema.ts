@@ -4,7 +4,9 @@ import { Role } from '../auth/principal';
 
 export const SignInOptions = z
   .object({
-    development: z.boolean().describe('True when the development issuer signs the app in (`POST /app/dev-token`); never in production.'),
+    development: z
+      .boolean()
+      .describe('True when the development issuer signs the app in (`POST /app/dev-token`); never in production.'),
     oidc: z
       .object({
         authorizationUrl: z.string().describe("The OIDC issuer's authorization endpoint."),
@@ -21,8 +23,22 @@ export type SignInOptions = z.infer<typeof SignInOptions>;
 export const DevTokenRequest = z
   .strictObject({
     role: Role.exclude(['gateway']).describe('The role the token carries.'),
-    subject: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only').default('dev-clinician').describe('Who signs in.'),
-    tenant: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and . _ - only').default('clinic-north').describe('The organization.'),
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only')
+      .default('dev-clinician')
+      .describe('Who signs in.'),
+    tenant: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and . _ - only')
+      .default('clinic-north')
+      .describe('The organization.'),
   })
   .meta({
     id: 'DevTokenRequest',

@@ -24,7 +24,10 @@ describe('Mosquitto', () => {
   afterEach(async () => {
     await rig.close();
     const cleaner = await connectAsync(BROKER, { protocolVersion: 4, clean: true });
-    const retained = [topics.status(rig.site, 'gw-1'), ...['gw-1-cuff-1', 'gw-1-cuff-2'].map((d) => topics.device(rig.site, 'gw-1', d, 'state'))];
+    const retained = [
+      topics.status(rig.site, 'gw-1'),
+      ...['gw-1-cuff-1', 'gw-1-cuff-2'].map((d) => topics.device(rig.site, 'gw-1', d, 'state')),
+    ];
     await Promise.all(retained.map((topic) => cleaner.publishAsync(topic, '', { qos: 1, retain: true })));
     await cleaner.endAsync();
   });
@@ -32,12 +35,18 @@ describe('Mosquitto', () => {
   it('runs self-test, an idempotent program push, a session with telemetry and events, and deflate', async () => {
     await rig.ready();
     const program = shortProgram();
-    const push = { type: 'PUSH_PROGRAM', body: { programId: program.programId, sha256: programSha256(program), program } } as const;
+    const push = {
+      type: 'PUSH_PROGRAM',
+      body: { programId: program.programId, sha256: programSha256(program), program },
+    } as const;
 
     const first = await rig.send(push);
     const again = await rig.send(push);
     const changed = shortProgram({ blocks: [shortProgram().blocks[1]] });
-    const conflict = await rig.send({ type: 'PUSH_PROGRAM', body: { programId: changed.programId, sha256: programSha256(changed), program: changed } });
+    const conflict = await rig.send({
+      type: 'PUSH_PROGRAM',
+      body: { programId: changed.programId, sha256: programSha256(changed), program: changed },
+    });
     expect([first.result, again.result, conflict.result]).toEqual(['OK', 'OK', 'REJECTED_CONFLICT']);
     expect(again.programSha256).toBe(programSha256(program));
 
@@ -47,15 +56,28 @@ describe('Mosquitto', () => {
     expect((await rig.send({ type: 'DEFLATE', body: {} })).result).toBe('OK');
     await rig.until(() => rig.state() === 'ABORTED', 10_000);
 
-    expect(rig.telemetry.filter((t) => t.deviceId === 'gw-1-cuff-1' && t.state === 'HOLDING').length).toBeGreaterThan(10);
-    expect(rig.statePath()).toEqual(['SELF_TEST', 'READY', 'PROGRAM_LOADED', 'INFLATING', 'HOLDING', 'DEFLATING', 'ABORTED']);
+    expect(rig.telemetry.filter((t) => t.deviceId === 'gw-1-cuff-1' && t.state === 'HOLDING').length).toBeGreaterThan(
+      10,
+    );
+    expect(rig.statePath()).toEqual([
+      'SELF_TEST',
+      'READY',
+      'PROGRAM_LOADED',
+      'INFLATING',
+      'HOLDING',
+      'DEFLATING',
+      'ABORTED',
+    ]);
     expect(rig.rejected).toEqual([]);
   });
 
   it('learns through the Last Will that the gateway is gone, and its cuff deflates without the server', async () => {
     await rig.ready();
     const program = shortProgram();
-    await rig.send({ type: 'PUSH_PROGRAM', body: { programId: program.programId, sha256: programSha256(program), program } });
+    await rig.send({
+      type: 'PUSH_PROGRAM',
+      body: { programId: program.programId, sha256: programSha256(program), program },
+    });
     await rig.send({ type: 'START', body: { programId: program.programId } });
     await rig.until(() => rig.gateway.sim('gw-1-cuff-1').state === 'HOLDING');
     const cutAt = rig.timers.now();

@@ -49,7 +49,9 @@ describe('Command sequence numbers across replicas (PostgreSQL)', () => {
 
   it('hands out distinct numbers to two replicas claiming at once, none below the clock', async () => {
     const [a, b] = replicas.map((db) => new DatabaseCommandSequence(db));
-    const claims = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).next('cuff-concurrent', NOON)));
+    const claims = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).next('cuff-concurrent', NOON)),
+    );
 
     expect(new Set(claims).size).toBe(claims.length);
     expect(Math.min(...claims)).toBe(NOON);
@@ -71,7 +73,10 @@ describe('Command sequence numbers across replicas (PostgreSQL)', () => {
     const cuff = (deviceId: string) => new CommandAdmission(new FirmwareState(deviceId, [], new Subject()));
     const issue = async (issuer: EnvelopeIssuer, door: CommandAdmission, deviceId: string, sync: boolean) => {
       const command = { type: 'CLEAR_ALARM', body: {} } as const;
-      const admission = door.admit(sync ? issuer.issue(deviceId, command) : await issuer.claim(deviceId, command), clockA.now());
+      const admission = door.admit(
+        sync ? issuer.issue(deviceId, command) : await issuer.claim(deviceId, command),
+        clockA.now(),
+      );
       return admission.kind === 'refused' ? admission.result : admission.kind;
     };
 
@@ -80,7 +85,10 @@ describe('Command sequence numbers across replicas (PostgreSQL)', () => {
     expect(await issue(new EnvelopeIssuer(clockB), alone, 'cuff-alone', true)).toBe('REJECTED_REPLAY');
 
     const shared = cuff('cuff-shared');
-    const [issuerA, issuerB] = replicas.map((db, i) => new EnvelopeIssuer(i === 0 ? clockA : clockB, DEFAULT_COMMAND_LIFETIME_MS, new DatabaseCommandSequence(db)));
+    const [issuerA, issuerB] = replicas.map(
+      (db, i) =>
+        new EnvelopeIssuer(i === 0 ? clockA : clockB, DEFAULT_COMMAND_LIFETIME_MS, new DatabaseCommandSequence(db)),
+    );
     const results = [];
     for (const issuer of [issuerA, issuerB, issuerB, issuerA, issuerB]) {
       results.push(await issue(issuer, shared, 'cuff-shared', false));
@@ -95,7 +103,9 @@ describe('Command sequence numbers across replicas (PostgreSQL)', () => {
     try {
       await rig.start();
       await rig.ready();
-      const [row] = await replicas[0].query(`SELECT last_seq FROM device_command_sequences WHERE device_id = 'gw-1-cuff-1'`);
+      const [row] = await replicas[0].query(
+        `SELECT last_seq FROM device_command_sequences WHERE device_id = 'gw-1-cuff-1'`,
+      );
       expect(Number(row.last_seq)).toBeGreaterThanOrEqual(rig.timers.now() - 60_000);
 
       await db.destroy();

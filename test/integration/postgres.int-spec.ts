@@ -13,7 +13,6 @@ import { SessionHarness } from '../device-session-harness';
 import { onScreeningDay, prescriptionRequest } from '../factories';
 import { startTestApp } from '../test-app';
 
-
 /**
  * Runs against a real PostgreSQL server (CI has one at 127.0.0.1:5432, database `test`, trust
  * auth). Each run works in a schema of its own and drops it afterwards.
@@ -44,8 +43,29 @@ describe('PostgreSQL', () => {
     const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize();
     try {
       expect(await db.showMigrations()).toBe(false);
-      const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
-      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['audit_events', 'cds_cards', 'cds_feedback', 'cds_token_ids', 'device_command_sequences', 'device_leases', 'device_session_alarms', 'device_session_commands', 'device_session_events', 'device_session_sets', 'device_sessions', 'idempotency_keys', 'lop_measurements', 'migrations', 'prescriptions', 'ruleset_versions', 'screenings']);
+      const tables = await db.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+        [schema],
+      );
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+        'audit_events',
+        'cds_cards',
+        'cds_feedback',
+        'cds_token_ids',
+        'device_command_sequences',
+        'device_leases',
+        'device_session_alarms',
+        'device_session_commands',
+        'device_session_events',
+        'device_session_sets',
+        'device_sessions',
+        'idempotency_keys',
+        'lop_measurements',
+        'migrations',
+        'prescriptions',
+        'ruleset_versions',
+        'screenings',
+      ]);
       await db.undoLastMigration();
       expect(await db.showMigrations()).toBe(true);
       await db.runMigrations();
@@ -59,7 +79,12 @@ describe('PostgreSQL', () => {
     const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize();
     try {
       const repository = db.getRepository(RulesetVersionRecord);
-      const record = { version: 'f'.repeat(64), ruleCount: 3, content: '{"a":1}', firstLoadedAt: new Date('2026-11-21T08:30:00.123Z') };
+      const record = {
+        version: 'f'.repeat(64),
+        ruleCount: 3,
+        content: '{"a":1}',
+        firstLoadedAt: new Date('2026-11-21T08:30:00.123Z'),
+      };
       await repository.save(record);
       expect(await repository.findOneByOrFail({ version: record.version })).toEqual(record);
       await repository.delete({ version: record.version });
@@ -75,10 +100,16 @@ describe('PostgreSQL', () => {
     try {
       const health = await request(sut.http).get('/health').expect(200);
       expect(health.body.checks.database).toMatchObject({ status: 'up', kind: 'postgres' });
-      await request(sut.http).get('/v1/rules/ci.vte-history').auth(await sut.tokenFor('viewer'), { type: 'bearer' }).expect(200);
+      await request(sut.http)
+        .get('/v1/rules/ci.vte-history')
+        .auth(await sut.tokenFor('viewer'), { type: 'bearer' })
+        .expect(200);
       const rows = await sut.app.get(DataSource).query('SELECT version FROM ruleset_versions');
       expect(rows).toEqual([{ version: health.body.checks.rules.rulesetVersion }]);
-      const audit = await request(sut.http).get('/v1/audit/verification').auth(await sut.tokenFor('admin'), { type: 'bearer' }).expect(200);
+      const audit = await request(sut.http)
+        .get('/v1/audit/verification')
+        .auth(await sut.tokenFor('admin'), { type: 'bearer' })
+        .expect(200);
       expect(audit.body.intact).toBe(true);
     } finally {
       await sut.close();
@@ -89,17 +120,29 @@ describe('PostgreSQL', () => {
     const sut = await startTestApp({ DATABASE_URL: url }, { clock: onScreeningDay() });
     try {
       const token = await sut.tokenFor('clinician');
-      const post = (path: string, body: object) => request(sut.http).post(path).auth(token, { type: 'bearer' }).send(body);
+      const post = (path: string, body: object) =>
+        request(sut.http).post(path).auth(token, { type: 'bearer' }).send(body);
       const first = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
       const second = (await post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
-      const page = await request(sut.http).get('/v1/prescriptions?patient=mrn-1001&limit=1').auth(token, { type: 'bearer' }).expect(200);
-      const next = await request(sut.http).get(`/v1/prescriptions?patient=mrn-1001&limit=1&cursor=${page.body.nextCursor}`).auth(token, { type: 'bearer' }).expect(200);
-      expect([...page.body.items, ...next.body.items].map((i: { id: string }) => i.id).sort()).toEqual([first.id, second.id].sort());
+      const page = await request(sut.http)
+        .get('/v1/prescriptions?patient=mrn-1001&limit=1')
+        .auth(token, { type: 'bearer' })
+        .expect(200);
+      const next = await request(sut.http)
+        .get(`/v1/prescriptions?patient=mrn-1001&limit=1&cursor=${page.body.nextCursor}`)
+        .auth(token, { type: 'bearer' })
+        .expect(200);
+      expect([...page.body.items, ...next.body.items].map((i: { id: string }) => i.id).sort()).toEqual(
+        [first.id, second.id].sort(),
+      );
 
       const revision = (await post(`/v1/prescriptions/${first.id}/revisions`, prescriptionRequest()).expect(201)).body;
       const acknowledgements = revision.plan.cautions.map((c: { id: string }) => ({ caution: c.id }));
       await post(`/v1/prescriptions/${revision.id}/approve`, { acknowledgements }).expect(200);
-      const old = await request(sut.http).get(`/v1/prescriptions/${first.id}`).auth(token, { type: 'bearer' }).expect(200);
+      const old = await request(sut.http)
+        .get(`/v1/prescriptions/${first.id}`)
+        .auth(token, { type: 'bearer' })
+        .expect(200);
       expect(old.body).toMatchObject({ status: 'superseded', supersededBy: revision.id, plan: first.plan });
     } finally {
       await sut.close();
@@ -119,9 +162,13 @@ describe('PostgreSQL', () => {
       await harness.runToEnd(session.id);
       const record = (await harness.get(`/v1/device-sessions/${session.id}`).expect(200)).body;
       expect(record).toMatchObject({ status: 'completed', program: session.program });
-      const keys = record.sets.map((s: { blockIndex: number; setIndex: number; phase: string }) => `${s.blockIndex}:${s.setIndex}:${s.phase}`);
+      const keys = record.sets.map(
+        (s: { blockIndex: number; setIndex: number; phase: string }) => `${s.blockIndex}:${s.setIndex}:${s.phase}`,
+      );
       expect(new Set(keys).size).toBe(keys.length);
-      expect(record.sets.filter((s: { phase: string }) => s.phase === 'work')).toHaveLength(session.program.blocks[0].sets.length);
+      expect(record.sets.filter((s: { phase: string }) => s.phase === 'work')).toHaveLength(
+        session.program.blocks[0].sets.length,
+      );
       expect(typeof record.sets[0].meanMmHg).toBe('number');
       expect(record.events.length).toBeGreaterThan(10);
       expect(record.adherence.adherence).toBeGreaterThan(0);
@@ -131,7 +178,9 @@ describe('PostgreSQL', () => {
   });
 
   it('keeps one unbroken audit chain when two replicas append at once, and refuses edits', async () => {
-    const replicas = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize()));
+    const replicas = await Promise.all(
+      [1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize()),
+    );
     try {
       const trails = replicas.map((db) => new AuditTrail(db, new SystemClock()));
       const entry = (n: number) => ({
@@ -148,7 +197,9 @@ describe('PostgreSQL', () => {
       const verification = await trails[0].verify();
       expect(verification).toMatchObject({ intact: true });
       expect(verification.checked).toBeGreaterThanOrEqual(40);
-      await expect(replicas[0].query(`UPDATE audit_events SET actor = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+      await expect(replicas[0].query(`UPDATE audit_events SET actor = 'x' WHERE seq = 1`)).rejects.toThrow(
+        /append-only/,
+      );
       await expect(replicas[0].query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
     } finally {
       await Promise.all(replicas.map((db) => db.destroy()));
@@ -156,11 +207,15 @@ describe('PostgreSQL', () => {
   });
 
   it('refuses a CDS Hooks token id a second replica already used, at the same instant too', async () => {
-    const replicas = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize()));
+    const replicas = await Promise.all(
+      [1, 2].map(() => new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize()),
+    );
     try {
       const ledgers = replicas.map((db) => new StoredTokenIds(db, new SystemClock()));
       const keepUntil = new Date(Date.now() + 600_000);
-      const claims = await Promise.all(Array.from({ length: 10 }, (_, n) => ledgers[n % 2].claim('https://ehr.clinic.example', 'jti-1', keepUntil)));
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, (_, n) => ledgers[n % 2].claim('https://ehr.clinic.example', 'jti-1', keepUntil)),
+      );
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await ledgers[0].claim('https://ehr.clinic.example', 'jti-2', keepUntil)).toBe(true);
     } finally {
@@ -175,21 +230,30 @@ describe('PostgreSQL', () => {
       const auditor = await sut.tokenFor('admin');
       // PostgreSQL refuses a NUL in text ("invalid byte sequence for encoding UTF8: 0x00"): once, in a
       // grouped audit insert, it failed every request of the group.
-      const hostile = Array.from({ length: 30 }, (_, i) =>
-        [
-          request(sut.http).get('/v1/prescriptions/%00'),
-          request(sut.http).get('/v1/prescriptions?patient=a%00').auth(clinician, { type: 'bearer' }),
-          request(sut.http).get('/v1/audit?actor=%00').auth(auditor, { type: 'bearer' }),
-        ][i % 3],
+      const hostile = Array.from(
+        { length: 30 },
+        (_, i) =>
+          [
+            request(sut.http).get('/v1/prescriptions/%00'),
+            request(sut.http).get('/v1/prescriptions?patient=a%00').auth(clinician, { type: 'bearer' }),
+            request(sut.http).get('/v1/audit?actor=%00').auth(auditor, { type: 'bearer' }),
+          ][i % 3],
       );
-      const writes = Array.from({ length: 12 }, () => request(sut.http).post('/v1/prescriptions').auth(clinician, { type: 'bearer' }).send(prescriptionRequest()));
+      const writes = Array.from({ length: 12 }, () =>
+        request(sut.http).post('/v1/prescriptions').auth(clinician, { type: 'bearer' }).send(prescriptionRequest()),
+      );
       const [refused, written] = await Promise.all([Promise.all(hostile), Promise.all(writes)]);
       expect(refused.map((r) => r.status)).toEqual(refused.map(() => 400));
       expect(written.map((r) => r.status)).toEqual(written.map(() => 201));
       const ids = written.map((r) => r.headers['x-request-id']);
-      const recorded = await sut.app.get(DataSource).query('SELECT status FROM audit_events WHERE request_id = ANY($1)', [ids]);
+      const recorded = await sut.app
+        .get(DataSource)
+        .query('SELECT status FROM audit_events WHERE request_id = ANY($1)', [ids]);
       expect(recorded).toEqual(ids.map(() => ({ status: 201 })));
-      expect((await request(sut.http).get('/v1/audit/verification').auth(auditor, { type: 'bearer' }).expect(200)).body.intact).toBe(true);
+      expect(
+        (await request(sut.http).get('/v1/audit/verification').auth(auditor, { type: 'bearer' }).expect(200)).body
+          .intact,
+      ).toBe(true);
     } finally {
       await sut.close();
     }

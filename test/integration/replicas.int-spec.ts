@@ -37,10 +37,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A runner with patellofemoral pain, screened and measured today: the cuff takes an LOP at most 24 h old. */
 function todaysPrescription(): unknown {
-  return JSON.parse(JSON.stringify(patellofemoralRequest()).replaceAll(SCREENED_ON, day(0)).replaceAll('2026-10-09', day(-42)));
+  return JSON.parse(
+    JSON.stringify(patellofemoralRequest()).replaceAll(SCREENED_ON, day(0)).replaceAll('2026-10-09', day(-42)),
+  );
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -78,7 +84,13 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     const admin = await new DataSource({ type: 'postgres', url: POSTGRES }).initialize();
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.destroy();
-    gateway = new CuffGateway({ url: BROKER, site, gatewayId: 'gw-1', devices: simulatedCuffs(1).map((d) => ({ ...d, deviceId: `gw-1-${d.deviceId}` })), timers: new SystemTimers() });
+    gateway = new CuffGateway({
+      url: BROKER,
+      site,
+      gatewayId: 'gw-1',
+      devices: simulatedCuffs(1).map((d) => ({ ...d, deviceId: `gw-1-${d.deviceId}` })),
+      timers: new SystemTimers(),
+    });
     await gateway.start();
     // One after the other: the first runs the migrations.
     replicaA = spawnReplica(env, portA, 'A');
@@ -98,7 +110,11 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     }
     await gateway?.stop();
     const cleaner = await connectAsync(BROKER, { protocolVersion: 4, clean: true });
-    await Promise.all([topics.status(site, 'gw-1'), topics.device(site, 'gw-1', DEVICE, 'state')].map((topic) => cleaner.publishAsync(topic, '', { qos: 1, retain: true })));
+    await Promise.all(
+      [topics.status(site, 'gw-1'), topics.device(site, 'gw-1', DEVICE, 'state')].map((topic) =>
+        cleaner.publishAsync(topic, '', { qos: 1, retain: true }),
+      ),
+    );
     await cleaner.endAsync();
     const admin = await new DataSource({ type: 'postgres', url: POSTGRES }).initialize();
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
@@ -111,11 +127,20 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     if (config.auth.mode !== 'development') {
       throw new Error('the development issuer is needed');
     }
-    const bearer = await mintToken(config.auth, { subject: 'dr-lee', tenant: 'clinic-north', roles: ['clinician'], ttlSeconds: 3600, now: new Date() });
+    const bearer = await mintToken(config.auth, {
+      subject: 'dr-lee',
+      tenant: 'clinic-north',
+      roles: ['clinician'],
+      ttlSeconds: 3600,
+      now: new Date(),
+    });
     const call = async (port: number, method: string, path: string, body?: unknown) => {
       const res = await fetch(`http://127.0.0.1:${port}${path}`, {
         method,
-        headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       // Answers are read loosely here: the e2e suites check their shapes.
@@ -124,20 +149,28 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
 
     await until('both replicas see the cuff', 15_000, async () => {
       const [a, b] = await Promise.all([call(portA, 'GET', '/v1/devices'), call(portB, 'GET', '/v1/devices')]);
-      const online = (r: { body: Loose }) => (r.body.items ?? []).some((d: { deviceId: string; online: boolean }) => d.deviceId === DEVICE && d.online);
+      const online = (r: { body: Loose }) =>
+        (r.body.items ?? []).some((d: { deviceId: string; online: boolean }) => d.deviceId === DEVICE && d.online);
       return online(a) && online(b) ? true : undefined;
     });
     const draft = await call(portA, 'POST', '/v1/prescriptions', todaysPrescription());
     expect(draft).toMatchObject({ status: 201 });
-    const approved = await call(portA, 'POST', `/v1/prescriptions/${draft.body.id}/approve`, { acknowledgements: draft.body.plan.cautions.map((c: { id: string }) => ({ caution: c.id })) });
+    const approved = await call(portA, 'POST', `/v1/prescriptions/${draft.body.id}/approve`, {
+      acknowledgements: draft.body.plan.cautions.map((c: { id: string }) => ({ caution: c.id })),
+    });
     expect(approved).toMatchObject({ status: 200 });
-    const pushed = await call(portA, 'POST', `/v1/prescriptions/${approved.body.id}/device-sessions`, { deviceId: DEVICE, cuffs: [BOTH_THIGHS[0]] });
+    const pushed = await call(portA, 'POST', `/v1/prescriptions/${approved.body.id}/device-sessions`, {
+      deviceId: DEVICE,
+      cuffs: [BOTH_THIGHS[0]],
+    });
     expect(pushed.status === 201 ? 201 : JSON.stringify(pushed.body)).toBe(201);
     const sessionId: string = pushed.body.id;
 
     // The live stream through B, which does not supervise the session.
     let text = '';
-    const streamEnded = fetch(`http://127.0.0.1:${portB}/v1/device-sessions/${sessionId}/telemetry`, { headers: { authorization: `Bearer ${bearer}` } }).then(async (res) => {
+    const streamEnded = fetch(`http://127.0.0.1:${portB}/v1/device-sessions/${sessionId}/telemetry`, {
+      headers: { authorization: `Bearer ${bearer}` },
+    }).then(async (res) => {
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       const decoder = new TextDecoder();
       for (;;) {
@@ -174,9 +207,15 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
         return read.body.status === 'aborted' ? read.body : undefined;
       });
       const tookOverMs = Date.now() - killedAt;
-      await until('the cuff is deflated', 10_000, () => (sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg && sim.pressure('B') <= DEVICE_LIMITS.deflatedMmHg ? true : undefined));
+      await until('the cuff is deflated', 10_000, () =>
+        sim.pressure('A') <= DEVICE_LIMITS.deflatedMmHg && sim.pressure('B') <= DEVICE_LIMITS.deflatedMmHg
+          ? true
+          : undefined,
+      );
       const deflatedMs = Date.now() - killedAt;
-      console.log(`takeover ${tookOverMs} ms, cuff deflated ${deflatedMs} ms after SIGKILL, highest pressure ${Math.round(maxMmHg)} mmHg`);
+      console.log(
+        `takeover ${tookOverMs} ms, cuff deflated ${deflatedMs} ms after SIGKILL, highest pressure ${Math.round(maxMmHg)} mmHg`,
+      );
 
       expect(tookOverMs).toBeLessThanOrEqual(TAKEOVER_LIMIT_MS);
       expect(maxMmHg).toBeLessThan(DEVICE_LIMITS.tripMmHg);
@@ -198,7 +237,10 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
       clearInterval(watch);
     }
 
-    const verify = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/audit-verify.ts'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const verify = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/audit-verify.ts'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
   }, 180_000);
 });

@@ -42,8 +42,26 @@ const ONLY = option('--only');
  * `secondsPerLopRound` so that measurements are answered, and killed at any moment of them.
  */
 const PLAN = LONG
-  ? { rounds: 20, clients: 8, secondsPerRound: [3, 10], lopRoundEvery: 5, secondsPerLopRound: [40, 60], fuzz: 10_000, overloadConnections: 400, overloadSeconds: 10 }
-  : { rounds: 3, clients: 8, secondsPerRound: [2, 5], lopRoundEvery: 3, secondsPerLopRound: [40, 50], fuzz: 1_500, overloadConnections: 100, overloadSeconds: 3 };
+  ? {
+      rounds: 20,
+      clients: 8,
+      secondsPerRound: [3, 10],
+      lopRoundEvery: 5,
+      secondsPerLopRound: [40, 60],
+      fuzz: 10_000,
+      overloadConnections: 400,
+      overloadSeconds: 10,
+    }
+  : {
+      rounds: 3,
+      clients: 8,
+      secondsPerRound: [2, 5],
+      lopRoundEvery: 3,
+      secondsPerLopRound: [40, 50],
+      fuzz: 1_500,
+      overloadConnections: 100,
+      overloadSeconds: 3,
+    };
 const POSTGRES = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const START_TIMEOUT_MS = 60_000;
 
@@ -64,7 +82,10 @@ const env: Record<string, string> = {
   CUFF_SIM_DEVICES: String(LOP_CUFFS.length),
   // A low LOP makes the cuffs' search short (the search inflates step by step up to it).
   CUFF_SIM_LOP_MMHG: '50,50',
-  DATABASE_URL: DB === 'postgres' ? `${POSTGRES}?options=${encodeURIComponent(`-c search_path=${schema}`)}` : `sqlite:${join(dir, 'bfr-rx.sqlite')}`,
+  DATABASE_URL:
+    DB === 'postgres'
+      ? `${POSTGRES}?options=${encodeURIComponent(`-c search_path=${schema}`)}`
+      : `sqlite:${join(dir, 'bfr-rx.sqlite')}`,
   AUDIT_CHECKPOINT_FILE: join(dir, 'audit-checkpoint'),
   AUTH_DEV_KEY_FILE: join(dir, 'dev-issuer-key.json'),
   // Refusals and failures (4xx at warn, 5xx at error), not every answer.
@@ -89,11 +110,17 @@ let service: ChildProcess | undefined;
 
 async function start(extra: Record<string, string> = {}): Promise<void> {
   const log = openSync(serviceLog, 'a');
-  service = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', log, log] });
+  service = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    env: { ...process.env, ...env, ...extra },
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   const until = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < until) {
-    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) {
       return;
     }
@@ -114,7 +141,15 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
 }
 
 const token = (subject: string, roles = ['clinician']) =>
-  config.auth.mode === 'development' ? mintToken(config.auth, { subject, tenant: 'clinic-north', roles: roles as never, ttlSeconds: 3600, now: new Date() }) : Promise.reject(new Error('development issuer needed'));
+  config.auth.mode === 'development'
+    ? mintToken(config.auth, {
+        subject,
+        tenant: 'clinic-north',
+        roles: roles as never,
+        ttlSeconds: 3600,
+        now: new Date(),
+      })
+    : Promise.reject(new Error('development issuer needed'));
 
 interface Answer {
   status: number;
@@ -122,11 +157,21 @@ interface Answer {
   contentType: string;
 }
 
-async function call(method: string, path: string, bearer: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<Answer | undefined> {
+async function call(
+  method: string,
+  path: string,
+  bearer: string | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer | undefined> {
   try {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -144,7 +189,8 @@ async function call(method: string, path: string, bearer: string | undefined, bo
 }
 
 /** A 503 of load shedding: the service did nothing and asks to be asked again later. */
-const wasShed = (answer: Answer | undefined) => answer?.status === 503 && /The service is overloaded/.test(JSON.stringify(answer.body));
+const wasShed = (answer: Answer | undefined) =>
+  answer?.status === 503 && /The service is overloaded/.test(JSON.stringify(answer.body));
 
 /**
  * A call repeated while it is shed (a loaded machine can put the service's event loop behind):
@@ -172,7 +218,11 @@ interface PlanState {
 /** How a write that is not a plan was answered: stored (with what was answered), refused, or unanswered. */
 type Outcome<T> = { answer: 'stored'; stored: T } | { answer: 'refused' | 'unanswered' };
 
-const bundle = (...resources: unknown[]) => ({ resourceType: 'Bundle', type: 'searchset', entry: resources.map((resource) => ({ resource })) });
+const bundle = (...resources: unknown[]) => ({
+  resourceType: 'Bundle',
+  type: 'searchset',
+  entry: resources.map((resource) => ({ resource })),
+});
 
 /** What the screening service asks to prefetch, for a patient with a deep vein thrombosis: it answers with a card to override. */
 const cdsPrefetch = () => ({
@@ -187,11 +237,16 @@ const cdsPrefetch = () => ({
 });
 
 /** A call from the EHR, with a JWT made for that one call. */
-const fromEhr = async (path: string, body: unknown) => call('POST', path, await ehr.jwt(path, { claims: { sub: 'ehr-client-1' } }), body);
+const fromEhr = async (path: string, body: unknown) =>
+  call('POST', path, await ehr.jwt(path, { claims: { sub: 'ehr-client-1' } }), body);
 
 /** Reads the service's database directly, once the service has stopped. */
 async function queryStored(sql: string): Promise<Array<Record<string, unknown>>> {
-  const source = await new DataSource(DB === 'postgres' ? { type: 'postgres', url: env.DATABASE_URL } : { type: 'sqlite', database: env.DATABASE_URL.slice('sqlite:'.length) }).initialize();
+  const source = await new DataSource(
+    DB === 'postgres'
+      ? { type: 'postgres', url: env.DATABASE_URL }
+      : { type: 'sqlite', database: env.DATABASE_URL.slice('sqlite:'.length) },
+  ).initialize();
   try {
     return await source.query(sql);
   } finally {
@@ -231,12 +286,18 @@ async function crashRounds(): Promise<void> {
   const count = (what: string) => (writes[what] = (writes[what] ?? 0) + 1);
   for (let round = 0; round < PLAN.rounds; round++) {
     await start();
-    const [min, max] = round % PLAN.lopRoundEvery === PLAN.lopRoundEvery - 1 ? PLAN.secondsPerLopRound : PLAN.secondsPerRound;
+    const [min, max] =
+      round % PLAN.lopRoundEvery === PLAN.lopRoundEvery - 1 ? PLAN.secondsPerLopRound : PLAN.secondsPerRound;
     const killAt = Date.now() + (min + Math.random() * (max - min)) * 1000;
     let killed = false;
     /** The EHR: a patient-view call that gives a card, then feedback on a card it holds (valid, or with a reason the card did not offer). */
     const cdsStep = async () => {
-      const hook = await fromEhr('/cds-services/bfr-screening', { hook: 'patient-view', hookInstance: randomUUID(), context: { userId: 'PractitionerRole/pt-42', patientId: 'pat-7' }, prefetch: cdsPrefetch() });
+      const hook = await fromEhr('/cds-services/bfr-screening', {
+        hook: 'patient-view',
+        hookInstance: randomUUID(),
+        context: { userId: 'PractitionerRole/pt-42', patientId: 'pat-7' },
+        prefetch: cdsPrefetch(),
+      });
       if (!hook) {
         unanswered++;
       } else if (hook.status === 200) {
@@ -254,7 +315,14 @@ async function crashRounds(): Promise<void> {
       const code = valid ? card.overrideReasons![0].code : 'not-offered';
       const outcomeAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
       const sent = await fromEhr('/cds-services/bfr-screening/feedback', {
-        feedback: [{ card: card.uuid, outcome: 'overridden', overrideReason: { reason: { system: card.overrideReasons![0].system, code } }, outcomeTimestamp: outcomeAt }],
+        feedback: [
+          {
+            card: card.uuid,
+            outcome: 'overridden',
+            overrideReason: { reason: { system: card.overrideReasons![0].system, code } },
+            outcomeTimestamp: outcomeAt,
+          },
+        ],
       });
       if (!sent) {
         unanswered++;
@@ -266,7 +334,9 @@ async function crashRounds(): Promise<void> {
       } else {
         refuse(sent.status);
         feedback.set(card.uuid, { answer: 'refused' });
-        const field = ((sent.body.issue ?? []) as Array<{ expression?: string[] }>).flatMap((issue) => issue.expression ?? []);
+        const field = ((sent.body.issue ?? []) as Array<{ expression?: string[] }>).flatMap(
+          (issue) => issue.expression ?? [],
+        );
         if (valid && field.some((f) => f.endsWith('.card'))) {
           cardsForgotten++;
         }
@@ -285,7 +355,9 @@ async function crashRounds(): Promise<void> {
           await cdsStep();
         }
         const key = randomUUID();
-        const created = await call('POST', '/v1/prescriptions', bearer, prescriptionRequest(), { 'idempotency-key': key });
+        const created = await call('POST', '/v1/prescriptions', bearer, prescriptionRequest(), {
+          'idempotency-key': key,
+        });
         if (!created || created.status !== 201) {
           if (created) {
             refuse(created.status);
@@ -298,11 +370,15 @@ async function crashRounds(): Promise<void> {
         count('prescription');
         const id = created.body.id!;
         plans.set(id, { status: 'draft', uncertain: false, body: created.body.plan });
-        const retried = await call('POST', '/v1/prescriptions', bearer, prescriptionRequest(), { 'idempotency-key': key });
+        const retried = await call('POST', '/v1/prescriptions', bearer, prescriptionRequest(), {
+          'idempotency-key': key,
+        });
         if (retried && retried.status < 300) {
           check(retried.body.id === id, `an idempotent retry answered the same plan (${id})`);
         }
-        const cautions = ((created.body.plan as { cautions: Array<{ id: string }> }).cautions ?? []).map((c) => ({ caution: c.id }));
+        const cautions = ((created.body.plan as { cautions: Array<{ id: string }> }).cautions ?? []).map((c) => ({
+          caution: c.id,
+        }));
         const step = Math.random();
         const [path, body, next] =
           step < 0.5
@@ -359,7 +435,9 @@ async function crashRounds(): Promise<void> {
       const bearer = await token(`dr-lop-${deviceId}`);
       const other = await token(`dr-lop-${deviceId}-other`);
       while (!killed) {
-        const intruder = new Promise((resolve) => setTimeout(resolve, 1000)).then(() => (killed ? undefined : measure(deviceId, other)));
+        const intruder = new Promise((resolve) => setTimeout(resolve, 1000)).then(() =>
+          killed ? undefined : measure(deviceId, other),
+        );
         const status = await measure(deviceId, bearer);
         await intruder;
         if (status !== 201) {
@@ -368,7 +446,10 @@ async function crashRounds(): Promise<void> {
         }
       }
     };
-    const clients = Promise.all([...Array.from({ length: PLAN.clients }, (_, n) => client(n)), ...LOP_CUFFS.map((deviceId) => lopClient(deviceId))]);
+    const clients = Promise.all([
+      ...Array.from({ length: PLAN.clients }, (_, n) => client(n)),
+      ...LOP_CUFFS.map((deviceId) => lopClient(deviceId)),
+    ]);
     await new Promise((resolve) => setTimeout(resolve, killAt - Date.now()));
     killed = true;
     await stop('SIGKILL');
@@ -396,7 +477,10 @@ async function crashRounds(): Promise<void> {
       lostExamples.push(`plan ${id}: ${res?.status ?? 'no answer'}`);
       continue;
     }
-    const statusOk = plan.uncertain || res.body.status === plan.status || (plan.status !== 'cancelled' && res.body.status === 'superseded');
+    const statusOk =
+      plan.uncertain ||
+      res.body.status === plan.status ||
+      (plan.status !== 'cancelled' && res.body.status === 'superseded');
     if (!statusOk || JSON.stringify(res.body.plan) !== JSON.stringify(plan.body)) {
       wrong++;
     }
@@ -410,7 +494,13 @@ async function crashRounds(): Promise<void> {
       if (rows.length === 0) {
         lost++;
         lostExamples.push(`feedback on card ${card}`);
-      } else if (rows.some((row) => row.override_code !== outcome.stored.code || new Date(String(row.outcome_at)).toISOString() !== outcome.stored.outcomeAt)) {
+      } else if (
+        rows.some(
+          (row) =>
+            row.override_code !== outcome.stored.code ||
+            new Date(String(row.outcome_at)).toISOString() !== outcome.stored.outcomeAt,
+        )
+      ) {
         wrong++;
       }
     } else if (outcome.answer === 'refused' && rows.length > 0) {
@@ -425,14 +515,23 @@ async function crashRounds(): Promise<void> {
       if (!row) {
         lost++;
         lostExamples.push(`LOP measurement ${answered.id}`);
-      } else if (row.id !== answered.id || Number(row.mmhg) !== answered.mmHg || row.device_id !== answered.deviceId || row.channel !== answered.channel || Number(row.cuff_width_cm) !== answered.cuffWidthCm) {
+      } else if (
+        row.id !== answered.id ||
+        Number(row.mmhg) !== answered.mmHg ||
+        row.device_id !== answered.deviceId ||
+        row.channel !== answered.channel ||
+        Number(row.cuff_width_cm) !== answered.cuffWidthCm
+      ) {
         wrong++;
       }
     } else if (outcome.answer === 'refused' && row) {
       refusedApplied++;
     }
   }
-  const verify = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/audit-verify.ts'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const verify = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/audit-verify.ts'], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   figures.crash = {
     rounds: PLAN.rounds,
     clients: PLAN.clients + LOP_CUFFS.length,
@@ -451,7 +550,10 @@ async function crashRounds(): Promise<void> {
   check(lost === 0, `${lost} acknowledged writes lost`);
   check(wrong === 0, `${wrong} records differ from what was acknowledged (or a refused change applied)`);
   check(refusedApplied === 0, `${refusedApplied} refused writes (CDS feedback, LOP measurements) stored`);
-  check(cardsForgotten === 0, `${cardsForgotten} acknowledged CDS cards unknown to the service when their feedback came`);
+  check(
+    cardsForgotten === 0,
+    `${cardsForgotten} acknowledged CDS cards unknown to the service when their feedback came`,
+  );
   for (const what of ['cds feedback', 'lop measurement']) {
     check((writes[what] ?? 0) > 0, `the mix acknowledged at least one ${what}`);
   }
@@ -460,7 +562,23 @@ async function crashRounds(): Promise<void> {
 
 /** Variants of a request that a client must never be able to turn into a 5xx. */
 function hostileValues(): unknown[] {
-  return ['', 'a\u0000b', '\ud800', 'x'.repeat(100_000), -1, 1e308, 3.5, true, null, [], {}, [[[[[]]]]], '../../etc/passwd', "' OR 1=1 --", { __proto__: { polluted: true } }];
+  return [
+    '',
+    'a\u0000b',
+    '\ud800',
+    'x'.repeat(100_000),
+    -1,
+    1e308,
+    3.5,
+    true,
+    null,
+    [],
+    {},
+    [[[[[]]]]],
+    '../../etc/passwd',
+    "' OR 1=1 --",
+    { __proto__: { polluted: true } },
+  ];
 }
 
 function mutate(value: unknown, depth = 0): unknown {
@@ -468,7 +586,9 @@ function mutate(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object' || depth > 3 || Math.random() < 0.3) {
     return hostile[Math.floor(Math.random() * hostile.length)];
   }
-  const copy: Record<string, unknown> = Array.isArray(value) ? ({ ...value } as Record<string, unknown>) : { ...(value as object) };
+  const copy: Record<string, unknown> = Array.isArray(value)
+    ? ({ ...value } as Record<string, unknown>)
+    : { ...(value as object) };
   const keys = Object.keys(copy);
   if (keys.length > 0) {
     const key = keys[Math.floor(Math.random() * keys.length)];
@@ -483,17 +603,38 @@ function mutate(value: unknown, depth = 0): unknown {
 async function fuzz(): Promise<void> {
   await start();
   const spec = JSON.parse(readFileSync('openapi.json', 'utf8')) as { paths: Record<string, Record<string, unknown>> };
-  const routes = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).filter((m) => ['get', 'post'].includes(m)).map((m) => ({ path, method: m.toUpperCase() })));
+  const routes = Object.entries(spec.paths).flatMap(([path, methods]) =>
+    Object.keys(methods)
+      .filter((m) => ['get', 'post'].includes(m))
+      .map((m) => ({ path, method: m.toUpperCase() })),
+  );
   const clinician = await token('fuzz-clinician', ['clinician', 'admin']);
   const bodies = [screeningRequest(), prescriptionRequest(), { acknowledgements: [] }, { reason: 'x' }];
   const pathValues = ['%00', '%C3%28', '%E0%A4%A', 'x'.repeat(300), randomUUID(), '..%2F..', '%F0%9F%98%80', 'a b'];
-  const queries = ['', '?limit=-1', '?limit=abc', '?patient=%00', '?after=%C3%28', '?actor=' + 'x'.repeat(5000), '?a=1&a=2', '?%00=1'];
-  const contentTypes = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'application/fhir+json'];
+  const queries = [
+    '',
+    '?limit=-1',
+    '?limit=abc',
+    '?patient=%00',
+    '?after=%C3%28',
+    '?actor=' + 'x'.repeat(5000),
+    '?a=1&a=2',
+    '?%00=1',
+  ];
+  const contentTypes = [
+    'application/json',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'application/json; charset=latin1',
+    'application/fhir+json',
+  ];
   const counts = { requests: 0, shed: 0, server: 0, notProblem: 0, unnamed: 0, noAnswer: 0 };
   const examples: string[] = [];
   for (let i = 0; i < PLAN.fuzz; i++) {
     const route = routes[i % routes.length];
-    const path = route.path.replace(/\{[^}]+\}/g, () => pathValues[Math.floor(Math.random() * pathValues.length)]) + queries[Math.floor(Math.random() * queries.length)];
+    const path =
+      route.path.replace(/\{[^}]+\}/g, () => pathValues[Math.floor(Math.random() * pathValues.length)]) +
+      queries[Math.floor(Math.random() * queries.length)];
     const kind = Math.random();
     const body =
       route.method === 'GET'
@@ -510,7 +651,13 @@ async function fuzz(): Promise<void> {
     if (Math.random() < 0.2) {
       headers['idempotency-key'] = Math.random() < 0.5 ? randomUUID() : 'bad key';
     }
-    const { answer: res, shed } = await callUnlessShed(route.method, path, Math.random() < 0.85 ? clinician : undefined, body, headers);
+    const { answer: res, shed } = await callUnlessShed(
+      route.method,
+      path,
+      Math.random() < 0.85 ? clinician : undefined,
+      body,
+      headers,
+    );
     counts.requests++;
     counts.shed += shed;
     if (!res) {
@@ -529,7 +676,10 @@ async function fuzz(): Promise<void> {
         examples.push(`${res.status} ${res.contentType} ${route.method} ${path.slice(0, 80)}`);
       }
       const errors = (res.body.errors ?? []) as Array<{ field?: unknown }>;
-      if (res.body.code === 'VALIDATION_FAILED' && (errors.length === 0 || errors.some((e) => typeof e.field !== 'string'))) {
+      if (
+        res.body.code === 'VALIDATION_FAILED' &&
+        (errors.length === 0 || errors.some((e) => typeof e.field !== 'string'))
+      ) {
         counts.unnamed++;
         examples.push(`unnamed: ${route.method} ${path.slice(0, 80)} ${JSON.stringify(res.body).slice(0, 200)}`);
       }
@@ -564,8 +714,24 @@ async function burst(bearer: string): Promise<BurstResult> {
       require.resolve('autocannon/autocannon.js'),
       '--json',
       '--no-progress',
-      ...['--connections', String(PLAN.overloadConnections), '--duration', String(PLAN.overloadSeconds), '--timeout', '10'],
-      ...['--method', 'POST', '--headers', `authorization=Bearer ${bearer}`, '--headers', 'content-type=application/json', '--body', JSON.stringify(screeningRequest())],
+      ...[
+        '--connections',
+        String(PLAN.overloadConnections),
+        '--duration',
+        String(PLAN.overloadSeconds),
+        '--timeout',
+        '10',
+      ],
+      ...[
+        '--method',
+        'POST',
+        '--headers',
+        `authorization=Bearer ${bearer}`,
+        '--headers',
+        'content-type=application/json',
+        '--body',
+        JSON.stringify(screeningRequest()),
+      ],
       `${base}/v1/screenings`,
     ],
     { maxBuffer: 16 * 1024 * 1024 },
@@ -597,7 +763,9 @@ async function overload(): Promise<void> {
     after = await call('POST', '/v1/screenings', bearer, screeningRequest());
   } while (after?.status !== 201 && Date.now() < recoverBy);
   await stop('SIGTERM');
-  const byStatus = Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count]));
+  const byStatus = Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count]),
+  );
   const acknowledged = (byStatus['201'] ?? 0) + (after?.status === 201 ? 1 : 0);
   const stored = (await storedScreenings()) - before;
   const healthSorted = [...healthMs].sort((a, b) => a - b);
@@ -613,19 +781,29 @@ async function overload(): Promise<void> {
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     maxMs: result.latency.max,
-    health: { probes: healthMs.length, medianMs: healthSorted[Math.floor(healthSorted.length / 2)], maxMs: healthMaxMs },
+    health: {
+      probes: healthMs.length,
+      medianMs: healthSorted[Math.floor(healthSorted.length / 2)],
+      maxMs: healthMaxMs,
+    },
     recovered: after?.status,
     stored,
   };
   const unexpected = Object.keys(byStatus).filter((status) => !/^2..$|^503$|^429$/.test(status));
   check(unexpected.length === 0, `statuses other than 2xx, 503 and 429 under overload: ${unexpected.join(', ')}`);
-  check(result.errors === 0 && result.timeouts === 0 && (result.resets ?? 0) === 0, `${result.errors} connection errors, ${result.timeouts} time-outs, ${result.resets ?? 0} resets under overload`);
+  check(
+    result.errors === 0 && result.timeouts === 0 && (result.resets ?? 0) === 0,
+    `${result.errors} connection errors, ${result.timeouts} time-outs, ${result.resets ?? 0} resets under overload`,
+  );
   check(result.latency.p99 <= 2000, `p99 ${result.latency.p99} ms under overload`);
   check(healthMaxMs <= 1000, `/health took up to ${healthMaxMs} ms during the burst (${healthMs.length} probes)`);
   check(after?.status === 201, 'a screening is stored after the burst');
   // Requests still in progress when autocannon stops are stored unanswered: at most the bound on them.
   const inProgressBound = Number(env.SHED_IN_PROGRESS);
-  check(stored >= acknowledged && stored <= acknowledged + inProgressBound, `${stored} screenings stored during the burst, ${acknowledged} acknowledged (and at most ${inProgressBound} in progress when it stopped)`);
+  check(
+    stored >= acknowledged && stored <= acknowledged + inProgressBound,
+    `${stored} screenings stored during the burst, ${acknowledged} acknowledged (and at most ${inProgressBound} in progress when it stopped)`,
+  );
 }
 
 /**
@@ -640,7 +818,14 @@ function logExcerpt(): string[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .flatMap((line) => {
-      let entry: { level?: number; time?: number; msg?: string; req?: { method?: string; path?: string }; res?: { statusCode?: number }; err?: { type?: string; message?: string; stack?: string } };
+      let entry: {
+        level?: number;
+        time?: number;
+        msg?: string;
+        req?: { method?: string; path?: string };
+        res?: { statusCode?: number };
+        err?: { type?: string; message?: string; stack?: string };
+      };
       try {
         entry = JSON.parse(line);
       } catch {
@@ -651,7 +836,9 @@ function logExcerpt(): string[] {
         return [];
       }
       const where = entry.req ? ` ${entry.req.method} ${entry.req.path} -> ${status}` : '';
-      const error = entry.err ? ` ${entry.err.type}: ${entry.err.message} ${entry.err.stack?.split('\n')[1]?.trim() ?? ''}` : '';
+      const error = entry.err
+        ? ` ${entry.err.type}: ${entry.err.message} ${entry.err.stack?.split('\n')[1]?.trim() ?? ''}`
+        : '';
       return [`${new Date(entry.time ?? 0).toISOString()} ${entry.msg}${where}${error}`];
     });
   return lines;
@@ -693,11 +880,16 @@ async function main(): Promise<void> {
   } else {
     // The folder stays, with the service's log and database, for whoever looks into the failure.
     console.error(`The service's log (${serviceLog}), error-level lines and 5xx answers:`);
-    console.error([...errors.slice(0, 40), ...(errors.length > 40 ? [`... and ${errors.length - 40} more`] : [])].join('\n'));
+    console.error(
+      [...errors.slice(0, 40), ...(errors.length > 40 ? [`... and ${errors.length - 40} more`] : [])].join('\n'),
+    );
     console.log(`reliability: ${failures.length} checks failed`);
   }
   if (REPORT) {
-    writeFileSync(REPORT, JSON.stringify({ numPassedTests: checks - failures.length, numFailedTests: failures.length, figures }));
+    writeFileSync(
+      REPORT,
+      JSON.stringify({ numPassedTests: checks - failures.length, numFailedTests: failures.length, figures }),
+    );
   }
   process.exitCode = failures.length === 0 ? 0 : 1;
 }

@@ -24,7 +24,14 @@ describe('a clinician in the browser', () => {
     service = await startService();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     page = await context.newPage();
@@ -50,7 +57,9 @@ describe('a clinician in the browser', () => {
     await shot('01-sign-in');
     await page.getByRole('button', { name: 'Sign in (development issuer)' }).click();
     await page.getByText('Signed in as dev-clinician').waitFor();
-    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain('eyJ');
+    expect(
+      await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })),
+    ).not.toContain('eyJ');
   });
 
   it('screens a healthy runner and shows the verdict live, with what is missing', async () => {
@@ -87,10 +96,14 @@ describe('a clinician in the browser', () => {
     await page.getByLabel(/refer\.bp-160-179/).check();
     await page.getByLabel('Cleared by (name and role)').fill('Dr Ana Ruiz, general practitioner');
     await page.getByLabel('Date of the clearance').fill(isoDay(-2));
-    await page.getByLabel('What was cleared, and any conditions').fill('Blood pressure reviewed; cleared for cuff training at a milder pressure.');
+    await page
+      .getByLabel('What was cleared, and any conditions')
+      .fill('Blood pressure reviewed; cleared for cuff training at a milder pressure.');
     // The cleared referral becomes a caution that keeps the milder band's modifications.
     await expect.poll(() => page.getByTestId('verdict').textContent(), { timeout: 10_000 }).toContain('caution');
-    await expect.poll(() => page.locator('.finding').filter({ hasText: 'refer.bp-160-179' }).textContent()).toContain('cleared: a caution with modifications');
+    await expect
+      .poll(() => page.locator('.finding').filter({ hasText: 'refer.bp-160-179' }).textContent())
+      .toContain('cleared: a caution with modifications');
     await shot('02b-clearance');
     await page.getByLabel('Systolic pressure at rest (mmHg)').fill('118');
     await page.getByLabel('Diastolic pressure at rest (mmHg)').fill('76');
@@ -99,7 +112,9 @@ describe('a clinician in the browser', () => {
     // Unticked, it leaves the list with nothing left to clear.
     await page.getByLabel('refer.bp-160-179', { exact: true }).click();
     await expect.poll(() => page.getByLabel(/refer\.bp-160-179/).count()).toBe(0);
-    await expect.poll(() => page.getByTestId('verdict').textContent(), { timeout: 10_000 }).not.toMatch(/refer|incomplete/);
+    await expect
+      .poll(() => page.getByTestId('verdict').textContent(), { timeout: 10_000 })
+      .not.toMatch(/refer|incomplete/);
     await expect.poll(() => page.locator('.verdict-panel .problems').count()).toBe(0);
   });
 
@@ -123,7 +138,10 @@ describe('a clinician in the browser', () => {
     const cautions = await boxes.count();
     for (let i = 0; i < cautions; i += 1) {
       await boxes.nth(i).check();
-      await page.getByLabel('Note (how the risk is managed)').nth(i).fill('Discussed with the patient; first session supervised.');
+      await page
+        .getByLabel('Note (how the risk is managed)')
+        .nth(i)
+        .fill('Discussed with the patient; first session supervised.');
     }
     await page.getByLabel('Contact for the patient (name and role)').fill('Sam Lee, physiotherapist');
     await page.getByLabel('Phone', { exact: true }).fill('+34 600 000 000');
@@ -135,7 +153,8 @@ describe('a clinician in the browser', () => {
   it('opens the handout in English and in Spanish', async () => {
     const handouts: string[] = [];
     page.on('response', (r) => {
-      if (r.url().includes('/handout.pdf')) handouts.push(`${r.status()} ${r.headers()['content-type']} ${new URL(r.url()).search}`);
+      if (r.url().includes('/handout.pdf'))
+        handouts.push(`${r.status()} ${r.headers()['content-type']} ${new URL(r.url()).search}`);
     });
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByTestId('handout-frame').waitFor();
@@ -151,12 +170,19 @@ describe('a clinician in the browser', () => {
     await page.getByLabel('thigh left').selectOption('A');
     await page.getByRole('button', { name: 'Push the plan to the cuff' }).click();
     // The cuff self-tests before its first program: about 20 s on the system clock.
-    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 60_000, interval: 500 }).toContain('loaded');
+    await expect
+      .poll(() => page.getByTestId('live-status').textContent(), { timeout: 60_000, interval: 500 })
+      .toContain('loaded');
     await shot('06-pushed');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('running');
     const pressure = page.getByTestId('pressure-A');
-    await expect.poll(async () => ((await pressure.getAttribute('d')) ?? '').split('L').length, { timeout: 30_000, interval: 500 }).toBeGreaterThan(20);
+    await expect
+      .poll(async () => ((await pressure.getAttribute('d')) ?? '').split('L').length, {
+        timeout: 30_000,
+        interval: 500,
+      })
+      .toBeGreaterThan(20);
     // The cuff reaches its set point: the pressure within the band around it.
     await expect
       .poll(
@@ -170,16 +196,26 @@ describe('a clinician in the browser', () => {
       .toBe(true);
     // The set timer runs against the set's length from the program.
     await expect
-      .poll(async () => Number(((await page.getByTestId('phase-timer').textContent()) ?? '').match(/(\d+) s \/ \d+ s/)?.[1] ?? -1), { timeout: 15_000, interval: 500 })
+      .poll(
+        async () =>
+          Number(((await page.getByTestId('phase-timer').textContent()) ?? '').match(/(\d+) s \/ \d+ s/)?.[1] ?? -1),
+        { timeout: 15_000, interval: 500 },
+      )
       .toBeGreaterThanOrEqual(5);
     await shot('07-live');
     await page.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('Cuff state: PAUSED');
+    await expect
+      .poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 })
+      .toContain('Cuff state: PAUSED');
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('running');
-    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toContain('Cuff state: HOLDING');
+    await expect
+      .poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 })
+      .toContain('Cuff state: HOLDING');
     await page.getByRole('button', { name: 'Next set' }).click();
-    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toMatch(/SET_REST|set 2/);
+    await expect
+      .poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 })
+      .toMatch(/SET_REST|set 2/);
     await page.getByRole('button', { name: 'Deflate and stop' }).click();
     await page.getByTestId('session-status').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('session-status').textContent()).toContain('aborted');
@@ -195,7 +231,9 @@ describe('a clinician in the browser', () => {
     await page.getByLabel('Channel', { exact: true }).selectOption('A');
     await page.getByRole('button', { name: 'Measure with a cuff' }).click();
     // The cuff self-tests again after its program, then ramps up until the pulse vanishes.
-    await expect.poll(() => page.getByLabel('Measured by').inputValue(), { timeout: 120_000, interval: 1000 }).toBe('automatic-cuff');
+    await expect
+      .poll(() => page.getByLabel('Measured by').inputValue(), { timeout: 120_000, interval: 1000 })
+      .toBe('automatic-cuff');
     const measured = Number(await page.getByLabel('LOP (mmHg)', { exact: true }).inputValue());
     expect(measured).toBeGreaterThan(150);
     expect(measured).toBeLessThan(210);
@@ -221,13 +259,21 @@ describe('a clinician in the browser', () => {
   it('asks the screening questionnaire in Spanish, with the answers given in English kept', async () => {
     await page.getByRole('button', { name: 'Cribado' }).click();
     const vte = page.locator('fieldset.question').filter({ hasText: 'trombosis venosa profunda' });
-    await vte.getByText('¿Ha tenido alguna vez el paciente una trombosis venosa profunda (TVP) o una embolia pulmonar (EP)?', { exact: true }).waitFor();
+    await vte
+      .getByText('¿Ha tenido alguna vez el paciente una trombosis venosa profunda (TVP) o una embolia pulmonar (EP)?', {
+        exact: true,
+      })
+      .waitFor();
     await vte.getByText('En cualquier momento, tratado o no', { exact: false }).waitFor();
     expect(await vte.locator('label').allTextContents()).toEqual(['sí', 'no', 'desconocido']);
     expect(await vte.locator('input[value="no"]').isChecked()).toBe(true);
     await page.getByLabel('Presión arterial sistólica en reposo (mmHg)').waitFor();
     expect(await page.getByLabel('Dónde se coloca el manguito').inputValue()).toBe('thigh');
-    await page.locator('fieldset.question').filter({ hasText: 'medicación anticoagulante' }).getByText('apixabán', { exact: false }).waitFor();
+    await page
+      .locator('fieldset.question')
+      .filter({ hasText: 'medicación anticoagulante' })
+      .getByText('apixabán', { exact: false })
+      .waitFor();
     await shot('11-screening-es');
   });
 });

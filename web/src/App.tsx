@@ -25,7 +25,15 @@ function newScreening(): ScreeningDraft {
   return { answers: { 'bloodPressure.measuredOn': today(), limbs: [{}] }, clearance: emptyClearance() };
 }
 
-function SignIn({ options, onSignedIn, lang }: { options: SignInOptions | null; onSignedIn: (who: string) => void; lang: Lang }) {
+function SignIn({
+  options,
+  onSignedIn,
+  lang,
+}: {
+  options: SignInOptions | null;
+  onSignedIn: (who: string) => void;
+  lang: Lang;
+}) {
   const t = translator(lang);
   const [role, setRole] = useState<Role>('clinician');
   const [problems, setProblems] = useState<string[]>([]);
@@ -75,17 +83,20 @@ function useSignIn(onProblem: (problems: string[]) => void) {
       setToken(null);
       setWho(null);
     });
-    api<SignInOptions>('GET', '/app/sign-in-options').then(async (o) => {
-      setOptions(o);
-      if (o.oidc) {
-        try {
-          const signedIn = await finishOidcSignIn(o.oidc);
-          if (signedIn) setWho(signedIn);
-        } catch (error) {
-          onProblem(problemLines(error));
+    api<SignInOptions>('GET', '/app/sign-in-options').then(
+      async (o) => {
+        setOptions(o);
+        if (o.oidc) {
+          try {
+            const signedIn = await finishOidcSignIn(o.oidc);
+            if (signedIn) setWho(signedIn);
+          } catch (error) {
+            onProblem(problemLines(error));
+          }
         }
-      }
-    }, (error) => onProblem(problemLines(error)));
+      },
+      (error) => onProblem(problemLines(error)),
+    );
   }, []);
   return { options, who, setWho };
 }
@@ -126,7 +137,17 @@ function useClinicalWording(who: string | null, lang: Lang, onProblem: (problems
 }
 
 /** The title, the UI language and who is signed in. */
-function TopBar({ lang, onLang, who, onSignOut }: { lang: Lang; onLang: (lang: Lang) => void; who: string | null; onSignOut: () => void }) {
+function TopBar({
+  lang,
+  onLang,
+  who,
+  onSignOut,
+}: {
+  lang: Lang;
+  onLang: (lang: Lang) => void;
+  who: string | null;
+  onSignOut: () => void;
+}) {
   const t = useT();
   return (
     <header class="top">
@@ -151,7 +172,19 @@ function TopBar({ lang, onLang, who, onSignOut }: { lang: Lang; onLang: (lang: L
 }
 
 /** The plan form beside the plan it made: the plan, its approval, handout, history and the way to the cuff. */
-function PlanPage({ form, prescription, onPrescription, onOpen, onSession }: { form: Parameters<typeof PlanForm>[0]; prescription: Prescription | null; onPrescription: (p: Prescription) => void; onOpen: (id: string) => void; onSession: () => void }) {
+function PlanPage({
+  form,
+  prescription,
+  onPrescription,
+  onOpen,
+  onSession,
+}: {
+  form: Parameters<typeof PlanForm>[0];
+  prescription: Prescription | null;
+  onPrescription: (p: Prescription) => void;
+  onOpen: (id: string) => void;
+  onSession: () => void;
+}) {
   const t = useT();
   return (
     <div class="plan-page">
@@ -166,7 +199,12 @@ function PlanPage({ form, prescription, onPrescription, onOpen, onSession }: { f
               {t('navSession')}
             </button>
           )}
-          <History patientRef={prescription.patientRef} currentId={prescription.id} currentStatus={prescription.status} onOpen={onOpen} />
+          <History
+            patientRef={prescription.patientRef}
+            currentId={prescription.id}
+            currentStatus={prescription.status}
+            onOpen={onOpen}
+          />
         </div>
       )}
     </div>
@@ -192,7 +230,13 @@ function Tabs({ view, onView }: { view: View; onView: (view: View) => void }) {
   return (
     <nav aria-label="main">
       {pages.map(([id, label]) => (
-        <button key={id} type="button" class={`tab ${view === id ? 'current' : ''}`} aria-current={view === id ? 'page' : undefined} onClick={() => onView(id)}>
+        <button
+          key={id}
+          type="button"
+          class={`tab ${view === id ? 'current' : ''}`}
+          aria-current={view === id ? 'page' : undefined}
+          onClick={() => onView(id)}
+        >
           {label}
         </button>
       ))}
@@ -267,17 +311,35 @@ export function App() {
             }}
           />
         )}
-        {who && view === 'screening' && questionnaire && <ScreeningForm questionnaire={questionnaire} draft={screening} onDraft={setScreening} onContinue={() => setView('plan')} />}
+        {who && view === 'screening' && questionnaire && (
+          <ScreeningForm
+            questionnaire={questionnaire}
+            draft={screening}
+            onDraft={setScreening}
+            onContinue={() => setView('plan')}
+          />
+        )}
         {who && view === 'plan' && choices && (
           <PlanPage
-            form={{ choices, draft: planDraft, onDraft: setPlanDraft, sites, patientRef, today: today(), submitLabel: revising ? t('revisePlan') : t('makePlan'), onSubmit: makePlan }}
+            form={{
+              choices,
+              draft: planDraft,
+              onDraft: setPlanDraft,
+              sites,
+              patientRef,
+              today: today(),
+              submitLabel: revising ? t('revisePlan') : t('makePlan'),
+              onSubmit: makePlan,
+            }}
             prescription={prescription}
             onPrescription={setPrescription}
             onOpen={openPrescription}
             onSession={() => setView('session')}
           />
         )}
-        {who && view === 'session' && (prescription ? <CuffSession prescription={prescription} /> : <p class="note">{t('needApproved')}</p>)}
+        {who &&
+          view === 'session' &&
+          (prescription ? <CuffSession prescription={prescription} /> : <p class="note">{t('needApproved')}</p>)}
       </main>
     </LangContext.Provider>
   );

@@ -21,7 +21,15 @@ export function EvidenceList({ evidence }: { evidence: Evidence[] }) {
 }
 
 /** A value of the plan with the rules that set it, opened on demand. */
-export function Explained({ label, children, basis }: { label: string; children: ComponentChildren; basis: RuleRef[] }) {
+export function Explained({
+  label,
+  children,
+  basis,
+}: {
+  label: string;
+  children: ComponentChildren;
+  basis: RuleRef[];
+}) {
   const t = useT();
   return (
     <div class="explained">

@@ -18,7 +18,12 @@ export function windowStart(samples: Sample[]): number {
 }
 
 /** The points of a pressure line in the chart's coordinates, gaps where no reading was made. */
-export function pressurePath(samples: Sample[], start: number, maxMmHg: number, pick: (s: Sample) => number | null): string {
+export function pressurePath(
+  samples: Sample[],
+  start: number,
+  maxMmHg: number,
+  pick: (s: Sample) => number | null,
+): string {
   const x = (t: number) => PAD.left + ((t - start) / WINDOW_S) * (WIDTH - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - v / maxMmHg) * (HEIGHT - PAD.top - PAD.bottom);
   let path = '';
@@ -36,7 +41,15 @@ export function pressurePath(samples: Sample[], start: number, maxMmHg: number, 
 }
 
 /** Pressure against the set point and its band for one channel, the last minute. */
-export function PressureChart({ channel, samples, bandMmHg }: { channel: string; samples: Sample[]; bandMmHg: number }) {
+export function PressureChart({
+  channel,
+  samples,
+  bandMmHg,
+}: {
+  channel: string;
+  samples: Sample[];
+  bandMmHg: number;
+}) {
   const t = useT();
   const start = windowStart(samples);
   const maxMmHg = Math.max(250, ...samples.map((s) => Math.max(s.mmHg ?? 0, (s.target ?? 0) + bandMmHg)));
@@ -46,10 +59,16 @@ export function PressureChart({ channel, samples, bandMmHg }: { channel: string;
   return (
     <figure class="chart">
       <figcaption>
-        {t('channel')} {channel}: {last?.mmHg !== null && last?.mmHg !== undefined ? `${Math.round(last.mmHg)} mmHg` : '—'}
+        {t('channel')} {channel}:{' '}
+        {last?.mmHg !== null && last?.mmHg !== undefined ? `${Math.round(last.mmHg)} mmHg` : '—'}
         {last?.target ? ` · ${t('setPoint')} ${last.target} mmHg ± ${bandMmHg}` : ''}
       </figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${t('live')} ${channel}`} data-testid={`chart-${channel}`}>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        role="img"
+        aria-label={`${t('live')} ${channel}`}
+        data-testid={`chart-${channel}`}
+      >
         {ticks.map((v) => (
           <g key={v}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(v)} y2={y(v)} class="grid" />
@@ -58,12 +77,26 @@ export function PressureChart({ channel, samples, bandMmHg }: { channel: string;
             </text>
           </g>
         ))}
-        <path d={pressurePath(samples, start, maxMmHg, (s) => (s.target ? s.target + bandMmHg : null))} class="band-edge" />
-        <path d={pressurePath(samples, start, maxMmHg, (s) => (s.target ? s.target - bandMmHg : null))} class="band-edge" />
+        <path
+          d={pressurePath(samples, start, maxMmHg, (s) => (s.target ? s.target + bandMmHg : null))}
+          class="band-edge"
+        />
+        <path
+          d={pressurePath(samples, start, maxMmHg, (s) => (s.target ? s.target - bandMmHg : null))}
+          class="band-edge"
+        />
         <path d={pressurePath(samples, start, maxMmHg, (s) => s.target)} class="target" />
-        <path d={pressurePath(samples, start, maxMmHg, (s) => s.mmHg)} class="pressure" data-testid={`pressure-${channel}`} />
-        <text x={PAD.left} y={HEIGHT - 6} class="tick">{Math.round(start)} s</text>
-        <text x={WIDTH - PAD.right} y={HEIGHT - 6} class="tick" text-anchor="end">{Math.round(start + WINDOW_S)} s · mmHg · {t('band')} ±{bandMmHg}</text>
+        <path
+          d={pressurePath(samples, start, maxMmHg, (s) => s.mmHg)}
+          class="pressure"
+          data-testid={`pressure-${channel}`}
+        />
+        <text x={PAD.left} y={HEIGHT - 6} class="tick">
+          {Math.round(start)} s
+        </text>
+        <text x={WIDTH - PAD.right} y={HEIGHT - 6} class="tick" text-anchor="end">
+          {Math.round(start + WINDOW_S)} s · mmHg · {t('band')} ±{bandMmHg}
+        </text>
       </svg>
     </figure>
   );

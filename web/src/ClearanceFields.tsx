@@ -6,11 +6,21 @@ import type { ScreeningOutcome } from './types';
  * The clearance a clinician records against the findings that need one. A finding named earlier that
  * the screening no longer reports stays listed, so the clearance never names a finding out of sight.
  */
-export function ClearanceFields({ referFindings, clearance, onClearance }: { referFindings: ScreeningOutcome['findings']; clearance: ClearanceDraft; onClearance: (patch: Partial<ClearanceDraft>) => void }) {
+export function ClearanceFields({
+  referFindings,
+  clearance,
+  onClearance,
+}: {
+  referFindings: ScreeningOutcome['findings'];
+  clearance: ClearanceDraft;
+  onClearance: (patch: Partial<ClearanceDraft>) => void;
+}) {
   const t = useT();
   const choices = [
     ...referFindings.map((f) => ({ ruleId: f.ruleId, title: f.title })),
-    ...clearance.findings.filter((id) => !referFindings.some((f) => f.ruleId === id)).map((ruleId) => ({ ruleId, title: '' })),
+    ...clearance.findings
+      .filter((id) => !referFindings.some((f) => f.ruleId === id))
+      .map((ruleId) => ({ ruleId, title: '' })),
   ];
   return (
     <fieldset class="group clearance">
@@ -21,7 +31,13 @@ export function ClearanceFields({ referFindings, clearance, onClearance }: { ref
           <input
             type="checkbox"
             checked={clearance.findings.includes(ruleId)}
-            onChange={(e) => onClearance({ findings: e.currentTarget.checked ? [...clearance.findings, ruleId] : clearance.findings.filter((id) => id !== ruleId) })}
+            onChange={(e) =>
+              onClearance({
+                findings: e.currentTarget.checked
+                  ? [...clearance.findings, ruleId]
+                  : clearance.findings.filter((id) => id !== ruleId),
+              })
+            }
           />
           {title ? `${title} (${ruleId})` : ruleId}
         </label>
@@ -32,11 +48,20 @@ export function ClearanceFields({ referFindings, clearance, onClearance }: { ref
       </div>
       <div class="field">
         <label for="clearance-on">{t('clearedOn')}</label>
-        <input id="clearance-on" type="date" value={clearance.on} onInput={(e) => onClearance({ on: e.currentTarget.value })} />
+        <input
+          id="clearance-on"
+          type="date"
+          value={clearance.on}
+          onInput={(e) => onClearance({ on: e.currentTarget.value })}
+        />
       </div>
       <div class="field">
         <label for="clearance-note">{t('clearanceNote')}</label>
-        <textarea id="clearance-note" value={clearance.note} onInput={(e) => onClearance({ note: e.currentTarget.value })} />
+        <textarea
+          id="clearance-note"
+          value={clearance.note}
+          onInput={(e) => onClearance({ note: e.currentTarget.value })}
+        />
       </div>
     </fieldset>
   );

@@ -6,7 +6,9 @@ import { ProblemList } from './controls';
 import type { PrescriptionSummary } from './types';
 
 /** The clinic's plans, newest first, grouped by patient in that order. */
-export function groupByPatient(items: PrescriptionSummary[]): Array<{ patientRef: string; plans: PrescriptionSummary[] }> {
+export function groupByPatient(
+  items: PrescriptionSummary[],
+): Array<{ patientRef: string; plans: PrescriptionSummary[] }> {
   const groups = new Map<string, PrescriptionSummary[]>();
   for (const item of items) {
     groups.set(item.patientRef, [...(groups.get(item.patientRef) ?? []), item]);
@@ -21,7 +23,10 @@ export function Patients({ onOpen, onNew }: { onOpen: (id: string) => void; onNe
   const [problems, setProblems] = useState<string[]>([]);
   const load = async (after: string | null) => {
     try {
-      const page = await api<{ items: PrescriptionSummary[]; nextCursor: string | null }>('GET', `/v1/prescriptions?limit=50${after ? `&cursor=${after}` : ''}`);
+      const page = await api<{ items: PrescriptionSummary[]; nextCursor: string | null }>(
+        'GET',
+        `/v1/prescriptions?limit=50${after ? `&cursor=${after}` : ''}`,
+      );
       setItems((previous) => (after ? [...previous, ...page.items] : page.items));
       setCursor(page.nextCursor);
     } catch (error) {
@@ -53,7 +58,9 @@ export function Patients({ onOpen, onNew }: { onOpen: (id: string) => void; onNe
                 <th scope="col">{t('condition')}</th>
                 <th scope="col">{t('phase')}</th>
                 <th scope="col">{t('created')}</th>
-                <th scope="col"><span class="visually-hidden">{t('open')}</span></th>
+                <th scope="col">
+                  <span class="visually-hidden">{t('open')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -66,7 +73,10 @@ export function Patients({ onOpen, onNew }: { onOpen: (id: string) => void; onNe
                   <td>{new Date(p.createdAt).toLocaleString()}</td>
                   <td>
                     <button type="button" class="link" onClick={() => onOpen(p.id)}>
-                      {t('open')} <span class="visually-hidden">{group.patientRef} v{p.version}</span>
+                      {t('open')}{' '}
+                      <span class="visually-hidden">
+                        {group.patientRef} v{p.version}
+                      </span>
                     </button>
                   </td>
                 </tr>

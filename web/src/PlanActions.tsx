@@ -6,7 +6,13 @@ import { ProblemList, Select } from './controls';
 import { useT } from './i18n';
 import type { Prescription, PrescriptionSummary } from './types';
 
-export function Approval({ prescription, onApproved }: { prescription: Prescription; onApproved: (p: Prescription) => void }) {
+export function Approval({
+  prescription,
+  onApproved,
+}: {
+  prescription: Prescription;
+  onApproved: (p: Prescription) => void;
+}) {
   const t = useT();
   const cautions = prescription.plan.cautions;
   const [acks, setAcks] = useState<Record<string, { checked: boolean; note: string }>>({});
@@ -19,7 +25,10 @@ export function Approval({ prescription, onApproved }: { prescription: Prescript
     event.preventDefault();
     try {
       const body = {
-        acknowledgements: cautions.map((c) => ({ caution: c.id, ...(acks[c.id]?.note.trim() ? { note: acks[c.id].note.trim() } : {}) })),
+        acknowledgements: cautions.map((c) => ({
+          caution: c.id,
+          ...(acks[c.id]?.note.trim() ? { note: acks[c.id].note.trim() } : {}),
+        })),
         ...(name.trim() ? { contact: { name: name.trim(), ...(phone.trim() ? { phone: phone.trim() } : {}) } } : {}),
       };
       onApproved(await api<Prescription>('POST', `/v1/prescriptions/${prescription.id}/approve`, body));
@@ -38,16 +47,27 @@ export function Approval({ prescription, onApproved }: { prescription: Prescript
             <legend>{c.title}</legend>
             <p>{c.message}</p>
             <p class="rule">
-              {t('rule')}: <a href={`/rules/${encodeURIComponent(c.ruleId)}`} target="_blank" rel="noopener">{c.ruleId}</a>
+              {t('rule')}:{' '}
+              <a href={`/rules/${encodeURIComponent(c.ruleId)}`} target="_blank" rel="noopener">
+                {c.ruleId}
+              </a>
             </p>
             <EvidenceList evidence={c.evidence} />
             <label class="check">
-              <input type="checkbox" checked={ack.checked} onChange={(e) => setAcks({ ...acks, [c.id]: { ...ack, checked: e.currentTarget.checked } })} />
+              <input
+                type="checkbox"
+                checked={ack.checked}
+                onChange={(e) => setAcks({ ...acks, [c.id]: { ...ack, checked: e.currentTarget.checked } })}
+              />
               {t('acknowledge')}
             </label>
             <div class="field">
               <label for={`ack-note-${id}`}>{t('ackNote')}</label>
-              <input id={`ack-note-${id}`} value={ack.note} onInput={(e) => setAcks({ ...acks, [c.id]: { ...ack, note: e.currentTarget.value } })} />
+              <input
+                id={`ack-note-${id}`}
+                value={ack.note}
+                onInput={(e) => setAcks({ ...acks, [c.id]: { ...ack, note: e.currentTarget.value } })}
+              />
             </div>
           </fieldset>
         );
@@ -75,9 +95,12 @@ export function Handout({ prescription }: { prescription: Prescription }) {
   const [lang, setLang] = useState<'en' | 'es'>('en');
   const [url, setUrl] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
-  useEffect(() => () => {
-    if (url) URL.revokeObjectURL(url);
-  }, [url]);
+  useEffect(
+    () => () => {
+      if (url) URL.revokeObjectURL(url);
+    },
+    [url],
+  );
   const load = async (): Promise<string | null> => {
     try {
       const blob = await apiBlob(`/v1/prescriptions/${prescription.id}/handout.pdf?lang=${lang}`);
@@ -98,7 +121,19 @@ export function Handout({ prescription }: { prescription: Prescription }) {
     <section class="handout" aria-labelledby="handout-title">
       <h3 id="handout-title">{t('handout')}</h3>
       <div class="row">
-        <Select id="handout-lang" label={t('handoutLang')} value={lang} options={[{ value: 'en', label: t('english') }, { value: 'es', label: t('spanish') }]} onChange={(v) => { setLang(v as 'en' | 'es'); setUrl(null); }} />
+        <Select
+          id="handout-lang"
+          label={t('handoutLang')}
+          value={lang}
+          options={[
+            { value: 'en', label: t('english') },
+            { value: 'es', label: t('spanish') },
+          ]}
+          onChange={(v) => {
+            setLang(v as 'en' | 'es');
+            setUrl(null);
+          }}
+        />
         <button type="button" class="secondary" onClick={load}>
           {t('preview')}
         </button>
@@ -117,11 +152,27 @@ export function Handout({ prescription }: { prescription: Prescription }) {
   );
 }
 
-export function History({ patientRef, currentId, currentStatus, onOpen }: { patientRef: string; currentId: string; currentStatus: string; onOpen: (id: string) => void }) {
+export function History({
+  patientRef,
+  currentId,
+  currentStatus,
+  onOpen,
+}: {
+  patientRef: string;
+  currentId: string;
+  currentStatus: string;
+  onOpen: (id: string) => void;
+}) {
   const t = useT();
   const [items, setItems] = useState<PrescriptionSummary[]>([]);
   useEffect(() => {
-    api<{ items: PrescriptionSummary[] }>('GET', `/v1/prescriptions?patient=${encodeURIComponent(patientRef)}&limit=50`).then((page) => setItems(page.items), () => setItems([]));
+    api<{ items: PrescriptionSummary[] }>(
+      'GET',
+      `/v1/prescriptions?patient=${encodeURIComponent(patientRef)}&limit=50`,
+    ).then(
+      (page) => setItems(page.items),
+      () => setItems([]),
+    );
   }, [patientRef, currentId, currentStatus]);
   return (
     <section aria-labelledby="history-title">
@@ -133,7 +184,9 @@ export function History({ patientRef, currentId, currentStatus, onOpen }: { pati
             <th scope="col">{t('status')}</th>
             <th scope="col">{t('condition')}</th>
             <th scope="col">{t('created')}</th>
-            <th scope="col"><span class="visually-hidden">{t('open')}</span></th>
+            <th scope="col">
+              <span class="visually-hidden">{t('open')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>

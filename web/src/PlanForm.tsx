@@ -6,7 +6,17 @@ import { useT } from './i18n';
 import { emptySite, type PlanChoices, type PlanDraft, type SiteCuff, siteKey } from './plan-draft';
 import type { Device } from './types';
 
-function MeasureLop({ patientRef, site, cuff, onMeasured }: { patientRef: string; site: { limb: string; side: string }; cuff: SiteCuff; onMeasured: (c: SiteCuff) => void }) {
+function MeasureLop({
+  patientRef,
+  site,
+  cuff,
+  onMeasured,
+}: {
+  patientRef: string;
+  site: { limb: string; side: string };
+  cuff: SiteCuff;
+  onMeasured: (c: SiteCuff) => void;
+}) {
   const t = useT();
   const [devices, setDevices] = useState<Device[]>([]);
   const [device, setDevice] = useState('');
@@ -15,21 +25,41 @@ function MeasureLop({ patientRef, site, cuff, onMeasured }: { patientRef: string
   const [problems, setProblems] = useState<string[]>([]);
   const key = siteKey(site).replace(':', '-');
   useEffect(() => {
-    api<{ items: Device[] }>('GET', '/v1/devices').then((list) => {
-      setDevices(list.items);
-      setDevice(list.items.find((d) => d.online && !d.busy)?.deviceId ?? '');
-    }, (error) => setProblems(problemLines(error)));
+    api<{ items: Device[] }>('GET', '/v1/devices').then(
+      (list) => {
+        setDevices(list.items);
+        setDevice(list.items.find((d) => d.online && !d.busy)?.deviceId ?? '');
+      },
+      (error) => setProblems(problemLines(error)),
+    );
   }, []);
   const measure = async () => {
     setBusy(true);
     setProblems([]);
     try {
-      const answer = await api<{ lop: { mmHg: number; method: string; position: string; cuffWidthCm: number; measuredOn: string; device?: string } }>(
-        'POST',
-        `/v1/devices/${encodeURIComponent(device)}/lop-measurements`,
-        { patientRef, channel, site, cuffWidthCm: Number(cuff.cuffWidthCm), posture: cuff.position },
-      );
-      onMeasured({ ...cuff, lopMmHg: String(answer.lop.mmHg), method: answer.lop.method, measuredOn: answer.lop.measuredOn, device: answer.lop.device });
+      const answer = await api<{
+        lop: {
+          mmHg: number;
+          method: string;
+          position: string;
+          cuffWidthCm: number;
+          measuredOn: string;
+          device?: string;
+        };
+      }>('POST', `/v1/devices/${encodeURIComponent(device)}/lop-measurements`, {
+        patientRef,
+        channel,
+        site,
+        cuffWidthCm: Number(cuff.cuffWidthCm),
+        posture: cuff.position,
+      });
+      onMeasured({
+        ...cuff,
+        lopMmHg: String(answer.lop.mmHg),
+        method: answer.lop.method,
+        measuredOn: answer.lop.measuredOn,
+        device: answer.lop.device,
+      });
     } catch (error) {
       setProblems(problemLines(error));
     } finally {
@@ -39,8 +69,23 @@ function MeasureLop({ patientRef, site, cuff, onMeasured }: { patientRef: string
   return (
     <details class="measure">
       <summary>{t('measureWithCuff')}</summary>
-      <Select id={`measure-device-${key}`} label={t('device')} value={device} options={devices.map((d) => ({ value: d.deviceId, label: `${d.deviceId} (${d.online ? t('online') : t('offline')}${d.busy ? `, ${t('busy')}` : ''})` }))} onChange={setDevice} />
-      <Select id={`measure-channel-${key}`} label={t('channel')} value={channel} options={plain(devices.find((d) => d.deviceId === device)?.channels ?? ['A', 'B'])} onChange={setChannel} />
+      <Select
+        id={`measure-device-${key}`}
+        label={t('device')}
+        value={device}
+        options={devices.map((d) => ({
+          value: d.deviceId,
+          label: `${d.deviceId} (${d.online ? t('online') : t('offline')}${d.busy ? `, ${t('busy')}` : ''})`,
+        }))}
+        onChange={setDevice}
+      />
+      <Select
+        id={`measure-channel-${key}`}
+        label={t('channel')}
+        value={channel}
+        options={plain(devices.find((d) => d.deviceId === device)?.channels ?? ['A', 'B'])}
+        onChange={setChannel}
+      />
       <button type="button" class="secondary" onClick={measure} disabled={busy || !device || !patientRef}>
         {t('measureWithCuff')}
       </button>
@@ -51,32 +96,95 @@ function MeasureLop({ patientRef, site, cuff, onMeasured }: { patientRef: string
 }
 
 /** What the plan treats, and the goal. */
-function IndicationFields({ choices, draft, set }: { choices: PlanChoices; draft: PlanDraft; set: (patch: Partial<PlanDraft>) => void }) {
+function IndicationFields({
+  choices,
+  draft,
+  set,
+}: {
+  choices: PlanChoices;
+  draft: PlanDraft;
+  set: (patch: Partial<PlanDraft>) => void;
+}) {
   const t = useT();
   return (
     <fieldset class="group">
       <legend>{t('indication')}</legend>
-      <Select id="condition" label={t('condition')} value={draft.condition} options={[{ value: '', label: '—' }, ...choices.conditions.map((c) => ({ value: c.id, label: c.label }))]} onChange={(v) => set({ condition: v })} />
-      <Select id="side" label={t('side')} value={draft.side} options={[{ value: 'left', label: t('left') }, { value: 'right', label: t('right') }]} onChange={(v) => set({ side: v })} />
+      <Select
+        id="condition"
+        label={t('condition')}
+        value={draft.condition}
+        options={[{ value: '', label: '—' }, ...choices.conditions.map((c) => ({ value: c.id, label: c.label }))]}
+        onChange={(v) => set({ condition: v })}
+      />
+      <Select
+        id="side"
+        label={t('side')}
+        value={draft.side}
+        options={[
+          { value: 'left', label: t('left') },
+          { value: 'right', label: t('right') },
+        ]}
+        onChange={(v) => set({ side: v })}
+      />
       <div class="row">
         <div class="field">
           <label for="surgery-date">{t('surgeryDate')}</label>
-          <input id="surgery-date" type="date" value={draft.surgeryDate} onInput={(e) => set({ surgeryDate: e.currentTarget.value })} />
+          <input
+            id="surgery-date"
+            type="date"
+            value={draft.surgeryDate}
+            onInput={(e) => set({ surgeryDate: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="onset-date">{t('onsetDate')}</label>
-          <input id="onset-date" type="date" value={draft.onsetDate} onInput={(e) => set({ onsetDate: e.currentTarget.value })} />
+          <input
+            id="onset-date"
+            type="date"
+            value={draft.onsetDate}
+            onInput={(e) => set({ onsetDate: e.currentTarget.value })}
+          />
         </div>
       </div>
-      <Select id="weight-bearing" label={t('weightBearing')} value={draft.weightBearing} options={plain(choices.weightBearing)} onChange={(v) => set({ weightBearing: v })} />
-      <Select id="goal" label={t('goal')} value={draft.goal} options={plain(choices.goals)} onChange={(v) => set({ goal: v })} />
-      <Select id="new-to-bfr" label={t('newToBfr')} value={draft.newToBfr} options={[{ value: 'yes', label: t('yes') }, { value: 'no', label: t('no') }, { value: 'unknown', label: t('unknown') }]} onChange={(v) => set({ newToBfr: v })} />
+      <Select
+        id="weight-bearing"
+        label={t('weightBearing')}
+        value={draft.weightBearing}
+        options={plain(choices.weightBearing)}
+        onChange={(v) => set({ weightBearing: v })}
+      />
+      <Select
+        id="goal"
+        label={t('goal')}
+        value={draft.goal}
+        options={plain(choices.goals)}
+        onChange={(v) => set({ goal: v })}
+      />
+      <Select
+        id="new-to-bfr"
+        label={t('newToBfr')}
+        value={draft.newToBfr}
+        options={[
+          { value: 'yes', label: t('yes') },
+          { value: 'no', label: t('no') },
+          { value: 'unknown', label: t('unknown') },
+        ]}
+        onChange={(v) => set({ newToBfr: v })}
+      />
     </fieldset>
   );
 }
 
 /** The equipment the patient has. */
-function EquipmentFields({ choices, draft, set }: { choices: PlanChoices; draft: PlanDraft; set: (patch: Partial<PlanDraft>) => void }) {
+function EquipmentFields({
+  choices,
+  draft,
+  set,
+}: {
+  choices: PlanChoices;
+  draft: PlanDraft;
+  set: (patch: Partial<PlanDraft>) => void;
+}) {
   const t = useT();
   return (
     <fieldset class="group">
@@ -87,7 +195,13 @@ function EquipmentFields({ choices, draft, set }: { choices: PlanChoices; draft:
             <input
               type="checkbox"
               checked={draft.equipment.includes(item)}
-              onChange={(e) => set({ equipment: e.currentTarget.checked ? [...draft.equipment, item] : draft.equipment.filter((x) => x !== item) })}
+              onChange={(e) =>
+                set({
+                  equipment: e.currentTarget.checked
+                    ? [...draft.equipment, item]
+                    : draft.equipment.filter((x) => x !== item),
+                })
+              }
             />
             {item}
           </label>
@@ -107,15 +221,35 @@ function OneRepMaxFields({ draft, set }: { draft: PlanDraft; set: (patch: Partia
         <div class="row" key={i}>
           <div class="field">
             <label for={`orm-exercise-${i}`}>{t('exerciseId')}</label>
-            <input id={`orm-exercise-${i}`} value={row.exercise} onInput={(e) => set({ oneRepMax: draft.oneRepMax.map((r, j) => (j === i ? { ...r, exercise: e.currentTarget.value } : r)) })} />
+            <input
+              id={`orm-exercise-${i}`}
+              value={row.exercise}
+              onInput={(e) =>
+                set({
+                  oneRepMax: draft.oneRepMax.map((r, j) => (j === i ? { ...r, exercise: e.currentTarget.value } : r)),
+                })
+              }
+            />
           </div>
           <div class="field">
             <label for={`orm-kg-${i}`}>{t('kg')}</label>
-            <input id={`orm-kg-${i}`} type="number" step="any" value={row.kg} onInput={(e) => set({ oneRepMax: draft.oneRepMax.map((r, j) => (j === i ? { ...r, kg: e.currentTarget.value } : r)) })} />
+            <input
+              id={`orm-kg-${i}`}
+              type="number"
+              step="any"
+              value={row.kg}
+              onInput={(e) =>
+                set({ oneRepMax: draft.oneRepMax.map((r, j) => (j === i ? { ...r, kg: e.currentTarget.value } : r)) })
+              }
+            />
           </div>
         </div>
       ))}
-      <button type="button" class="secondary" onClick={() => set({ oneRepMax: [...draft.oneRepMax, { exercise: '', kg: '' }] })}>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => set({ oneRepMax: [...draft.oneRepMax, { exercise: '', kg: '' }] })}
+      >
         {t('addOneRepMax')}
       </button>
     </fieldset>
@@ -123,7 +257,21 @@ function OneRepMaxFields({ draft, set }: { draft: PlanDraft; set: (patch: Partia
 }
 
 /** The cuff and the LOP at each cuff site: typed in, or measured with a cuff. */
-function CuffFields({ choices, draft, set, sites, patientRef, today }: { choices: PlanChoices; draft: PlanDraft; set: (patch: Partial<PlanDraft>) => void; sites: Array<{ limb: string; side: string }>; patientRef: string; today: string }) {
+function CuffFields({
+  choices,
+  draft,
+  set,
+  sites,
+  patientRef,
+  today,
+}: {
+  choices: PlanChoices;
+  draft: PlanDraft;
+  set: (patch: Partial<PlanDraft>) => void;
+  sites: Array<{ limb: string; side: string }>;
+  patientRef: string;
+  today: string;
+}) {
   const t = useT();
   return (
     <fieldset class="group">
@@ -141,20 +289,53 @@ function CuffFields({ choices, draft, set, sites, patientRef, today }: { choices
             <div class="row">
               <div class="field">
                 <label for={`cuff-width-${id}`}>{t('cuffWidth')}</label>
-                <input id={`cuff-width-${id}`} type="number" step="any" value={cuff.cuffWidthCm} onInput={(e) => setCuff({ cuffWidthCm: e.currentTarget.value })} />
+                <input
+                  id={`cuff-width-${id}`}
+                  type="number"
+                  step="any"
+                  value={cuff.cuffWidthCm}
+                  onInput={(e) => setCuff({ cuffWidthCm: e.currentTarget.value })}
+                />
               </div>
               <div class="field">
                 <label for={`lop-${id}`}>{t('lopMmHg')}</label>
-                <input id={`lop-${id}`} type="number" value={cuff.lopMmHg} onInput={(e) => setCuff({ lopMmHg: e.currentTarget.value, device: undefined })} />
+                <input
+                  id={`lop-${id}`}
+                  type="number"
+                  value={cuff.lopMmHg}
+                  onInput={(e) => setCuff({ lopMmHg: e.currentTarget.value, device: undefined })}
+                />
               </div>
-              <Select id={`lop-method-${id}`} label={t('lopMethod')} value={cuff.method} options={plain(choices.lopMethods)} onChange={(v) => setCuff({ method: v })} />
-              <Select id={`lop-position-${id}`} label={t('position')} value={cuff.position} options={plain(choices.positions)} onChange={(v) => setCuff({ position: v })} />
+              <Select
+                id={`lop-method-${id}`}
+                label={t('lopMethod')}
+                value={cuff.method}
+                options={plain(choices.lopMethods)}
+                onChange={(v) => setCuff({ method: v })}
+              />
+              <Select
+                id={`lop-position-${id}`}
+                label={t('position')}
+                value={cuff.position}
+                options={plain(choices.positions)}
+                onChange={(v) => setCuff({ position: v })}
+              />
               <div class="field">
                 <label for={`lop-date-${id}`}>{t('measuredOn')}</label>
-                <input id={`lop-date-${id}`} type="date" value={cuff.measuredOn} onInput={(e) => setCuff({ measuredOn: e.currentTarget.value })} />
+                <input
+                  id={`lop-date-${id}`}
+                  type="date"
+                  value={cuff.measuredOn}
+                  onInput={(e) => setCuff({ measuredOn: e.currentTarget.value })}
+                />
               </div>
             </div>
-            <MeasureLop patientRef={patientRef} site={site} cuff={cuff} onMeasured={(c) => set({ sites: { ...draft.sites, [key]: c } })} />
+            <MeasureLop
+              patientRef={patientRef}
+              site={site}
+              cuff={cuff}
+              onMeasured={(c) => set({ sites: { ...draft.sites, [key]: c } })}
+            />
           </fieldset>
         );
       })}

@@ -9,7 +9,8 @@ function setsText(value: unknown): string {
   if (typeof value !== 'object') return String(value);
   const record = value as Record<string, unknown>;
   if (typeof record.clinicianMessage === 'string') return record.clinicianMessage;
-  if ('concentricSeconds' in record && 'eccentricSeconds' in record) return `${record.concentricSeconds} s / ${record.eccentricSeconds} s`;
+  if ('concentricSeconds' in record && 'eccentricSeconds' in record)
+    return `${record.concentricSeconds} s / ${record.eccentricSeconds} s`;
   return Object.entries(record)
     .filter(([, v]) => v !== null && typeof v !== 'object')
     .map(([k, v]) => `${k} ${v}`)
@@ -33,11 +34,16 @@ function ExerciseDose({ exercise: x }: { exercise: PlannedExercise }) {
         </Explained>
         <Explained label={t('pressure')} basis={[...d.pressure.basis.lopPercent, ...d.pressure.basis.startLopPercent]}>
           <span data-testid="pressure">
-            {d.pressure.mmHg} mmHg ({d.pressure.lopPercent} % LOP) · {t('firstSession')}: {d.pressure.startMmHg} mmHg ({d.pressure.startLopPercent} % LOP) · LOP {d.pressure.lop.mmHg} mmHg ({d.pressure.lop.source})
+            {d.pressure.mmHg} mmHg ({d.pressure.lopPercent} % LOP) · {t('firstSession')}: {d.pressure.startMmHg} mmHg (
+            {d.pressure.startLopPercent} % LOP) · LOP {d.pressure.lop.mmHg} mmHg ({d.pressure.lop.source})
           </span>
         </Explained>
         <Explained label={t('load')} basis={d.load.basis}>
-          {d.load.kind === 'external' ? `${d.load.percent1RM} % 1RM${d.load.kg !== null ? ` = ${d.load.kg} kg` : ''}` : d.load.kind === 'body-weight' ? t('bodyWeight') : t('noLoad')}
+          {d.load.kind === 'external'
+            ? `${d.load.percent1RM} % 1RM${d.load.kg !== null ? ` = ${d.load.kg} kg` : ''}`
+            : d.load.kind === 'body-weight'
+              ? t('bodyWeight')
+              : t('noLoad')}
         </Explained>
         {d.sets.value !== null && (
           <Explained label={t('sets')} basis={d.sets.basis}>
@@ -106,9 +112,16 @@ export function PlanView({ prescription }: { prescription: Prescription }) {
   return (
     <section class="plan-view" aria-labelledby="plan-title">
       <h2 id="plan-title">
-        {t('draftPlan')} {prescription.patientRef} · {t('version')} {prescription.version} · <span class={`status status-${prescription.status}`} data-testid="plan-status">{prescription.status}</span>
+        {t('draftPlan')} {prescription.patientRef} · {t('version')} {prescription.version} ·{' '}
+        <span class={`status status-${prescription.status}`} data-testid="plan-status">
+          {prescription.status}
+        </span>
       </h2>
-      {prescription.approval && <p>{t('approved', { who: prescription.approval.by, at: new Date(prescription.approval.at).toLocaleString() })}</p>}
+      {prescription.approval && (
+        <p>
+          {t('approved', { who: prescription.approval.by, at: new Date(prescription.approval.at).toLocaleString() })}
+        </p>
+      )}
       <dl class="facts">
         <Explained label={t('phase')} basis={plan.phase.basis}>
           {plan.phase.label} ({plan.phase.stage}; {plan.phase.evidenceGrade})
@@ -129,7 +142,10 @@ export function PlanView({ prescription }: { prescription: Prescription }) {
           <ul class="warnings">
             {plan.warnings.map((w, i) => (
               <li key={i}>
-                <strong>{w.severity}</strong>: {w.message} <a href={`/rules/${encodeURIComponent(w.ruleId)}`} target="_blank" rel="noopener">{w.ruleId}</a>
+                <strong>{w.severity}</strong>: {w.message}{' '}
+                <a href={`/rules/${encodeURIComponent(w.ruleId)}`} target="_blank" rel="noopener">
+                  {w.ruleId}
+                </a>
               </li>
             ))}
           </ul>

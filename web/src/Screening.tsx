@@ -4,7 +4,17 @@ import { api, problemLines } from './api';
 import { type ClearanceDraft, clearanceForRequest } from './clearance';
 import { ClearanceFields } from './ClearanceFields';
 import { useT } from './i18n';
-import { type Answers, helpText, isEnabled, optionCodes, optionLabel, type Questionnaire, type QuestionnaireItem, questionText, requestFromAnswers } from './questionnaire';
+import {
+  type Answers,
+  helpText,
+  isEnabled,
+  optionCodes,
+  optionLabel,
+  type Questionnaire,
+  type QuestionnaireItem,
+  questionText,
+  requestFromAnswers,
+} from './questionnaire';
 import { useLiveVerdict, VerdictPanel } from './Verdict';
 
 export interface ScreeningDraft {
@@ -24,18 +34,42 @@ export function screeningBody(questionnaire: Questionnaire, draft: ScreeningDraf
 }
 
 /** A question with coded answers: yes/no/unknown as radio buttons, longer lists as a drop-down. */
-function ChoiceField({ item, id, value, help, helpId, onChange }: { item: QuestionnaireItem; id: string; value: string; help: string | null; helpId: string | undefined; onChange: (linkId: string, value: string) => void }) {
+function ChoiceField({
+  item,
+  id,
+  value,
+  help,
+  helpId,
+  onChange,
+}: {
+  item: QuestionnaireItem;
+  id: string;
+  value: string;
+  help: string | null;
+  helpId: string | undefined;
+  onChange: (linkId: string, value: string) => void;
+}) {
   const codes = optionCodes(item);
   const yesNo = codes.every((code) => ['yes', 'no', 'unknown'].includes(code));
   if (yesNo) {
     return (
       <fieldset class="question" aria-describedby={helpId}>
         <legend>{questionText(item)}</legend>
-        {help && <p class="help" id={helpId}>{help}</p>}
+        {help && (
+          <p class="help" id={helpId}>
+            {help}
+          </p>
+        )}
         <div class="choices">
           {codes.map((code) => (
             <label key={code} class={`choice ${value === code ? 'chosen' : ''}`}>
-              <input type="radio" name={id} value={code} checked={value === code} onChange={() => onChange(item.linkId, code)} />
+              <input
+                type="radio"
+                name={id}
+                value={code}
+                checked={value === code}
+                onChange={() => onChange(item.linkId, code)}
+              />
               {optionLabel(item, code)}
             </label>
           ))}
@@ -46,7 +80,13 @@ function ChoiceField({ item, id, value, help, helpId, onChange }: { item: Questi
   return (
     <div class="field">
       <label for={id}>{questionText(item)}</label>
-      <select id={id} value={value} aria-describedby={helpId} required={item.required} onChange={(e) => onChange(item.linkId, e.currentTarget.value)}>
+      <select
+        id={id}
+        value={value}
+        aria-describedby={helpId}
+        required={item.required}
+        onChange={(e) => onChange(item.linkId, e.currentTarget.value)}
+      >
         <option value="">—</option>
         {codes.map((code) => (
           <option key={code} value={code}>
@@ -54,12 +94,26 @@ function ChoiceField({ item, id, value, help, helpId, onChange }: { item: Questi
           </option>
         ))}
       </select>
-      {help && <p class="help" id={helpId}>{help}</p>}
+      {help && (
+        <p class="help" id={helpId}>
+          {help}
+        </p>
+      )}
     </div>
   );
 }
 
-function Field({ item, scope, onChange, idPrefix }: { item: QuestionnaireItem; scope: Answers; onChange: (linkId: string, value: string) => void; idPrefix: string }) {
+function Field({
+  item,
+  scope,
+  onChange,
+  idPrefix,
+}: {
+  item: QuestionnaireItem;
+  scope: Answers;
+  onChange: (linkId: string, value: string) => void;
+  idPrefix: string;
+}) {
   const id = `${idPrefix}${item.linkId}`.replace(/[^A-Za-z0-9_-]/g, '-');
   const value = (scope[item.linkId] as string | undefined) ?? '';
   const help = helpText(item);
@@ -67,12 +121,19 @@ function Field({ item, scope, onChange, idPrefix }: { item: QuestionnaireItem; s
   if (item.type === 'choice') {
     return <ChoiceField item={item} id={id} value={value} help={help} helpId={helpId} onChange={onChange} />;
   }
-  const inputType = (item.type === 'date' ? 'date' : item.type === 'decimal' || item.type === 'integer' ? 'number' : 'text') as 'text';
+  const inputType = (
+    item.type === 'date' ? 'date' : item.type === 'decimal' || item.type === 'integer' ? 'number' : 'text'
+  ) as 'text';
   return (
     <div class="field">
       <label for={id}>{questionText(item)}</label>
       {item.type === 'text' ? (
-        <textarea id={id} value={value} aria-describedby={helpId} onInput={(e) => onChange(item.linkId, e.currentTarget.value)} />
+        <textarea
+          id={id}
+          value={value}
+          aria-describedby={helpId}
+          onInput={(e) => onChange(item.linkId, e.currentTarget.value)}
+        />
       ) : (
         <input
           id={id}
@@ -85,12 +146,26 @@ function Field({ item, scope, onChange, idPrefix }: { item: QuestionnaireItem; s
           onInput={(e) => onChange(item.linkId, e.currentTarget.value)}
         />
       )}
-      {help && <p class="help" id={helpId}>{help}</p>}
+      {help && (
+        <p class="help" id={helpId}>
+          {help}
+        </p>
+      )}
     </div>
   );
 }
 
-function Items({ items, scope, onChange, idPrefix }: { items: QuestionnaireItem[]; scope: Answers; onChange: (linkId: string, value: string) => void; idPrefix: string }) {
+function Items({
+  items,
+  scope,
+  onChange,
+  idPrefix,
+}: {
+  items: QuestionnaireItem[];
+  scope: Answers;
+  onChange: (linkId: string, value: string) => void;
+  idPrefix: string;
+}) {
   return (
     <>
       {items
@@ -125,10 +200,12 @@ export function ScreeningForm({
   const body = screeningBody(questionnaire, draft);
   const { outcome, checking, problems, setProblems } = useLiveVerdict(body);
 
-  const setAnswer = (linkId: string, value: string) => onDraft({ ...draft, answers: { ...draft.answers, [linkId]: value } });
+  const setAnswer = (linkId: string, value: string) =>
+    onDraft({ ...draft, answers: { ...draft.answers, [linkId]: value } });
   const limbsItem = questionnaire.item.find((item) => item.type === 'group' && item.repeats);
   const sites = (draft.answers[limbsItem?.linkId ?? ''] as Answers[] | undefined) ?? [];
-  const setSites = (next: Answers[]) => limbsItem && onDraft({ ...draft, answers: { ...draft.answers, [limbsItem.linkId]: next } });
+  const setSites = (next: Answers[]) =>
+    limbsItem && onDraft({ ...draft, answers: { ...draft.answers, [limbsItem.linkId]: next } });
   const referFindings = (outcome?.findings ?? []).filter((f) => f.verdict === 'refer' || f.cleared);
   const clearance = draft.clearance;
   const setClearance = (patch: Partial<ClearanceDraft>) => onDraft({ ...draft, clearance: { ...clearance, ...patch } });
@@ -160,7 +237,9 @@ export function ScreeningForm({
                       items={item.item ?? []}
                       scope={site}
                       idPrefix={`site${i}-`}
-                      onChange={(linkId, value) => setSites(sites.map((s, j) => (j === i ? { ...s, [linkId]: value } : s)))}
+                      onChange={(linkId, value) =>
+                        setSites(sites.map((s, j) => (j === i ? { ...s, [linkId]: value } : s)))
+                      }
                     />
                     {sites.length > 1 && (
                       <button type="button" class="secondary" onClick={() => setSites(sites.filter((_, j) => j !== i))}>
@@ -184,9 +263,18 @@ export function ScreeningForm({
               <Items key={item.linkId} items={[item]} scope={draft.answers} onChange={setAnswer} idPrefix="" />
             ),
           )}
-        {(referFindings.length > 0 || clearance.findings.length > 0) && <ClearanceFields referFindings={referFindings} clearance={clearance} onClearance={setClearance} />}
+        {(referFindings.length > 0 || clearance.findings.length > 0) && (
+          <ClearanceFields referFindings={referFindings} clearance={clearance} onClearance={setClearance} />
+        )}
       </form>
-      <VerdictPanel outcome={outcome} checking={checking} problems={problems} stored={stored} onStore={store} onContinue={onContinue} />
+      <VerdictPanel
+        outcome={outcome}
+        checking={checking}
+        problems={problems}
+        stored={stored}
+        onStore={store}
+        onContinue={onContinue}
+      />
     </div>
   );
 }

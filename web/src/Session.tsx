@@ -12,7 +12,25 @@ import type { Device, DeviceSession, Prescription } from './types';
 type Sites = Array<{ limb: string; side: string }>;
 
 /** Which cuff, and which of its channels holds each cuff site. */
-function PushForm({ devices, deviceId, onDevice, sites, binding, onBinding, busy, onPush }: { devices: Device[]; deviceId: string; onDevice: (id: string) => void; sites: Sites; binding: Record<string, string>; onBinding: (b: Record<string, string>) => void; busy: string | null; onPush: () => void }) {
+function PushForm({
+  devices,
+  deviceId,
+  onDevice,
+  sites,
+  binding,
+  onBinding,
+  busy,
+  onPush,
+}: {
+  devices: Device[];
+  deviceId: string;
+  onDevice: (id: string) => void;
+  sites: Sites;
+  binding: Record<string, string>;
+  onBinding: (b: Record<string, string>) => void;
+  busy: string | null;
+  onPush: () => void;
+}) {
   const t = useT();
   const device = devices.find((d) => d.deviceId === deviceId);
   return (
@@ -44,7 +62,11 @@ function PushForm({ devices, deviceId, onDevice, sites, binding, onBinding, busy
               <label for={id}>
                 {s.limb} {s.side}
               </label>
-              <select id={id} value={binding[key] ?? ''} onChange={(e) => onBinding({ ...binding, [key]: e.currentTarget.value })}>
+              <select
+                id={id}
+                value={binding[key] ?? ''}
+                onChange={(e) => onBinding({ ...binding, [key]: e.currentTarget.value })}
+              >
                 <option value="">{t('notUsed')}</option>
                 {(device?.channels ?? []).map((c) => (
                   <option key={c} value={c}>
@@ -67,20 +89,45 @@ function PushForm({ devices, deviceId, onDevice, sites, binding, onBinding, busy
 type Command = 'start' | 'pause' | 'resume' | 'next-set' | 'abort';
 
 /** The session's commands, each enabled only in the states where the cuff accepts it. */
-function SessionControls({ status, telemetry, busy, onCommand }: { status: string | null; telemetry: Telemetry | null; busy: string | null; onCommand: (name: Command) => void }) {
+function SessionControls({
+  status,
+  telemetry,
+  busy,
+  onCommand,
+}: {
+  status: string | null;
+  telemetry: Telemetry | null;
+  busy: string | null;
+  onCommand: (name: Command) => void;
+}) {
   const t = useT();
   return (
     <div class="controls" role="group" aria-label={t('session')}>
       <button type="button" onClick={() => onCommand('start')} disabled={busy !== null || status !== 'loaded'}>
         {t('start')}
       </button>
-      <button type="button" class="secondary" onClick={() => onCommand('pause')} disabled={busy !== null || status !== 'running'}>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => onCommand('pause')}
+        disabled={busy !== null || status !== 'running'}
+      >
         {t('pause')}
       </button>
-      <button type="button" class="secondary" onClick={() => onCommand('resume')} disabled={busy !== null || status !== 'paused' || (telemetry !== null && telemetry.state !== 'PAUSED')}>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => onCommand('resume')}
+        disabled={busy !== null || status !== 'paused' || (telemetry !== null && telemetry.state !== 'PAUSED')}
+      >
         {t('resume')}
       </button>
-      <button type="button" class="secondary" onClick={() => onCommand('next-set')} disabled={busy !== null || status !== 'running'}>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => onCommand('next-set')}
+        disabled={busy !== null || status !== 'running'}
+      >
         {t('nextSet')}
       </button>
       <button type="button" class="danger" onClick={() => onCommand('abort')} disabled={busy !== null}>
@@ -91,19 +138,33 @@ function SessionControls({ status, telemetry, busy, onCommand }: { status: strin
 }
 
 /** The session's status, and while it runs the cuff's state, block, set and the time in this phase. */
-function LiveStatus({ status, telemetry, inPhase, prescribed, ended }: { status: string | null; telemetry: Telemetry | null; inPhase: number | null; prescribed: number | null; ended: boolean }) {
+function LiveStatus({
+  status,
+  telemetry,
+  inPhase,
+  prescribed,
+  ended,
+}: {
+  status: string | null;
+  telemetry: Telemetry | null;
+  inPhase: number | null;
+  prescribed: number | null;
+  ended: boolean;
+}) {
   const t = useT();
   return (
     <p role="status" data-testid="live-status">
       {t('status')}: <strong>{status}</strong>
       {telemetry && !ended && (
         <>
-          {' '}· {t('state')}: {telemetry.state}
+          {' '}
+          · {t('state')}: {telemetry.state}
           {telemetry.blockIndex !== null && ` · ${t('block', { n: telemetry.blockIndex + 1 })}`}
           {telemetry.setIndex !== null && `, ${t('setN', { n: telemetry.setIndex + 1 })}`}
           {inPhase !== null && (
             <span data-testid="phase-timer">
-              {' '}· {t('inPhase')}: {inPhase} s{prescribed !== null ? ` / ${prescribed} s` : ''}
+              {' '}
+              · {t('inPhase')}: {inPhase} s{prescribed !== null ? ` / ${prescribed} s` : ''}
             </span>
           )}
         </>
@@ -118,14 +179,17 @@ function useCuffChoice(sites: Sites, onProblem: (problems: string[]) => void) {
   const [deviceId, setDeviceId] = useState('');
   const [binding, setBinding] = useState<Record<string, string>>({});
   useEffect(() => {
-    api<{ items: Device[] }>('GET', '/v1/devices').then((list) => {
-      setDevices(list.items);
-      const free = list.items.find((d) => d.online && !d.busy) ?? list.items[0];
-      if (free) {
-        setDeviceId(free.deviceId);
-        setBinding(Object.fromEntries(sites.map((s, i) => [siteKey(s), free.channels[i] ?? ''])));
-      }
-    }, (error) => onProblem(problemLines(error)));
+    api<{ items: Device[] }>('GET', '/v1/devices').then(
+      (list) => {
+        setDevices(list.items);
+        const free = list.items.find((d) => d.online && !d.busy) ?? list.items[0];
+        if (free) {
+          setDeviceId(free.deviceId);
+          setBinding(Object.fromEntries(sites.map((s, i) => [siteKey(s), free.channels[i] ?? ''])));
+        }
+      },
+      (error) => onProblem(problemLines(error)),
+    );
   }, []);
   return { devices, deviceId, setDeviceId, binding, setBinding };
 }
@@ -150,14 +214,20 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const { devices, deviceId, setDeviceId, binding, setBinding } = useCuffChoice(sites, setProblems);
-  const live = useLiveSession((id) => api<DeviceSession>('GET', `/v1/device-sessions/${id}`).then(setSession, () => undefined), setProblems);
+  const live = useLiveSession(
+    (id) => api<DeviceSession>('GET', `/v1/device-sessions/${id}`).then(setSession, () => undefined),
+    setProblems,
+  );
 
   const push = async () => {
     setBusy('push');
     setProblems([]);
     try {
       const cuffs = sites.filter((s) => binding[siteKey(s)]).map((s) => ({ channel: binding[siteKey(s)], site: s }));
-      const created = await api<DeviceSession>('POST', `/v1/prescriptions/${prescription.id}/device-sessions`, { deviceId, cuffs });
+      const created = await api<DeviceSession>('POST', `/v1/prescriptions/${prescription.id}/device-sessions`, {
+        deviceId,
+        cuffs,
+      });
       setSession(created);
       live.follow(created.id);
     } catch (error) {
@@ -172,7 +242,13 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
     setBusy(name);
     setProblems([]);
     try {
-      setSession(await api<DeviceSession>('POST', `/v1/device-sessions/${session.id}/${name}`, name === 'abort' ? { reason: 'Stopped by the clinician from the web app.' } : undefined));
+      setSession(
+        await api<DeviceSession>(
+          'POST',
+          `/v1/device-sessions/${session.id}/${name}`,
+          name === 'abort' ? { reason: 'Stopped by the clinician from the web app.' } : undefined,
+        ),
+      );
     } catch (error) {
       setProblems(problemLines(error));
     } finally {
@@ -192,10 +268,29 @@ export function CuffSession({ prescription }: { prescription: Prescription }) {
     <section class="session" aria-labelledby="session-title">
       <h2 id="session-title">{t('session')}</h2>
       {(!session || ended) && (
-        <PushForm devices={devices} deviceId={deviceId} onDevice={setDeviceId} sites={sites} binding={binding} onBinding={setBinding} busy={busy} onPush={push} />
+        <PushForm
+          devices={devices}
+          deviceId={deviceId}
+          onDevice={setDeviceId}
+          sites={sites}
+          binding={binding}
+          onBinding={setBinding}
+          busy={busy}
+          onPush={push}
+        />
       )}
-      {session && !ended && <SessionControls status={status} telemetry={live.telemetry} busy={busy} onCommand={command} />}
-      {session && <LiveStatus status={status} telemetry={live.telemetry} inPhase={live.inPhase} prescribed={prescribed} ended={ended} />}
+      {session && !ended && (
+        <SessionControls status={status} telemetry={live.telemetry} busy={busy} onCommand={command} />
+      )}
+      {session && (
+        <LiveStatus
+          status={status}
+          telemetry={live.telemetry}
+          inPhase={live.inPhase}
+          prescribed={prescribed}
+          ended={ended}
+        />
+      )}
       {session && Object.keys(live.samples).length > 0 && (
         <div class="charts">
           {Object.entries(live.samples).map(([channel, list]) => (

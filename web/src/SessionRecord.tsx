@@ -13,7 +13,9 @@ export function SessionRecord({ session }: { session: DeviceSession }) {
       </p>
       {session.adherence && (
         <p data-testid="adherence">
-          {t('adherence')}: <strong>{Math.round(session.adherence.adherence * 100)} %</strong> ({Math.round(session.adherence.inBandS)} / {Math.round(session.adherence.prescribedAtTargetS)} s, ±{session.adherence.bandMmHg} mmHg)
+          {t('adherence')}: <strong>{Math.round(session.adherence.adherence * 100)} %</strong> (
+          {Math.round(session.adherence.inBandS)} / {Math.round(session.adherence.prescribedAtTargetS)} s, ±
+          {session.adherence.bandMmHg} mmHg)
         </p>
       )}
       <h4>{t('perSet')}</h4>

@@ -59,7 +59,21 @@ function VerdictView({ outcome }: { outcome: ScreeningOutcome }) {
 }
 
 /** The verdict as it stands, with its findings, and the way on: store the screening or go to the plan. */
-export function VerdictPanel({ outcome, checking, problems, stored, onStore, onContinue }: { outcome: ScreeningOutcome | null; checking: boolean; problems: string[]; stored: string | null; onStore: () => void; onContinue: () => void }) {
+export function VerdictPanel({
+  outcome,
+  checking,
+  problems,
+  stored,
+  onStore,
+  onContinue,
+}: {
+  outcome: ScreeningOutcome | null;
+  checking: boolean;
+  problems: string[];
+  stored: string | null;
+  onStore: () => void;
+  onContinue: () => void;
+}) {
   const t = useT();
   return (
     <section class="verdict-panel" aria-live="polite" aria-labelledby="verdict-title">

@@ -6,7 +6,9 @@ import { clearanceForRequest } from './clearance';
 
 describe('server-sent events', () => {
   it('splits frames, keeps a partial frame for later and joins multi-line data', () => {
-    const { events, rest } = parseEvents('event: telemetry\ndata: {"a":1}\n\n: comment\n\nevent: status\r\ndata: {"status":\r\ndata: "running"}\r\n\r\nevent: alarm\ndata: {"co');
+    const { events, rest } = parseEvents(
+      'event: telemetry\ndata: {"a":1}\n\n: comment\n\nevent: status\r\ndata: {"status":\r\ndata: "running"}\r\n\r\nevent: alarm\ndata: {"co',
+    );
     expect(events).toEqual([
       { event: 'telemetry', data: '{"a":1}' },
       { event: 'status', data: '{"status":\n"running"}' },
@@ -24,8 +26,16 @@ describe('a request the service sheds under load', () => {
   const answers = (...statuses: Array<[number, string | null]>) => {
     const fetch = vi.fn(async () => {
       const [status, retryAfter] = statuses.shift()!;
-      const headers: Record<string, string> = { 'content-type': status === 200 ? 'application/json' : 'application/problem+json', ...(retryAfter === null ? {} : { 'retry-after': retryAfter }) };
-      return new Response(JSON.stringify(status === 200 ? { item: [] } : { status, title: 'Service Unavailable', code: 'SERVICE_UNAVAILABLE' }), { status, headers });
+      const headers: Record<string, string> = {
+        'content-type': status === 200 ? 'application/json' : 'application/problem+json',
+        ...(retryAfter === null ? {} : { 'retry-after': retryAfter }),
+      };
+      return new Response(
+        JSON.stringify(
+          status === 200 ? { item: [] } : { status, title: 'Service Unavailable', code: 'SERVICE_UNAVAILABLE' },
+        ),
+        { status, headers },
+      );
     });
     vi.stubGlobal('fetch', fetch);
     return fetch;
@@ -64,7 +74,10 @@ describe('problems', () => {
 
 describe('PKCE', () => {
   it('makes an S256 challenge of the verifier (RFC 7636 appendix B)', async () => {
-    const bytes = new Uint8Array([116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121]);
+    const bytes = new Uint8Array([
+      116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240,
+      91, 88, 5, 88, 83, 132, 141, 121,
+    ]);
     const verifier = base64Url(bytes);
     expect(verifier).toBe('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk');
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
@@ -78,8 +91,8 @@ describe('PKCE', () => {
 describe('clearance', () => {
   it('is sent only when it covers a finding, naming the findings it clears', () => {
     expect(clearanceForRequest({ findings: [], by: 'Dr A', on: '2026-11-01', note: 'ok' })).toBeUndefined();
-    expect(clearanceForRequest({ findings: ['refer.bp-160-179'], by: ' Dr A ', on: '2026-11-01', note: ' cleared ' })).toEqual([
-      { findings: ['refer.bp-160-179'], by: 'Dr A', on: '2026-11-01', note: 'cleared' },
-    ]);
+    expect(
+      clearanceForRequest({ findings: ['refer.bp-160-179'], by: ' Dr A ', on: '2026-11-01', note: ' cleared ' }),
+    ).toEqual([{ findings: ['refer.bp-160-179'], by: 'Dr A', on: '2026-11-01', note: 'cleared' }]);
   });
 });

@@ -37,7 +37,10 @@ export class ApiError extends Error {
 }
 
 function headers(json: boolean): Record<string, string> {
-  return { ...(json ? { 'content-type': 'application/json' } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
+  return {
+    ...(json ? { 'content-type': 'application/json' } : {}),
+    ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+  };
 }
 
 async function failure(response: Response): Promise<ApiError> {
@@ -58,7 +61,9 @@ const SHED_WAIT_MAX_S = 5;
 /** The seconds to wait before reading again, when the service shed a read under load (503 with Retry-After). */
 function shedWait(method: string, response: Response): number | null {
   const retryAfter = response.headers.get('retry-after');
-  return method === 'GET' && response.status === 503 && retryAfter !== null && /^\d+$/.test(retryAfter) ? Math.min(Number(retryAfter), SHED_WAIT_MAX_S) : null;
+  return method === 'GET' && response.status === 503 && retryAfter !== null && /^\d+$/.test(retryAfter)
+    ? Math.min(Number(retryAfter), SHED_WAIT_MAX_S)
+    : null;
 }
 
 /**
@@ -67,7 +72,12 @@ function shedWait(method: string, response: Response): number | null {
  */
 export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
-    const response = await fetch(path, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body), signal });
+    const response = await fetch(path, {
+      method,
+      headers: headers(body !== undefined),
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
     if (response.ok) {
       return (await response.json()) as T;
     }
@@ -118,7 +128,11 @@ export function parseEvents(buffer: string): { events: ServerSentEvent[]; rest: 
  * Follows a server-sent event stream with the bearer token (EventSource cannot send headers), by
  * reading the fetch body as it arrives. Ends when the server ends the stream or `signal` aborts.
  */
-export async function followEvents(path: string, onEvent: (event: ServerSentEvent) => void, signal: AbortSignal): Promise<void> {
+export async function followEvents(
+  path: string,
+  onEvent: (event: ServerSentEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const response = await fetch(path, { headers: { ...headers(false), accept: 'text/event-stream' }, signal });
   if (!response.ok || !response.body) {
     throw await failure(response);
@@ -142,7 +156,11 @@ export function problemLines(error: unknown): string[] {
     for (const key of ['breaches', 'lopFindings', 'missing', 'unknown'] as const) {
       const list = p[key];
       if (Array.isArray(list)) {
-        extra.push(...list.map((item) => (typeof item === 'string' ? item : String((item as { message?: string }).message ?? JSON.stringify(item)))));
+        extra.push(
+          ...list.map((item) =>
+            typeof item === 'string' ? item : String((item as { message?: string }).message ?? JSON.stringify(item)),
+          ),
+        );
       }
     }
     return [p.detail ?? p.title, ...(p.errors ?? []).map((e) => `${e.field}: ${e.detail}`), ...extra];

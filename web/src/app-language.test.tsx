@@ -20,7 +20,9 @@ const QUESTIONNAIRE: Record<'en' | 'es', Questionnaire> = {
             text: 'Has the patient ever had a deep-vein thrombosis (DVT) or a pulmonary embolism (PE)? (left unanswered = unknown)',
             type: 'choice',
             answerOption: ['yes', 'no', 'unknown'].map((code) => ({ valueCoding: { code, display: code } })),
-            item: [{ linkId: 'answers.vteHistory.help', type: 'display', text: 'At any time in the past, treated or not.' }],
+            item: [
+              { linkId: 'answers.vteHistory.help', type: 'display', text: 'At any time in the past, treated or not.' },
+            ],
           },
         ],
       },
@@ -51,24 +53,40 @@ const QUESTIONNAIRE: Record<'en' | 'es', Questionnaire> = {
   },
 };
 
-const FINDING = { verdict: 'contraindicated', ruleId: 'ci.vte-history', ruleVersion: 1, title: 'History of DVT or PE', clinicianMessage: 'Do not use BFR.', patientMessage: 'BFR is not safe for you.', evidence: [] };
+const FINDING = {
+  verdict: 'contraindicated',
+  ruleId: 'ci.vte-history',
+  ruleVersion: 1,
+  title: 'History of DVT or PE',
+  clinicianMessage: 'Do not use BFR.',
+  patientMessage: 'BFR is not safe for you.',
+  evidence: [],
+};
 
 /** The service's answers to the calls the app makes, by method and path. */
 function service(calls: string[]) {
   return vi.fn(async (url: string, init: RequestInit = {}) => {
     const method = init.method ?? 'GET';
     calls.push(`${method} ${url}`);
-    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    const json = (body: unknown, status = 200) =>
+      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
     const lang = /[?&]lang=(\w+)/.exec(url)?.[1];
     if (url === '/app/sign-in-options') return json({ development: true, oidc: null });
     if (url === '/app/dev-token') return json({ accessToken: 'token', subject: 'dev-clinician' });
     if (url.startsWith('/v1/prescriptions')) return json({ items: [], nextCursor: null });
     if (url.startsWith('/v1/screenings/questionnaire')) return json(QUESTIONNAIRE[lang as 'en' | 'es']);
     if (url === '/v1/screenings/evaluations') {
-      const answered = (JSON.parse(String(init.body)) as { answers?: Record<string, string> }).answers?.vteHistory === 'yes';
-      return json({ verdict: answered ? 'contraindicated' : 'incomplete', findings: answered ? [FINDING] : [], missing: [], limbs: [] });
+      const answered =
+        (JSON.parse(String(init.body)) as { answers?: Record<string, string> }).answers?.vteHistory === 'yes';
+      return json({
+        verdict: answered ? 'contraindicated' : 'incomplete',
+        findings: answered ? [FINDING] : [],
+        missing: [],
+        limbs: [],
+      });
     }
-    if (url === '/v1/patient-wording?lang=es') return json({ lang: 'es', texts: { 'BFR is not safe for you.': 'El BFR no es seguro para usted.' } });
+    if (url === '/v1/patient-wording?lang=es')
+      return json({ lang: 'es', texts: { 'BFR is not safe for you.': 'El BFR no es seguro para usted.' } });
     return json({ status: 404, title: 'Not Found' }, 404);
   });
 }
@@ -110,10 +128,18 @@ describe('the app in the clinician’s language', () => {
 
     expect(calls).toContain('GET /v1/screenings/questionnaire?lang=es');
     expect(document.documentElement.lang).toBe('es');
-    expect(legend()).toBe('¿Ha tenido alguna vez el paciente una trombosis venosa profunda (TVP) o una embolia pulmonar (EP)?');
+    expect(legend()).toBe(
+      '¿Ha tenido alguna vez el paciente una trombosis venosa profunda (TVP) o una embolia pulmonar (EP)?',
+    );
     expect(help()).toBe('En cualquier momento, tratado o no.');
-    expect([...root.querySelectorAll('fieldset.question label')].map((l) => l.textContent)).toEqual(['sí', 'no', 'desconocido']);
+    expect([...root.querySelectorAll('fieldset.question label')].map((l) => l.textContent)).toEqual([
+      'sí',
+      'no',
+      'desconocido',
+    ]);
     expect(root.querySelector<HTMLInputElement>('input[type="radio"][value="yes"]')!.checked).toBe(true);
-    await vi.waitFor(() => expect(root.querySelector('.finding')?.textContent).toContain('El BFR no es seguro para usted.'));
+    await vi.waitFor(() =>
+      expect(root.querySelector('.finding')?.textContent).toContain('El BFR no es seguro para usted.'),
+    );
   });
 });

@@ -28,7 +28,10 @@ function redirectUri(): string {
 
 /** Development: a token from the development issuer for the chosen role. */
 export async function signInForDevelopment(role: Role): Promise<string> {
-  const token = await api<{ accessToken: string; subject: string }>('POST', '/app/dev-token', { role, subject: `dev-${role}` });
+  const token = await api<{ accessToken: string; subject: string }>('POST', '/app/dev-token', {
+    role,
+    subject: `dev-${role}`,
+  });
   setToken(token.accessToken);
   return token.subject;
 }
@@ -75,7 +78,13 @@ export async function finishOidcSignIn(oidc: NonNullable<SignInOptions['oidc']>)
   const response = await fetch(oidc.tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri(), client_id: oidc.clientId, code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri(),
+      client_id: oidc.clientId,
+      code_verifier: verifier,
+    }),
   });
   if (!response.ok) {
     throw new Error(`The issuer refused the sign-in (${response.status}).`);

@@ -14,7 +14,9 @@ export function emptyClearance(): ClearanceDraft {
 }
 
 /** The request's `clearances`: this one clearance with the findings it names, or none when it names none. */
-export function clearanceForRequest(draft: ClearanceDraft): Array<{ findings: string[]; by: string; on: string; note: string }> | undefined {
+export function clearanceForRequest(
+  draft: ClearanceDraft,
+): Array<{ findings: string[]; by: string; on: string; note: string }> | undefined {
   if (draft.findings.length === 0) {
     return undefined;
   }

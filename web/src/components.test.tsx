@@ -9,7 +9,12 @@ import { PlanView } from './PlanView';
 import { prescribedSeconds } from './live-session';
 import type { Prescription } from './types';
 
-const rule = { ruleId: 'dose.lop-percent.acl', version: 2, title: 'Working pressure after ACL reconstruction', evidence: [{ source: 'Hughes 2019', level: 'rct' }] };
+const rule = {
+  ruleId: 'dose.lop-percent.acl',
+  version: 2,
+  title: 'Working pressure after ACL reconstruction',
+  evidence: [{ source: 'Hughes 2019', level: 'rct' }],
+};
 const setBy = <T,>(value: T) => ({ value, basis: [rule] });
 
 const prescription = {
@@ -24,8 +29,20 @@ const prescription = {
   plan: {
     generatedOn: '2026-12-01',
     rulesetVersion: 'abc',
-    indication: { condition: 'acl-reconstruction', side: 'left', weightBearing: 'full', weeksSinceSurgery: 9, weeksSinceOnset: null },
-    phase: { label: 'Low-load resistance', stage: 'low-load-resistance', evidenceGrade: 'rct', clinicianMessage: 'Phase note.', basis: [rule] },
+    indication: {
+      condition: 'acl-reconstruction',
+      side: 'left',
+      weightBearing: 'full',
+      weeksSinceSurgery: 9,
+      weeksSinceOnset: null,
+    },
+    phase: {
+      label: 'Low-load resistance',
+      stage: 'low-load-resistance',
+      evidenceGrade: 'rct',
+      clinicianMessage: 'Phase note.',
+      basis: [rule],
+    },
     exercises: [
       {
         order: 1,
@@ -34,7 +51,14 @@ const prescription = {
         injuredSide: true,
         basis: [rule],
         dose: {
-          pressure: { lopPercent: 80, mmHg: 152, startLopPercent: 60, startMmHg: 114, lop: { mmHg: 190, source: 'measured' }, basis: { lopPercent: [rule], startLopPercent: [] } },
+          pressure: {
+            lopPercent: 80,
+            mmHg: 152,
+            startLopPercent: 60,
+            startMmHg: 114,
+            lop: { mmHg: 190, source: 'measured' },
+            basis: { lopPercent: [rule], startLopPercent: [] },
+          },
           load: { kind: 'external', percent1RM: 30, kg: 36, basis: [rule] },
           sets: setBy([30, 15, 15, 15]),
           restBetweenSets: { seconds: 30, basis: [rule] },
@@ -68,7 +92,9 @@ describe('the plan as a clinician reads it', () => {
       root,
     );
     const text = root.textContent ?? '';
-    expect(root.querySelector('[data-testid="pressure"]')?.textContent).toBe('152 mmHg (80 % LOP) · first session: 114 mmHg (60 % LOP) · LOP 190 mmHg (measured)');
+    expect(root.querySelector('[data-testid="pressure"]')?.textContent).toBe(
+      '152 mmHg (80 % LOP) · first session: 114 mmHg (60 % LOP) · LOP 190 mmHg (measured)',
+    );
     expect(text).toContain('30 % 1RM = 36 kg');
     expect(text).toContain('30-15-15-15');
     const why = root.querySelectorAll('details');
@@ -103,7 +129,11 @@ describe('the app text', () => {
 
 describe('the plan request', () => {
   it('adds the cuff, its LOP and the indication to the screening, sending only the dates given', () => {
-    const screening = { patient: { ref: 'mrn-1' }, answers: {}, limbs: [{ limb: 'thigh', side: 'left', findings: {} }] };
+    const screening = {
+      patient: { ref: 'mrn-1' },
+      answers: {},
+      limbs: [{ limb: 'thigh', side: 'left', findings: {} }],
+    };
     const body = prescriptionBody(screening, {
       condition: 'acl-reconstruction',
       side: 'left',
@@ -113,12 +143,31 @@ describe('the plan request', () => {
       goal: 'strength',
       newToBfr: 'yes',
       equipment: [],
-      oneRepMax: [{ exercise: 'leg-press', kg: '120' }, { exercise: '', kg: '' }],
-      sites: { 'thigh:left': { cuffWidthCm: '11.5', lopMmHg: '190', method: 'doppler', position: 'supine', measuredOn: '2026-12-01' } },
+      oneRepMax: [
+        { exercise: 'leg-press', kg: '120' },
+        { exercise: '', kg: '' },
+      ],
+      sites: {
+        'thigh:left': {
+          cuffWidthCm: '11.5',
+          lopMmHg: '190',
+          method: 'doppler',
+          position: 'supine',
+          measuredOn: '2026-12-01',
+        },
+      },
     });
     expect(body).toEqual({
       ...screening,
-      limbs: [{ limb: 'thigh', side: 'left', findings: {}, cuffWidthCm: 11.5, lop: [{ mmHg: 190, method: 'doppler', position: 'supine', cuffWidthCm: 11.5, measuredOn: '2026-12-01' }] }],
+      limbs: [
+        {
+          limb: 'thigh',
+          side: 'left',
+          findings: {},
+          cuffWidthCm: 11.5,
+          lop: [{ mmHg: 190, method: 'doppler', position: 'supine', cuffWidthCm: 11.5, measuredOn: '2026-12-01' }],
+        },
+      ],
       indication: { condition: 'acl-reconstruction', side: 'left', surgeryDate: '2026-10-01', weightBearing: 'full' },
       goal: 'strength',
       newToBfr: 'yes',
@@ -146,7 +195,20 @@ describe('the live session', () => {
   });
 
   it('times the set, the rest and the reperfusion from the program', () => {
-    const program = { blocks: [{ exerciseId: 'leg-press', channel: 'A', sets: [{ reps: 30, workS: 60 }, { reps: 15, workS: 30 }], setRestS: 30, reperfusionS: 120 }] };
+    const program = {
+      blocks: [
+        {
+          exerciseId: 'leg-press',
+          channel: 'A',
+          sets: [
+            { reps: 30, workS: 60 },
+            { reps: 15, workS: 30 },
+          ],
+          setRestS: 30,
+          reperfusionS: 120,
+        },
+      ],
+    };
     const at = (state: string, setIndex: number) => ({ elapsedMs: 0, state, blockIndex: 0, setIndex, channels: [] });
     expect(prescribedSeconds(program, at('HOLDING', 1))).toBe(30);
     expect(prescribedSeconds(program, at('SET_REST', 0))).toBe(30);
@@ -155,8 +217,21 @@ describe('the live session', () => {
   });
 
   it('lists the patients in the order of their newest plan', () => {
-    const plan = (patientRef: string, id: string) => ({ id, version: 1, status: 'draft', patientRef, createdAt: '', condition: '', phase: '' });
-    expect(groupByPatient([plan('b', '3'), plan('a', '2'), plan('b', '1')]).map((g) => [g.patientRef, g.plans.map((p) => p.id)])).toEqual([
+    const plan = (patientRef: string, id: string) => ({
+      id,
+      version: 1,
+      status: 'draft',
+      patientRef,
+      createdAt: '',
+      condition: '',
+      phase: '',
+    });
+    expect(
+      groupByPatient([plan('b', '3'), plan('a', '2'), plan('b', '1')]).map((g) => [
+        g.patientRef,
+        g.plans.map((p) => p.id),
+      ]),
+    ).toEqual([
       ['b', ['3', '1']],
       ['a', ['2']],
     ]);

@@ -1,7 +1,19 @@
 import { useT } from './i18n';
 
 /** A labelled drop-down. */
-export function Select({ id, label, value, options, onChange }: { id: string; label: string; value: string; options: Array<{ value: string; label: string }>; onChange: (v: string) => void }) {
+export function Select({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+  onChange: (v: string) => void;
+}) {
   return (
     <div class="field">
       <label for={id}>{label}</label>

@@ -170,7 +170,8 @@ const es: Record<TextKey, string> = {
   signIn: 'Iniciar sesión',
   signInDev: 'Iniciar sesión (emisor de desarrollo)',
   signInOidc: 'Iniciar sesión con su organización',
-  signInNone: 'El inicio de sesión no está configurado: defina WEB_OIDC_AUTHORIZATION_URL, WEB_OIDC_TOKEN_URL y WEB_OIDC_CLIENT_ID.',
+  signInNone:
+    'El inicio de sesión no está configurado: defina WEB_OIDC_AUTHORIZATION_URL, WEB_OIDC_TOKEN_URL y WEB_OIDC_CLIENT_ID.',
   role: 'Rol',
   signedInAs: 'Sesión iniciada como {who}',
   signOut: 'Cerrar sesión',
@@ -326,13 +327,17 @@ export const TEXTS: Record<Lang, Record<TextKey, string>> = { en, es };
 export type Translate = (key: TextKey, values?: Record<string, string | number>) => string;
 
 export function translator(lang: Lang): Translate {
-  return (key, values = {}) => TEXTS[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+  return (key, values = {}) =>
+    TEXTS[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
 }
 
 /** A patient-facing text of the rules (a finding's patient message) in the UI language, or as given when there is no translation. */
 export type PatientText = (english: string) => string;
 
-export const LangContext = createContext<{ lang: Lang; t: Translate; patientText?: PatientText }>({ lang: 'en', t: translator('en') });
+export const LangContext = createContext<{ lang: Lang; t: Translate; patientText?: PatientText }>({
+  lang: 'en',
+  t: translator('en'),
+});
 
 export function useT(): Translate {
   return useContext(LangContext).t;

@@ -14,7 +14,13 @@ export interface Telemetry {
 
 /** The parts of a cuff program the live view reads. */
 export interface Program {
-  blocks: Array<{ exerciseId: string; channel: string; sets: Array<{ reps: number; workS: number }>; setRestS: number; reperfusionS: number }>;
+  blocks: Array<{
+    exerciseId: string;
+    channel: string;
+    sets: Array<{ reps: number; workS: number }>;
+    setRestS: number;
+    reperfusionS: number;
+  }>;
   limits?: { windowMmHg: number };
 }
 
@@ -28,7 +34,8 @@ export function prescribedSeconds(program: Program | null, telemetry: Telemetry)
   if (!block) return null;
   if (telemetry.state === 'SET_REST') return block.setRestS;
   if (telemetry.state === 'REPERFUSION') return block.reperfusionS;
-  if (telemetry.state === 'HOLDING' || telemetry.state === 'INFLATING') return block.sets[telemetry.setIndex ?? 0]?.workS ?? null;
+  if (telemetry.state === 'HOLDING' || telemetry.state === 'INFLATING')
+    return block.sets[telemetry.setIndex ?? 0]?.workS ?? null;
   return null;
 }
 
@@ -50,7 +57,10 @@ export function useLiveSession(onEnded: (id: string) => void, onProblem: (proble
     setSamples((previous) => {
       const next = { ...previous };
       for (const c of sample.channels) {
-        next[c.channel] = [...(previous[c.channel] ?? []), { t: sample.elapsedMs / 1000, mmHg: c.meanMmHg, target: c.targetMmHg }].slice(-KEEP_SAMPLES);
+        next[c.channel] = [
+          ...(previous[c.channel] ?? []),
+          { t: sample.elapsedMs / 1000, mmHg: c.meanMmHg, target: c.targetMmHg },
+        ].slice(-KEEP_SAMPLES);
       }
       return next;
     });

@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hasToken, setToken } from './api';
 import { authorizationRequest, base64Url, finishOidcSignIn } from './auth';
 
-const oidc = { authorizationUrl: 'https://id.clinic.example/authorize', tokenUrl: 'https://id.clinic.example/token', clientId: 'bfr-rx-web', scope: 'openid' };
+const oidc = {
+  authorizationUrl: 'https://id.clinic.example/authorize',
+  tokenUrl: 'https://id.clinic.example/token',
+  clientId: 'bfr-rx-web',
+  scope: 'openid',
+};
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -25,12 +30,20 @@ describe('signing in at the OIDC issuer (authorization code with PKCE)', () => {
     history.replaceState(null, '', `/app/?code=the-code&state=${params.get('state')}`);
     const exchange = vi.fn(async (_url: string, init: RequestInit) => {
       const body = new URLSearchParams(init.body as string);
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body.get('code_verifier')!)));
-      const valid = body.get('grant_type') === 'authorization_code' && body.get('code') === 'the-code' && base64Url(digest) === params.get('code_challenge');
-      return new Response(JSON.stringify(valid ? { access_token: 'eyJ.token.sig', token_type: 'Bearer' } : { error: 'invalid_grant' }), {
-        status: valid ? 200 : 400,
-        headers: { 'content-type': 'application/json' },
-      });
+      const digest = new Uint8Array(
+        await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body.get('code_verifier')!)),
+      );
+      const valid =
+        body.get('grant_type') === 'authorization_code' &&
+        body.get('code') === 'the-code' &&
+        base64Url(digest) === params.get('code_challenge');
+      return new Response(
+        JSON.stringify(valid ? { access_token: 'eyJ.token.sig', token_type: 'Bearer' } : { error: 'invalid_grant' }),
+        {
+          status: valid ? 200 : 400,
+          headers: { 'content-type': 'application/json' },
+        },
+      );
     });
     vi.stubGlobal('fetch', exchange);
     expect(await finishOidcSignIn(oidc)).toBe('oidc');

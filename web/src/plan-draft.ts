@@ -13,7 +13,12 @@ type Schema = { enum?: string[]; description?: string; items?: Schema; propertie
 export function choicesFromOpenApi(document: { components: { schemas: Record<string, Schema> } }): PlanChoices {
   const s = document.components.schemas;
   const condition = s.Indication.properties!.condition;
-  const labels = new Map([...(condition.description ?? '').matchAll(/`([a-z0-9-]+)` \(([^)]*(?:\([^)]*\)[^)]*)*)\)/g)].map((m) => [m[1], m[2]]));
+  const labels = new Map(
+    [...(condition.description ?? '').matchAll(/`([a-z0-9-]+)` \(([^)]*(?:\([^)]*\)[^)]*)*)\)/g)].map((m) => [
+      m[1],
+      m[2],
+    ]),
+  );
   return {
     conditions: (condition.enum ?? []).map((id) => ({ id, label: labels.get(id) ?? id })),
     weightBearing: s.Indication.properties!.weightBearing.enum ?? [],
@@ -47,7 +52,18 @@ export interface PlanDraft {
 }
 
 export function emptyPlanDraft(): PlanDraft {
-  return { condition: '', side: 'left', surgeryDate: '', onsetDate: '', weightBearing: 'full', goal: 'strength', newToBfr: 'yes', equipment: [], oneRepMax: [], sites: {} };
+  return {
+    condition: '',
+    side: 'left',
+    surgeryDate: '',
+    onsetDate: '',
+    weightBearing: 'full',
+    goal: 'strength',
+    newToBfr: 'yes',
+    equipment: [],
+    oneRepMax: [],
+    sites: {},
+  };
 }
 
 export function siteKey(site: { limb: string; side: string }): string {
@@ -64,11 +80,22 @@ export function prescriptionBody(screening: Record<string, unknown>, draft: Plan
     const cuff = draft.sites[siteKey(limb as { limb: string; side: string })];
     if (!cuff) return { ...limb, cuffWidthCm: undefined };
     const lop = cuff.lopMmHg
-      ? [{ mmHg: Number(cuff.lopMmHg), method: cuff.method, position: cuff.position, cuffWidthCm: Number(cuff.cuffWidthCm), measuredOn: cuff.measuredOn, ...(cuff.device ? { device: cuff.device } : {}) }]
+      ? [
+          {
+            mmHg: Number(cuff.lopMmHg),
+            method: cuff.method,
+            position: cuff.position,
+            cuffWidthCm: Number(cuff.cuffWidthCm),
+            measuredOn: cuff.measuredOn,
+            ...(cuff.device ? { device: cuff.device } : {}),
+          },
+        ]
       : [];
     return { ...limb, cuffWidthCm: Number(cuff.cuffWidthCm), lop };
   });
-  const oneRepMaxKg = Object.fromEntries(draft.oneRepMax.filter((r) => r.exercise && r.kg).map((r) => [r.exercise, Number(r.kg)]));
+  const oneRepMaxKg = Object.fromEntries(
+    draft.oneRepMax.filter((r) => r.exercise && r.kg).map((r) => [r.exercise, Number(r.kg)]),
+  );
   return {
     ...screening,
     limbs,

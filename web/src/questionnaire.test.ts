@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 
-import { helpText, isEnabled, optionLabel, type Questionnaire, questionText, requestFromAnswers } from './questionnaire';
+import {
+  helpText,
+  isEnabled,
+  optionLabel,
+  type Questionnaire,
+  questionText,
+  requestFromAnswers,
+} from './questionnaire';
 
 const yes = { code: 'yes' };
-const choice = (linkId: string, required = false) => ({ linkId, type: 'choice' as const, required, answerOption: ['yes', 'no', 'unknown'].map((code) => ({ valueCoding: { code } })) });
+const choice = (linkId: string, required = false) => ({
+  linkId,
+  type: 'choice' as const,
+  required,
+  answerOption: ['yes', 'no', 'unknown'].map((code) => ({ valueCoding: { code } })),
+});
 
 const questionnaire: Questionnaire = {
   item: [
@@ -18,7 +30,12 @@ const questionnaire: Questionnaire = {
       ],
     },
     { linkId: 'answers', type: 'group', item: [choice('answers.pregnant'), choice('answers.recentSurgery')] },
-    { linkId: 'surgeryDate', type: 'date', required: true, enableWhen: [{ question: 'answers.recentSurgery', operator: '=', answerCoding: yes }] },
+    {
+      linkId: 'surgeryDate',
+      type: 'date',
+      required: true,
+      enableWhen: [{ question: 'answers.recentSurgery', operator: '=', answerCoding: yes }],
+    },
     {
       linkId: 'bloodPressure',
       type: 'group',
@@ -54,7 +71,10 @@ describe('the screening form from the questionnaire', () => {
       patient: { ref: 'mrn-7', sex: 'female', weightKg: 61.5 },
       answers: { pregnant: 'no' },
       bloodPressure: { systolic: 118, measuredOn: '2026-12-01' },
-      limbs: [{ limb: 'thigh', findings: { wound: 'no' } }, { limb: 'upper-arm', findings: {} }],
+      limbs: [
+        { limb: 'thigh', findings: { wound: 'no' } },
+        { limb: 'upper-arm', findings: {} },
+      ],
     });
   });
 
@@ -67,8 +87,12 @@ describe('the screening form from the questionnaire', () => {
     expect(isEnabled(surgeryDate, {})).toBe(false);
     expect(isEnabled(surgeryDate, { 'answers.recentSurgery': 'no' })).toBe(false);
     expect(isEnabled(surgeryDate, { 'answers.recentSurgery': 'yes' })).toBe(true);
-    expect(requestFromAnswers(questionnaire.item, { 'answers.recentSurgery': 'no', surgeryDate: '2026-10-01' })).not.toHaveProperty('surgeryDate');
-    expect(requestFromAnswers(questionnaire.item, { 'answers.recentSurgery': 'yes', surgeryDate: '2026-10-01' })).toHaveProperty('surgeryDate', '2026-10-01');
+    expect(
+      requestFromAnswers(questionnaire.item, { 'answers.recentSurgery': 'no', surgeryDate: '2026-10-01' }),
+    ).not.toHaveProperty('surgeryDate');
+    expect(
+      requestFromAnswers(questionnaire.item, { 'answers.recentSurgery': 'yes', surgeryDate: '2026-10-01' }),
+    ).toHaveProperty('surgeryDate', '2026-10-01');
   });
 
   it('follows enableWhen operators and enableBehavior', () => {
@@ -95,11 +119,22 @@ describe('the questionnaire in either language', () => {
       type: 'choice' as const,
       text: '¿Toma medicación anticoagulante? (sin respuesta = desconocido)',
       answerOption: [{ valueCoding: { code: 'yes', display: 'sí' } }, { valueCoding: { code: 'unknown' } }],
-      item: [{ linkId: 'answers.anticoagulants.help', type: 'display' as const, text: 'Por ejemplo, warfarina.', extension: [{ valueCodeableConcept: { coding: [{ code: 'help' }] } }] }],
+      item: [
+        {
+          linkId: 'answers.anticoagulants.help',
+          type: 'display' as const,
+          text: 'Por ejemplo, warfarina.',
+          extension: [{ valueCodeableConcept: { coding: [{ code: 'help' }] } }],
+        },
+      ],
     };
     expect(questionText(item)).toBe('¿Toma medicación anticoagulante?');
-    expect(questionText({ ...item, text: 'Taking anticoagulant medication? (left unanswered = unknown)' })).toBe('Taking anticoagulant medication?');
-    expect(questionText({ ...item, text: 'Surgery in the last 3 months? (give the date)' })).toBe('Surgery in the last 3 months? (give the date)');
+    expect(questionText({ ...item, text: 'Taking anticoagulant medication? (left unanswered = unknown)' })).toBe(
+      'Taking anticoagulant medication?',
+    );
+    expect(questionText({ ...item, text: 'Surgery in the last 3 months? (give the date)' })).toBe(
+      'Surgery in the last 3 months? (give the date)',
+    );
     expect(helpText(item)).toBe('Por ejemplo, warfarina.');
     expect(optionLabel(item, 'yes')).toBe('sí');
     expect(optionLabel(item, 'unknown')).toBe('unknown');

@@ -7,7 +7,15 @@ export interface QuestionnaireItem {
   repeats?: boolean;
   maxLength?: number;
   answerOption?: AnswerOption[];
-  enableWhen?: Array<{ question: string; operator: string; answerCoding?: { code: string }; answerString?: string; answerBoolean?: boolean; answerInteger?: number; answerDecimal?: number }>;
+  enableWhen?: Array<{
+    question: string;
+    operator: string;
+    answerCoding?: { code: string };
+    answerString?: string;
+    answerBoolean?: boolean;
+    answerInteger?: number;
+    answerDecimal?: number;
+  }>;
   enableBehavior?: 'all' | 'any';
   item?: QuestionnaireItem[];
   /** Help text: FHIR puts it in a child item of type display with the help item control. */
@@ -32,7 +40,11 @@ const HELP_ITEM_CONTROL = /help/;
 
 /** The help text of an item: its display child marked as help, or a display child at all. */
 export function helpText(item: QuestionnaireItem): string | null {
-  const help = item.item?.find((child) => child.type === 'display' && (HELP_ITEM_CONTROL.test(JSON.stringify(child.extension ?? [])) || child.linkId.endsWith('.help')));
+  const help = item.item?.find(
+    (child) =>
+      child.type === 'display' &&
+      (HELP_ITEM_CONTROL.test(JSON.stringify(child.extension ?? [])) || child.linkId.endsWith('.help')),
+  );
   return help?.text ?? null;
 }
 
@@ -45,7 +57,9 @@ export function questionText(item: QuestionnaireItem): string {
 }
 
 export function optionCodes(item: QuestionnaireItem): string[] {
-  return (item.answerOption ?? []).map((option) => option.valueCoding?.code ?? option.valueString ?? '').filter(Boolean);
+  return (item.answerOption ?? [])
+    .map((option) => option.valueCoding?.code ?? option.valueString ?? '')
+    .filter(Boolean);
 }
 
 /** What an answer option reads as in the questionnaire's language: its display, else its code. */
@@ -65,7 +79,12 @@ export function isEnabled(item: QuestionnaireItem, answers: Answers): boolean {
     if (condition.operator === 'exists') {
       return answered === (condition.answerBoolean ?? true);
     }
-    const expected = condition.answerCoding?.code ?? condition.answerString ?? condition.answerBoolean ?? condition.answerInteger ?? condition.answerDecimal;
+    const expected =
+      condition.answerCoding?.code ??
+      condition.answerString ??
+      condition.answerBoolean ??
+      condition.answerInteger ??
+      condition.answerDecimal;
     const same = answered && String(given) === String(expected);
     return condition.operator === '!=' ? answered && !same : condition.operator === '=' ? same : false;
   });
@@ -103,10 +122,16 @@ export function requestFromAnswers(items: QuestionnaireItem[], answers: Answers,
   const walk = (list: QuestionnaireItem[], scope: Answers) => {
     for (const item of list) {
       if (!isEnabled(item, scope) || item.type === 'display') continue;
-      const path = (prefix && item.linkId.startsWith(prefix) ? item.linkId.slice(prefix.length) : item.linkId).split('.');
+      const path = (prefix && item.linkId.startsWith(prefix) ? item.linkId.slice(prefix.length) : item.linkId).split(
+        '.',
+      );
       if (item.type === 'group' && item.repeats) {
         const repetitions = (scope[item.linkId] as Answers[] | undefined) ?? [];
-        setPath(body, path, repetitions.map((repetition) => requestFromAnswers(item.item ?? [], repetition, `${item.linkId}.`)));
+        setPath(
+          body,
+          path,
+          repetitions.map((repetition) => requestFromAnswers(item.item ?? [], repetition, `${item.linkId}.`)),
+        );
       } else if (item.type === 'group') {
         // A group of optional items (the screening answers) is there even when empty: its blanks are unknowns.
         if (!(item.item ?? []).some((child) => child.required)) setPath(body, path, {});

@@ -41,7 +41,14 @@ export interface PlannedExercise {
   injuredSide: boolean;
   basis: RuleRef[];
   dose: {
-    pressure: { lopPercent: number; mmHg: number; startLopPercent: number; startMmHg: number; lop: { mmHg: number; source: string }; basis: { lopPercent: RuleRef[]; startLopPercent: RuleRef[] } };
+    pressure: {
+      lopPercent: number;
+      mmHg: number;
+      startLopPercent: number;
+      startMmHg: number;
+      lop: { mmHg: number; source: string };
+      basis: { lopPercent: RuleRef[]; startLopPercent: RuleRef[] };
+    };
     load: { kind: string; percent1RM: number | null; kg: number | null; basis: RuleRef[] };
     sets: SetBy<number[] | null>;
     restBetweenSets: { seconds: number | null; basis: RuleRef[] };
@@ -65,7 +72,13 @@ export interface PlanCaution {
 export interface Plan {
   generatedOn: string;
   rulesetVersion: string;
-  indication: { condition: string; side: string; weightBearing: string; weeksSinceSurgery: number | null; weeksSinceOnset: number | null };
+  indication: {
+    condition: string;
+    side: string;
+    weightBearing: string;
+    weeksSinceSurgery: number | null;
+    weeksSinceOnset: number | null;
+  };
   phase: { label: string; stage: string; evidenceGrade: string; clinicianMessage: string; basis: RuleRef[] };
   exercises: PlannedExercise[];
   schedule: Record<string, SetBy<unknown> | number>;
@@ -111,7 +124,19 @@ export interface DeviceSession {
   cuffs: Array<{ channel: string; site: { limb: string; side: string } }>;
   endReason: string | null;
   adherence: { adherence: number; bandMmHg: number; prescribedAtTargetS: number; inBandS: number } | null;
-  sets: Array<{ blockIndex: number; exerciseId: string; setIndex: number; phase: string; channel: string; targetMmHg: number; minMmHg: number; meanMmHg: number; maxMmHg: number; inBandShare: number; observedS: number }>;
+  sets: Array<{
+    blockIndex: number;
+    exerciseId: string;
+    setIndex: number;
+    phase: string;
+    channel: string;
+    targetMmHg: number;
+    minMmHg: number;
+    meanMmHg: number;
+    maxMmHg: number;
+    inBandShare: number;
+    observedS: number;
+  }>;
   alarms: Array<{ code: string; message: string; action: string }>;
   program: unknown;
 }

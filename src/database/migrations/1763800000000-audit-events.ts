@@ -24,7 +24,10 @@ export class AuditEvents1763800000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('audit_events', new TableIndex({ name: 'audit_events_tenant_seq', columnNames: ['tenant', 'seq'] }));
+    await queryRunner.createIndex(
+      'audit_events',
+      new TableIndex({ name: 'audit_events_tenant_seq', columnNames: ['tenant', 'seq'] }),
+    );
     if (queryRunner.connection.driver.options.type === 'postgres') {
       await queryRunner.query(`CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
         BEGIN RAISE EXCEPTION 'audit_events is append-only'; END; $$ LANGUAGE plpgsql`);

@@ -20,7 +20,10 @@ export class Screenings1764000000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('screenings', new TableIndex({ name: 'screenings_tenant_patient', columnNames: ['tenant', 'patient_ref'] }));
+    await queryRunner.createIndex(
+      'screenings',
+      new TableIndex({ name: 'screenings_tenant_patient', columnNames: ['tenant', 'patient_ref'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -34,10 +34,16 @@ export class Prescriptions1764100000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('prescriptions', new TableIndex({ name: 'prescriptions_series_version', columnNames: ['series_id', 'version'], isUnique: true }));
     await queryRunner.createIndex(
       'prescriptions',
-      new TableIndex({ name: 'prescriptions_tenant_patient_created', columnNames: ['tenant', 'patient_ref', 'created_at', 'id'] }),
+      new TableIndex({ name: 'prescriptions_series_version', columnNames: ['series_id', 'version'], isUnique: true }),
+    );
+    await queryRunner.createIndex(
+      'prescriptions',
+      new TableIndex({
+        name: 'prescriptions_tenant_patient_created',
+        columnNames: ['tenant', 'patient_ref', 'created_at', 'id'],
+      }),
     );
   }
 

@@ -1,7 +1,13 @@
 import { type MigrationInterface, type QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
 
 const session = (name: string) =>
-  new TableForeignKey({ name: `${name}_session`, columnNames: ['session_id'], referencedTableName: 'device_sessions', referencedColumnNames: ['id'], onDelete: 'CASCADE' });
+  new TableForeignKey({
+    name: `${name}_session`,
+    columnNames: ['session_id'],
+    referencedTableName: 'device_sessions',
+    referencedColumnNames: ['id'],
+    onDelete: 'CASCADE',
+  });
 
 export class DeviceSessions1764300000000 implements MigrationInterface {
   name = 'DeviceSessions1764300000000';
@@ -113,7 +119,12 @@ export class DeviceSessions1764300000000 implements MigrationInterface {
           { name: 'measured_at', type: 'varchar', length: '30' },
           { name: 'measured_by', type: 'varchar', length: '200' },
         ],
-        indices: [new TableIndex({ name: 'lop_measurements_tenant_patient', columnNames: ['tenant', 'patient_ref', 'measured_at'] })],
+        indices: [
+          new TableIndex({
+            name: 'lop_measurements_tenant_patient',
+            columnNames: ['tenant', 'patient_ref', 'measured_at'],
+          }),
+        ],
       }),
     );
   }

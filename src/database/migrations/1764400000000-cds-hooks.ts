@@ -14,7 +14,10 @@ export class CdsHooks1764400000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('cds_token_ids', new TableIndex({ name: 'cds_token_ids_keep_until', columnNames: ['keep_until'] }));
+    await queryRunner.createIndex(
+      'cds_token_ids',
+      new TableIndex({ name: 'cds_token_ids_keep_until', columnNames: ['keep_until'] }),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'cds_cards',
@@ -52,7 +55,10 @@ export class CdsHooks1764400000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('cds_feedback', new TableIndex({ name: 'cds_feedback_rule', columnNames: ['rule_id', 'outcome'] }));
+    await queryRunner.createIndex(
+      'cds_feedback',
+      new TableIndex({ name: 'cds_feedback_rule', columnNames: ['rule_id', 'outcome'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

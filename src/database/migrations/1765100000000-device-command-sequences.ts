@@ -8,7 +8,9 @@ export class DeviceCommandSequences1765100000000 implements MigrationInterface {
   name = 'DeviceCommandSequences1765100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('CREATE TABLE device_command_sequences (device_id varchar(128) PRIMARY KEY NOT NULL, last_seq bigint NOT NULL)');
+    await queryRunner.query(
+      'CREATE TABLE device_command_sequences (device_id varchar(128) PRIMARY KEY NOT NULL, last_seq bigint NOT NULL)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -31,7 +31,9 @@ export class DeviceLeases1765200000000 implements MigrationInterface {
         created_at_ms bigint NOT NULL
       )`,
     );
-    await queryRunner.query('CREATE INDEX device_session_commands_pending ON device_session_commands (state, session_id)');
+    await queryRunner.query(
+      'CREATE INDEX device_session_commands_pending ON device_session_commands (state, session_id)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -29,7 +29,13 @@ describe('BrokerAccess', () => {
   });
 
   it('refuses a gateway called like the service', () => {
-    expect(() => new BrokerAccess(SITE, { service: { username: 'bfr-rx', password: 'x' }, gateways: new Map([['bfr-rx', 'y']]) })).toThrow(/bfr-rx/);
+    expect(
+      () =>
+        new BrokerAccess(SITE, {
+          service: { username: 'bfr-rx', password: 'x' },
+          gateways: new Map([['bfr-rx', 'y']]),
+        }),
+    ).toThrow(/bfr-rx/);
   });
 
   it.each([
@@ -38,7 +44,12 @@ describe('BrokerAccess', () => {
     [GW1, topics.device(SITE, 'gw-1', 'gw-1-cuff-1', 'ack'), false, null],
     [GW1, topics.device(SITE, 'gw-1', 'gw-1-cuff-1', 'event'), false, null],
     [GW1, topics.device(SITE, 'gw-1', 'gw-1-cuff-1', 'state'), true, null],
-    [GW1, topics.device(SITE, 'gw-2', 'gw-2-cuff-1', 'telemetry'), false, 'gateway gw-1 publishes only under its own subtree'],
+    [
+      GW1,
+      topics.device(SITE, 'gw-2', 'gw-2-cuff-1', 'telemetry'),
+      false,
+      'gateway gw-1 publishes only under its own subtree',
+    ],
     [GW1, topics.status(SITE, 'gw-2'), true, 'gateway gw-1 publishes only under its own subtree'],
     [GW1, topics.device(SITE, 'gw-1', 'gw-1-cuff-1', 'cmd'), false, 'only the service sends commands and heartbeats'],
     [GW1, topics.heartbeat(SITE, 'gw-1'), false, 'only the service sends commands and heartbeats'],
@@ -49,7 +60,12 @@ describe('BrokerAccess', () => {
     [SERVICE, topics.device(SITE, 'gw-2', 'gw-2-cuff-1', 'cmd'), false, null],
     [SERVICE, topics.heartbeat(SITE, 'gw-2'), false, null],
     [SERVICE, topics.device(SITE, 'gw-2', 'gw-2-cuff-1', 'cmd'), true, 'commands and heartbeats are never retained'],
-    [SERVICE, topics.device(SITE, 'gw-2', 'gw-2-cuff-1', 'telemetry'), false, 'the service publishes only commands and heartbeats'],
+    [
+      SERVICE,
+      topics.device(SITE, 'gw-2', 'gw-2-cuff-1', 'telemetry'),
+      false,
+      'the service publishes only commands and heartbeats',
+    ],
     [SERVICE, topics.status(SITE, 'gw-2'), true, 'the service publishes only commands and heartbeats'],
   ])('publish by %o on %s (retained: %s) → %s', (identity, topic, retain, refusal) => {
     expect(access.publishRefusal(identity, topic, retain)).toBe(refusal);

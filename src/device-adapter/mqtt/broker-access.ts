@@ -45,8 +45,14 @@ export class BrokerAccess {
 
   /** The identity behind a CONNECT, or null when the user name, the password or (for a gateway) the client id is wrong. */
   authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): BrokerIdentity | null {
-    const expected = username === this.service.username ? this.service.digest : (username !== undefined && this.gateways.get(username)) || this.nobody;
-    const matches = timingSafeEqual(digest(password ?? Buffer.alloc(0)), expected) && password !== undefined && expected !== this.nobody;
+    const expected =
+      username === this.service.username
+        ? this.service.digest
+        : (username !== undefined && this.gateways.get(username)) || this.nobody;
+    const matches =
+      timingSafeEqual(digest(password ?? Buffer.alloc(0)), expected) &&
+      password !== undefined &&
+      expected !== this.nobody;
     if (!matches) {
       return null;
     }

@@ -28,25 +28,49 @@ describe('embedded broker with gateway accounts', () => {
   let clients: MqttClient[];
 
   // Small steps with real pauses: what is awaited is a broker round trip, not the cuff.
-  const until = (done: () => boolean, timeoutMs = 5_000) => timers.advanceUntil(done, { timeoutMs, stepMs: 10, realPauseMs: 2 });
+  const until = (done: () => boolean, timeoutMs = 5_000) =>
+    timers.advanceUntil(done, { timeoutMs, stepMs: 10, realPauseMs: 2 });
   const login = async (options: IClientOptions): Promise<MqttClient> => {
-    const client = await connectAsync(transport.brokerUrl as string, { protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 2000, ...options });
+    const client = await connectAsync(transport.brokerUrl as string, {
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 2000,
+      ...options,
+    });
     client.on('error', () => undefined);
     clients.push(client);
     return client;
   };
-  const asGateway2 = () => login({ username: 'gw-2', password: SECRETS.get('gw-2'), clientId: gatewayClientId('gw-2') });
-  const closed = (client: MqttClient) => new Promise<void>((resolve) => (client.disconnected || !client.connected ? resolve() : client.once('close', () => resolve())));
+  const asGateway2 = () =>
+    login({ username: 'gw-2', password: SECRETS.get('gw-2'), clientId: gatewayClientId('gw-2') });
+  const closed = (client: MqttClient) =>
+    new Promise<void>((resolve) =>
+      client.disconnected || !client.connected ? resolve() : client.once('close', () => resolve()),
+    );
 
   beforeEach(async () => {
     timers = new VirtualTimers();
     refused = [];
     telemetry = [];
     clients = [];
-    transport = new MqttTransport({ url: null, embeddedBroker: { host: '127.0.0.1', port: 0, gateways: SECRETS }, site: SITE, timers, onRefused: (what) => refused.push(what) });
+    transport = new MqttTransport({
+      url: null,
+      embeddedBroker: { host: '127.0.0.1', port: 0, gateways: SECRETS },
+      site: SITE,
+      timers,
+      onRefused: (what) => refused.push(what),
+    });
     transport.telemetry$.subscribe((sample) => telemetry.push(sample));
     await transport.start();
-    gateway = new CuffGateway({ url: transport.brokerUrl as string, site: SITE, gatewayId: 'gw-1', devices: [{ deviceId: 'gw-1-cuff-1' }], timers, password: SECRETS.get('gw-1') });
+    gateway = new CuffGateway({
+      url: transport.brokerUrl as string,
+      site: SITE,
+      gatewayId: 'gw-1',
+      devices: [{ deviceId: 'gw-1-cuff-1' }],
+      timers,
+      password: SECRETS.get('gw-1'),
+    });
     await gateway.start();
     await until(() => transport.devices().some((d) => d.online));
   });
@@ -79,7 +103,10 @@ describe('embedded broker with gateway accounts', () => {
     ];
 
     for (const attempt of attempts) {
-      await expect(login(attempt)).rejects.toMatchObject({ code: 4, message: expect.stringMatching(/Bad username or password/) });
+      await expect(login(attempt)).rejects.toMatchObject({
+        code: 4,
+        message: expect.stringMatching(/Bad username or password/),
+      });
     }
 
     expect(refused).toHaveLength(attempts.length);
@@ -89,25 +116,39 @@ describe('embedded broker with gateway accounts', () => {
   });
 
   it('stops a gateway with a wrong secret at start, without repeating the secret', async () => {
-    const impostor = new CuffGateway({ url: transport.brokerUrl as string, site: SITE, gatewayId: 'gw-2', devices: [{ deviceId: 'gw-2-cuff-1' }], timers, password: 'not-the-secret-of-gw-2' });
+    const impostor = new CuffGateway({
+      url: transport.brokerUrl as string,
+      site: SITE,
+      gatewayId: 'gw-2',
+      devices: [{ deviceId: 'gw-2-cuff-1' }],
+      timers,
+      password: 'not-the-secret-of-gw-2',
+    });
 
     const error = (await impostor.start().catch((e: unknown) => e)) as Error;
     await impostor.stop();
 
-    expect(error.message).toMatch(/^gateway gw-2 could not connect to 127\.0\.0\.1:\d+: Connection refused: Bad username or password$/);
+    expect(error.message).toMatch(
+      /^gateway gw-2 could not connect to 127\.0\.0\.1:\d+: Connection refused: Bad username or password$/,
+    );
     expect(transport.devices().map((d) => d.deviceId)).toEqual(['gw-1-cuff-1']);
   });
 
   it('disconnects a gateway that publishes another gateway’s telemetry, and the server never sees it', async () => {
     const intruder = await asGateway2();
-    const forged: Telemetry = { ...(telemetry.at(-1) ?? (await until(() => telemetry.length > 0), telemetry[0])), at: '2001-01-01T00:00:00.000Z' };
+    const forged: Telemetry = {
+      ...(telemetry.at(-1) ?? (await until(() => telemetry.length > 0), telemetry[0])),
+      at: '2001-01-01T00:00:00.000Z',
+    };
 
     intruder.publish(topics.device(SITE, 'gw-1', 'gw-1-cuff-1', 'telemetry'), JSON.stringify(forged), { qos: 0 });
     await closed(intruder);
     await timers.runFor(1_000, { stepMs: 100, realPauseMs: 2 });
 
     expect(telemetry.some((sample) => sample.at === forged.at)).toBe(false);
-    expect(refused).toEqual([`publish of client "gateway-gw-2" on ${topics.device(SITE, 'gw-1', 'gw-1-cuff-1', 'telemetry')} refused: gateway gw-2 publishes only under its own subtree`]);
+    expect(refused).toEqual([
+      `publish of client "gateway-gw-2" on ${topics.device(SITE, 'gw-1', 'gw-1-cuff-1', 'telemetry')} refused: gateway gw-2 publishes only under its own subtree`,
+    ]);
     expect(transport.devices()[0].online).toBe(true);
   });
 
@@ -119,15 +160,29 @@ describe('embedded broker with gateway accounts', () => {
     commander.publish(topics.device(SITE, 'gw-1', 'gw-1-cuff-1', 'cmd'), JSON.stringify(command), { qos: 1 });
     await closed(commander);
     const beater = await asGateway2();
-    beater.publish(topics.heartbeat(SITE, 'gw-2'), JSON.stringify({ v: 1, type: 'HEARTBEAT', controllerId: 'gw-2', seq: 1, at: new Date(timers.now()).toISOString() }), { qos: 0 });
+    beater.publish(
+      topics.heartbeat(SITE, 'gw-2'),
+      JSON.stringify({
+        v: 1,
+        type: 'HEARTBEAT',
+        controllerId: 'gw-2',
+        seq: 1,
+        at: new Date(timers.now()).toISOString(),
+      }),
+      { qos: 0 },
+    );
     await closed(beater);
     await timers.runFor(1_000, { stepMs: 100, realPauseMs: 2 });
 
     expect(handle).not.toHaveBeenCalled();
     expect(gateway.sim('gw-1-cuff-1').state).toBe('IDLE');
     expect(refused).toEqual([
-      expect.stringMatching(/^publish of client "gateway-gw-2" on bfr\/v1\/north\/gw-1\/gw-1-cuff-1\/cmd refused: gateway gw-2 publishes only under its own subtree$/),
-      expect.stringMatching(/^publish of client "gateway-gw-2" on bfr\/v1\/north\/gw-2\/heartbeat\/server refused: only the service sends commands and heartbeats$/),
+      expect.stringMatching(
+        /^publish of client "gateway-gw-2" on bfr\/v1\/north\/gw-1\/gw-1-cuff-1\/cmd refused: gateway gw-2 publishes only under its own subtree$/,
+      ),
+      expect.stringMatching(
+        /^publish of client "gateway-gw-2" on bfr\/v1\/north\/gw-2\/heartbeat\/server refused: only the service sends commands and heartbeats$/,
+      ),
     ]);
   });
 
@@ -136,7 +191,13 @@ describe('embedded broker with gateway accounts', () => {
     const heard: string[] = [];
     listener.on('message', (topic) => heard.push(topic));
 
-    const filters = ['bfr/v1/north/gw-1/+/cmd', 'bfr/v1/north/gw-1/heartbeat/server', 'bfr/v1/north/#', 'bfr/v1/north/gw-2/+/cmd', 'bfr/v1/north/gw-2/heartbeat/server'];
+    const filters = [
+      'bfr/v1/north/gw-1/+/cmd',
+      'bfr/v1/north/gw-1/heartbeat/server',
+      'bfr/v1/north/#',
+      'bfr/v1/north/gw-2/+/cmd',
+      'bfr/v1/north/gw-2/heartbeat/server',
+    ];
     const granted: Array<[string, number]> = [];
     for (const filter of filters) {
       // MQTT.js turns a refused subscription (granted QoS 128) into an error carrying the SUBACK.

@@ -35,7 +35,13 @@ const BAD_USER_NAME_OR_PASSWORD = 4;
  * gateways reach it over TLS, and a second listener on loopback serves the service in the same
  * process (which then need not be named in the certificate).
  */
-export async function startEmbeddedBroker({ host = '127.0.0.1', port = 0, access, tls, onRefused = () => undefined }: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker({
+  host = '127.0.0.1',
+  port = 0,
+  access,
+  tls,
+  onRefused = () => undefined,
+}: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
   // aedes is ESM-only.
   const { Aedes } = await import('aedes');
   const identities = new WeakMap<Client, BrokerIdentity>();
@@ -98,7 +104,13 @@ export async function startEmbeddedBroker({ host = '127.0.0.1', port = 0, access
     return typeof address === 'object' && address !== null ? address.port : onPort;
   };
   try {
-    const actualPort = await listen(tls ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, broker.handle) : createServer(broker.handle), host, port);
+    const actualPort = await listen(
+      tls
+        ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, broker.handle)
+        : createServer(broker.handle),
+      host,
+      port,
+    );
     const url = `${tls ? 'mqtts' : 'mqtt'}://${host}:${actualPort}`;
     const localUrl = tls ? `mqtt://127.0.0.1:${await listen(createServer(broker.handle), '127.0.0.1', 0)}` : url;
     return {
@@ -116,5 +128,9 @@ export async function startEmbeddedBroker({ host = '127.0.0.1', port = 0, access
 async function close(broker: { close(callback: () => void): void }, servers: Server[]): Promise<void> {
   // Closing the broker ends its client connections; the servers then close without waiting on them.
   await new Promise<void>((resolve) => broker.close(() => resolve()));
-  await Promise.all(servers.filter((server) => server.listening).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  await Promise.all(
+    servers
+      .filter((server) => server.listening)
+      .map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+  );
 }

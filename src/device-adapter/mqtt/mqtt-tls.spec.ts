@@ -19,7 +19,15 @@ describe('MQTT over TLS', () => {
 
   const until = (done: () => boolean) => timers.advanceUntil(done, { timeoutMs: 5_000, stepMs: 10, realPauseMs: 2 });
   const gatewayOn = (url: string, tls: { ca?: Buffer }) => {
-    const gateway = new CuffGateway({ url, site: SITE, gatewayId: 'gw-1', devices: [{ deviceId: 'gw-1-cuff-1' }], timers, password: GATEWAYS.get('gw-1'), tls });
+    const gateway = new CuffGateway({
+      url,
+      site: SITE,
+      gatewayId: 'gw-1',
+      devices: [{ deviceId: 'gw-1-cuff-1' }],
+      timers,
+      password: GATEWAYS.get('gw-1'),
+      tls,
+    });
     stops.push(() => gateway.stop());
     return gateway;
   };
@@ -42,14 +50,24 @@ describe('MQTT over TLS', () => {
   });
 
   it('serves gateways over TLS from the embedded broker: a gateway that trusts the certificate gets in, one that does not is refused', async () => {
-    const transport = new MqttTransport({ url: null, embeddedBroker: { host: '127.0.0.1', port: 0, gateways: GATEWAYS, tls: certificate }, site: SITE, timers });
+    const transport = new MqttTransport({
+      url: null,
+      embeddedBroker: { host: '127.0.0.1', port: 0, gateways: GATEWAYS, tls: certificate },
+      site: SITE,
+      timers,
+    });
     stops.push(() => transport.stop());
     await transport.start();
     const url = transport.brokerUrl as string;
 
     const untrusting = gatewayOn(url, {});
     const refusal = (await untrusting.start().catch((error: unknown) => error)) as Error;
-    const plainClient = connect(url.replace('mqtts:', 'mqtt:'), { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 1000, ...SERVICE });
+    const plainClient = connect(url.replace('mqtts:', 'mqtt:'), {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 1000,
+      ...SERVICE,
+    });
     plainClient.on('error', () => undefined);
     const plain = await new Promise((resolve) => {
       plainClient.once('connect', () => resolve('connected'));
@@ -70,12 +88,21 @@ describe('MQTT over TLS', () => {
     let broker: EmbeddedBroker;
 
     beforeEach(async () => {
-      broker = await startEmbeddedBroker({ access: new BrokerAccess(SITE, { service: SERVICE, gateways: GATEWAYS }), tls: certificate });
+      broker = await startEmbeddedBroker({
+        access: new BrokerAccess(SITE, { service: SERVICE, gateways: GATEWAYS }),
+        tls: certificate,
+      });
       stops.push(() => broker.close());
     });
 
     it('connects the service and a gateway over mqtts:// with the CA and their accounts', async () => {
-      const transport = new MqttTransport({ url: broker.url, credentials: SERVICE, tls: { ca: certificate.cert }, site: SITE, timers });
+      const transport = new MqttTransport({
+        url: broker.url,
+        credentials: SERVICE,
+        tls: { ca: certificate.cert },
+        site: SITE,
+        timers,
+      });
       stops.push(() => transport.stop());
       await transport.start();
       await gatewayOn(broker.url, { ca: certificate.cert }).start();
@@ -86,13 +113,35 @@ describe('MQTT over TLS', () => {
     });
 
     it('reports the service down, and why, when the broker refuses its login or it does not trust the broker', async () => {
-      const refused = new MqttTransport({ url: broker.url, credentials: { ...SERVICE, password: 'wrong-secret-0123456789' }, tls: { ca: certificate.cert }, site: SITE, timers, connectTimeoutMs: 1000 });
-      const untrusting = new MqttTransport({ url: broker.url, credentials: SERVICE, site: SITE, timers, connectTimeoutMs: 1000 });
-      stops.push(() => refused.stop(), () => untrusting.stop());
+      const refused = new MqttTransport({
+        url: broker.url,
+        credentials: { ...SERVICE, password: 'wrong-secret-0123456789' },
+        tls: { ca: certificate.cert },
+        site: SITE,
+        timers,
+        connectTimeoutMs: 1000,
+      });
+      const untrusting = new MqttTransport({
+        url: broker.url,
+        credentials: SERVICE,
+        site: SITE,
+        timers,
+        connectTimeoutMs: 1000,
+      });
+      stops.push(
+        () => refused.stop(),
+        () => untrusting.stop(),
+      );
       await Promise.all([refused.start(), untrusting.start()]);
 
-      expect(refused.health()).toMatchObject({ status: 'down', detail: 'not connected to the MQTT broker: Connection refused: Bad username or password' });
-      expect(untrusting.health()).toMatchObject({ status: 'down', detail: expect.stringMatching(/^not connected to the MQTT broker: self[- ]signed certificate/) });
+      expect(refused.health()).toMatchObject({
+        status: 'down',
+        detail: 'not connected to the MQTT broker: Connection refused: Bad username or password',
+      });
+      expect(untrusting.health()).toMatchObject({
+        status: 'down',
+        detail: expect.stringMatching(/^not connected to the MQTT broker: self[- ]signed certificate/),
+      });
       expect(JSON.stringify([refused.health(), untrusting.health()])).not.toContain('secret');
     });
   });

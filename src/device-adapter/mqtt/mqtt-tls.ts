@@ -8,6 +8,16 @@ export interface MqttTls {
 }
 
 /** MQTT.js's TLS options: the broker's certificate is always verified; against `ca` when given. */
-export function tlsOptions(tls: MqttTls | undefined): { rejectUnauthorized: true; ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string } {
-  return { rejectUnauthorized: true, ...(tls?.ca && { ca: tls.ca }), ...(tls?.cert && { cert: tls.cert }), ...(tls?.key && { key: tls.key }) };
+export function tlsOptions(tls: MqttTls | undefined): {
+  rejectUnauthorized: true;
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+} {
+  return {
+    rejectUnauthorized: true,
+    ...(tls?.ca && { ca: tls.ca }),
+    ...(tls?.cert && { cert: tls.cert }),
+    ...(tls?.key && { key: tls.key }),
+  };
 }

@@ -5,7 +5,6 @@ import { Observable, Subject } from 'rxjs';
 import type { z } from 'zod';
 
 import { AckWaiter } from '../ack-waiter';
-import type { CommandSequence } from '../command-sequence';
 import { type CuffTransport, type DeviceInfo, DeviceUnavailableError, type TransportHealth } from '../cuff-transport';
 import { DEVICE_LIMITS } from '../device-limits';
 import { DEFAULT_COMMAND_LIFETIME_MS, EnvelopeIssuer } from '../envelope-issuer';
@@ -24,45 +23,13 @@ import {
   StateSnapshot,
   Telemetry,
 } from '../protocol';
-import type { TimerHandle, Timers } from '../timers';
+import type { TimerHandle } from '../timers';
 import { SERVICE_USERNAME } from '../../config/config';
 import { BrokerAccess } from './broker-access';
 import { type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker';
-import { type MqttTls, tlsOptions } from './mqtt-tls';
+import { tlsOptions } from './mqtt-tls';
+import type { MqttTransportOptions } from './mqtt-transport-options';
 import { topics } from './topics';
-
-export interface EmbeddedBrokerSettings {
-  host: string;
-  port: number;
-  /**
-   * Gateway id → secret of every gateway the broker lets in. With it the broker authenticates
-   * every client and holds each to its own topics, and the service logs in with a secret made
-   * at start that never leaves the process; without it the broker is open.
-   */
-  gateways?: ReadonlyMap<string, string>;
-  /** Serve the gateways over TLS. */
-  tls?: { cert: Buffer | string; key: Buffer | string };
-}
-
-export interface MqttTransportOptions {
-  /** The broker; without one, the transport starts an embedded broker on `embeddedBroker`. */
-  url: string | null;
-  embeddedBroker?: EmbeddedBrokerSettings;
-  /** The service's account at the broker at `url`. */
-  credentials?: { username: string; password: string };
-  /** TLS toward the broker at `url` when it is mqtts://. */
-  tls?: MqttTls;
-  /** Told of clients the embedded broker refused, and of what it refused them. */
-  onRefused?: (what: string) => void;
-  site: string;
-  timers: Timers;
-  /** How long start() waits for the first connection before it reports the transport down. */
-  connectTimeoutMs?: number;
-  /** Told about messages dropped as invalid (device data is untrusted). */
-  onRejected?: (topic: string, reason: string) => void;
-  /** Numbers the commands for every replica alike (PostgreSQL); without it this process counts on its own. */
-  sequence?: CommandSequence;
-}
 
 interface KnownDevice {
   description: DeviceDescription;
@@ -137,7 +104,9 @@ export class MqttTransport implements CuffTransport {
     if (!this.url) {
       const settings = this.options.embeddedBroker;
       const gateways = settings?.gateways;
-      const service = gateways ? { username: SERVICE_USERNAME, password: randomBytes(32).toString('base64url') } : undefined;
+      const service = gateways
+        ? { username: SERVICE_USERNAME, password: randomBytes(32).toString('base64url') }
+        : undefined;
       this.broker = await startEmbeddedBroker({
         host: settings?.host,
         port: settings?.port,
@@ -224,11 +193,16 @@ export class MqttTransport implements CuffTransport {
           throw new DeviceUnavailableError(deviceId, command.type, 'unsequenced');
         });
     const answer = this.acks.expect(envelope);
-    client.publish(topics.device(this.options.site, device.gatewayId, deviceId, 'cmd'), JSON.stringify(envelope), { qos: 1, retain: false }, (error) => {
-      if (error) {
-        this.acks.fail(envelope.msgId, new DeviceUnavailableError(deviceId, command.type, 'offline'));
-      }
-    });
+    client.publish(
+      topics.device(this.options.site, device.gatewayId, deviceId, 'cmd'),
+      JSON.stringify(envelope),
+      { qos: 1, retain: false },
+      (error) => {
+        if (error) {
+          this.acks.fail(envelope.msgId, new DeviceUnavailableError(deviceId, command.type, 'offline'));
+        }
+      },
+    );
     return answer;
   }
 
@@ -240,7 +214,9 @@ export class MqttTransport implements CuffTransport {
       broker: this.brokerLabel(),
       devicesKnown: devices.length,
       devicesOnline: devices.filter((d) => d.online).length,
-      ...(connected ? {} : { detail: `not connected to the MQTT broker${this.lastError ? `: ${this.lastError}` : ''}` }),
+      ...(connected
+        ? {}
+        : { detail: `not connected to the MQTT broker${this.lastError ? `: ${this.lastError}` : ''}` }),
     };
   }
 
@@ -265,7 +241,10 @@ export class MqttTransport implements CuffTransport {
       seq: this.heartbeatSeq,
       at: new Date(this.options.timers.now()).toISOString(),
     };
-    client.publish(topics.heartbeat(this.options.site, gatewayId), JSON.stringify(heartbeat), { qos: 0, retain: false });
+    client.publish(topics.heartbeat(this.options.site, gatewayId), JSON.stringify(heartbeat), {
+      qos: 0,
+      retain: false,
+    });
   }
 
   private receive(topic: string, payload: Buffer): void {
@@ -290,7 +269,10 @@ export class MqttTransport implements CuffTransport {
       }
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
-        this.options.onRejected?.(topic, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        this.options.onRejected?.(
+          topic,
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        );
         return null;
       }
       return parsed.data;
@@ -369,13 +351,22 @@ export class MqttTransport implements CuffTransport {
     for (const description of status.devices) {
       const device = this.known.get(description.deviceId);
       if (device && device.gatewayId !== status.gatewayId && device.online) {
-        this.options.onRejected?.(topics.status(this.options.site, status.gatewayId), `cuff ${description.deviceId} is already online behind ${device.gatewayId}`);
+        this.options.onRejected?.(
+          topics.status(this.options.site, status.gatewayId),
+          `cuff ${description.deviceId} is already online behind ${device.gatewayId}`,
+        );
         continue;
       }
       if (device && device.gatewayId === status.gatewayId) {
         device.description = description;
       } else {
-        this.known.set(description.deviceId, { description, gatewayId: status.gatewayId, online: false, state: null, lastSeenAt: null });
+        this.known.set(description.deviceId, {
+          description,
+          gatewayId: status.gatewayId,
+          online: false,
+          state: null,
+          lastSeenAt: null,
+        });
       }
       this.setOnline(description.deviceId, status.online);
     }

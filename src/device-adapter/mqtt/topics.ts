@@ -24,7 +24,8 @@ const DEVICE_LEAVES: readonly string[] = ['cmd', 'ack', 'telemetry', 'event', 's
 export const topics = {
   status: (site: string, gatewayId: string) => `${TOPIC_ROOT}/${site}/${gatewayId}/status`,
   heartbeat: (site: string, gatewayId: string) => `${TOPIC_ROOT}/${site}/${gatewayId}/heartbeat/server`,
-  device: (site: string, gatewayId: string, deviceId: string, leaf: DeviceLeaf) => `${TOPIC_ROOT}/${site}/${gatewayId}/${deviceId}/${leaf}`,
+  device: (site: string, gatewayId: string, deviceId: string, leaf: DeviceLeaf) =>
+    `${TOPIC_ROOT}/${site}/${gatewayId}/${deviceId}/${leaf}`,
 
   /** What the server listens to: every gateway of its site and every cuff behind them. */
   server: (site: string) => [
@@ -33,7 +34,10 @@ export const topics = {
   ],
 
   /** What a gateway listens to: commands for its own cuffs and the server's heartbeat, nothing else. */
-  gateway: (site: string, gatewayId: string) => [`${TOPIC_ROOT}/${site}/${gatewayId}/+/cmd`, `${TOPIC_ROOT}/${site}/${gatewayId}/heartbeat/server`],
+  gateway: (site: string, gatewayId: string) => [
+    `${TOPIC_ROOT}/${site}/${gatewayId}/+/cmd`,
+    `${TOPIC_ROOT}/${site}/${gatewayId}/heartbeat/server`,
+  ],
 
   parse(topic: string): ParsedTopic | null {
     const levels = topic.split('/');

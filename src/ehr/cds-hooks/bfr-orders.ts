@@ -29,7 +29,9 @@ export function draftOrders(bundle: { entry?: Array<{ resource: FhirResource }> 
 
 /** The BFR orders among the drafts; for order-select, only the ones just selected. */
 export function bfrOrders(orders: FhirResource[], selections?: string[]): FhirResource[] {
-  return orders.filter((order) => isBfrOrder(order) && (selections === undefined || selections.includes(referenceTo(order))));
+  return orders.filter(
+    (order) => isBfrOrder(order) && (selections === undefined || selections.includes(referenceTo(order))),
+  );
 }
 
 /** The cuff sites the orders name (bfr-rx cuff-site codes in ServiceRequest.bodySite); both thighs assumed when none does. */

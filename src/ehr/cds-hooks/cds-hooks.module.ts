@@ -24,7 +24,8 @@ import { CdsTokenId } from './cds-token-id.entity';
     StoredTokenIds,
     {
       provide: CdsJwtVerifier,
-      useFactory: (config: AppConfig, ids: StoredTokenIds, clock: Clock) => new CdsJwtVerifier(config.cdsHooks.clients, ids, () => clock.now()),
+      useFactory: (config: AppConfig, ids: StoredTokenIds, clock: Clock) =>
+        new CdsJwtVerifier(config.cdsHooks.clients, ids, () => clock.now()),
       inject: [APP_CONFIG, StoredTokenIds, Clock],
     },
     CdsJwtGuard,

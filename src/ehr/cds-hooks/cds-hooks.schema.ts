@@ -6,24 +6,32 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
-const fhirId = (what: string) => z.string().regex(FHIR_ID, 'must be a FHIR id (1 to 64 letters, digits, "-" or ".")').describe(what);
+const fhirId = (what: string) =>
+  z.string().regex(FHIR_ID, 'must be a FHIR id (1 to 64 letters, digits, "-" or ".")').describe(what);
 const reference = (types: readonly string[], what: string) =>
   z
     .string()
-    .refine((value) => {
-      const [type, id, ...rest] = value.split('/');
-      return rest.length === 0 && types.includes(type) && FHIR_ID.test(id ?? '');
-    }, `must be a relative reference to a ${types.join(', ')} (e.g. ${types[0]}/123)`)
+    .refine(
+      (value) => {
+        const [type, id, ...rest] = value.split('/');
+        return rest.length === 0 && types.includes(type) && FHIR_ID.test(id ?? '');
+      },
+      `must be a relative reference to a ${types.join(', ')} (e.g. ${types[0]}/123)`,
+    )
     .describe(what);
 
 export const FhirResource = z
-  .looseObject({ resourceType: z.string().regex(RESOURCE_TYPE, 'must be a FHIR resource type').describe('The FHIR resource type.') })
+  .looseObject({
+    resourceType: z.string().regex(RESOURCE_TYPE, 'must be a FHIR resource type').describe('The FHIR resource type.'),
+  })
   .meta({ id: 'FhirResource', description: 'A FHIR R4 resource (JSON); only `resourceType` is checked here.' });
 export type FhirResource = z.infer<typeof FhirResource>;
 
 const ServiceId = z.string().min(1).max(100);
 
-export const CdsServiceParams = z.strictObject({ id: ServiceId.describe('Id of the CDS service, as listed by discovery.') });
+export const CdsServiceParams = z.strictObject({
+  id: ServiceId.describe('Id of the CDS service, as listed by discovery.'),
+});
 
 // --- Discovery -------------------------------------------------------------------------------
 
@@ -51,7 +59,10 @@ export type CdsDiscovery = z.infer<typeof CdsDiscovery>;
 
 const FhirAuthorization = z
   .looseObject({
-    access_token: z.string().min(1).describe('OAuth 2.0 access token for the EHR FHIR server; used for this call only, never stored or logged.'),
+    access_token: z
+      .string()
+      .min(1)
+      .describe('OAuth 2.0 access token for the EHR FHIR server; used for this call only, never stored or logged.'),
     token_type: z.literal('Bearer').describe('Always `Bearer`.'),
     expires_in: z.number().int().positive().describe('Lifetime of the token, seconds.'),
     scope: z.string().min(1).describe('Scopes granted.'),
@@ -78,24 +89,43 @@ const DraftOrders = z
   .describe('Bundle of the orders being drafted (FHIR R4 requests with status `draft`).');
 
 const baseContext = {
-  userId: reference(['Practitioner', 'PractitionerRole', 'Patient', 'RelatedPerson'], 'The user of the EHR, e.g. `PractitionerRole/123`.'),
+  userId: reference(
+    ['Practitioner', 'PractitionerRole', 'Patient', 'RelatedPerson'],
+    'The user of the EHR, e.g. `PractitionerRole/123`.',
+  ),
   patientId: fhirId('Id of the patient in the EHR.'),
   encounterId: fhirId('Id of the current encounter.').optional(),
 };
 
 /** Hook definitions evolve in the CDS Hooks Library; context fields this service does not use are ignored. */
-export const PatientViewContext = z.looseObject(baseContext).describe('Context of `patient-view`: the chart being opened.');
+export const PatientViewContext = z
+  .looseObject(baseContext)
+  .describe('Context of `patient-view`: the chart being opened.');
 export const OrderSelectContext = z
   .looseObject({
     ...baseContext,
     selections: z
-      .array(reference(['ServiceRequest', 'DeviceRequest', 'MedicationRequest', 'NutritionOrder', 'VisionPrescription', 'CommunicationRequest'], 'A selected draft order.'))
+      .array(
+        reference(
+          [
+            'ServiceRequest',
+            'DeviceRequest',
+            'MedicationRequest',
+            'NutritionOrder',
+            'VisionPrescription',
+            'CommunicationRequest',
+          ],
+          'A selected draft order.',
+        ),
+      )
       .min(1)
       .describe('The draft orders just selected, as references into `draftOrders`.'),
     draftOrders: DraftOrders,
   })
   .describe('Context of `order-select`: the order being composed.');
-export const OrderSignContext = z.looseObject({ ...baseContext, draftOrders: DraftOrders }).describe('Context of `order-sign`: the orders about to be signed.');
+export const OrderSignContext = z
+  .looseObject({ ...baseContext, draftOrders: DraftOrders })
+  .describe('Context of `order-sign`: the orders about to be signed.');
 
 const hookRequest = <H extends string, C extends z.ZodType>(hook: H, context: C) =>
   z.strictObject({
@@ -107,7 +137,9 @@ const hookRequest = <H extends string, C extends z.ZodType>(hook: H, context: C)
     prefetch: z
       .record(z.string(), FhirResource.nullable())
       .optional()
-      .describe('Prefetched data by template key: a resource, a Bundle, an OperationOutcome for a failed fetch, or null for no data. A key left out was not fetched.'),
+      .describe(
+        'Prefetched data by template key: a resource, a Bundle, an OperationOutcome for a failed fetch, or null for no data. A key left out was not fetched.',
+      ),
     extension: z.record(z.string(), z.unknown()).optional().describe('Extensions agreed with the EHR; ignored.'),
   });
 
@@ -122,7 +154,10 @@ export const CdsHookRequest = z
     path: ['fhirServer'],
     message: 'is required when fhirAuthorization is given',
   })
-  .meta({ id: 'CdsHookRequest', description: 'A CDS Hooks 2.0 call: the hook, its context, prefetched data and FHIR access.' });
+  .meta({
+    id: 'CdsHookRequest',
+    description: 'A CDS Hooks 2.0 call: the hook, its context, prefetched data and FHIR access.',
+  });
 export type CdsHookRequest = z.infer<typeof CdsHookRequest>;
 
 // --- Responses -------------------------------------------------------------------------------
@@ -151,9 +186,15 @@ export const CdsAction = z
     resource: FhirResource.optional().describe('The resource to create, or the complete updated resource.'),
     resourceId: z.string().optional().describe('Relative reference of the resource to delete.'),
   })
-  .refine((action) => (action.type === 'delete' ? action.resourceId !== undefined && action.resource === undefined : action.resource !== undefined), {
-    message: 'a delete names resourceId (cds-resp-2); a create or update carries the resource',
-  })
+  .refine(
+    (action) =>
+      action.type === 'delete'
+        ? action.resourceId !== undefined && action.resource === undefined
+        : action.resource !== undefined,
+    {
+      message: 'a delete names resourceId (cds-resp-2); a create or update carries the resource',
+    },
+  )
   .meta({ id: 'CdsAction', description: 'A change the EHR applies when a suggestion is accepted.' });
 
 export const CdsSuggestion = z
@@ -177,11 +218,21 @@ export const CdsCard = z
   .strictObject({
     uuid: z.uuid().describe('Id of the card, reported back in feedback.'),
     summary: z.string().min(1).max(139).describe('One sentence under 140 characters.'),
-    detail: z.string().optional().describe('Markdown: the rules that fired, their versions, the inputs with their dates, what is missing, the evidence.'),
-    indicator: z.enum(['info', 'warning', 'critical']).describe('Urgency: `critical` only for absolute contraindications.'),
+    detail: z
+      .string()
+      .optional()
+      .describe(
+        'Markdown: the rules that fired, their versions, the inputs with their dates, what is missing, the evidence.',
+      ),
+    indicator: z
+      .enum(['info', 'warning', 'critical'])
+      .describe('Urgency: `critical` only for absolute contraindications.'),
     source: CdsSource,
     suggestions: z.array(CdsSuggestion).min(1).optional().describe('Changes the user can accept.'),
-    selectionBehavior: z.enum(['at-most-one', 'any']).optional().describe('How many suggestions may be accepted; present whenever suggestions are (cds-resp-6).'),
+    selectionBehavior: z
+      .enum(['at-most-one', 'any'])
+      .optional()
+      .describe('How many suggestions may be accepted; present whenever suggestions are (cds-resp-6).'),
     overrideReasons: z
       .array(CdsCoding.required({ display: true }))
       .min(1)
@@ -217,20 +268,35 @@ export const CdsFeedbackItem = z
         reason: CdsCoding.optional().describe('One of the override reasons the card offered.'),
         userComment: z.string().trim().min(1).max(2000).optional().describe("The user's own words."),
       })
-      .refine((reason) => reason.reason !== undefined || reason.userComment !== undefined, 'needs a reason or a userComment')
+      .refine(
+        (reason) => reason.reason !== undefined || reason.userComment !== undefined,
+        'needs a reason or a userComment',
+      )
       .optional()
       .describe('Why the card was overridden; only with `overridden`.'),
     outcomeTimestamp: z.iso.datetime({ offset: true }).describe('When the user acted (RFC 3339).'),
   })
   .superRefine((item, ctx) => {
     if (item.outcome === 'accepted' && item.acceptedSuggestions === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['acceptedSuggestions'], message: 'is required when the outcome is accepted' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['acceptedSuggestions'],
+        message: 'is required when the outcome is accepted',
+      });
     }
     if (item.outcome === 'overridden' && item.acceptedSuggestions !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['acceptedSuggestions'], message: 'is only given when the outcome is accepted' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['acceptedSuggestions'],
+        message: 'is only given when the outcome is accepted',
+      });
     }
     if (item.outcome === 'accepted' && item.overrideReason !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['overrideReason'], message: 'is only given when the outcome is overridden' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['overrideReason'],
+        message: 'is only given when the outcome is overridden',
+      });
     }
   })
   .meta({ id: 'CdsFeedbackItem', description: 'What the user did with one card.' });
@@ -238,5 +304,8 @@ export type CdsFeedbackItem = z.infer<typeof CdsFeedbackItem>;
 
 export const CdsFeedbackRequest = z
   .strictObject({ feedback: z.array(CdsFeedbackItem).min(1).max(100).describe('Feedback on one or more cards.') })
-  .meta({ id: 'CdsFeedbackRequest', description: 'CDS Hooks feedback: which cards were accepted or overridden, and why.' });
+  .meta({
+    id: 'CdsFeedbackRequest',
+    description: 'CDS Hooks feedback: which cards were accepted or overridden, and why.',
+  });
 export type CdsFeedbackRequest = z.infer<typeof CdsFeedbackRequest>;

@@ -31,7 +31,9 @@ export class CdsJwtGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const [scheme, token, ...rest] = (request.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) {
-      throw new OperationOutcomeError(401, [issue('login', "A CDS Hooks call needs the EHR's signed JWT: Authorization: Bearer <JWT>.")]);
+      throw new OperationOutcomeError(401, [
+        issue('login', "A CDS Hooks call needs the EHR's signed JWT: Authorization: Bearer <JWT>."),
+      ]);
     }
     const invokedUrl = `${this.config.publicBaseUrl}${request.url.split('?')[0]}`;
     try {
@@ -41,7 +43,9 @@ export class CdsJwtGuard implements CanActivate {
       request.auditedAs = { caller: { actor: cdsActor(caller), tenant: client?.tenant ?? null } };
     } catch (error) {
       if (error instanceof CdsTokenRefused) {
-        throw new OperationOutcomeError(401, [issue(error.expired ? 'expired' : 'login', error.message)], { cause: error });
+        throw new OperationOutcomeError(401, [issue(error.expired ? 'expired' : 'login', error.message)], {
+          cause: error,
+        });
       }
       throw error;
     }

@@ -68,9 +68,24 @@ describe('CdsJwtVerifier', () => {
 
   async function sign(
     key: SigningKey,
-    { alg = 'ES384', kid = 'ehr-es384', typ = 'JWT', jku, claims = {}, iat = seconds(clock.now()) }: { alg?: string; kid?: string | null; typ?: string; jku?: string; claims?: JWTPayload; iat?: number } = {},
+    {
+      alg = 'ES384',
+      kid = 'ehr-es384',
+      typ = 'JWT',
+      jku,
+      claims = {},
+      iat = seconds(clock.now()),
+    }: { alg?: string; kid?: string | null; typ?: string; jku?: string; claims?: JWTPayload; iat?: number } = {},
   ): Promise<string> {
-    return new SignJWT({ iss: EHR, aud: URL_INVOKED, iat, exp: iat + 300, jti: crypto.randomUUID(), tenant: 'clinic-north', ...claims })
+    return new SignJWT({
+      iss: EHR,
+      aud: URL_INVOKED,
+      iat,
+      exp: iat + 300,
+      jti: crypto.randomUUID(),
+      tenant: 'clinic-north',
+      ...claims,
+    })
       .setProtectedHeader({ alg, typ, ...(kid === null ? {} : { kid }), ...(jku ? { jku } : {}) })
       .sign(key.privateKey);
   }
@@ -86,7 +101,9 @@ describe('CdsJwtVerifier', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bfr-rx-cds-jwt-'));
-    db = await new DataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'db.sqlite') }, ENTITIES)).initialize();
+    db = await new DataSource(
+      dataSourceOptions({ kind: 'sqlite', file: join(dir, 'db.sqlite') }, ENTITIES),
+    ).initialize();
     es384 = await signingKey('ES384', 'ehr-es384');
     rs384 = await signingKey('RS384', 'ehr-rs384');
     published = await keySetServer([rs384.publicJwk]);
@@ -148,9 +165,13 @@ describe('CdsJwtVerifier', () => {
     const issued = seconds(clock.now());
     clock.at = new Date(START.getTime() + 400_000);
     expect(await refusalOf(await sign(es384, { iat: issued }))).toBe('The JWT has expired (exp).');
-    expect(await refusalOf(await sign(es384, { iat: issued, claims: { exp: issued + 3600 } }))).toContain('more than 5 minutes ago');
+    expect(await refusalOf(await sign(es384, { iat: issued, claims: { exp: issued + 3600 } }))).toContain(
+      'more than 5 minutes ago',
+    );
     clock.at = START;
-    expect(await refusalOf(await sign(es384, { iat: issued + 120, claims: { exp: issued + 400 } }))).toContain('in the future');
+    expect(await refusalOf(await sign(es384, { iat: issued + 120, claims: { exp: issued + 400 } }))).toContain(
+      'in the future',
+    );
   });
 
   it('accepts a JWT within the minute of clock skew', async () => {
@@ -162,7 +183,9 @@ describe('CdsJwtVerifier', () => {
     const token = await sign(es384);
     await sut.verify(token, URL_INVOKED);
     expect(await refusalOf(token)).toContain('already used');
-    const replica = await new DataSource(dataSourceOptions({ kind: 'sqlite', file: join(dir, 'db.sqlite') }, ENTITIES)).initialize();
+    const replica = await new DataSource(
+      dataSourceOptions({ kind: 'sqlite', file: join(dir, 'db.sqlite') }, ENTITIES),
+    ).initialize();
     try {
       await expect(verifierOn(replica).verify(token, URL_INVOKED)).rejects.toThrow('already used');
     } finally {
@@ -171,7 +194,9 @@ describe('CdsJwtVerifier', () => {
   });
 
   it('refuses an issuer it is not configured to trust', async () => {
-    expect(await refusalOf(await sign(es384, { claims: { iss: 'https://evil.example' } }))).toContain('"https://evil.example" is not an EHR');
+    expect(await refusalOf(await sign(es384, { claims: { iss: 'https://evil.example' } }))).toContain(
+      '"https://evil.example" is not an EHR',
+    );
   });
 
   it('refuses a JWT signed by another key under the same kid', async () => {
@@ -186,10 +211,12 @@ describe('CdsJwtVerifier', () => {
     expect(await refusalOf('not.a.jwt')).toBe('The bearer token is not a JWT.');
   });
 
-  it('finds a key by kid at the issuer\'s configured JWKS URL', async () => {
+  it("finds a key by kid at the issuer's configured JWKS URL", async () => {
     clients = [{ issuer: EHR, jwksUrl: published.url, jku: [] }];
     sut = verifierOn(db);
-    await expect(sut.verify(await sign(rs384, { alg: 'RS384', kid: 'ehr-rs384' }), URL_INVOKED)).resolves.toMatchObject({ issuer: EHR });
+    await expect(sut.verify(await sign(rs384, { alg: 'RS384', kid: 'ehr-rs384' }), URL_INVOKED)).resolves.toMatchObject(
+      { issuer: EHR },
+    );
     expect(await refusalOf(await sign(es384))).toContain('No key');
     clients = [{ issuer: EHR, jwks: { keys: [es384.publicJwk] } as CdsClient['jwks'], jku: [published.url] }];
   });

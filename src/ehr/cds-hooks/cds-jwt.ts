@@ -73,7 +73,10 @@ function refusal(error: unknown, invokedUrl: string): unknown {
   const refuse = (message: string, expired = false) => new CdsTokenRefused(message, expired, { cause: error });
   if (error instanceof errors.JWTExpired) {
     return error.claim === 'iat'
-      ? refuse(`The JWT was issued more than ${MAX_TOKEN_AGE_SECONDS / 60} minutes ago (iat); send a new one with each call.`, true)
+      ? refuse(
+          `The JWT was issued more than ${MAX_TOKEN_AGE_SECONDS / 60} minutes ago (iat); send a new one with each call.`,
+          true,
+        )
       : refuse('The JWT has expired (exp).', true);
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
@@ -158,19 +161,25 @@ export class CdsJwtVerifier {
       throw new CdsTokenRefused('The bearer token is not a JWT.', false, { cause: error });
     }
     if (typeof header.alg !== 'string' || !CDS_JWT_ALGORITHMS.includes(header.alg)) {
-      throw new CdsTokenRefused(`The JWT's algorithm ${JSON.stringify(header.alg)} is not accepted; sign with ${CDS_JWT_ALGORITHMS.join(' or ')}.`);
+      throw new CdsTokenRefused(
+        `The JWT's algorithm ${JSON.stringify(header.alg)} is not accepted; sign with ${CDS_JWT_ALGORITHMS.join(' or ')}.`,
+      );
     }
     if (typeof header.kid !== 'string' || header.kid.length === 0) {
       throw new CdsTokenRefused('The JWT header has no kid.');
     }
     const client = typeof issuer === 'string' ? this.clients.get(issuer) : undefined;
     if (!client) {
-      throw new CdsTokenRefused(`The JWT's issuer ${JSON.stringify(issuer ?? null)} is not an EHR this service is configured to trust.`);
+      throw new CdsTokenRefused(
+        `The JWT's issuer ${JSON.stringify(issuer ?? null)} is not an EHR this service is configured to trust.`,
+      );
     }
     if (header.jku !== undefined) {
       // Fetching keys from any URL a caller names would let it sign its own tokens (and probe the network).
       if (!client.jku.includes(header.jku)) {
-        throw new CdsTokenRefused(`The JWT's jku ${JSON.stringify(header.jku)} is not on the allow-list of issuer ${client.issuer}.`);
+        throw new CdsTokenRefused(
+          `The JWT's jku ${JSON.stringify(header.jku)} is not on the allow-list of issuer ${client.issuer}.`,
+        );
       }
       return { client, keys: this.remoteKeySet(header.jku) };
     }
@@ -183,7 +192,10 @@ export class CdsJwtVerifier {
   private issuerKeySet(client: TrustedIssuer): JWTVerifyGetKey {
     let keys = this.issuerKeys.get(client.issuer);
     if (!keys) {
-      keys = eitherKeySet(client.jwks && createLocalJWKSet(client.jwks), client.jwksUrl ? this.remoteKeySet(client.jwksUrl) : undefined);
+      keys = eitherKeySet(
+        client.jwks && createLocalJWKSet(client.jwks),
+        client.jwksUrl ? this.remoteKeySet(client.jwksUrl) : undefined,
+      );
       this.issuerKeys.set(client.issuer, keys);
     }
     return keys;
@@ -193,7 +205,11 @@ export class CdsJwtVerifier {
     let keys = this.remoteKeys.get(url);
     if (!keys) {
       // Cached; an unknown kid refetches at most every 30 s, so key rotation works without a restart.
-      const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 2000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      const remote = createRemoteJWKSet(new URL(url), {
+        timeoutDuration: 2000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+      });
       keys = async (header, token) => {
         try {
           return await remote(header, token);

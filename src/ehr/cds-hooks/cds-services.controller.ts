@@ -38,7 +38,8 @@ export class CdsServicesController {
   @Get()
   @ApiOperation({
     summary: 'CDS Hooks discovery',
-    description: 'The CDS services offered, their hooks and prefetch templates (CDS Hooks 2.0). Called by an EHR with its signed JWT (`aud` = this URL).',
+    description:
+      'The CDS services offered, their hooks and prefetch templates (CDS Hooks 2.0). Called by an EHR with its signed JWT (`aud` = this URL).',
   })
   @ApiOkResponse({ standardSchema: CdsDiscovery })
   discovery(): CdsDiscovery {
@@ -50,7 +51,7 @@ export class CdsServicesController {
   @ApiOperation({
     summary: 'Call a CDS service',
     description:
-      'Answers a hook with cards. The patient\'s record comes from `prefetch`; what was not prefetched is read from `fhirServer` with `fhirAuthorization` within the configured time budget, and whatever could not be read is named on an info card. Every card names the rules behind it (id, version, rule set), the record entries and dates they read, and their evidence, and links to the rule pages.',
+      "Answers a hook with cards. The patient's record comes from `prefetch`; what was not prefetched is read from `fhirServer` with `fhirAuthorization` within the configured time budget, and whatever could not be read is named on an info card. Every card names the rules behind it (id, version, rule set), the record entries and dates they read, and their evidence, and links to the rule pages.",
   })
   @ApiOkResponse({ standardSchema: CdsResponse })
   @ApiOutcomes(400, 404, 412, 413, 415)
@@ -61,7 +62,11 @@ export class CdsServicesController {
     @Req() request: FastifyRequest,
   ): Promise<CdsResponse> {
     const service = this.service(params.id);
-    request.auditedAs = { ...request.auditedAs, action: `POST /cds-services/${service.id}`, resourceId: `Patient/${body.context.patientId}` };
+    request.auditedAs = {
+      ...request.auditedAs,
+      action: `POST /cds-services/${service.id}`,
+      resourceId: `Patient/${body.context.patientId}`,
+    };
     return this.calls.answer(service, body, caller);
   }
 

@@ -10,8 +10,18 @@ export interface CdsService extends CdsServiceDefinition {
 }
 
 const LOINC = 'http://loinc.org';
-const latest = (loinc: string) => `Observation?patient={{context.patientId}}&code=${LOINC}|${loinc}&_sort=-date&_count=1`;
-const SCREENING_KEYS = ['patient', 'conditions', 'bloodPressure', 'bodyWeight', 'bodyHeight', 'medications', 'procedures', 'screeningAnswers'] as const;
+const latest = (loinc: string) =>
+  `Observation?patient={{context.patientId}}&code=${LOINC}|${loinc}&_sort=-date&_count=1`;
+const SCREENING_KEYS = [
+  'patient',
+  'conditions',
+  'bloodPressure',
+  'bodyWeight',
+  'bodyHeight',
+  'medications',
+  'procedures',
+  'screeningAnswers',
+] as const;
 
 /**
  * What the screening reads from the EHR, as CDS Hooks 2.0 prefetch templates (only
@@ -46,7 +56,7 @@ export function cdsServices(rulesetVersion: string): CdsService[] {
       title: 'BFR training: contraindication screen',
       description: `Screens the patient for blood-flow-restriction (BFR) training: conditions, medicines, blood pressure and recent surgery that rule it out or need review, and what is missing to decide. ${rules}`,
       usageRequirements:
-        'For clinicians. Needs the Patient; best with the problem list, active medication orders, procedures, a recent blood pressure and the clinician\'s answers to the bfr-rx screening Questionnaire (GET /v1/screenings/questionnaire). An EHR record can only say yes: without the answers the screening stays incomplete. Data that is neither prefetched nor readable with fhirAuthorization is reported as not checked.',
+        "For clinicians. Needs the Patient; best with the problem list, active medication orders, procedures, a recent blood pressure and the clinician's answers to the bfr-rx screening Questionnaire (GET /v1/screenings/questionnaire). An EHR record can only say yes: without the answers the screening stays incomplete. Data that is neither prefetched nor readable with fhirAuthorization is reported as not checked.",
       prefetch: templates(SCREENING_KEYS),
     },
     {
@@ -54,8 +64,7 @@ export function cdsServices(rulesetVersion: string): CdsService[] {
       hook: 'order-select',
       title: 'BFR training: protocol proposal',
       description: `When a BFR or exercise therapy order is selected, screens the patient and proposes BFR protocol variants as draft ServiceRequest and DeviceRequest orders, cuff pressure as % of limb occlusion pressure. ${rules}`,
-      usageRequirements:
-        `For clinicians. The selected ServiceRequest says what it treats (reasonCode from ${INDICATION_SYSTEM}), where the cuff goes (bodySite, bfr-rx cuff-site codes) and the weight bearing allowed (orderDetail from ${ORDER_DETAIL_SYSTEM}); the record gives the screening answers, the operation or onset and a measured LOP per site. The proposals are draft orders to review, edit and sign.`,
+      usageRequirements: `For clinicians. The selected ServiceRequest says what it treats (reasonCode from ${INDICATION_SYSTEM}), where the cuff goes (bodySite, bfr-rx cuff-site codes) and the weight bearing allowed (orderDetail from ${ORDER_DETAIL_SYSTEM}); the record gives the screening answers, the operation or onset and a measured LOP per site. The proposals are draft orders to review, edit and sign.`,
       prefetch: templates([...SCREENING_KEYS, 'lop', 'limbCircumference']),
     },
     {

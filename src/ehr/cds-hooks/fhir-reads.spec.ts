@@ -31,14 +31,22 @@ describe('FhirReads', () => {
 
   it('reads a missing resource as no data, and says what a failing server answered', async () => {
     await expect(sut().query('Patient/gone')).resolves.toBeNull();
-    await expect(sut().query('Patient/broken')).rejects.toThrow(new FhirReadFailed('the FHIR server answered HTTP 500'));
+    await expect(sut().query('Patient/broken')).rejects.toThrow(
+      new FhirReadFailed('the FHIR server answered HTTP 500'),
+    );
     await expect(sut().query('Patient/odd')).rejects.toThrow('the answer was not a FHIR resource');
   });
 
   it('does not send the token to a next page on another server', async () => {
     const before = paths.length;
-    const page = { resourceType: 'Bundle' as const, type: 'searchset' as const, link: [{ relation: 'next', url: 'https://elsewhere.example/fhir/Condition?page=2' }] };
-    await expect(sut().rest(page)).rejects.toThrow('a next page at another address (https://elsewhere.example) was not followed');
+    const page = {
+      resourceType: 'Bundle' as const,
+      type: 'searchset' as const,
+      link: [{ relation: 'next', url: 'https://elsewhere.example/fhir/Condition?page=2' }],
+    };
+    await expect(sut().rest(page)).rejects.toThrow(
+      'a next page at another address (https://elsewhere.example) was not followed',
+    );
     expect(paths.length).toBe(before);
   });
 });

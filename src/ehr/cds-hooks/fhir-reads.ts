@@ -72,7 +72,10 @@ export class FhirReads {
         redirect: 'error',
       });
     } catch (error) {
-      throw new FhirReadFailed(this.signal.aborted ? 'no answer within the time budget' : 'the FHIR server could not be reached', { cause: error });
+      throw new FhirReadFailed(
+        this.signal.aborted ? 'no answer within the time budget' : 'the FHIR server could not be reached',
+        { cause: error },
+      );
     }
     if (isRead && (response.status === 404 || response.status === 410)) {
       await response.body?.cancel();
@@ -86,7 +89,9 @@ export class FhirReads {
     try {
       body = await response.json();
     } catch (error) {
-      throw new FhirReadFailed(this.signal.aborted ? 'no answer within the time budget' : 'the answer was not JSON', { cause: error });
+      throw new FhirReadFailed(this.signal.aborted ? 'no answer within the time budget' : 'the answer was not JSON', {
+        cause: error,
+      });
     }
     if (!isResource(body)) {
       throw new FhirReadFailed('the answer was not a FHIR resource');

@@ -38,7 +38,11 @@ export class IssuedCards {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async record(caller: CdsCaller, call: { serviceId: string; hookInstance: string; patient: string }, cards: ExplainedCard[]): Promise<void> {
+  async record(
+    caller: CdsCaller,
+    call: { serviceId: string; hookInstance: string; patient: string },
+    cards: ExplainedCard[],
+  ): Promise<void> {
     if (cards.length === 0) {
       return;
     }

@@ -25,11 +25,18 @@ type IssueType = z.infer<typeof IssueType>;
 
 export const OperationOutcomeIssue = z
   .object({
-    severity: z.enum(['fatal', 'error', 'warning', 'information']).describe('How bad the issue is; `error` for every refusal.'),
+    severity: z
+      .enum(['fatal', 'error', 'warning', 'information'])
+      .describe('How bad the issue is; `error` for every refusal.'),
     code: IssueType.describe('FHIR issue type (http://hl7.org/fhir/issue-type).'),
-    details: z.object({ text: z.string().describe('What went wrong, in plain words.') }).describe('The issue, written for the integrator.'),
+    details: z
+      .object({ text: z.string().describe('What went wrong, in plain words.') })
+      .describe('The issue, written for the integrator.'),
     diagnostics: z.string().optional().describe('Extra technical detail, e.g. the prefetch key or the request id.'),
-    expression: z.array(z.string()).optional().describe('The refused field of the request, as a dotted path (e.g. `context.patientId`).'),
+    expression: z
+      .array(z.string())
+      .optional()
+      .describe('The refused field of the request, as a dotted path (e.g. `context.patientId`).'),
   })
   .meta({ id: 'OperationOutcomeIssue', description: 'One issue of an OperationOutcome.' });
 export type OperationOutcomeIssue = z.infer<typeof OperationOutcomeIssue>;
@@ -54,7 +61,11 @@ export class OperationOutcomeError extends Error {
   }
 }
 
-export function issue(code: IssueType, text: string, extra: { diagnostics?: string; expression?: string[] } = {}): OperationOutcomeIssue {
+export function issue(
+  code: IssueType,
+  text: string,
+  extra: { diagnostics?: string; expression?: string[] } = {},
+): OperationOutcomeIssue {
   return { severity: 'error', code, details: { text }, ...extra };
 }
 
@@ -75,32 +86,47 @@ const ISSUE_TYPES: Partial<Record<ErrorCode, IssueType>> = {
 
 function fieldIssues(error: DomainError): OperationOutcomeIssue[] {
   return (error.errors ?? []).map((field) =>
-    issue(field.detail === 'is required' ? 'required' : 'invalid', field.field ? `${field.field} ${field.detail}` : `The ${field.in} ${field.detail}`, {
-      ...(field.field ? { expression: [field.field] } : {}),
-    }),
+    issue(
+      field.detail === 'is required' ? 'required' : 'invalid',
+      field.field ? `${field.field} ${field.detail}` : `The ${field.in} ${field.detail}`,
+      {
+        ...(field.field ? { expression: [field.field] } : {}),
+      },
+    ),
   );
 }
 
-const UNEXPECTED = 'The CDS service failed in a way it did not foresee; no cards were made. Quote the request id when reporting it.';
+const UNEXPECTED =
+  'The CDS service failed in a way it did not foresee; no cards were made. Quote the request id when reporting it.';
 
 /**
  * The answer to an error on a CDS Hooks route: FHIR OperationOutcome (CDS Hooks 3.0 error bodies)
  * with the HTTP status the error calls for. Unexpected errors say so and nothing more.
  */
-export function outcomeOf(error: OperationOutcomeError | DomainError, requestId: string): { status: number; outcome: OperationOutcome } {
+export function outcomeOf(
+  error: OperationOutcomeError | DomainError,
+  requestId: string,
+): { status: number; outcome: OperationOutcome } {
   const answer = (status: number, issues: OperationOutcomeIssue[]) => ({
     status,
-    outcome: { resourceType: 'OperationOutcome' as const, issue: issues.map((i) => ({ ...i, diagnostics: i.diagnostics ?? `request id ${requestId}` })) },
+    outcome: {
+      resourceType: 'OperationOutcome' as const,
+      issue: issues.map((i) => ({ ...i, diagnostics: i.diagnostics ?? `request id ${requestId}` })),
+    },
   });
   if (error instanceof OperationOutcomeError) {
     return answer(error.status, error.issues);
   }
   const status = PROBLEM_TYPES[error.code].status;
   if (status >= 500) {
-    return answer(status, [issue(ISSUE_TYPES[error.code] ?? 'exception', error.code === ErrorCode.InternalError ? UNEXPECTED : error.detail)]);
+    return answer(status, [
+      issue(ISSUE_TYPES[error.code] ?? 'exception', error.code === ErrorCode.InternalError ? UNEXPECTED : error.detail),
+    ]);
   }
   if (error.code === ErrorCode.RouteNotFound) {
-    return answer(status, [issue('not-found', 'No CDS Hooks endpoint answers this method and path; GET /cds-services lists the services.')]);
+    return answer(status, [
+      issue('not-found', 'No CDS Hooks endpoint answers this method and path; GET /cds-services lists the services.'),
+    ]);
   }
   const fields = fieldIssues(error);
   return answer(status, fields.length > 0 ? fields : [issue(ISSUE_TYPES[error.code] ?? 'processing', error.detail)]);
@@ -113,12 +139,19 @@ export function isCdsHooksPath(url: string): boolean {
 }
 
 /** Sends the OperationOutcome for an error and returns its status. */
-export function sendOperationOutcome(reply: FastifyReply, error: OperationOutcomeError | DomainError, requestId: string): number {
+export function sendOperationOutcome(
+  reply: FastifyReply,
+  error: OperationOutcomeError | DomainError,
+  requestId: string,
+): number {
   const { status, outcome } = outcomeOf(error, requestId);
   if (status === 401) {
     void reply.header('www-authenticate', 'Bearer realm="cds-hooks"');
   }
-  void reply.status(status).header('content-type', 'application/fhir+json; charset=utf-8').send(JSON.stringify(outcome));
+  void reply
+    .status(status)
+    .header('content-type', 'application/fhir+json; charset=utf-8')
+    .send(JSON.stringify(outcome));
   return status;
 }
 

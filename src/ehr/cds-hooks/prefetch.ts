@@ -37,7 +37,8 @@ export function expandTemplate(template: string, context: Record<string, unknown
 }
 
 const isOutcome = (value: unknown) => (value as { resourceType?: unknown } | null)?.resourceType === 'OperationOutcome';
-const nextLinkOf = (value: Resource) => value.resourceType === 'Bundle' && (value.link ?? []).some((link) => link.relation === 'next');
+const nextLinkOf = (value: Resource) =>
+  value.resourceType === 'Bundle' && (value.link ?? []).some((link) => link.relation === 'next');
 
 /** A FHIR base URL as configured: scheme and host in lower case, no trailing slash. */
 function sameServer(a: string, b: string): boolean {
@@ -74,9 +75,16 @@ function noAccess(request: CdsHookRequest, servers: readonly string[]): string |
  * failed), is read here when the EHR gave FHIR access to a server configured for it, and reported
  * unavailable otherwise.
  */
-export async function gatherRecord(request: CdsHookRequest, templates: Partial<Record<PrefetchKey, string>>, fhir: FhirAccess): Promise<GatheredRecord> {
+export async function gatherRecord(
+  request: CdsHookRequest,
+  templates: Partial<Record<PrefetchKey, string>>,
+  fhir: FhirAccess,
+): Promise<GatheredRecord> {
   const refused = noAccess(request, fhir.servers);
-  const access = refused === undefined ? new FhirReads(request.fhirServer!, request.fhirAuthorization!.access_token, AbortSignal.timeout(fhir.budgetMs)) : undefined;
+  const access =
+    refused === undefined
+      ? new FhirReads(request.fhirServer!, request.fhirAuthorization!.access_token, AbortSignal.timeout(fhir.budgetMs))
+      : undefined;
   const keys = Object.keys(templates) as PrefetchKey[];
   const results = await Promise.all(
     keys.map(async (key): Promise<{ key: PrefetchKey; resource?: Resource | null; reason?: string }> => {
@@ -86,11 +94,21 @@ export async function gatherRecord(request: CdsHookRequest, templates: Partial<R
         return { key, resource: prefetched as unknown as Resource | null };
       }
       if (!access) {
-        const why = prefetched === undefined ? 'not prefetched' : isOutcome(prefetched) ? "the EHR's prefetch failed" : 'only the first page was prefetched';
+        const why =
+          prefetched === undefined
+            ? 'not prefetched'
+            : isOutcome(prefetched)
+              ? "the EHR's prefetch failed"
+              : 'only the first page was prefetched';
         return { key, reason: `${why}, and ${refused}` };
       }
       try {
-        return { key, resource: given ? await access.rest(prefetched as unknown as Bundle) : await access.query(expandTemplate(templates[key]!, request.context)) };
+        return {
+          key,
+          resource: given
+            ? await access.rest(prefetched as unknown as Bundle)
+            : await access.query(expandTemplate(templates[key]!, request.context)),
+        };
       } catch (error) {
         if (error instanceof FhirReadFailed) {
           return { key, reason: `reading it from the EHR failed: ${error.message}` };

@@ -27,19 +27,34 @@ export type Proposal =
   /** What the order or the record lacks for a plan, or why the rules make none; with the rules that said so. */
   | { kind: 'none'; reasons: string[]; ruleIds: string[] };
 
-const SCREENING_REFUSALS = new Set([ErrorCode.Contraindicated, ErrorCode.ScreeningIncomplete, ErrorCode.ReferralRequired]);
+const SCREENING_REFUSALS = new Set([
+  ErrorCode.Contraindicated,
+  ErrorCode.ScreeningIncomplete,
+  ErrorCode.ReferralRequired,
+]);
 
 /** The onset of the Conditions the order is for: onset, else the day it was recorded. */
 function onsetOf(reasons: string[], resources: Resource[]): string | undefined {
   const conditions = clinicalRecordFrom(resources).conditions.filter((c) => reasons.includes(referenceTo(c)));
-  return conditions.map((c) => day(field(c, 'onsetDateTime')) ?? day(field(field(c, 'onsetPeriod'), 'start')) ?? day(field(c, 'recordedDate'))).find((d) => d !== undefined);
+  return conditions
+    .map(
+      (c) =>
+        day(field(c, 'onsetDateTime')) ?? day(field(field(c, 'onsetPeriod'), 'start')) ?? day(field(c, 'recordedDate')),
+    )
+    .find((d) => d !== undefined);
 }
 
 /** The prescription request, checked once per goal, or what the order and the record lack for one. */
 type Candidate = { request: Record<string, unknown>; sources: MappedSource[] } | { lacks: string[] };
 
 /** The prescription request the order and the record make, less its goal; every missing detail is named. */
-function candidateFrom(catalogue: RuleCatalogue, screening: RecordScreening & { request: NonNullable<RecordScreening['request']> }, ordered: OrderedIndication, resources: Resource[], planOn: string): Candidate {
+function candidateFrom(
+  catalogue: RuleCatalogue,
+  screening: RecordScreening & { request: NonNullable<RecordScreening['request']> },
+  ordered: OrderedIndication,
+  resources: Resource[],
+  planOn: string,
+): Candidate {
   const inputs = prescriptionInputsFromFhir(clinicalRecordFrom(resources), catalogue, planOn);
   const lacks: string[] = [];
   const sites = screening.sites;
@@ -51,7 +66,9 @@ function candidateFrom(catalogue: RuleCatalogue, screening: RecordScreening & { 
     lacks.push(`what the order treats: a reasonCode from ${INDICATION_SYSTEM}`);
   }
   if (!ordered.weightBearing) {
-    lacks.push(`the weight bearing allowed: an orderDetail weight-bearing-full, -partial or -non-weight-bearing from ${ORDER_DETAIL_SYSTEM}`);
+    lacks.push(
+      `the weight bearing allowed: an orderDetail weight-bearing-full, -partial or -non-weight-bearing from ${ORDER_DETAIL_SYSTEM}`,
+    );
   }
   const sides = [...new Set(sites.sites.map((s) => s.side))];
   const side = ordered.injuredSide ?? (sides.length === 1 ? sides[0] : undefined);
@@ -71,10 +88,17 @@ function candidateFrom(catalogue: RuleCatalogue, screening: RecordScreening & { 
     const screened = screening.request.limbs.find((l) => l.limb === site.limb && l.side === site.side)!;
     const cuffWidthCm = measured?.lop[0]?.cuffWidthCm;
     if (cuffWidthCm === undefined) {
-      lacks.push(`the cuff at the ${site.side} ${site.limb}: no usable LOP measured there (it gives the cuff width the pressures hold for)`);
+      lacks.push(
+        `the cuff at the ${site.side} ${site.limb}: no usable LOP measured there (it gives the cuff width the pressures hold for)`,
+      );
     }
     const circumferenceCm = screened.circumferenceCm ?? measured?.circumferenceCm;
-    return { ...screened, ...(circumferenceCm !== undefined ? { circumferenceCm } : {}), cuffWidthCm, lop: measured?.lop ?? [] };
+    return {
+      ...screened,
+      ...(circumferenceCm !== undefined ? { circumferenceCm } : {}),
+      cuffWidthCm,
+      lop: measured?.lop ?? [],
+    };
   });
   if (lacks.length > 0) {
     return { lacks };
@@ -87,7 +111,12 @@ function candidateFrom(catalogue: RuleCatalogue, screening: RecordScreening & { 
     ...(bloodPressure ? { bloodPressure } : {}),
     ...(clearances?.length ? { clearances } : {}),
     limbs,
-    indication: { condition, side, weightBearing: ordered.weightBearing, ...(surgical ? { surgeryDate: inputs.surgeryDate } : { onsetDate }) },
+    indication: {
+      condition,
+      side,
+      weightBearing: ordered.weightBearing,
+      ...(surgical ? { surgeryDate: inputs.surgeryDate } : { onsetDate }),
+    },
   };
   return { request, sources: inputs.sources };
 }
@@ -117,7 +146,11 @@ export async function proposeProtocols(
   for (const goal of Goal.options) {
     const request = PrescriptionRequest.safeParse({ ...candidate.request, goal });
     if (!request.success) {
-      return { kind: 'none', reasons: [...new Set(request.error.issues.map((i) => `${i.path.join('.')} ${i.message}`))], ruleIds: [] };
+      return {
+        kind: 'none',
+        reasons: [...new Set(request.error.issues.map((i) => `${i.path.join('.')} ${i.message}`))],
+        ruleIds: [],
+      };
     }
     try {
       const { plan } = await generatePlan(catalogue, request.data, planOn);

@@ -37,7 +37,12 @@ const FACTS_FROM: Record<Demographic, string[]> = {
   weightKg: ['bmi', 'vteScore'],
 };
 
-export const DEMOGRAPHIC_NAMES: Record<Demographic, string> = { birthDate: 'date of birth', sex: 'sex', heightCm: 'body height', weightKg: 'body weight' };
+export const DEMOGRAPHIC_NAMES: Record<Demographic, string> = {
+  birthDate: 'date of birth',
+  sex: 'sex',
+  heightCm: 'body height',
+  weightKg: 'body weight',
+};
 
 /** What the rules say about the patient from the EHR record, and what they could not tell. */
 export interface RecordScreening {
@@ -77,11 +82,20 @@ const isSite = (a: PlannedSite, b: PlannedSite) => a.limb === b.limb && a.side =
  * and a yes in the record wins over an answer of no (with a note): a problem list entry is not
  * overruled by a form. Demographics come from the record where it has them.
  */
-function requestFrom(draft: ScreeningDraft, answered: ScreeningRequest | undefined, sites: CuffSites, standIn: ScreeningRequest['patient'], overridden: RecordScreening['overridden']): unknown {
+function requestFrom(
+  draft: ScreeningDraft,
+  answered: ScreeningRequest | undefined,
+  sites: CuffSites,
+  standIn: ScreeningRequest['patient'],
+  overridden: RecordScreening['overridden'],
+): unknown {
   for (const [item, value] of Object.entries(draft.answers)) {
     const given = answered?.answers[item as keyof ScreeningRequest['answers']];
     if (value === 'yes' && given && given !== 'yes') {
-      overridden.push({ item, note: `The screening answers say ${given} for ${item}; the EHR record says yes, and yes is used.` });
+      overridden.push({
+        item,
+        note: `The screening answers say ${given} for ${item}; the EHR record says yes, and yes is used.`,
+      });
     }
   }
   const record = Object.fromEntries(Object.entries(draft.patient).filter(([, v]) => v !== undefined));
@@ -94,7 +108,10 @@ function requestFrom(draft: ScreeningDraft, answered: ScreeningRequest | undefin
     for (const finding of fromRecord) {
       const given = answeredSite?.findings[finding.item];
       if (given && given !== 'yes') {
-        overridden.push({ item: `limbs.${finding.item}`, note: `The screening answers say ${given} for ${finding.item} at the ${site.side} ${site.limb}; the EHR record says yes, and yes is used.` });
+        overridden.push({
+          item: `limbs.${finding.item}`,
+          note: `The screening answers say ${given} for ${finding.item} at the ${site.side} ${site.limb}; the EHR record says yes, and yes is used.`,
+        });
       }
     }
     const circumferenceCm = site.circumferenceCm ?? answeredSite?.circumferenceCm;
@@ -134,13 +151,37 @@ export async function screenRecord(
   const fhir = screeningFromFhir(clinicalRecordFrom(resources), catalogue, screenedOn);
   const notes = [...fhir.notes];
   const overridden: RecordScreening['overridden'] = [];
-  const validity = { mapping: catalogue.table(fhirMapping).screeningAnswers, screenedOn, ...(fhir.request.surgeryDate ? { latestOperation: fhir.request.surgeryDate } : {}) };
+  const validity = {
+    mapping: catalogue.table(fhirMapping).screeningAnswers,
+    screenedOn,
+    ...(fhir.request.surgeryDate ? { latestOperation: fhir.request.surgeryDate } : {}),
+  };
   const { answers, unused } = screeningAnswersFrom(resources, questionnaire, validity, notes);
   const sites: CuffSites =
-    sitesWanted.origin === 'assumed' && answers ? { sites: answers.request.limbs.map(({ limb, side, circumferenceCm }) => ({ limb, side, ...(circumferenceCm ? { circumferenceCm } : {}) })), origin: 'screening answers' } : sitesWanted;
-  const known = { ...answers?.request.patient, ...Object.fromEntries(Object.entries(fhir.request.patient).filter(([, v]) => v !== undefined)) };
-  const lacking = (Object.keys(FACTS_FROM) as Demographic[]).filter((name) => (known as Record<string, unknown>)[name] === undefined);
-  const standIn = { ref: 'ehr-record', birthDate: `${Number(screenedOn.slice(0, 4)) - 40}-01-01`, sex: 'unknown' as const, heightCm: 170, weightKg: 70 };
+    sitesWanted.origin === 'assumed' && answers
+      ? {
+          sites: answers.request.limbs.map(({ limb, side, circumferenceCm }) => ({
+            limb,
+            side,
+            ...(circumferenceCm ? { circumferenceCm } : {}),
+          })),
+          origin: 'screening answers',
+        }
+      : sitesWanted;
+  const known = {
+    ...answers?.request.patient,
+    ...Object.fromEntries(Object.entries(fhir.request.patient).filter(([, v]) => v !== undefined)),
+  };
+  const lacking = (Object.keys(FACTS_FROM) as Demographic[]).filter(
+    (name) => (known as Record<string, unknown>)[name] === undefined,
+  );
+  const standIn = {
+    ref: 'ehr-record',
+    birthDate: `${Number(screenedOn.slice(0, 4)) - 40}-01-01`,
+    sex: 'unknown' as const,
+    heightCm: 170,
+    weightKg: 70,
+  };
   const base = {
     rulesetVersion: catalogue.version,
     screenedOn,
@@ -174,7 +215,8 @@ export async function screenRecord(
   const alsoIfNo = new Set(ifAnsweredNo.findings.map(keyOf));
   // A contraindication is reported whatever made it fire; a caution or referral that answers of
   // "no" would lift is a question to ask, not a warning.
-  const firm = (finding: ScreeningFinding) => finding.verdict === 'incomplete' || finding.verdict === 'contraindicated' || alsoIfNo.has(keyOf(finding));
+  const firm = (finding: ScreeningFinding) =>
+    finding.verdict === 'incomplete' || finding.verdict === 'contraindicated' || alsoIfNo.has(keyOf(finding));
   const findings = outcome.findings.filter(stands);
   return {
     ...base,
@@ -186,12 +228,18 @@ export async function screenRecord(
   };
 }
 
-const keyOf = (finding: ScreeningFinding) => `${finding.ruleId}@${finding.site ? `${finding.site.side}-${finding.site.limb}` : 'patient'}`;
+const keyOf = (finding: ScreeningFinding) =>
+  `${finding.ruleId}@${finding.site ? `${finding.site.side}-${finding.site.limb}` : 'patient'}`;
 
 /** The same request with every item left unanswered answered no, to tell which findings rest on unknowns. */
 function everyUnknownAnsweredNo(request: ScreeningRequest): ScreeningRequest {
   const no = (items: object, answered: Record<string, string | undefined>) =>
-    Object.fromEntries(Object.keys(items).map((item) => [item, answered[item] === undefined || answered[item] === 'unknown' ? 'no' : answered[item]])) as Record<string, 'yes' | 'no' | 'unknown'>;
+    Object.fromEntries(
+      Object.keys(items).map((item) => [
+        item,
+        answered[item] === undefined || answered[item] === 'unknown' ? 'no' : answered[item],
+      ]),
+    ) as Record<string, 'yes' | 'no' | 'unknown'>;
   return {
     ...request,
     answers: no(PATIENT_ITEMS, request.answers),

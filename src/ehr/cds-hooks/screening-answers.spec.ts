@@ -41,15 +41,25 @@ describe('screening answers kept in the EHR: how old they may be', () => {
   });
 
   it('does not use answers without a date, or dated after the day of screening', () => {
-    expect(screeningAnswersFrom([answersOn(undefined)], questionnaire, validity(), []).unused?.reason).toMatch(/^they carry no date \(authored\)/);
-    expect(screeningAnswersFrom([answersOn('2026-11-21')], questionnaire, validity(), []).unused?.reason).toMatch(/^they are dated 2026-11-21, after the day of screening 2026-11-20/);
+    expect(screeningAnswersFrom([answersOn(undefined)], questionnaire, validity(), []).unused?.reason).toMatch(
+      /^they carry no date \(authored\)/,
+    );
+    expect(screeningAnswersFrom([answersOn('2026-11-21')], questionnaire, validity(), []).unused?.reason).toMatch(
+      /^they are dated 2026-11-21, after the day of screening 2026-11-20/,
+    );
   });
 
   it('does not use answers given on or before the day of the latest operation', () => {
-    expect(screeningAnswersFrom([answersOn('2026-11-10T07:00:00Z')], questionnaire, validity(SCREENED_ON, '2026-11-10'), []).unused?.reason).toBe(
+    expect(
+      screeningAnswersFrom([answersOn('2026-11-10T07:00:00Z')], questionnaire, validity(SCREENED_ON, '2026-11-10'), [])
+        .unused?.reason,
+    ).toBe(
       'they were given on or before the operation of 2026-11-10 in the record, so they describe the patient before it',
     );
-    expect(screeningAnswersFrom([answersOn('2026-11-11T07:00:00Z')], questionnaire, validity(SCREENED_ON, '2026-11-10'), []).answers).toBeDefined();
+    expect(
+      screeningAnswersFrom([answersOn('2026-11-11T07:00:00Z')], questionnaire, validity(SCREENED_ON, '2026-11-10'), [])
+        .answers,
+    ).toBeDefined();
   });
 
   it("uses the answer about today's illness only on the day it was given, and notes it", () => {
@@ -57,8 +67,13 @@ describe('screening answers kept in the EHR: how old they may be', () => {
     const yesterday = screeningAnswersFrom([answersOn('2026-11-19T16:00:00Z')], questionnaire, validity(), notes);
     expect(yesterday.answers?.request.answers.acuteIllness).toBeUndefined();
     expect(yesterday.answers?.request.answers.vteHistory).toBe('no');
-    expect(notes).toEqual(['The screening answer to acuteIllness of 2026-11-19 is not used: it holds only on the day it is given (`fhir.screening-answers.recent` v1).']);
-    expect(screeningAnswersFrom([answersOn('2026-11-20T07:00:00Z')], questionnaire, validity(), []).answers?.request.answers.acuteIllness).toBe('no');
+    expect(notes).toEqual([
+      'The screening answer to acuteIllness of 2026-11-19 is not used: it holds only on the day it is given (`fhir.screening-answers.recent` v1).',
+    ]);
+    expect(
+      screeningAnswersFrom([answersOn('2026-11-20T07:00:00Z')], questionnaire, validity(), []).answers?.request.answers
+        .acuteIllness,
+    ).toBe('no');
   });
 
   it('takes the limits from rules-data, so a knowledge editor can change them', () => {
@@ -69,8 +84,14 @@ describe('screening answers kept in the EHR: how old they may be', () => {
       }),
     );
     const mapping = edited.table(fhirMapping).screeningAnswers;
-    expect(screeningAnswersFrom([answersOn('2026-11-12')], questionnaire, { mapping, screenedOn: SCREENED_ON }, []).unused?.reason).toMatch(/8 days old, older than the 7 days/);
-    expect(screeningAnswersFrom([answersOn('2026-11-13')], questionnaire, { mapping, screenedOn: SCREENED_ON }, []).answers?.request.answers.acuteIllness).toBe('no');
+    expect(
+      screeningAnswersFrom([answersOn('2026-11-12')], questionnaire, { mapping, screenedOn: SCREENED_ON }, []).unused
+        ?.reason,
+    ).toMatch(/8 days old, older than the 7 days/);
+    expect(
+      screeningAnswersFrom([answersOn('2026-11-13')], questionnaire, { mapping, screenedOn: SCREENED_ON }, []).answers
+        ?.request.answers.acuteIllness,
+    ).toBe('no');
   });
 
   it('screens as if there were no answers when they predate the operation in the record: every item unknown again', async () => {

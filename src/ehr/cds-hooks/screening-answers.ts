@@ -37,7 +37,10 @@ const DAY_MS = 86_400_000;
 
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
 
-function unusedBecause({ mapping, screenedOn, latestOperation }: AnswersValidity, authoredOn: string | undefined): string | undefined {
+function unusedBecause(
+  { mapping, screenedOn, latestOperation }: AnswersValidity,
+  authoredOn: string | undefined,
+): string | undefined {
   if (!authoredOn) {
     return 'they carry no date (authored), so their age is unknown';
   }
@@ -55,16 +58,24 @@ function unusedBecause({ mapping, screenedOn, latestOperation }: AnswersValidity
 }
 
 /** The answers with the items that hold for a shorter time than the rest made unknown again, each noted. */
-function withinItemLimits(request: ScreeningRequest, authoredOn: string, { mapping, screenedOn }: AnswersValidity, notes: string[]): ScreeningRequest {
+function withinItemLimits(
+  request: ScreeningRequest,
+  authoredOn: string,
+  { mapping, screenedOn }: AnswersValidity,
+  notes: string[],
+): ScreeningRequest {
   const age = daysBetween(authoredOn, screenedOn);
   const expired = Object.entries(mapping.itemMaxAgeDays).filter(([, days]) => days !== undefined && age > days);
   if (expired.length === 0) {
     return request;
   }
   const names = new Set(expired.map(([item]) => item));
-  const drop = (answers: Record<string, string | undefined>) => Object.fromEntries(Object.entries(answers).filter(([item]) => !names.has(item)));
+  const drop = (answers: Record<string, string | undefined>) =>
+    Object.fromEntries(Object.entries(answers).filter(([item]) => !names.has(item)));
   for (const [item, days] of expired) {
-    notes.push(`The screening answer to ${item} of ${authoredOn} is not used: it holds ${days === 0 ? 'only on the day it is given' : `for ${days} days`} (\`${mapping.id}\` v${mapping.version}).`);
+    notes.push(
+      `The screening answer to ${item} of ${authoredOn} is not used: it holds ${days === 0 ? 'only on the day it is given' : `for ${days} days`} (\`${mapping.id}\` v${mapping.version}).`,
+    );
   }
   return {
     ...request,
@@ -87,7 +98,9 @@ export function screeningAnswersFrom(
   notes: string[],
 ): { answers?: ScreeningAnswers; unused?: UnusedAnswers } {
   const responses = resources
-    .flatMap((resource) => (resource.resourceType === 'Bundle' ? (resource.entry ?? []).map((e) => e.resource) : [resource]))
+    .flatMap((resource) =>
+      resource.resourceType === 'Bundle' ? (resource.entry ?? []).map((e) => e.resource) : [resource],
+    )
     .filter((resource) => resource?.resourceType === 'QuestionnaireResponse')
     .filter((resource) => text(field(resource, 'questionnaire'))?.split('|')[0] === questionnaire.url)
     .filter((resource) => FINISHED.includes(text(field(resource, 'status')) ?? ''))
@@ -100,11 +113,20 @@ export function screeningAnswersFrom(
   const authoredOn = day(field(newest, 'authored'));
   const stale = unusedBecause(validity, authoredOn);
   if (stale) {
-    return { unused: { reference, ...(authoredOn ? { authoredOn } : {}), reason: stale, entry: { id: validity.mapping.id, version: validity.mapping.version } } };
+    return {
+      unused: {
+        reference,
+        ...(authoredOn ? { authoredOn } : {}),
+        reason: stale,
+        entry: { id: validity.mapping.id, version: validity.mapping.version },
+      },
+    };
   }
   const parsed = QuestionnaireResponse.safeParse(newest);
   if (!parsed.success) {
-    notes.push(`${reference} (screening answers) not used: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}.`);
+    notes.push(
+      `${reference} (screening answers) not used: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}.`,
+    );
     return {};
   }
   const { request, errors } = screeningFromQuestionnaireResponse(parsed.data, questionnaire);
@@ -112,5 +134,7 @@ export function screeningAnswersFrom(
     notes.push(`${reference} (screening answers) not used: ${errors.map((e) => `${e.field} ${e.detail}`).join('; ')}.`);
     return {};
   }
-  return { answers: { request: withinItemLimits(request, authoredOn!, validity, notes), reference, authoredOn: authoredOn! } };
+  return {
+    answers: { request: withinItemLimits(request, authoredOn!, validity, notes), reference, authoredOn: authoredOn! },
+  };
 }

@@ -81,20 +81,32 @@ function recordLine(source: MappedSource, baseUrl: string): string {
 function recordBehind(finding: ScreeningFinding, screening: RecordScreening, baseUrl: string): string[] {
   // The VTE points read every answer and measurement.
   const all = 'vteScore' in finding.inputs;
-  const items = new Set(Object.keys(finding.inputs).flatMap((fact) => ITEMS_OF_FACT[fact] ?? [finding.site ? `limbs.${fact}` : fact]));
-  const lines = screening.sources.filter((source) => (all && source.item !== 'patient.ref') || items.has(source.item)).map((source) => recordLine(source, baseUrl));
+  const items = new Set(
+    Object.keys(finding.inputs).flatMap((fact) => ITEMS_OF_FACT[fact] ?? [finding.site ? `limbs.${fact}` : fact]),
+  );
+  const lines = screening.sources
+    .filter((source) => (all && source.item !== 'patient.ref') || items.has(source.item))
+    .map((source) => recordLine(source, baseUrl));
   lines.push(...screening.overridden.filter((o) => items.has(o.item)).map((o) => `- ${o.note}`));
   if (screening.answers && (all || lines.length === 0)) {
-    lines.push(`- ${screening.answers.reference}: the clinician's screening answers of ${screening.answers.authoredOn}`);
+    lines.push(
+      `- ${screening.answers.reference}: the clinician's screening answers of ${screening.answers.authoredOn}`,
+    );
   }
-  return lines.length > 0 ? lines : ['- nothing in the record: the rule read an unknown answer or a missing measurement'];
+  return lines.length > 0
+    ? lines
+    : ['- nothing in the record: the rule read an unknown answer or a missing measurement'];
 }
 
 function vteLines(finding: ScreeningFinding, screening: RecordScreening): string[] {
   if (!('vteScore' in finding.inputs)) {
     return [];
   }
-  return ['', '**VTE points** (items answered yes; an item not answered that could take the score above the limit is asked):', ...screening.vteFactors.map((f) => `- ${f.factor}: ${f.points} (\`${f.ruleId}\`)`)];
+  return [
+    '',
+    '**VTE points** (items answered yes; an item not answered that could take the score above the limit is asked):',
+    ...screening.vteFactors.map((f) => `- ${f.factor}: ${f.points} (\`${f.ruleId}\`)`),
+  ];
 }
 
 function evidenceLines(finding: ScreeningFinding): string[] {
@@ -108,7 +120,8 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
   const site = finding.site ? siteName(finding.site) : undefined;
   const clearance = finding.cleared ? finding.clearance : undefined;
   // A site finding rules out that site only; it is absolute when the order puts the cuff there.
-  const absolute = finding.verdict === 'contraindicated' && (finding.site === null || screening.sites.origin === 'order');
+  const absolute =
+    finding.verdict === 'contraindicated' && (finding.site === null || screening.sites.origin === 'order');
   const summary =
     finding.verdict === 'contraindicated'
       ? site
@@ -134,8 +147,18 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
     '',
     '**Evidence:**',
     ...evidenceLines(finding),
-    ...(clearance ? ['', `**Cleared** by ${clearance.by} on ${clearance.on} (the clearance names \`${finding.ruleId}\`): ${clearance.note}`] : []),
-    ...(effectiveVerdict(finding) === 'refer' ? ['', `**To clear it:** record a clearance that names \`${finding.ruleId}\`; a clearance that does not name it leaves the referral in place.`] : []),
+    ...(clearance
+      ? [
+          '',
+          `**Cleared** by ${clearance.by} on ${clearance.on} (the clearance names \`${finding.ruleId}\`): ${clearance.note}`,
+        ]
+      : []),
+    ...(effectiveVerdict(finding) === 'refer'
+      ? [
+          '',
+          `**To clear it:** record a clearance that names \`${finding.ruleId}\`; a clearance that does not name it leaves the referral in place.`,
+        ]
+      : []),
     ...(finding.modifications?.length ? ['', `**If BFR goes ahead:** ${finding.modifications.join(', ')}.`] : []),
     '',
     'A suggestion for the clinician: review the rule and the record before acting.',
@@ -156,9 +179,17 @@ function findingCard(finding: ScreeningFinding, screening: RecordScreening, sett
             : topic('caution', 'BFR with modifications'),
     },
     overrideReasons: OVERRIDE_REASONS,
-    links: [{ label: `Rule ${finding.ruleId} v${finding.ruleVersion}: logic and evidence`, url: page, type: 'absolute' }],
+    links: [
+      { label: `Rule ${finding.ruleId} v${finding.ruleVersion}: logic and evidence`, url: page, type: 'absolute' },
+    ],
   };
-  return { card, basis: { rules: [{ ruleId: finding.ruleId, version: finding.ruleVersion }], rulesetVersion: screening.rulesetVersion } };
+  return {
+    card,
+    basis: {
+      rules: [{ ruleId: finding.ruleId, version: finding.ruleVersion }],
+      rulesetVersion: screening.rulesetVersion,
+    },
+  };
 }
 
 /** Rule links on a card: each rule when they are few, else the catalogue (the detail links each rule). */
@@ -167,12 +198,21 @@ const MAX_RULE_LINKS = 5;
 type Asked = Map<string, { finding: ScreeningFinding; sites: string[] }>;
 
 /** The incomplete card's detail: what the EHR could not give, what to ask, and what stands meanwhile. */
-function incompleteDetail(screening: RecordScreening, setting: CardSetting, asks: Asked, pending: RecordScreening['untilAnswered']): string {
+function incompleteDetail(
+  screening: RecordScreening,
+  setting: CardSetting,
+  asks: Asked,
+  pending: RecordScreening['untilAnswered'],
+): string {
   const unused = screening.unusedAnswers;
   return [
     'The EHR record can only say yes: what it does not hold stays unknown, never "no", and a plan needs every item answered.',
     ...(setting.unavailable.length > 0
-      ? ['', '**Not checked, EHR data not obtained:**', ...setting.unavailable.map((u) => `- ${PREFETCH_CONTENT[u.key]}: ${u.reason}`)]
+      ? [
+          '',
+          '**Not checked, EHR data not obtained:**',
+          ...setting.unavailable.map((u) => `- ${PREFETCH_CONTENT[u.key]}: ${u.reason}`),
+        ]
       : []),
     ...(unused
       ? [
@@ -181,9 +221,14 @@ function incompleteDetail(screening: RecordScreening, setting: CardSetting, asks
         ]
       : []),
     ...(screening.lacking.length > 0
-      ? ['', `**Not in the record:** ${screening.lacking.map((d) => DEMOGRAPHIC_NAMES[d]).join(', ')}. Rules that read age, sex, BMI or the VTE points were not counted.`]
+      ? [
+          '',
+          `**Not in the record:** ${screening.lacking.map((d) => DEMOGRAPHIC_NAMES[d]).join(', ')}. Rules that read age, sex, BMI or the VTE points were not counted.`,
+        ]
       : []),
-    ...(screening.refused.length > 0 ? ['', '**Not screened, values refused:**', ...screening.refused.map((r) => `- ${r}`)] : []),
+    ...(screening.refused.length > 0
+      ? ['', '**Not screened, values refused:**', ...screening.refused.map((r) => `- ${r}`)]
+      : []),
     ...(asks.size > 0
       ? [
           '',
@@ -205,7 +250,11 @@ function incompleteDetail(screening: RecordScreening, setting: CardSetting, asks
         ]
       : []),
     ...(screening.notes.length + screening.overridden.length > 0
-      ? ['', '**Notes on the record:**', ...[...screening.overridden.map((o) => o.note), ...screening.notes].map((n) => `- ${n}`)]
+      ? [
+          '',
+          '**Notes on the record:**',
+          ...[...screening.overridden.map((o) => o.note), ...screening.notes].map((n) => `- ${n}`),
+        ]
       : []),
     '',
     `Rule set \`${shortVersion(screening.rulesetVersion)}\`, screened on ${screening.screenedOn}.` +
@@ -214,7 +263,9 @@ function incompleteDetail(screening: RecordScreening, setting: CardSetting, asks
         : unused
           ? ' No screening questionnaire answers recent enough to use.'
           : ' No screening questionnaire answers in the EHR.') +
-      (screening.sites.origin === 'assumed' ? ' Cuff sites assumed: both thighs (neither the hook nor the screening answers name one).' : ''),
+      (screening.sites.origin === 'assumed'
+        ? ' Cuff sites assumed: both thighs (neither the hook nor the screening answers name one).'
+        : ''),
   ].join('\n');
 }
 
@@ -229,7 +280,14 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
   }
   const pending = screening.untilAnswered;
   const unused = screening.unusedAnswers;
-  if (asks.size === 0 && pending.length === 0 && screening.lacking.length === 0 && screening.refused.length === 0 && setting.unavailable.length === 0 && !unused) {
+  if (
+    asks.size === 0 &&
+    pending.length === 0 &&
+    screening.lacking.length === 0 &&
+    screening.refused.length === 0 &&
+    setting.unavailable.length === 0 &&
+    !unused
+  ) {
     return undefined;
   }
   const count = asks.size + screening.lacking.length;
@@ -243,7 +301,12 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
           ? `BFR screen incomplete: screening answers ${unused.authoredOn ? `of ${unused.authoredOn}` : 'without a date'} not used; ${count} items to answer or measure`
           : `BFR screen incomplete: ${count} items to answer or measure before BFR`;
   const rules = [
-    ...new Map([...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [f.ruleId, { ruleId: f.ruleId, version: f.ruleVersion }])).values(),
+    ...new Map(
+      [...[...asks.values()].map(({ finding }) => finding), ...pending].map((f) => [
+        f.ruleId,
+        { ruleId: f.ruleId, version: f.ruleVersion },
+      ]),
+    ).values(),
     ...(unused ? [{ ruleId: unused.entry.id, version: unused.entry.version }] : []),
   ];
   const catalogue = rulesPageUrl(setting.baseUrl, 'screening');
@@ -253,10 +316,18 @@ function incompleteCard(screening: RecordScreening, setting: CardSetting): Expla
     summary: clip(summary),
     detail,
     indicator: 'info',
-    source: { label: `bfr-rx rules ${shortVersion(screening.rulesetVersion)}`, url: catalogue, topic: topic('screening-incomplete', 'BFR screening incomplete') },
+    source: {
+      label: `bfr-rx rules ${shortVersion(screening.rulesetVersion)}`,
+      url: catalogue,
+      topic: topic('screening-incomplete', 'BFR screening incomplete'),
+    },
     links:
       rules.length > 0 && rules.length <= MAX_RULE_LINKS
-        ? rules.map((r) => ({ label: `Rule ${r.ruleId} v${r.version}: logic and evidence`, url: rulePageUrl(setting.baseUrl, r.ruleId), type: 'absolute' as const }))
+        ? rules.map((r) => ({
+            label: `Rule ${r.ruleId} v${r.version}: logic and evidence`,
+            url: rulePageUrl(setting.baseUrl, r.ruleId),
+            type: 'absolute' as const,
+          }))
         : [{ label: 'The screening rules: logic and evidence', url: catalogue, type: 'absolute' }],
   };
   return { card, basis: { rules, rulesetVersion: screening.rulesetVersion } };
@@ -270,10 +341,16 @@ const ORDER: Record<CdsCard['indicator'], number> = { critical: 0, warning: 1, i
  * protocol card carries them), and one that names everything missing, including EHR data that could
  * not be read (info). No card when nothing needs saying.
  */
-export function screeningCards(screening: RecordScreening, setting: CardSetting, { cautions = true }: { cautions?: boolean } = {}): ExplainedCard[] {
+export function screeningCards(
+  screening: RecordScreening,
+  setting: CardSetting,
+  { cautions = true }: { cautions?: boolean } = {},
+): ExplainedCard[] {
   const cards = screening.findings
     .filter((f) => f.verdict !== 'incomplete' && (cautions || effectiveVerdict(f) !== 'caution'))
     .map((f) => findingCard(f, screening, setting));
   const incomplete = incompleteCard(screening, setting);
-  return [...cards, ...(incomplete ? [incomplete] : [])].sort((a, b) => ORDER[a.card.indicator] - ORDER[b.card.indicator]);
+  return [...cards, ...(incomplete ? [incomplete] : [])].sort(
+    (a, b) => ORDER[a.card.indicator] - ORDER[b.card.indicator],
+  );
 }

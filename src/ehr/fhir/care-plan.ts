@@ -29,7 +29,9 @@ export function carePlanFor(source: PlanSource, activityIds: readonly string[]):
     ...(author ? { author: userReference(author) } : {}),
     activity: activityIds.map((id) => ({ reference: { reference: urnFor(id) } })),
     note: [
-      { text: `Phase ${plan.phase.id} (${plan.phase.stage}, evidence ${plan.phase.evidenceGrade}) chosen by ${plan.phase.basis.map((r) => `${r.ruleId} v${r.version}`).join(', ')}; ruleset ${plan.rulesetVersion}.` },
+      {
+        text: `Phase ${plan.phase.id} (${plan.phase.stage}, evidence ${plan.phase.evidenceGrade}) chosen by ${plan.phase.basis.map((r) => `${r.ruleId} v${r.version}`).join(', ')}; ruleset ${plan.rulesetVersion}.`,
+      },
       { text: `Progression: ${plan.schedule.progression.value.clinicianMessage}` },
       ...plan.cautions.map((c) => ({ text: `Caution ${c.id}: ${c.message}` })),
     ],

@@ -1,4 +1,13 @@
-import type { Condition, Medication, MedicationRequest, MedicationStatement, Observation, Patient, Procedure, Resource } from '@medplum/fhirtypes';
+import type {
+  Condition,
+  Medication,
+  MedicationRequest,
+  MedicationStatement,
+  Observation,
+  Patient,
+  Procedure,
+  Resource,
+} from '@medplum/fhirtypes';
 
 import { field, list, referenceTo } from './record-values';
 
@@ -20,7 +29,13 @@ export interface ClinicalRecord {
  * are left out: they answer nothing.
  */
 export function clinicalRecordFrom(resources: ReadonlyArray<Resource | null | undefined>): ClinicalRecord {
-  const record: ClinicalRecord = { conditions: [], observations: [], medications: [], procedures: [], medicationResources: [] };
+  const record: ClinicalRecord = {
+    conditions: [],
+    observations: [],
+    medications: [],
+    procedures: [],
+    medicationResources: [],
+  };
   const seen = new Set<string>();
   const add = (resource: unknown): void => {
     const type = field(resource, 'resourceType');

@@ -69,11 +69,16 @@ export const BFR = {
   firstSessionPressure: bfr('first-session-pressure-abs', 'First-session cuff set point'),
   maxOcclusionTime: bfr('max-occlusion-time', 'Longest continuous inflation'),
   reperfusion: bfr('reperfusion-time', 'Deflated time after the exercise'),
-  cuffSite: (limb: string, side: string) => bfr(`cuff-site-${limb}-${side}`, `Cuff site: ${side} ${limb.replace('-', ' ')}`),
+  cuffSite: (limb: string, side: string) =>
+    bfr(`cuff-site-${limb}-${side}`, `Cuff site: ${side} ${limb.replace('-', ' ')}`),
 } as const;
 
 /** A UCUM quantity, as FHIR writes it. */
-export function ucum(value: number, code: string, unit = code): { value: number; unit: string; system: string; code: string } {
+export function ucum(
+  value: number,
+  code: string,
+  unit = code,
+): { value: number; unit: string; system: string; code: string } {
   return { value, unit, system: SYSTEM.ucum, code };
 }
 

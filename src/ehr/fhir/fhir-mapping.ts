@@ -13,12 +13,35 @@ const LimbItemName = z.enum(Object.keys(LIMB_ITEMS) as [LimbItem, ...LimbItem[]]
 export const ClinicalStatus = z.enum(['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved']);
 export type ClinicalStatus = z.infer<typeof ClinicalStatus>;
 
-const MedicationRequestStatus = z.enum(['active', 'on-hold', 'cancelled', 'completed', 'entered-in-error', 'stopped', 'draft', 'unknown']);
-const MedicationStatementStatus = z.enum(['active', 'completed', 'entered-in-error', 'intended', 'stopped', 'on-hold', 'unknown', 'not-taken']);
+const MedicationRequestStatus = z.enum([
+  'active',
+  'on-hold',
+  'cancelled',
+  'completed',
+  'entered-in-error',
+  'stopped',
+  'draft',
+  'unknown',
+]);
+const MedicationStatementStatus = z.enum([
+  'active',
+  'completed',
+  'entered-in-error',
+  'intended',
+  'stopped',
+  'on-hold',
+  'unknown',
+  'not-taken',
+]);
 
 /** What each mapping entry carries so a card can say why an EHR record answered an item. */
 const mappingRule = {
-  id: z.string().regex(/^fhir\.[a-z0-9-]+(\.[a-z0-9-]+)*$/, 'must start with "fhir." and be lower-case words joined by dots and hyphens'),
+  id: z
+    .string()
+    .regex(
+      /^fhir\.[a-z0-9-]+(\.[a-z0-9-]+)*$/,
+      'must start with "fhir." and be lower-case words joined by dots and hyphens',
+    ),
   version: z.number().int().min(1),
   title: z.string().trim().min(5),
   rationale: z.string().trim().min(20),
@@ -90,9 +113,22 @@ const FhirMappingFile = z
     screeningAnswers: ScreeningAnswersMapping,
     measurements: z
       .array(MeasurementMapping)
-      .refine((list) => Measurement.options.every((m) => list.filter((e) => e.measurement === m).length === 1), `needs exactly one entry for each of ${Measurement.options.join(', ')}`),
+      .refine(
+        (list) => Measurement.options.every((m) => list.filter((e) => e.measurement === m).length === 1),
+        `needs exactly one entry for each of ${Measurement.options.join(', ')}`,
+      ),
   })
-  .refine((file) => unique([...file.conditions, ...file.medications, ...file.procedures, file.screeningAnswers, ...file.measurements]), 'uses the same mapping id twice');
+  .refine(
+    (file) =>
+      unique([
+        ...file.conditions,
+        ...file.medications,
+        ...file.procedures,
+        file.screeningAnswers,
+        ...file.measurements,
+      ]),
+    'uses the same mapping id twice',
+  );
 export type FhirMappingFile = z.infer<typeof FhirMappingFile>;
 
 /** `rules-data/fhir-mapping.data.json`: how EHR records answer screening items and which data and answers are too old. */
@@ -102,9 +138,20 @@ export const fhirMapping: DataSpec<FhirMappingFile> = {
   sourced: (file) => ({
     title: file.title,
     description: file.description,
-    entries: [...file.conditions, ...file.medications, ...file.procedures, file.screeningAnswers, ...file.measurements].map(
-      ({ id, version, title, rationale, evidence, ...settings }) => ({ id, version, title, rationale, evidence, settings }),
-    ),
+    entries: [
+      ...file.conditions,
+      ...file.medications,
+      ...file.procedures,
+      file.screeningAnswers,
+      ...file.measurements,
+    ].map(({ id, version, title, rationale, evidence, ...settings }) => ({
+      id,
+      version,
+      title,
+      rationale,
+      evidence,
+      settings,
+    })),
   }),
 };
 
@@ -146,7 +193,11 @@ function resolveMaxAge(catalogue: RuleCatalogue, entry: MeasurementMapping): { d
     return { problem: `rule "${ruleId}" has no condition named "${name}"` };
   }
   const days = acceptedAge(condition);
-  return days === undefined ? { problem: `condition "${name}" of rule "${ruleId}" is not an upper age limit (greaterThan, greaterThanInclusive or inBand with atLeast only)` } : { days };
+  return days === undefined
+    ? {
+        problem: `condition "${name}" of rule "${ruleId}" is not an upper age limit (greaterThan, greaterThanInclusive or inBand with atLeast only)`,
+      }
+    : { days };
 }
 
 /** How old each measurement may be, in days, read from the mapping or from the rule it names. */
@@ -178,7 +229,12 @@ export const fhirMappingReferences: CatalogueCheck = (catalogue: RuleCatalogue) 
   for (const [group, entries] of Object.entries(groups)) {
     entries.forEach((entry, i) => {
       if (!urls.has(entry.valueSet)) {
-        problems.push({ file, rule: entry.id, field: `${group}.${i}.valueSet`, message: `"${entry.valueSet}" is not in fhir-value-sets.data.json` });
+        problems.push({
+          file,
+          rule: entry.id,
+          field: `${group}.${i}.valueSet`,
+          message: `"${entry.valueSet}" is not in fhir-value-sets.data.json`,
+        });
       }
     });
   }

@@ -6,5 +6,8 @@ import { PrescriptionFhirController } from './prescription-fhir.controller';
 import { ScreeningQuestionnaireController } from './screening-questionnaire.controller';
 
 /** FHIR R4 out of bfr-rx: plans as Bundles, the screening as a Questionnaire. */
-@Module({ imports: [PrescriptionModule, ScreeningModule], controllers: [PrescriptionFhirController, ScreeningQuestionnaireController] })
+@Module({
+  imports: [PrescriptionModule, ScreeningModule],
+  controllers: [PrescriptionFhirController, ScreeningQuestionnaireController],
+})
 export class FhirModule {}

@@ -11,7 +11,11 @@ export const HANDOUT_LANGUAGES = ['en', 'es'] as const;
  * route (`GET /v1/prescriptions/{id}/handout.pdf?lang=`), which checks the reader's role and
  * organization and records the disclosure in the audit trail. A draft plan's handout is preliminary.
  */
-export function handoutDocumentFor(source: PlanSource & { prescription: NonNullable<PlanSource['prescription']> }, baseUrl: string, carePlanId: string): DocumentReference {
+export function handoutDocumentFor(
+  source: PlanSource & { prescription: NonNullable<PlanSource['prescription']> },
+  baseUrl: string,
+  carePlanId: string,
+): DocumentReference {
   const { prescription } = source;
   const url = (lang: string) => `${baseUrl}/v1/prescriptions/${prescription.id}/handout.pdf?lang=${lang}`;
   const author = prescription.approval?.by ?? prescription.createdBy;
@@ -25,9 +29,17 @@ export function handoutDocumentFor(source: PlanSource & { prescription: NonNulla
     subject: subjectOf(source),
     date: prescription.approval?.at ?? prescription.createdAt,
     author: [userReference(author)],
-    description: prescription.status === 'approved' ? 'Patient handout of the approved BFR plan.' : `Patient handout of a ${prescription.status} BFR plan, marked "DRAFT - not for use" on every page when not approved.`,
+    description:
+      prescription.status === 'approved'
+        ? 'Patient handout of the approved BFR plan.'
+        : `Patient handout of a ${prescription.status} BFR plan, marked "DRAFT - not for use" on every page when not approved.`,
     content: HANDOUT_LANGUAGES.map((lang) => ({
-      attachment: { contentType: 'application/pdf', language: lang, url: url(lang), title: `BFR plan, version ${prescription.version} (${lang})` },
+      attachment: {
+        contentType: 'application/pdf',
+        language: lang,
+        url: url(lang),
+        title: `BFR plan, version ${prescription.version} (${lang})`,
+      },
     })),
     context: { related: [{ reference: urnFor(carePlanId) }] },
   };

@@ -22,7 +22,13 @@ export const isCoded = (observation: unknown, system: string, code: string) =>
 /** The day an observation was made: its effective time, else the day it was issued. */
 function observedOn(observation: unknown): string | undefined {
   const period = field(observation, 'effectivePeriod');
-  return day(field(observation, 'effectiveDateTime')) ?? day(field(observation, 'effectiveInstant')) ?? day(field(period, 'end')) ?? day(field(period, 'start')) ?? day(field(observation, 'issued'));
+  return (
+    day(field(observation, 'effectiveDateTime')) ??
+    day(field(observation, 'effectiveInstant')) ??
+    day(field(period, 'end')) ??
+    day(field(period, 'start')) ??
+    day(field(observation, 'issued'))
+  );
 }
 
 /**
@@ -59,7 +65,9 @@ export function usableObservations(
       continue;
     }
     if (age > limit) {
-      report.notes.push(`${reference} (${measurement}) not used: measured ${date}, ${age} days before ${asOf}; ${entry.id} accepts at most ${limit} days.`);
+      report.notes.push(
+        `${reference} (${measurement}) not used: measured ${date}, ${age} days before ${asOf}; ${entry.id} accepts at most ${limit} days.`,
+      );
       continue;
     }
     usable.push({ observation, reference, date });
@@ -72,7 +80,9 @@ const KILOGRAMS = { kg: 1, g: 0.001, '[lb_av]': 0.45359237, lb: 0.45359237 };
 export const CENTIMETRES = { cm: 1, m: 100, mm: 0.1, '[in_i]': 2.54, in: 2.54 };
 
 function component(observation: Observation, code: string): unknown {
-  return list(field(observation, 'component')).find((c) => codings(field(c, 'code')).some((k) => k.system === LOINC.systolic.system && k.code === code));
+  return list(field(observation, 'component')).find((c) =>
+    codings(field(c, 'code')).some((k) => k.system === LOINC.systolic.system && k.code === code),
+  );
 }
 
 export interface BloodPressureReading {
@@ -87,18 +97,40 @@ export interface BloodPressureReading {
  * A panel missing either component, in another unit or out of the screening's range is noted and
  * the next one is tried.
  */
-export function bloodPressureFrom(observations: readonly Observation[], catalogue: RuleCatalogue, asOf: string, report: MappingReport): BloodPressureReading | undefined {
-  const panels = usableObservations(observations, (o) => isCoded(o, LOINC.bloodPressurePanel.system!, LOINC.bloodPressurePanel.code!), 'blood-pressure', catalogue, asOf, report);
+export function bloodPressureFrom(
+  observations: readonly Observation[],
+  catalogue: RuleCatalogue,
+  asOf: string,
+  report: MappingReport,
+): BloodPressureReading | undefined {
+  const panels = usableObservations(
+    observations,
+    (o) => isCoded(o, LOINC.bloodPressurePanel.system!, LOINC.bloodPressurePanel.code!),
+    'blood-pressure',
+    catalogue,
+    asOf,
+    report,
+  );
   for (const { observation, reference, date } of panels) {
     const systolic = quantityIn(field(component(observation, LOINC.systolic.code!), 'valueQuantity'), MM_HG);
     const diastolic = quantityIn(field(component(observation, LOINC.diastolic.code!), 'valueQuantity'), MM_HG);
     if (systolic === undefined || diastolic === undefined) {
-      report.notes.push(`${reference} (blood-pressure) not used: it lacks a systolic (8480-6) or diastolic (8462-4) value in mmHg.`);
+      report.notes.push(
+        `${reference} (blood-pressure) not used: it lacks a systolic (8480-6) or diastolic (8462-4) value in mmHg.`,
+      );
       continue;
     }
     const reading = { systolic: Math.round(systolic), diastolic: Math.round(diastolic), measuredOn: date, reference };
-    if (reading.systolic < 60 || reading.systolic > 280 || reading.diastolic < 30 || reading.diastolic > 180 || reading.diastolic >= reading.systolic) {
-      report.notes.push(`${reference} (blood-pressure) not used: ${reading.systolic}/${reading.diastolic} mmHg is not a plausible resting pressure.`);
+    if (
+      reading.systolic < 60 ||
+      reading.systolic > 280 ||
+      reading.diastolic < 30 ||
+      reading.diastolic > 180 ||
+      reading.diastolic >= reading.systolic
+    ) {
+      report.notes.push(
+        `${reference} (blood-pressure) not used: ${reading.systolic}/${reading.diastolic} mmHg is not a plausible resting pressure.`,
+      );
       continue;
     }
     return reading;
@@ -122,7 +154,14 @@ function newestQuantity(
   asOf: string,
   report: MappingReport,
 ): QuantityReading | undefined {
-  for (const { observation, reference, date } of usableObservations(observations, (o) => isCoded(o, code.system!, code.code!), measurement, catalogue, asOf, report)) {
+  for (const { observation, reference, date } of usableObservations(
+    observations,
+    (o) => isCoded(o, code.system!, code.code!),
+    measurement,
+    catalogue,
+    asOf,
+    report,
+  )) {
     const value = quantityIn(field(observation, 'valueQuantity'), units);
     if (value === undefined) {
       report.notes.push(`${reference} (${measurement}) not used: no value in ${Object.keys(units).join(', ')}.`);
@@ -130,7 +169,9 @@ function newestQuantity(
     }
     const rounded = Math.round(value * 10) / 10;
     if (rounded < range.min || rounded > range.max) {
-      report.notes.push(`${reference} (${measurement}) not used: ${rounded} ${range.unit} is outside ${range.min}-${range.max} ${range.unit}.`);
+      report.notes.push(
+        `${reference} (${measurement}) not used: ${rounded} ${range.unit} is outside ${range.min}-${range.max} ${range.unit}.`,
+      );
       continue;
     }
     return { value: rounded, measuredOn: date, reference };
@@ -139,11 +180,39 @@ function newestQuantity(
 }
 
 /** The newest usable body weight (LOINC 29463-7), in kg. */
-export function bodyWeightFrom(observations: readonly Observation[], catalogue: RuleCatalogue, asOf: string, report: MappingReport): QuantityReading | undefined {
-  return newestQuantity(observations, LOINC.bodyWeight, 'body-weight', KILOGRAMS, { min: 25, max: 300, unit: 'kg' }, catalogue, asOf, report);
+export function bodyWeightFrom(
+  observations: readonly Observation[],
+  catalogue: RuleCatalogue,
+  asOf: string,
+  report: MappingReport,
+): QuantityReading | undefined {
+  return newestQuantity(
+    observations,
+    LOINC.bodyWeight,
+    'body-weight',
+    KILOGRAMS,
+    { min: 25, max: 300, unit: 'kg' },
+    catalogue,
+    asOf,
+    report,
+  );
 }
 
 /** The newest usable body height (LOINC 8302-2), in cm. */
-export function bodyHeightFrom(observations: readonly Observation[], catalogue: RuleCatalogue, asOf: string, report: MappingReport): QuantityReading | undefined {
-  return newestQuantity(observations, LOINC.bodyHeight, 'body-height', CENTIMETRES, { min: 100, max: 250, unit: 'cm' }, catalogue, asOf, report);
+export function bodyHeightFrom(
+  observations: readonly Observation[],
+  catalogue: RuleCatalogue,
+  asOf: string,
+  report: MappingReport,
+): QuantityReading | undefined {
+  return newestQuantity(
+    observations,
+    LOINC.bodyHeight,
+    'body-height',
+    CENTIMETRES,
+    { min: 100, max: 250, unit: 'cm' },
+    catalogue,
+    asOf,
+    report,
+  );
 }

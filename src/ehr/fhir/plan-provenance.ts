@@ -4,7 +4,9 @@ import { SYSTEM } from './codes';
 import { urnFor } from './fhir-ids';
 import { idFor, type PlanSource, RULESET_SYSTEM, userReference } from './plan-source';
 
-const participant = (code: string, display: string) => ({ coding: [{ system: SYSTEM.provenanceParticipant, code, display }] });
+const participant = (code: string, display: string) => ({
+  coding: [{ system: SYSTEM.provenanceParticipant, code, display }],
+});
 
 /**
  * Who and what made the plan: the approving clinician as author (the one who made the draft as
@@ -21,9 +23,19 @@ export function planProvenanceFor(source: PlanSource, targetIds: readonly string
     recorded: approval?.at ?? prescription?.createdAt ?? `${plan.generatedOn}T00:00:00Z`,
     agent: [
       ...(approval ? [{ type: participant('author', 'Author'), who: userReference(approval.by) }] : []),
-      ...(prescription && !approval ? [{ type: participant('enterer', 'Enterer'), who: userReference(prescription.createdBy) }] : []),
+      ...(prescription && !approval
+        ? [{ type: participant('enterer', 'Enterer'), who: userReference(prescription.createdBy) }]
+        : []),
       { type: participant('assembler', 'Assembler'), who: { display: 'bfr-rx' } },
     ],
-    entity: [{ role: 'source', what: { identifier: { system: RULESET_SYSTEM, value: plan.rulesetVersion }, display: `bfr-rx ruleset ${plan.rulesetVersion}` } }],
+    entity: [
+      {
+        role: 'source',
+        what: {
+          identifier: { system: RULESET_SYSTEM, value: plan.rulesetVersion },
+          display: `bfr-rx ruleset ${plan.rulesetVersion}`,
+        },
+      },
+    ],
   };
 }

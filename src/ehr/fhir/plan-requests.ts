@@ -12,8 +12,10 @@ const siteText = (e: PlannedExercise) => `${e.site.side} ${e.site.limb.replace('
 const blockName = (e: PlannedExercise) => `exercise-${e.order}`;
 
 /** The order of an exercise block inside the plan's Bundle. */
-export const serviceRequestId = (source: PlanSource, exercise: PlannedExercise) => idFor(source, `ServiceRequest/${blockName(exercise)}`);
-export const deviceRequestId = (source: PlanSource, exercise: PlannedExercise) => idFor(source, `DeviceRequest/${blockName(exercise)}`);
+export const serviceRequestId = (source: PlanSource, exercise: PlannedExercise) =>
+  idFor(source, `ServiceRequest/${blockName(exercise)}`);
+export const deviceRequestId = (source: PlanSource, exercise: PlannedExercise) =>
+  idFor(source, `DeviceRequest/${blockName(exercise)}`);
 
 function timing(source: PlanSource): Timing {
   const { sessionsPerWeek, programWeeks } = source.plan.schedule;
@@ -35,22 +37,30 @@ export function doseText(e: PlannedExercise): string {
   const { dose } = e;
   const parts = [`${e.exercise.name}, cuff on the ${siteText(e)}`];
   if (dose.sets.value) {
-    parts.push(`${dose.sets.value.length} sets of ${dose.sets.value.join('-')} reps, ${dose.restBetweenSets.seconds} s rest with the cuff inflated`);
+    parts.push(
+      `${dose.sets.value.length} sets of ${dose.sets.value.join('-')} reps, ${dose.restBetweenSets.seconds} s rest with the cuff inflated`,
+    );
   }
   if (dose.bouts.value) {
-    parts.push(`${dose.bouts.value.count} bouts of ${dose.bouts.value.minutes} min, ${dose.bouts.value.restSeconds} s deflated between`);
+    parts.push(
+      `${dose.bouts.value.count} bouts of ${dose.bouts.value.minutes} min, ${dose.bouts.value.restSeconds} s deflated between`,
+    );
   }
   if (dose.intensity.value) {
     parts.push(dose.intensity.value);
   }
-  parts.push(`cuff at ${dose.pressure.lopPercent} % LOP (${dose.pressure.mmHg} mmHg), first session ${dose.pressure.startLopPercent} % (${dose.pressure.startMmHg} mmHg)`);
+  parts.push(
+    `cuff at ${dose.pressure.lopPercent} % LOP (${dose.pressure.mmHg} mmHg), first session ${dose.pressure.startLopPercent} % (${dose.pressure.startMmHg} mmHg)`,
+  );
   if (dose.load.kind === 'external' && dose.load.percent1RM !== null) {
     parts.push(`load ${dose.load.percent1RM} % 1RM${dose.load.kg !== null ? ` (${dose.load.kg} kg)` : ''}`);
   }
   if (dose.tempo.value) {
     parts.push(`tempo ${dose.tempo.value.concentricSeconds} s up, ${dose.tempo.value.eccentricSeconds} s down`);
   }
-  parts.push(`at most ${dose.maxContinuousMinutes.value} min inflated without a break; cuff deflated ${dose.reperfusion.seconds} s afterwards`);
+  parts.push(
+    `at most ${dose.maxContinuousMinutes.value} min inflated without a break; cuff deflated ${dose.reperfusion.seconds} s afterwards`,
+  );
   return `${parts.join('; ')}.`;
 }
 
@@ -58,11 +68,21 @@ function doseExtension(e: PlannedExercise): Extension {
   const { dose } = e;
   const sub: Extension[] = [];
   if (dose.sets.value) sub.push({ url: 'set-scheme', valueString: dose.sets.value.join('-') });
-  if (dose.restBetweenSets.seconds !== null) sub.push({ url: 'rest-between-sets', valueDuration: ucum(dose.restBetweenSets.seconds, 's') });
-  if (dose.load.percent1RM !== null) sub.push({ url: 'load-percent-1rm', valueQuantity: ucum(dose.load.percent1RM, '%') });
+  if (dose.restBetweenSets.seconds !== null)
+    sub.push({ url: 'rest-between-sets', valueDuration: ucum(dose.restBetweenSets.seconds, 's') });
+  if (dose.load.percent1RM !== null)
+    sub.push({ url: 'load-percent-1rm', valueQuantity: ucum(dose.load.percent1RM, '%') });
   if (dose.load.kg !== null) sub.push({ url: 'load', valueQuantity: ucum(dose.load.kg, 'kg') });
-  if (dose.tempo.value) sub.push({ url: 'tempo', valueString: `${dose.tempo.value.concentricSeconds}-${dose.tempo.value.eccentricSeconds}` });
-  if (dose.bouts.value) sub.push({ url: 'bouts', valueString: `${dose.bouts.value.count} x ${dose.bouts.value.minutes} min, ${dose.bouts.value.restSeconds} s between` });
+  if (dose.tempo.value)
+    sub.push({
+      url: 'tempo',
+      valueString: `${dose.tempo.value.concentricSeconds}-${dose.tempo.value.eccentricSeconds}`,
+    });
+  if (dose.bouts.value)
+    sub.push({
+      url: 'bouts',
+      valueString: `${dose.bouts.value.count} x ${dose.bouts.value.minutes} min, ${dose.bouts.value.restSeconds} s between`,
+    });
   sub.push({ url: 'max-continuous-inflation', valueDuration: ucum(dose.maxContinuousMinutes.value, 'min') });
   sub.push({ url: 'reperfusion', valueDuration: ucum(dose.reperfusion.seconds, 's') });
   return { url: EXERCISE_DOSE_EXTENSION, extension: sub };
@@ -79,7 +99,9 @@ export function serviceRequestFor(source: PlanSource, e: PlannedExercise): Servi
   return {
     resourceType: 'ServiceRequest',
     id,
-    ...(source.prescription ? { identifier: [{ system: PRESCRIPTION_SYSTEM, value: `${source.prescription.id}/${blockName(e)}` }] } : {}),
+    ...(source.prescription
+      ? { identifier: [{ system: PRESCRIPTION_SYSTEM, value: `${source.prescription.id}/${blockName(e)}` }] }
+      : {}),
     extension: [doseExtension(e)],
     status: requestStatus(source),
     intent: 'order',
@@ -115,11 +137,16 @@ export function deviceRequestFor(source: PlanSource, e: PlannedExercise): Device
   const carried = lop.positionAdjustment
     ? `; carried to ${lop.positionAdjustment.toPosition} from ${lop.positionAdjustment.fromMmHg} mmHg ${lop.positionAdjustment.fromPosition ?? 'in an unstated position'} × ${lop.positionAdjustment.factor}`
     : '';
-  const parameter = (code: typeof BFR.lop, value: number, unit: string) => ({ code: { coding: [code] }, valueQuantity: ucum(value, unit) });
+  const parameter = (code: typeof BFR.lop, value: number, unit: string) => ({
+    code: { coding: [code] },
+    valueQuantity: ucum(value, unit),
+  });
   return {
     resourceType: 'DeviceRequest',
     id: deviceRequestId(source, e),
-    ...(source.prescription ? { identifier: [{ system: PRESCRIPTION_SYSTEM, value: `${source.prescription.id}/${blockName(e)}/cuff` }] } : {}),
+    ...(source.prescription
+      ? { identifier: [{ system: PRESCRIPTION_SYSTEM, value: `${source.prescription.id}/${blockName(e)}/cuff` }] }
+      : {}),
     basedOn: [{ reference: urnFor(serviceRequestId(source, e)) }],
     status: requestStatus(source),
     intent: 'order',
@@ -137,11 +164,20 @@ export function deviceRequestFor(source: PlanSource, e: PlannedExercise): Device
     subject: subjectOf(source),
     occurrenceTiming: timing(source),
     ...(source.prescription?.approval ? { authoredOn: source.prescription.approval.at } : {}),
-    note: [{ text: `${lopText}${carried}. Pressure set by ${rules(pressure.basis.lopPercent)}; first session by ${rules(pressure.basis.startLopPercent)}.` }],
+    note: [
+      {
+        text: `${lopText}${carried}. Pressure set by ${rules(pressure.basis.lopPercent)}; first session by ${rules(pressure.basis.startLopPercent)}.`,
+      },
+    ],
   };
 }
 
 /** Every exercise block's order and cuff setting, in session order. */
-export function planRequests(source: PlanSource): Array<{ serviceRequest: ServiceRequest; deviceRequest: DeviceRequest }> {
-  return source.plan.exercises.map((e) => ({ serviceRequest: serviceRequestFor(source, e), deviceRequest: deviceRequestFor(source, e) }));
+export function planRequests(
+  source: PlanSource,
+): Array<{ serviceRequest: ServiceRequest; deviceRequest: DeviceRequest }> {
+  return source.plan.exercises.map((e) => ({
+    serviceRequest: serviceRequestFor(source, e),
+    deviceRequest: deviceRequestFor(source, e),
+  }));
 }

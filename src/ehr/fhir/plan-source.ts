@@ -13,7 +13,10 @@ import { uuidFor } from './fhir-ids';
  */
 export interface PlanSource {
   plan: Plan;
-  prescription?: Pick<Prescription, 'id' | 'version' | 'status' | 'patientRef' | 'createdAt' | 'createdBy' | 'approval'>;
+  prescription?: Pick<
+    Prescription,
+    'id' | 'version' | 'status' | 'patientRef' | 'createdAt' | 'createdBy' | 'approval'
+  >;
   /** The patient; for a stored plan by default a logical reference by the clinic's MRN. */
   subject?: Reference<Patient>;
 }
@@ -45,7 +48,10 @@ export function subjectOf(source: PlanSource): Reference<Patient> {
     throw new Error('a plan that is not stored needs the subject it is for');
   }
   return {
-    identifier: { type: { coding: [{ system: SYSTEM.identifierType, code: 'MR', display: 'Medical record number' }] }, value: source.prescription.patientRef },
+    identifier: {
+      type: { coding: [{ system: SYSTEM.identifierType, code: 'MR', display: 'Medical record number' }] },
+      value: source.prescription.patientRef,
+    },
   };
 }
 

@@ -1,4 +1,12 @@
-import type { Bundle, CarePlan, DeviceRequest, DocumentReference, Provenance, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  CarePlan,
+  DeviceRequest,
+  DocumentReference,
+  Provenance,
+  Resource,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
 
 import { prescriptionRequest, SCREENED_ON } from '../../../test/factories';
 import { fhirProblems, fhirProblemsDeep } from '../../../test/fhir-validation';
@@ -24,13 +32,17 @@ async function stored(status: Prescription['status']): Promise<Prescription> {
     patientRef: 'mrn-1001',
     createdAt: `${SCREENED_ON}T09:30:00.000Z`,
     createdBy: 'dr-lee',
-    approval: status === 'approved' ? { by: 'dr-okafor', at: `${SCREENED_ON}T10:00:00.000Z`, acknowledgements: [], contact: null } : null,
+    approval:
+      status === 'approved'
+        ? { by: 'dr-okafor', at: `${SCREENED_ON}T10:00:00.000Z`, acknowledgements: [], contact: null }
+        : null,
     cancellation: null,
     plan,
   };
 }
 
-const resources = <T extends Resource>(bundle: Bundle, type: T['resourceType']) => (bundle.entry ?? []).map((e) => e.resource as Resource).filter((r): r is T => r.resourceType === type);
+const resources = <T extends Resource>(bundle: Bundle, type: T['resourceType']) =>
+  (bundle.entry ?? []).map((e) => e.resource as Resource).filter((r): r is T => r.resourceType === type);
 
 describe('prescriptionBundle', () => {
   let approved: Prescription;
@@ -70,9 +82,15 @@ describe('prescriptionBundle', () => {
   it('states each cuff setting as the plan has it: LOP, % LOP and mmHg, first session and inflation limit', () => {
     const devices = resources<DeviceRequest>(bundle, 'DeviceRequest');
     approved.plan.exercises.forEach((e, i) => {
-      const value = (code: string) => devices[i].parameter!.find((p) => p.code!.coding![0].code === code)!.valueQuantity;
+      const value = (code: string) =>
+        devices[i].parameter!.find((p) => p.code!.coding![0].code === code)!.valueQuantity;
       expect(devices[i].status).toBe('active');
-      expect(value('lop')).toEqual({ value: e.dose.pressure.lop.mmHg, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' });
+      expect(value('lop')).toEqual({
+        value: e.dose.pressure.lop.mmHg,
+        unit: 'mm[Hg]',
+        system: 'http://unitsofmeasure.org',
+        code: 'mm[Hg]',
+      });
       expect(value('target-pressure-pct-lop')!.value).toBe(e.dose.pressure.lopPercent);
       expect(value('target-pressure-abs')!.value).toBe(e.dose.pressure.mmHg);
       expect(value('first-session-pressure-abs')!.value).toBe(e.dose.pressure.startMmHg);
@@ -83,7 +101,12 @@ describe('prescriptionBundle', () => {
   it('gives each exercise block its timing, cuff site and dose in words', () => {
     const [first] = resources<ServiceRequest>(bundle, 'ServiceRequest');
     const e = approved.plan.exercises[0];
-    expect(first.occurrenceTiming!.repeat).toMatchObject({ frequency: approved.plan.schedule.sessionsPerWeek.value.min, period: 1, periodUnit: 'wk', boundsDuration: { value: approved.plan.schedule.programWeeks.value, code: 'wk' } });
+    expect(first.occurrenceTiming!.repeat).toMatchObject({
+      frequency: approved.plan.schedule.sessionsPerWeek.value.min,
+      period: 1,
+      periodUnit: 'wk',
+      boundsDuration: { value: approved.plan.schedule.programWeeks.value, code: 'wk' },
+    });
     expect(first.bodySite![0].coding![0].code).toBe(`cuff-site-${e.site.limb}-${e.site.side}`);
     expect(first.patientInstruction).toContain(`${e.dose.pressure.mmHg} mmHg`);
     expect(first.note![0].text).toContain(e.basis[0].ruleId);

@@ -27,9 +27,18 @@ export class PrescriptionFhirController {
       'The plan version as a FHIR R4 `collection` Bundle for an EHR to file: a CarePlan (status draft, active when approved, revoked when cancelled or superseded), a ServiceRequest per exercise block with its timing, cuff site and dose (in words and in the `bfr-exercise-dose` extension), a DeviceRequest per block with the cuff setting (LOP, % LOP and mmHg, first session, longest inflation), a DocumentReference linking the handout route in English and Spanish, and a Provenance naming the approving clinician and the ruleset version. References inside the Bundle are `urn:uuid:` full URLs; the same version always gives the same Bundle.',
   })
   @ApiProduces('application/fhir+json')
-  @ApiOkResponse({ description: 'A FHIR R4 Bundle (`application/fhir+json`).', schema: { type: 'object', properties: { resourceType: { type: 'string', enum: ['Bundle'], description: 'Always `Bundle`.' } } } })
+  @ApiOkResponse({
+    description: 'A FHIR R4 Bundle (`application/fhir+json`).',
+    schema: {
+      type: 'object',
+      properties: { resourceType: { type: 'string', enum: ['Bundle'], description: 'Always `Bundle`.' } },
+    },
+  })
   @ApiProblems(400, 404)
-  async bundle(@Param({ schema: PrescriptionParams }) params: { id: string }, @CurrentPrincipal() principal: Principal): Promise<Bundle> {
+  async bundle(
+    @Param({ schema: PrescriptionParams }) params: { id: string },
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Bundle> {
     const prescription = await this.prescriptions.find(params.id, principal);
     return prescriptionBundle(prescription, { baseUrl: this.config.publicBaseUrl });
   }

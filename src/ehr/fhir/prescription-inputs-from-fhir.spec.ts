@@ -9,7 +9,9 @@ import { prescriptionInputsFromFhir } from './prescription-inputs-from-fhir';
 
 const catalogue = loadRuleCatalogue(RULES_DATA);
 const BFR = 'https://bfr-rx.example.org/fhir/CodeSystem/bfr';
-const thighLeft = [concept({ system: 'http://snomed.info/sct', code: '68367000', display: 'Thigh structure' }, CODE.left)];
+const thighLeft = [
+  concept({ system: 'http://snomed.info/sct', code: '68367000', display: 'Thigh structure' }, CODE.left),
+];
 
 function lop(id: string, mmHg: number, on = SCREENED_ON, overrides: Partial<Observation> = {}): Observation {
   return {
@@ -23,8 +25,14 @@ function lop(id: string, mmHg: number, on = SCREENED_ON, overrides: Partial<Obse
     bodySite: thighLeft[0],
     device: { display: 'Delfi PTSII, 11.5 cm cuff' },
     component: [
-      { code: concept({ system: BFR, code: 'body-position' }), valueCodeableConcept: concept({ system: BFR, code: 'supine' }) },
-      { code: concept({ system: BFR, code: 'cuff-width' }), valueQuantity: { value: 11.5, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' } },
+      {
+        code: concept({ system: BFR, code: 'body-position' }),
+        valueCodeableConcept: concept({ system: BFR, code: 'supine' }),
+      },
+      {
+        code: concept({ system: BFR, code: 'cuff-width' }),
+        valueQuantity: { value: 11.5, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' },
+      },
     ],
     ...overrides,
   };
@@ -40,13 +48,28 @@ const circumference = (id: string, cm: number, bodySite = thighLeft[0]): Observa
   valueQuantity: { value: cm, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' },
 });
 
-const sut = (resources: Parameters<typeof clinicalRecordFrom>[0]) => prescriptionInputsFromFhir(clinicalRecordFrom(resources), catalogue, SCREENED_ON);
+const sut = (resources: Parameters<typeof clinicalRecordFrom>[0]) =>
+  prescriptionInputsFromFhir(clinicalRecordFrom(resources), catalogue, SCREENED_ON);
 
 describe('prescriptionInputsFromFhir', () => {
   it('gives each cuff site its circumference and its LOP with method, position, cuff and device', () => {
     const { limbs, sources } = sut([circumference('c', 54), lop('l', 190)]);
     expect(limbs).toEqual([
-      { limb: 'thigh', side: 'left', circumferenceCm: 54, lop: [{ mmHg: 190, method: 'doppler', position: 'supine', cuffWidthCm: 11.5, measuredOn: SCREENED_ON, device: 'Delfi PTSII, 11.5 cm cuff' }] },
+      {
+        limb: 'thigh',
+        side: 'left',
+        circumferenceCm: 54,
+        lop: [
+          {
+            mmHg: 190,
+            method: 'doppler',
+            position: 'supine',
+            cuffWidthCm: 11.5,
+            measuredOn: SCREENED_ON,
+            device: 'Delfi PTSII, 11.5 cm cuff',
+          },
+        ],
+      },
     ]);
     expect(sources.map((s) => [s.item, s.reference])).toEqual([
       ['limbs.thigh-left.circumferenceCm', 'Observation/c'],
@@ -57,11 +80,20 @@ describe('prescriptionInputsFromFhir', () => {
   it('keeps the newest LOP per position and cuff and leaves out one older than 90 days', () => {
     const { limbs, notes } = sut([lop('old', 200, '2026-11-01'), lop('new', 190), lop('stale', 180, '2026-08-01')]);
     expect(limbs[0].lop.map((m) => m.mmHg)).toEqual([190]);
-    expect(notes).toEqual([expect.stringMatching(/^Observation\/stale \(lop\) not used: measured 2026-08-01, 111 days before/)]);
+    expect(notes).toEqual([
+      expect.stringMatching(/^Observation\/stale \(lop\) not used: measured 2026-08-01, 111 days before/),
+    ]);
   });
 
   it('does not use an LOP without its method, position or cuff width, or a measurement without a side', () => {
-    const { limbs, notes } = sut([lop('no-method', 190, SCREENED_ON, { method: undefined }), circumference('no-side', 54, concept({ system: 'http://snomed.info/sct', code: '68367000', display: 'Thigh structure' }))]);
+    const { limbs, notes } = sut([
+      lop('no-method', 190, SCREENED_ON, { method: undefined }),
+      circumference(
+        'no-side',
+        54,
+        concept({ system: 'http://snomed.info/sct', code: '68367000', display: 'Thigh structure' }),
+      ),
+    ]);
     expect(limbs).toEqual([{ limb: 'thigh', side: 'left', lop: [] }]);
     expect(notes).toEqual([
       'Observation/no-side (limb-circumference) not used: its body site names no cuff site (thigh or upper arm, left or right).',
@@ -70,7 +102,10 @@ describe('prescriptionInputsFromFhir', () => {
   });
 
   it('gives the day of the latest completed operation, however long ago', () => {
-    expect(sut([surgery('p-1', '2025-01-10'), surgery('p-2', '2026-02-01'), surgery('p-3', '2026-11-01', 'in-progress')]).surgeryDate).toBe('2026-02-01');
+    expect(
+      sut([surgery('p-1', '2025-01-10'), surgery('p-2', '2026-02-01'), surgery('p-3', '2026-11-01', 'in-progress')])
+        .surgeryDate,
+    ).toBe('2026-02-01');
     expect(sut([]).surgeryDate).toBeUndefined();
   });
 });

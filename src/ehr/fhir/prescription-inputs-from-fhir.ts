@@ -39,27 +39,43 @@ function siteOf(observation: Observation): CuffSite | undefined {
   if (own) {
     return { limb: own[1] as CuffSite['limb'], side: own[2] as CuffSite['side'] };
   }
-  const has = (wanted: { system?: string; code?: string }) => coded.some((c) => c.system === wanted.system && c.code === wanted.code);
+  const has = (wanted: { system?: string; code?: string }) =>
+    coded.some((c) => c.system === wanted.system && c.code === wanted.code);
   const side = has(SNOMED.left) ? 'left' : has(SNOMED.right) ? 'right' : undefined;
   return has(SNOMED.thigh) && side && !(has(SNOMED.left) && has(SNOMED.right)) ? { limb: 'thigh', side } : undefined;
 }
 
 const component = (observation: Observation, code: string) =>
-  list(field(observation, 'component')).find((c) => codings(field(c, 'code')).some((k) => k.system === BFR_SYSTEM && k.code === code));
+  list(field(observation, 'component')).find((c) =>
+    codings(field(c, 'code')).some((k) => k.system === BFR_SYSTEM && k.code === code),
+  );
 
 const ownCode = (concept: unknown) => codings(concept).find((c) => c.system === BFR_SYSTEM)?.code;
 
 function lopFrom(observation: Observation, date: string): { measurement?: LopMeasurement; problem?: string } {
   const mmHg = quantityIn(field(observation, 'valueQuantity'), MM_HG);
   const method = LopMethod.safeParse(ownCode(field(observation, 'method')));
-  const position = BodyPosition.safeParse(ownCode(field(component(observation, BFR.bodyPosition.code!), 'valueCodeableConcept')));
+  const position = BodyPosition.safeParse(
+    ownCode(field(component(observation, BFR.bodyPosition.code!), 'valueCodeableConcept')),
+  );
   const cuffWidthCm = quantityIn(field(component(observation, BFR.cuffWidth.code!), 'valueQuantity'), CENTIMETRES);
-  if (mmHg === undefined || Math.round(mmHg) < 40 || Math.round(mmHg) > 500) return { problem: 'no LOP value between 40 and 500 mmHg' };
+  if (mmHg === undefined || Math.round(mmHg) < 40 || Math.round(mmHg) > 500)
+    return { problem: 'no LOP value between 40 and 500 mmHg' };
   if (!method.success) return { problem: `no method coded as one of ${LopMethod.options.join(', ')}` };
   if (!position.success) return { problem: 'no body position component' };
-  if (cuffWidthCm === undefined || cuffWidthCm < 2 || cuffWidthCm > 30) return { problem: 'no cuff width component between 2 and 30 cm' };
+  if (cuffWidthCm === undefined || cuffWidthCm < 2 || cuffWidthCm > 30)
+    return { problem: 'no cuff width component between 2 and 30 cm' };
   const device = text(field(field(observation, 'device'), 'display'));
-  return { measurement: { mmHg: Math.round(mmHg), method: method.data, position: position.data, cuffWidthCm, measuredOn: date, ...(device ? { device } : {}) } };
+  return {
+    measurement: {
+      mmHg: Math.round(mmHg),
+      method: method.data,
+      position: position.data,
+      cuffWidthCm,
+      measuredOn: date,
+      ...(device ? { device } : {}),
+    },
+  };
 }
 
 /** The cuff sites a record measured, each filled in as its Observations are read. */
@@ -78,7 +94,10 @@ class SitesFromFhir {
   sited(observations: ReturnType<typeof usableObservations>, measurement: string) {
     return observations.flatMap((o) => {
       const site = siteOf(o.observation);
-      if (!site) this.report.notes.push(`${o.reference} (${measurement}) not used: its body site names no cuff site (thigh or upper arm, left or right).`);
+      if (!site)
+        this.report.notes.push(
+          `${o.reference} (${measurement}) not used: its body site names no cuff site (thigh or upper arm, left or right).`,
+        );
       return site ? [{ ...o, site }] : [];
     });
   }
@@ -89,23 +108,57 @@ class SitesFromFhir {
 }
 
 /** The newest limb circumference per cuff site (observations come newest first). */
-function readCircumferences(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string, sites: SitesFromFhir, report: MappingReport): void {
-  const circumferences = usableObservations(record.observations, (o) => isCoded(o, SNOMED.lowerLimbCircumference.system!, SNOMED.lowerLimbCircumference.code!), 'limb-circumference', catalogue, asOf, report);
+function readCircumferences(
+  record: ClinicalRecord,
+  catalogue: RuleCatalogue,
+  asOf: string,
+  sites: SitesFromFhir,
+  report: MappingReport,
+): void {
+  const circumferences = usableObservations(
+    record.observations,
+    (o) => isCoded(o, SNOMED.lowerLimbCircumference.system!, SNOMED.lowerLimbCircumference.code!),
+    'limb-circumference',
+    catalogue,
+    asOf,
+    report,
+  );
   for (const { observation, reference, date, site } of sites.sited(circumferences, 'limb-circumference')) {
     const limb = sites.limb(site);
     const cm = quantityIn(field(observation, 'valueQuantity'), CENTIMETRES);
     if (limb.circumferenceCm !== undefined || cm === undefined || cm < 5 || cm > 150) {
-      if (cm === undefined || cm < 5 || cm > 150) report.notes.push(`${reference} (limb-circumference) not used: no value between 5 and 150 cm.`);
+      if (cm === undefined || cm < 5 || cm > 150)
+        report.notes.push(`${reference} (limb-circumference) not used: no value between 5 and 150 cm.`);
       continue;
     }
     limb.circumferenceCm = Math.round(cm * 10) / 10;
-    report.sources.push({ item: `limbs.${site.limb}-${site.side}.circumferenceCm`, reference, code: `${SNOMED.lowerLimbCircumference.system}|${SNOMED.lowerLimbCircumference.code}`, date, value: limb.circumferenceCm, mapping: 'fhir.measurement.limb-circumference' });
+    report.sources.push({
+      item: `limbs.${site.limb}-${site.side}.circumferenceCm`,
+      reference,
+      code: `${SNOMED.lowerLimbCircumference.system}|${SNOMED.lowerLimbCircumference.code}`,
+      date,
+      value: limb.circumferenceCm,
+      mapping: 'fhir.measurement.limb-circumference',
+    });
   }
 }
 
 /** The newest LOP per cuff site, body position and cuff width. */
-function readLops(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string, sites: SitesFromFhir, report: MappingReport): void {
-  const lops = usableObservations(record.observations, (o) => isCoded(o, BFR_SYSTEM, BFR.lop.code!), 'lop', catalogue, asOf, report);
+function readLops(
+  record: ClinicalRecord,
+  catalogue: RuleCatalogue,
+  asOf: string,
+  sites: SitesFromFhir,
+  report: MappingReport,
+): void {
+  const lops = usableObservations(
+    record.observations,
+    (o) => isCoded(o, BFR_SYSTEM, BFR.lop.code!),
+    'lop',
+    catalogue,
+    asOf,
+    report,
+  );
   for (const { observation, reference, date, site } of sites.sited(lops, 'lop')) {
     const limb = sites.limb(site);
     const { measurement, problem } = lopFrom(observation, date);
@@ -117,22 +170,54 @@ function readLops(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string
       continue;
     }
     limb.lop.push(measurement);
-    report.sources.push({ item: `limbs.${site.limb}-${site.side}.lop`, reference, code: `${BFR_SYSTEM}|lop`, date, value: measurement.mmHg, mapping: 'fhir.measurement.lop' });
+    report.sources.push({
+      item: `limbs.${site.limb}-${site.side}.lop`,
+      reference,
+      code: `${BFR_SYSTEM}|lop`,
+      date,
+      value: measurement.mmHg,
+      mapping: 'fhir.measurement.lop',
+    });
   }
 }
 
 /** The day of the latest completed operation on or before `asOf`, however long ago. */
-function readLatestOperation(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string, report: MappingReport): string | undefined {
+function readLatestOperation(
+  record: ClinicalRecord,
+  catalogue: RuleCatalogue,
+  asOf: string,
+  report: MappingReport,
+): string | undefined {
   const surgical = catalogue.table(fhirMapping).procedures.map((p) => valueSet(catalogue, p.valueSet));
   const operations = record.procedures
     .filter((p) => text(field(p, 'status')) === 'completed')
-    .filter((p) => surgical.some((vs) => [field(p, 'category'), ...list(field(p, 'category')), field(p, 'code')].some((c) => codingIn(vs, c))))
-    .map((p) => ({ procedure: p, date: day(field(p, 'performedDateTime')) ?? day(field(field(p, 'performedPeriod'), 'end')) ?? day(field(field(p, 'performedPeriod'), 'start')) }))
-    .filter((o): o is { procedure: (typeof record.procedures)[number]; date: string } => o.date !== undefined && o.date <= asOf)
+    .filter((p) =>
+      surgical.some((vs) =>
+        [field(p, 'category'), ...list(field(p, 'category')), field(p, 'code')].some((c) => codingIn(vs, c)),
+      ),
+    )
+    .map((p) => ({
+      procedure: p,
+      date:
+        day(field(p, 'performedDateTime')) ??
+        day(field(field(p, 'performedPeriod'), 'end')) ??
+        day(field(field(p, 'performedPeriod'), 'start')),
+    }))
+    .filter(
+      (o): o is { procedure: (typeof record.procedures)[number]; date: string } =>
+        o.date !== undefined && o.date <= asOf,
+    )
     .sort((a, b) => b.date.localeCompare(a.date));
   const latest = operations[0];
   if (latest) {
-    report.sources.push({ item: 'indication.surgeryDate', reference: referenceTo(latest.procedure), display: nameOf(field(latest.procedure, 'code')), date: latest.date, value: latest.date, mapping: 'fhir.procedure.recent-surgery' });
+    report.sources.push({
+      item: 'indication.surgeryDate',
+      reference: referenceTo(latest.procedure),
+      display: nameOf(field(latest.procedure, 'code')),
+      date: latest.date,
+      value: latest.date,
+      mapping: 'fhir.procedure.recent-surgery',
+    });
   }
   return latest?.date;
 }
@@ -143,7 +228,11 @@ function readLatestOperation(record: ClinicalRecord, catalogue: RuleCatalogue, a
  * Observations with method, position and cuff width), and the day of the latest operation. Stale
  * or incomplete measurements are noted and not used.
  */
-export function prescriptionInputsFromFhir(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string): FhirPrescriptionInputs {
+export function prescriptionInputsFromFhir(
+  record: ClinicalRecord,
+  catalogue: RuleCatalogue,
+  asOf: string,
+): FhirPrescriptionInputs {
   const report: MappingReport = { sources: [], notes: [] };
   const sites = new SitesFromFhir(report);
   readCircumferences(record, catalogue, asOf, sites, report);

@@ -8,7 +8,15 @@ const Coding = z
   })
   .meta({ id: 'FhirCoding', description: 'A FHIR Coding.' });
 
-const VALUE_KEYS = ['valueBoolean', 'valueDecimal', 'valueInteger', 'valueDate', 'valueDateTime', 'valueString', 'valueCoding'] as const;
+const VALUE_KEYS = [
+  'valueBoolean',
+  'valueDecimal',
+  'valueInteger',
+  'valueDate',
+  'valueDateTime',
+  'valueString',
+  'valueCoding',
+] as const;
 
 export const QuestionnaireResponseAnswer = z
   .strictObject({
@@ -37,7 +45,11 @@ export const QuestionnaireResponseItem: z.ZodType<QuestionnaireResponseItem> = z
     linkId: z.string().min(1).max(200).describe('The linkId of the Questionnaire item answered.'),
     text: z.string().max(2000).optional().describe('The question as shown.'),
     definition: z.string().max(500).optional().describe('ElementDefinition the item is based on; not used.'),
-    answer: z.array(QuestionnaireResponseAnswer).max(20).optional().describe('The answers; none means unanswered (unknown).'),
+    answer: z
+      .array(QuestionnaireResponseAnswer)
+      .max(20)
+      .optional()
+      .describe('The answers; none means unanswered (unknown).'),
     get item() {
       return z.array(QuestionnaireResponseItem).max(200).optional().describe('The items of a group.');
     },
@@ -48,7 +60,10 @@ const Reference = z
   .strictObject({
     reference: z.string().max(500).optional().describe('Literal reference, e.g. `Patient/123`.'),
     identifier: z
-      .strictObject({ system: z.string().max(500).optional().describe('Identifier system.'), value: z.string().max(200).optional().describe('Identifier value.') })
+      .strictObject({
+        system: z.string().max(500).optional().describe('Identifier system.'),
+        value: z.string().max(200).optional().describe('Identifier value.'),
+      })
       .optional()
       .describe('Logical reference by identifier.'),
     display: z.string().max(500).optional().describe('Text for the reference.'),
@@ -58,14 +73,23 @@ const Reference = z
 export const QuestionnaireResponse = z
   .strictObject({
     resourceType: z.literal('QuestionnaireResponse').describe('Always `QuestionnaireResponse`.'),
-    id: z.string().max(64).optional().describe('The sender\'s id of the response.'),
+    id: z.string().max(64).optional().describe("The sender's id of the response."),
     meta: z.record(z.string(), z.unknown()).optional().describe('FHIR meta of the sender; not used.'),
     text: z.record(z.string(), z.unknown()).optional().describe('Narrative of the sender; not used.'),
     identifier: z.record(z.string(), z.unknown()).optional().describe('Business identifier of the sender; not used.'),
-    questionnaire: z.string().min(1).max(500).describe('Canonical URL of the Questionnaire answered, optionally `|version`: the one of `GET /v1/screenings/questionnaire`.'),
+    questionnaire: z
+      .string()
+      .min(1)
+      .max(500)
+      .describe(
+        'Canonical URL of the Questionnaire answered, optionally `|version`: the one of `GET /v1/screenings/questionnaire`.',
+      ),
     status: z
       .enum(['in-progress', 'completed', 'amended', 'entered-in-error', 'stopped'])
-      .refine((s) => s === 'completed' || s === 'amended', 'must be completed or amended: a screening is made from finished answers only')
+      .refine(
+        (s) => s === 'completed' || s === 'amended',
+        'must be completed or amended: a screening is made from finished answers only',
+      )
       .describe('Only `completed` and `amended` responses are screened.'),
     subject: Reference.optional().describe('The patient; the screening takes the patient from the `patient` items.'),
     encounter: Reference.optional().describe('The encounter; not used.'),
@@ -74,5 +98,8 @@ export const QuestionnaireResponse = z
     source: Reference.optional().describe('Who answered (the patient or a clinician).'),
     item: z.array(QuestionnaireResponseItem).min(1).max(200).describe('The answers, grouped as in the Questionnaire.'),
   })
-  .meta({ id: 'QuestionnaireResponse', description: 'A FHIR R4 QuestionnaireResponse to the BFR screening questionnaire.' });
+  .meta({
+    id: 'QuestionnaireResponse',
+    description: 'A FHIR R4 QuestionnaireResponse to the BFR screening questionnaire.',
+  });
 export type QuestionnaireResponse = z.infer<typeof QuestionnaireResponse>;

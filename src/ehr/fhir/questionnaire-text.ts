@@ -21,7 +21,10 @@ export const QuestionnaireTextFile = z.strictObject({
 export type QuestionnaireTextFile = z.infer<typeof QuestionnaireTextFile>;
 
 /** `rules-data/screening-questionnaire.data.json`. */
-export const questionnaireText: DataSpec<QuestionnaireTextFile> = { name: 'screening-questionnaire', schema: QuestionnaireTextFile };
+export const questionnaireText: DataSpec<QuestionnaireTextFile> = {
+  name: 'screening-questionnaire',
+  schema: QuestionnaireTextFile,
+};
 
 /**
  * The questionnaire language an `Accept-Language` header asks for: the supported language with the

@@ -6,7 +6,8 @@ import type { Coding } from '@medplum/fhirtypes';
  * crash, and absent stays unknown.
  */
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function field(value: unknown, name: string): unknown {
   return isObject(value) ? value[name] : undefined;
@@ -25,7 +26,9 @@ export function codings(concept: unknown): Coding[] {
   return list(field(concept, 'coding')).flatMap((c) => {
     const system = text(field(c, 'system'));
     const code = text(field(c, 'code'));
-    return system && code ? [{ system, code, ...(text(field(c, 'display')) ? { display: text(field(c, 'display')) } : {}) }] : [];
+    return system && code
+      ? [{ system, code, ...(text(field(c, 'display')) ? { display: text(field(c, 'display')) } : {}) }]
+      : [];
   });
 }
 
@@ -40,7 +43,9 @@ export function statusCode(concept: unknown, system: string): string | undefined
 
 /** Words a person recorded: the concept's text and its codings' displays. */
 export function wording(concept: unknown): string[] {
-  return [text(field(concept, 'text')), ...codings(concept).map((c) => c.display)].filter((t): t is string => t !== undefined);
+  return [text(field(concept, 'text')), ...codings(concept).map((c) => c.display)].filter(
+    (t): t is string => t !== undefined,
+  );
 }
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;

@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import type { Coding, Condition, Medication, MedicationRequest, MedicationStatement, Procedure } from '@medplum/fhirtypes';
+import type {
+  Coding,
+  Condition,
+  Medication,
+  MedicationRequest,
+  MedicationStatement,
+  Procedure,
+} from '@medplum/fhirtypes';
 
 import type { RuleCatalogue } from '../../rules/catalogue';
 import { daysBetween } from '../../screening/screening-facts';
@@ -43,7 +50,12 @@ export interface FhirScreening extends MappingReport {
 const source = (coding: Coding | undefined): Pick<MappedSource, 'code' | 'display'> =>
   coding ? { code: `${coding.system}|${coding.code}`, ...(coding.display ? { display: coding.display } : {}) } : {};
 
-const GENDERS: Record<string, ScreeningRequest['patient']['sex']> = { female: 'female', male: 'male', other: 'other', unknown: 'unknown' };
+const GENDERS: Record<string, ScreeningRequest['patient']['sex']> = {
+  female: 'female',
+  male: 'male',
+  other: 'other',
+  unknown: 'unknown',
+};
 
 function mapPatient(record: ClinicalRecord, draft: ScreeningDraft, report: MappingReport): void {
   const patient = record.patient;
@@ -52,7 +64,9 @@ function mapPatient(record: ClinicalRecord, draft: ScreeningDraft, report: Mappi
     return;
   }
   const reference = referenceTo(patient);
-  const mrn = list(field(patient, 'identifier')).find((id) => codings(field(id, 'type')).some((c) => c.system === SYSTEM.identifierType && c.code === 'MR'));
+  const mrn = list(field(patient, 'identifier')).find((id) =>
+    codings(field(id, 'type')).some((c) => c.system === SYSTEM.identifierType && c.code === 'MR'),
+  );
   const ref = text(field(mrn, 'value')) ?? text(field(patient, 'id'));
   if (ref && ref.length <= 64) {
     draft.patient.ref = ref;
@@ -63,7 +77,9 @@ function mapPatient(record: ClinicalRecord, draft: ScreeningDraft, report: Mappi
     draft.patient.birthDate = birthDate;
     report.sources.push({ item: 'patient.birthDate', reference, value: birthDate });
   } else if (field(patient, 'birthDate') !== undefined) {
-    report.notes.push(`${reference} birthDate "${String(field(patient, 'birthDate'))}" is not a full date: age unknown.`);
+    report.notes.push(
+      `${reference} birthDate "${String(field(patient, 'birthDate'))}" is not a full date: age unknown.`,
+    );
   }
   const sex = GENDERS[text(field(patient, 'gender')) ?? ''];
   if (sex) {
@@ -82,14 +98,22 @@ function sideOf(condition: Condition): Side | null {
     for (const coding of codings(site)) {
       if (coding.system === SNOMED.left.system && coding.code === SNOMED.left.code) sides.add('left');
       if (coding.system === SNOMED.right.system && coding.code === SNOMED.right.code) sides.add('right');
-      if (coding.system === BFR_SYSTEM && /^cuff-site-.+-(left|right)$/.test(coding.code!)) sides.add(coding.code!.endsWith('left') ? 'left' : 'right');
+      if (coding.system === BFR_SYSTEM && /^cuff-site-.+-(left|right)$/.test(coding.code!))
+        sides.add(coding.code!.endsWith('left') ? 'left' : 'right');
     }
   }
   return sides.size === 1 ? [...sides][0] : null;
 }
 
-function mapConditions(record: ClinicalRecord, catalogue: RuleCatalogue, draft: ScreeningDraft, report: MappingReport): void {
-  const mappings = catalogue.table(fhirMapping).conditions.map((m) => ({ mapping: m, valueSet: valueSet(catalogue, m.valueSet) }));
+function mapConditions(
+  record: ClinicalRecord,
+  catalogue: RuleCatalogue,
+  draft: ScreeningDraft,
+  report: MappingReport,
+): void {
+  const mappings = catalogue
+    .table(fhirMapping)
+    .conditions.map((m) => ({ mapping: m, valueSet: valueSet(catalogue, m.valueSet) }));
   for (const condition of record.conditions) {
     const reference = referenceTo(condition);
     const matches = mappings.flatMap(({ mapping, valueSet: vs }) => {
@@ -101,7 +125,9 @@ function mapConditions(record: ClinicalRecord, catalogue: RuleCatalogue, draft: 
     }
     const verification = statusCode(field(condition, 'verificationStatus'), SYSTEM.conditionVerification);
     if (verification && IGNORED.includes(verification)) {
-      report.notes.push(`${reference} (${nameOf(field(condition, 'code'))}) ignored: verificationStatus ${verification}.`);
+      report.notes.push(
+        `${reference} (${nameOf(field(condition, 'code'))}) ignored: verificationStatus ${verification}.`,
+      );
       continue;
     }
     const clinical = statusCode(field(condition, 'clinicalStatus'), SYSTEM.conditionClinical);
@@ -113,11 +139,15 @@ function mapConditions(record: ClinicalRecord, catalogue: RuleCatalogue, draft: 
     for (const { mapping, coding } of matches) {
       const item = mapping.item;
       if (verification && UNCONFIRMED.includes(verification)) {
-        report.notes.push(`${reference} (${coding.display ?? coding.code}) is ${verification}: ${item} is left for the clinician to confirm.`);
+        report.notes.push(
+          `${reference} (${coding.display ?? coding.code}) is ${verification}: ${item} is left for the clinician to confirm.`,
+        );
         continue;
       }
       if (!mapping.answersYesWhen.includes(status)) {
-        report.notes.push(`${reference} (${coding.display ?? coding.code}) is ${status}: it does not answer ${item} (${mapping.id}).`);
+        report.notes.push(
+          `${reference} (${coding.display ?? coding.code}) is ${status}: it does not answer ${item} (${mapping.id}).`,
+        );
         continue;
       }
       const isLimbItem = item in LIMB_ITEMS;
@@ -126,7 +156,14 @@ function mapConditions(record: ClinicalRecord, catalogue: RuleCatalogue, draft: 
       } else {
         draft.answers[item as PatientItem] = 'yes';
       }
-      report.sources.push({ item: isLimbItem ? `limbs.${item}` : item, reference, ...source(coding), ...(date ? { date } : {}), value: 'yes', mapping: mapping.id });
+      report.sources.push({
+        item: isLimbItem ? `limbs.${item}` : item,
+        reference,
+        ...source(coding),
+        ...(date ? { date } : {}),
+        value: 'yes',
+        mapping: mapping.id,
+      });
     }
   }
 }
@@ -140,12 +177,19 @@ function medicationOf(order: MedicationRequest | MedicationStatement, record: Cl
   if (reference.startsWith('#')) {
     return record.medicationResources.find((m) => m.id === `${referenceTo(order)}${reference}`);
   }
-  return record.medicationResources.find((m) => reference === referenceTo(m) || reference.endsWith(`/${referenceTo(m)}`));
+  return record.medicationResources.find(
+    (m) => reference === referenceTo(m) || reference.endsWith(`/${referenceTo(m)}`),
+  );
 }
 
 type MedicationMatch = { coding?: Coding; matchedBy: 'code' | 'ingredient' | 'text'; name: string };
 
-function recogniseMedication(order: MedicationRequest | MedicationStatement, record: ClinicalRecord, mapping: MedicationMapping, vs: ValueSetResource): MedicationMatch | undefined {
+function recogniseMedication(
+  order: MedicationRequest | MedicationStatement,
+  record: ClinicalRecord,
+  mapping: MedicationMapping,
+  vs: ValueSetResource,
+): MedicationMatch | undefined {
   const medication = medicationOf(order, record);
   const concepts = [field(order, 'medicationCodeableConcept'), field(medication, 'code')];
   for (const concept of concepts) {
@@ -168,7 +212,12 @@ function recogniseMedication(order: MedicationRequest | MedicationStatement, rec
 
 const NOT_YET = ['draft', 'intended', 'unknown'];
 
-function mapMedications(record: ClinicalRecord, catalogue: RuleCatalogue, draft: ScreeningDraft, report: MappingReport): void {
+function mapMedications(
+  record: ClinicalRecord,
+  catalogue: RuleCatalogue,
+  draft: ScreeningDraft,
+  report: MappingReport,
+): void {
   for (const mapping of catalogue.table(fhirMapping).medications) {
     const vs = valueSet(catalogue, mapping.valueSet);
     for (const order of record.medications) {
@@ -194,7 +243,9 @@ function mapMedications(record: ClinicalRecord, catalogue: RuleCatalogue, draft:
       }
       draft.answers[mapping.item] = 'yes';
       const period = field(order, 'effectivePeriod');
-      const date = isRequest ? day(field(order, 'authoredOn')) : (day(field(order, 'effectiveDateTime')) ?? day(field(period, 'start')) ?? day(field(order, 'dateAsserted')));
+      const date = isRequest
+        ? day(field(order, 'authoredOn'))
+        : (day(field(order, 'effectiveDateTime')) ?? day(field(period, 'start')) ?? day(field(order, 'dateAsserted')));
       report.sources.push({
         item: mapping.item,
         reference,
@@ -217,14 +268,22 @@ function performedOn(procedure: Procedure): string | undefined {
   return day(field(procedure, 'performedDateTime')) ?? day(field(period, 'end')) ?? day(field(period, 'start'));
 }
 
-function mapProcedures(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string, draft: ScreeningDraft, report: MappingReport): void {
+function mapProcedures(
+  record: ClinicalRecord,
+  catalogue: RuleCatalogue,
+  asOf: string,
+  draft: ScreeningDraft,
+  report: MappingReport,
+): void {
   for (const mapping of catalogue.table(fhirMapping).procedures) {
     const vs = valueSet(catalogue, mapping.valueSet);
     const operations: Array<{ reference: string; date: string; coding: Coding; name: string }> = [];
     for (const procedure of record.procedures) {
       // R4 has one category; R5-shaped records send a list.
       const category = field(procedure, 'category');
-      const coding = [...list(category), category, field(procedure, 'code')].map((c) => codingIn(vs, c)).find((c) => c !== undefined);
+      const coding = [...list(category), category, field(procedure, 'code')]
+        .map((c) => codingIn(vs, c))
+        .find((c) => c !== undefined);
       if (!coding) {
         continue;
       }
@@ -252,31 +311,74 @@ function mapProcedures(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: s
     }
     const days = daysBetween(latest.date, asOf);
     if (days > mapping.windowDays) {
-      report.notes.push(`${latest.reference} (${latest.name}) on ${latest.date} is ${days} days ago, outside ${mapping.windowDays} days: ${mapping.item} is left for the clinician.`);
+      report.notes.push(
+        `${latest.reference} (${latest.name}) on ${latest.date} is ${days} days ago, outside ${mapping.windowDays} days: ${mapping.item} is left for the clinician.`,
+      );
       continue;
     }
     draft.answers.recentSurgery = 'yes';
     draft.surgeryDate = latest.date;
-    report.sources.push({ item: mapping.item, reference: latest.reference, ...source(latest.coding), display: latest.name, date: latest.date, value: 'yes', mapping: mapping.id });
-    report.sources.push({ item: 'surgeryDate', reference: latest.reference, date: latest.date, value: latest.date, mapping: mapping.id });
+    report.sources.push({
+      item: mapping.item,
+      reference: latest.reference,
+      ...source(latest.coding),
+      display: latest.name,
+      date: latest.date,
+      value: 'yes',
+      mapping: mapping.id,
+    });
+    report.sources.push({
+      item: 'surgeryDate',
+      reference: latest.reference,
+      date: latest.date,
+      value: latest.date,
+      mapping: mapping.id,
+    });
   }
 }
 
-function mapMeasurements(record: ClinicalRecord, catalogue: RuleCatalogue, asOf: string, draft: ScreeningDraft, report: MappingReport): void {
+function mapMeasurements(
+  record: ClinicalRecord,
+  catalogue: RuleCatalogue,
+  asOf: string,
+  draft: ScreeningDraft,
+  report: MappingReport,
+): void {
   const bp = bloodPressureFrom(record.observations, catalogue, asOf, report);
   if (bp) {
     draft.bloodPressure = { systolic: bp.systolic, diastolic: bp.diastolic, measuredOn: bp.measuredOn };
-    report.sources.push({ item: 'bloodPressure', reference: bp.reference, code: 'http://loinc.org|85354-9', date: bp.measuredOn, value: `${bp.systolic}/${bp.diastolic}`, mapping: 'fhir.measurement.blood-pressure' });
+    report.sources.push({
+      item: 'bloodPressure',
+      reference: bp.reference,
+      code: 'http://loinc.org|85354-9',
+      date: bp.measuredOn,
+      value: `${bp.systolic}/${bp.diastolic}`,
+      mapping: 'fhir.measurement.blood-pressure',
+    });
   }
   const weight = bodyWeightFrom(record.observations, catalogue, asOf, report);
   if (weight) {
     draft.patient.weightKg = weight.value;
-    report.sources.push({ item: 'patient.weightKg', reference: weight.reference, code: 'http://loinc.org|29463-7', date: weight.measuredOn, value: weight.value, mapping: 'fhir.measurement.body-weight' });
+    report.sources.push({
+      item: 'patient.weightKg',
+      reference: weight.reference,
+      code: 'http://loinc.org|29463-7',
+      date: weight.measuredOn,
+      value: weight.value,
+      mapping: 'fhir.measurement.body-weight',
+    });
   }
   const height = bodyHeightFrom(record.observations, catalogue, asOf, report);
   if (height) {
     draft.patient.heightCm = height.value;
-    report.sources.push({ item: 'patient.heightCm', reference: height.reference, code: 'http://loinc.org|8302-2', date: height.measuredOn, value: height.value, mapping: 'fhir.measurement.body-height' });
+    report.sources.push({
+      item: 'patient.heightCm',
+      reference: height.reference,
+      code: 'http://loinc.org|8302-2',
+      date: height.measuredOn,
+      value: height.value,
+      mapping: 'fhir.measurement.body-height',
+    });
   }
 }
 

@@ -2,11 +2,20 @@ import type { Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 
 import type { FieldError } from '../../common/problem';
 import { ScreeningRequest } from '../../screening/screening.schema';
-import type { QuestionnaireResponse, QuestionnaireResponseAnswer, QuestionnaireResponseItem } from './questionnaire-response.schema';
+import type {
+  QuestionnaireResponse,
+  QuestionnaireResponseAnswer,
+  QuestionnaireResponseItem,
+} from './questionnaire-response.schema';
 
 type Target = Record<string, unknown>;
 
-const fieldError = (field: string, pointer: string, detail: string): FieldError => ({ in: 'body', field, pointer, detail });
+const fieldError = (field: string, pointer: string, detail: string): FieldError => ({
+  in: 'body',
+  field,
+  pointer,
+  detail,
+});
 
 function setAt(target: Target, path: string[], value: unknown): void {
   const [head, ...rest] = path;
@@ -25,7 +34,9 @@ function valueOf(def: QuestionnaireItem, answer: QuestionnaireResponseAnswer): {
       const allowed = (def.answerOption ?? []).map((o) => o.valueCoding!);
       const picked = answer.valueCoding;
       const match = picked && allowed.find((c) => c.system === picked.system && c.code === picked.code);
-      return match ? { value: match.code } : { problem: `needs valueCoding ${allowed[0].system}|${allowed.map((c) => c.code).join(', ')}` };
+      return match
+        ? { value: match.code }
+        : { problem: `needs valueCoding ${allowed[0].system}|${allowed.map((c) => c.code).join(', ')}` };
     }
     case 'date':
       return answer.valueDate !== undefined ? { value: answer.valueDate } : { problem: 'needs valueDate (YYYY-MM-DD)' };
@@ -46,13 +57,26 @@ interface Walk {
   pointers: Map<string, string>;
 }
 
-function walk(items: readonly QuestionnaireResponseItem[], defs: readonly QuestionnaireItem[], parent: { linkId: string; path: string[] } | null, at: string, target: Target, state: Walk): void {
+function walk(
+  items: readonly QuestionnaireResponseItem[],
+  defs: readonly QuestionnaireItem[],
+  parent: { linkId: string; path: string[] } | null,
+  at: string,
+  target: Target,
+  state: Walk,
+): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const pointer = `${at}/${i}`;
     const def = defs.find((d) => d.linkId === item.linkId);
     if (!def) {
-      state.errors.push(fieldError(item.linkId, `${pointer}/linkId`, parent ? `is not an item of the group ${parent.linkId}` : 'is not a top-level item of the questionnaire'));
+      state.errors.push(
+        fieldError(
+          item.linkId,
+          `${pointer}/linkId`,
+          parent ? `is not an item of the group ${parent.linkId}` : 'is not a top-level item of the questionnaire',
+        ),
+      );
       return;
     }
     const key = (parent ? item.linkId.slice(parent.linkId.length + 1) : item.linkId).split('.');
@@ -108,7 +132,11 @@ function walk(items: readonly QuestionnaireResponseItem[], defs: readonly Questi
 }
 
 /** The linkId of a request field: its dotted path without list indices. */
-const linkIdOf = (path: ReadonlyArray<PropertyKey>) => path.filter((p) => typeof p !== 'number').map(String).join('.');
+const linkIdOf = (path: ReadonlyArray<PropertyKey>) =>
+  path
+    .filter((p) => typeof p !== 'number')
+    .map(String)
+    .join('.');
 
 /** The body location closest to a request field: its answer, else the group that should hold it. */
 function pointerOf(path: ReadonlyArray<PropertyKey>, pointers: Map<string, string>): string {
@@ -126,10 +154,21 @@ function pointerOf(path: ReadonlyArray<PropertyKey>, pointers: Map<string, strin
  * refused answer named by its linkId and located in the body. An unanswered question stays unknown,
  * exactly as an item left out of `POST /v1/screenings`.
  */
-export function screeningFromQuestionnaireResponse(response: QuestionnaireResponse, questionnaire: Questionnaire): { request?: ScreeningRequest; errors: FieldError[] } {
+export function screeningFromQuestionnaireResponse(
+  response: QuestionnaireResponse,
+  questionnaire: Questionnaire,
+): { request?: ScreeningRequest; errors: FieldError[] } {
   const [url, version] = response.questionnaire.split('|');
   if (url !== questionnaire.url || (version !== undefined && version !== questionnaire.version)) {
-    return { errors: [fieldError('questionnaire', '/questionnaire', `must be ${questionnaire.url} (optionally |${questionnaire.version}, the current version)`)] };
+    return {
+      errors: [
+        fieldError(
+          'questionnaire',
+          '/questionnaire',
+          `must be ${questionnaire.url} (optionally |${questionnaire.version}, the current version)`,
+        ),
+      ],
+    };
   }
   const state: Walk = { errors: [], pointers: new Map() };
   const candidate: Target = { answers: {} };

@@ -18,7 +18,9 @@ import { languageFromHeader, QUESTIONNAIRE_LANGUAGES, QuestionnaireLanguage } fr
 import { screeningQuestionnaire } from './screening-questionnaire';
 
 const QuestionnaireQuery = z.strictObject({
-  lang: QuestionnaireLanguage.optional().describe('Language of the questionnaire: `en` or `es`. Wins over `Accept-Language`; any other value is refused with a 400 naming `lang`.'),
+  lang: QuestionnaireLanguage.optional().describe(
+    'Language of the questionnaire: `en` or `es`. Wins over `Accept-Language`; any other value is refused with a 400 naming `lang`.',
+  ),
 });
 
 @ApiTags('screenings')
@@ -32,7 +34,9 @@ export class ScreeningQuestionnaireController {
     private readonly screenings: ScreeningsService,
     catalogue: RuleCatalogue,
   ) {
-    this.translated = Object.fromEntries(QUESTIONNAIRE_LANGUAGES.map((lang) => [lang, screeningQuestionnaire(catalogue, lang)])) as Record<QuestionnaireLanguage, Questionnaire>;
+    this.translated = Object.fromEntries(
+      QUESTIONNAIRE_LANGUAGES.map((lang) => [lang, screeningQuestionnaire(catalogue, lang)]),
+    ) as Record<QuestionnaireLanguage, Questionnaire>;
     this.questionnaire = this.translated.en;
   }
 
@@ -46,8 +50,18 @@ export class ScreeningQuestionnaireController {
       'In English (the default) or Spanish: `?lang=es` or `Accept-Language: es` (any region, e.g. `es-419`; weights honoured) gives the Spanish texts, help texts and answer displays, with the FHIR `language` element and the `Content-Language` header set. `lang` wins over the header; a `lang` other than `en` or `es` is refused (400 naming `lang`), while a header naming no supported language gets English. Codes, linkIds and the version are the same in both languages, so a QuestionnaireResponse to either is read alike.',
   })
   @ApiProduces('application/fhir+json')
-  @ApiHeader({ name: 'Accept-Language', required: false, description: 'Preferred language when `lang` is not given: `es` for Spanish, otherwise English.' })
-  @ApiOkResponse({ description: 'A FHIR R4 Questionnaire (`application/fhir+json`).', schema: { type: 'object', properties: { resourceType: { type: 'string', enum: ['Questionnaire'], description: 'Always `Questionnaire`.' } } } })
+  @ApiHeader({
+    name: 'Accept-Language',
+    required: false,
+    description: 'Preferred language when `lang` is not given: `es` for Spanish, otherwise English.',
+  })
+  @ApiOkResponse({
+    description: 'A FHIR R4 Questionnaire (`application/fhir+json`).',
+    schema: {
+      type: 'object',
+      properties: { resourceType: { type: 'string', enum: ['Questionnaire'], description: 'Always `Questionnaire`.' } },
+    },
+  })
   @ApiProblems(400)
   read(
     @Query({ schema: QuestionnaireQuery }) query: z.infer<typeof QuestionnaireQuery>,
@@ -70,11 +84,18 @@ export class ScreeningQuestionnaireController {
   })
   @ApiCreatedResponse({ standardSchema: Screening })
   @ApiProblems(400, 413, 415)
-  async screen(@Body({ schema: QuestionnaireResponse }) body: QuestionnaireResponse, @CurrentPrincipal() principal: Principal): Promise<Screening> {
+  async screen(
+    @Body({ schema: QuestionnaireResponse }) body: QuestionnaireResponse,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Screening> {
     const { request, errors } = screeningFromQuestionnaireResponse(body, this.questionnaire);
     if (!request) {
       const fields = [...new Set(errors.map((e) => e.field))];
-      throw new DomainError(ErrorCode.ValidationFailed, `The questionnaire response has ${errors.length} refused answer${errors.length === 1 ? '' : 's'}: ${fields.join(', ')}.`, errors);
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `The questionnaire response has ${errors.length} refused answer${errors.length === 1 ? '' : 's'}: ${fields.join(', ')}.`,
+        errors,
+      );
     }
     return this.screenings.screen(request, principal);
   }

@@ -14,7 +14,8 @@ import { screeningQuestionnaire } from './screening-questionnaire';
 
 const catalogue = loadRuleCatalogue(RULES_DATA);
 const questionnaire = screeningQuestionnaire(catalogue);
-const linkIds = (items: readonly QuestionnaireItem[] = []): string[] => items.flatMap((i) => [i.linkId, ...linkIds(i.item)]);
+const linkIds = (items: readonly QuestionnaireItem[] = []): string[] =>
+  items.flatMap((i) => [i.linkId, ...linkIds(i.item)]);
 const sut = (body: unknown) => screeningFromQuestionnaireResponse(QuestionnaireResponse.parse(body), questionnaire);
 
 describe('screeningQuestionnaire', () => {
@@ -44,7 +45,11 @@ describe('screeningQuestionnaire', () => {
 
 describe('screeningFromQuestionnaireResponse', () => {
   it('gives back the screening request the answers came from', () => {
-    const request = screeningRequest({ answers: { vteHistory: 'no', recentSurgery: 'yes' }, surgeryDate: '2026-10-30', limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('upper-arm', 'right')] });
+    const request = screeningRequest({
+      answers: { vteHistory: 'no', recentSurgery: 'yes' },
+      surgeryDate: '2026-10-30',
+      limbs: [limbSite('thigh', 'left', { wound: 'yes' }), limbSite('upper-arm', 'right')],
+    });
     const { request: parsed, errors } = sut(questionnaireResponseFor(request));
     expect(errors).toEqual([]);
     expect(parsed).toEqual(request);
@@ -69,14 +74,34 @@ describe('screeningFromQuestionnaireResponse', () => {
     const patientIndex = body.item.indexOf(patient);
     const answersIndex = body.item.indexOf(answers);
     expect(errors).toEqual([
-      { in: 'body', field: 'patient.birthDate', pointer: `/item/${patientIndex}/item/1/answer/0`, detail: 'needs valueDate (YYYY-MM-DD)' },
-      { in: 'body', field: 'answers.vteHistory', pointer: `/item/${answersIndex}/item/0/answer/0`, detail: expect.stringContaining('needs valueCoding') },
-      { in: 'body', field: 'answers.smokes', pointer: `/item/${answersIndex}/item/${answers.item!.length - 1}/linkId`, detail: 'is not an item of the group answers' },
+      {
+        in: 'body',
+        field: 'patient.birthDate',
+        pointer: `/item/${patientIndex}/item/1/answer/0`,
+        detail: 'needs valueDate (YYYY-MM-DD)',
+      },
+      {
+        in: 'body',
+        field: 'answers.vteHistory',
+        pointer: `/item/${answersIndex}/item/0/answer/0`,
+        detail: expect.stringContaining('needs valueCoding'),
+      },
+      {
+        in: 'body',
+        field: 'answers.smokes',
+        pointer: `/item/${answersIndex}/item/${answers.item!.length - 1}/linkId`,
+        detail: 'is not an item of the group answers',
+      },
     ]);
   });
 
   it('reports what the screening refuses by linkId too, e.g. a diastolic above the systolic or a missing surgery date', () => {
-    const body = questionnaireResponseFor(screeningRequest({ answers: { recentSurgery: 'yes' }, bloodPressure: { systolic: 120, diastolic: 130, measuredOn: SCREENED_ON } }));
+    const body = questionnaireResponseFor(
+      screeningRequest({
+        answers: { recentSurgery: 'yes' },
+        bloodPressure: { systolic: 120, diastolic: 130, measuredOn: SCREENED_ON },
+      }),
+    );
     const { errors } = sut(body);
     expect(errors.map((e) => [e.field, e.detail])).toEqual(
       expect.arrayContaining([
@@ -89,13 +114,26 @@ describe('screeningFromQuestionnaireResponse', () => {
   });
 
   it('refuses a response to another questionnaire or another version of it', () => {
-    const other = { ...questionnaireResponseFor(screeningRequest()), questionnaire: `${questionnaire.url}|000000000000` };
-    expect(sut(other).errors).toEqual([{ in: 'body', field: 'questionnaire', pointer: '/questionnaire', detail: expect.stringContaining(questionnaire.version!) }]);
+    const other = {
+      ...questionnaireResponseFor(screeningRequest()),
+      questionnaire: `${questionnaire.url}|000000000000`,
+    };
+    expect(sut(other).errors).toEqual([
+      {
+        in: 'body',
+        field: 'questionnaire',
+        pointer: '/questionnaire',
+        detail: expect.stringContaining(questionnaire.version!),
+      },
+    ]);
     expect(sut({ ...other, questionnaire: `${questionnaire.url}|${questionnaire.version}` }).errors).toEqual([]);
   });
 
   it('refuses a response that is still in progress, at the boundary', () => {
-    const parsed = QuestionnaireResponse.safeParse({ ...questionnaireResponseFor(screeningRequest()), status: 'in-progress' });
+    const parsed = QuestionnaireResponse.safeParse({
+      ...questionnaireResponseFor(screeningRequest()),
+      status: 'in-progress',
+    });
     expect(parsed.success).toBe(false);
   });
 });
@@ -116,26 +154,54 @@ describe('the Spanish screening questionnaire', () => {
     expect(questionnaire.language).toBe('en');
     expect(es.version).toBe(questionnaire.version);
     expect(linkIds(es.item)).toEqual(linkIds(questionnaire.item));
-    const structure = (q: Questionnaire) => items(q).map(({ linkId, type, required, repeats, enableWhen, code, answerOption }) => ({ linkId, type, required, repeats, enableWhen, code, answerCodes: answerOption?.map((o) => o.valueCoding!.code) }));
+    const structure = (q: Questionnaire) =>
+      items(q).map(({ linkId, type, required, repeats, enableWhen, code, answerOption }) => ({
+        linkId,
+        type,
+        required,
+        repeats,
+        enableWhen,
+        code,
+        answerCodes: answerOption?.map((o) => o.valueCoding!.code),
+      }));
     expect(structure(es)).toEqual(structure(questionnaire));
   });
 
   it('asks every question, help text and answer option in Spanish', () => {
-    expect(byId(es, 'answers.vteHistory').text).toBe('¿Ha tenido alguna vez el paciente una trombosis venosa profunda (TVP) o una embolia pulmonar (EP)? (sin respuesta = desconocido)');
-    expect(byId(es, 'answers.vteHistory').answerOption!.map((o) => o.valueCoding!.display)).toEqual(['sí', 'no', 'desconocido']);
+    expect(byId(es, 'answers.vteHistory').text).toBe(
+      '¿Ha tenido alguna vez el paciente una trombosis venosa profunda (TVP) o una embolia pulmonar (EP)? (sin respuesta = desconocido)',
+    );
+    expect(byId(es, 'answers.vteHistory').answerOption!.map((o) => o.valueCoding!.display)).toEqual([
+      'sí',
+      'no',
+      'desconocido',
+    ]);
     expect(byId(es, 'limbs.side').answerOption!.map((o) => o.valueCoding!.display)).toEqual(['izquierdo', 'derecho']);
-    expect(byId(es, 'answers.anticoagulants.help')).toMatchObject({ type: 'display', text: expect.stringContaining('apixabán'), extension: [{ valueCodeableConcept: { coding: [{ code: 'help' }] } }] });
+    expect(byId(es, 'answers.anticoagulants.help')).toMatchObject({
+      type: 'display',
+      text: expect.stringContaining('apixabán'),
+      extension: [{ valueCodeableConcept: { coding: [{ code: 'help' }] } }],
+    });
     expect(byId(questionnaire, 'answers.anticoagulants.help').text).toContain('apixaban');
     expect(es.title).toMatch(/^Entrenamiento con restricción del flujo sanguíneo/);
     const english = new Map(items(questionnaire).map((i) => [i.linkId, i]));
     for (const item of items(es)) {
-      expect({ linkId: item.linkId, same: item.text === english.get(item.linkId)!.text }).toEqual({ linkId: item.linkId, same: false });
+      expect({ linkId: item.linkId, same: item.text === english.get(item.linkId)!.text }).toEqual({
+        linkId: item.linkId,
+        same: false,
+      });
     }
   });
 
   it('reads a response to the Spanish questionnaire as one to the English', () => {
-    const request = screeningRequest({ answers: { vteHistory: 'no', recentSurgery: 'yes' }, surgeryDate: '2026-10-30' });
-    const { request: parsed, errors } = screeningFromQuestionnaireResponse(QuestionnaireResponse.parse(questionnaireResponseFor(request)), es);
+    const request = screeningRequest({
+      answers: { vteHistory: 'no', recentSurgery: 'yes' },
+      surgeryDate: '2026-10-30',
+    });
+    const { request: parsed, errors } = screeningFromQuestionnaireResponse(
+      QuestionnaireResponse.parse(questionnaireResponseFor(request)),
+      es,
+    );
     expect(errors).toEqual([]);
     expect(parsed).toEqual(request);
   });
@@ -157,14 +223,19 @@ describe('the questionnaire wording in rules-data', () => {
     const dir = editedRulesData(FILE, (c) => {
       delete c.translations['Atrial fibrillation?'];
     });
-    expect(problemsOf(dir)).toEqual(['screening-questionnaire.data.json › translations: has no Spanish for "Atrial fibrillation?"']);
+    expect(problemsOf(dir)).toEqual([
+      'screening-questionnaire.data.json › translations: has no Spanish for "Atrial fibrillation?"',
+    ]);
   });
 
   it('refuses Spanish or help for a text or question the questionnaire does not have', () => {
     const dir = editedRulesData(FILE, (c) => {
       c.translations['Atrial flutter?'] = { es: '¿Flúter auricular?' };
       c.help['answers.atrialFlutter'] = { en: 'Typical or atypical.', es: 'Típico o atípico.' };
-      c.help.bloodPressure = { en: 'Seated, after five minutes of rest.', es: 'Sentado, tras cinco minutos de reposo.' };
+      c.help.bloodPressure = {
+        en: 'Seated, after five minutes of rest.',
+        es: 'Sentado, tras cinco minutos de reposo.',
+      };
     });
     expect(problemsOf(dir)).toEqual([
       'screening-questionnaire.data.json › translations: has Spanish for a text the screening questionnaire does not have: "Atrial flutter?"',
@@ -177,7 +248,9 @@ describe('the questionnaire wording in rules-data', () => {
     const dir = editedRulesData(FILE, (c) => {
       delete c.help['answers.anticoagulants'].es;
     });
-    expect(problemsOf(dir).join('\n')).toMatch(/screening-questionnaire\.data\.json › help\.answers\.anticoagulants\.es/);
+    expect(problemsOf(dir).join('\n')).toMatch(
+      /screening-questionnaire\.data\.json › help\.answers\.anticoagulants\.es/,
+    );
   });
 });
 

@@ -30,7 +30,9 @@ export type ChoiceKind = keyof typeof CHOICES;
 
 const HELP_CONTROL = {
   url: 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl',
-  valueCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/questionnaire-item-control', code: 'help', display: 'Help-Button' }] },
+  valueCodeableConcept: {
+    coding: [{ system: 'http://hl7.org/fhir/questionnaire-item-control', code: 'help', display: 'Help-Button' }],
+  },
 };
 
 /**
@@ -54,14 +56,17 @@ class Wording {
     if (this.lang === 'en') return english;
     const translated = this.table.translations[english]?.es;
     // Unreachable once the rules data loaded: the wording check refuses a text without Spanish.
-    if (translated === undefined) throw new Error(`The screening questionnaire has no Spanish for ${JSON.stringify(english)}`);
+    if (translated === undefined)
+      throw new Error(`The screening questionnaire has no Spanish for ${JSON.stringify(english)}`);
     return translated;
   }
 
   /** The help text of an item as a FHIR display child marked as help, when the wording has one. */
   help(linkId: string): Partial<QuestionnaireItem> {
     const help = this.table.help[linkId];
-    return help ? { item: [{ linkId: `${linkId}.help`, text: help[this.lang], type: 'display', extension: [HELP_CONTROL] }] } : {};
+    return help
+      ? { item: [{ linkId: `${linkId}.help`, text: help[this.lang], type: 'display', extension: [HELP_CONTROL] }] }
+      : {};
   }
 }
 
@@ -69,14 +74,34 @@ class Wording {
  * The linkId of an item is the dotted path of the screening request field it fills (array indices
  * left out), so a QuestionnaireResponse maps onto the request, and a refused field onto its item.
  */
-type Build = (linkId: string, text: string, type: QuestionnaireItem['type'], extra?: Partial<QuestionnaireItem>) => QuestionnaireItem;
-type BuildChoice = (linkId: string, text: string, kind: ChoiceKind, extra?: Partial<QuestionnaireItem>) => QuestionnaireItem;
+type Build = (
+  linkId: string,
+  text: string,
+  type: QuestionnaireItem['type'],
+  extra?: Partial<QuestionnaireItem>,
+) => QuestionnaireItem;
+type BuildChoice = (
+  linkId: string,
+  text: string,
+  kind: ChoiceKind,
+  extra?: Partial<QuestionnaireItem>,
+) => QuestionnaireItem;
 
 function builders(wording: Wording): { question: Build; choice: BuildChoice } {
   // A question (not a group) carries its help text when the wording has one.
-  const question: Build = (linkId, text, type, extra = {}) => ({ linkId, text: wording.text(text), type, ...extra, ...(type === 'group' ? {} : wording.help(linkId)) });
-  const options = (kind: ChoiceKind) => CHOICES[kind].codes.map((code) => ({ valueCoding: { system: CHOICES[kind].system, code, display: wording.text(code) } }));
-  const choice: BuildChoice = (linkId, text, kind, extra = {}) => question(linkId, text, 'choice', { answerOption: options(kind), ...extra });
+  const question: Build = (linkId, text, type, extra = {}) => ({
+    linkId,
+    text: wording.text(text),
+    type,
+    ...extra,
+    ...(type === 'group' ? {} : wording.help(linkId)),
+  });
+  const options = (kind: ChoiceKind) =>
+    CHOICES[kind].codes.map((code) => ({
+      valueCoding: { system: CHOICES[kind].system, code, display: wording.text(code) },
+    }));
+  const choice: BuildChoice = (linkId, text, kind, extra = {}) =>
+    question(linkId, text, 'choice', { answerOption: options(kind), ...extra });
   return { question, choice };
 }
 
@@ -85,7 +110,11 @@ function itemCodes(catalogue: RuleCatalogue, item: string): Coding[] {
   return catalogue
     .table(fhirMapping)
     .conditions.filter((m) => m.item === item)
-    .flatMap((m) => valueSet(catalogue, m.valueSet).compose.include.filter((inc) => inc.system === SYSTEM.snomed).flatMap((inc) => (inc.concept ?? []).map((c) => ({ system: inc.system, code: c.code, display: c.display }))));
+    .flatMap((m) =>
+      valueSet(catalogue, m.valueSet)
+        .compose.include.filter((inc) => inc.system === SYSTEM.snomed)
+        .flatMap((inc) => (inc.concept ?? []).map((c) => ({ system: inc.system, code: c.code, display: c.display }))),
+    );
 }
 
 /** Shown unless the patient is male: the items that do not apply to a male patient. */
@@ -95,13 +124,21 @@ const unlessMale: Partial<QuestionnaireItem> = {
 
 const UNANSWERED = '(left unanswered = unknown)';
 
-function answerItems(catalogue: RuleCatalogue, wording: Wording, prefix: string, items: Record<string, string>): QuestionnaireItem[] {
+function answerItems(
+  catalogue: RuleCatalogue,
+  wording: Wording,
+  prefix: string,
+  items: Record<string, string>,
+): QuestionnaireItem[] {
   const { choice } = builders(wording);
   return Object.entries(items).map(([item, text]) => {
     const linkId = `${prefix}.${item}`;
     const code = itemCodes(catalogue, item);
     const applies = (NOT_ASKED_OF_MALE_PATIENTS as readonly string[]).includes(item) ? unlessMale : {};
-    return { ...choice(linkId, text, 'answer', { ...(code.length > 0 ? { code } : {}), ...applies }), text: `${wording.text(text)} ${wording.text(UNANSWERED)}` };
+    return {
+      ...choice(linkId, text, 'answer', { ...(code.length > 0 ? { code } : {}), ...applies }),
+      text: `${wording.text(text)} ${wording.text(UNANSWERED)}`,
+    };
   });
 }
 
@@ -111,16 +148,23 @@ function itemsOf(catalogue: RuleCatalogue, wording: Wording): QuestionnaireItem[
     question('patient', 'Patient', 'group', {
       required: true,
       item: [
-        question('patient.ref', "The clinic's reference for the patient (e.g. an MRN)", 'string', { required: true, maxLength: 64 }),
+        question('patient.ref', "The clinic's reference for the patient (e.g. an MRN)", 'string', {
+          required: true,
+          maxLength: 64,
+        }),
         question('patient.birthDate', 'Date of birth', 'date', { required: true }),
         choice('patient.sex', 'Administrative sex', 'sex', { required: true }),
         question('patient.heightCm', 'Height (cm)', 'decimal', { required: true }),
         question('patient.weightKg', 'Weight (kg)', 'decimal', { required: true }),
       ],
     }),
-    question('answers', 'Screening questions: yes, no or unknown', 'group', { item: answerItems(catalogue, wording, 'answers', PATIENT_ITEMS) }),
+    question('answers', 'Screening questions: yes, no or unknown', 'group', {
+      item: answerItems(catalogue, wording, 'answers', PATIENT_ITEMS),
+    }),
     question('surgeryDate', 'Date of the most recent surgery', 'date', {
-      enableWhen: [{ question: 'answers.recentSurgery', operator: '=', answerCoding: { system: ANSWER_SYSTEM, code: 'yes' } }],
+      enableWhen: [
+        { question: 'answers.recentSurgery', operator: '=', answerCoding: { system: ANSWER_SYSTEM, code: 'yes' } },
+      ],
       required: true,
     }),
     question('bloodPressure', 'Resting blood pressure (without a recent one the screening is incomplete)', 'group', {
@@ -137,25 +181,39 @@ function itemsOf(catalogue: RuleCatalogue, wording: Wording): QuestionnaireItem[
         choice('limbs.limb', 'Where the cuff goes', 'limb', { required: true }),
         choice('limbs.side', 'Which side', 'side', { required: true }),
         question('limbs.circumferenceCm', 'Limb circumference at the cuff site (cm)', 'decimal'),
-        question('limbs.findings', 'What was found at the cuff site: yes, no or unknown', 'group', { item: answerItems(catalogue, wording, 'limbs.findings', LIMB_ITEMS) }),
-      ],
-    }),
-    question('clearances', 'A recorded medical clearance (one group per clearance): the findings it names become cautions, others stay referrals', 'group', {
-      repeats: true,
-      item: [
-        question('clearances.findings', 'The findings it clears (one answer per finding); a finding not named stays a referral', 'choice', {
-          required: true,
-          repeats: true,
-          answerOption: catalogue
-            .allRules()
-            .filter(({ rule }) => clearable(catalogue, rule.id))
-            .map(({ rule }) => ({ valueCoding: { system: RULE_SYSTEM, code: rule.id, display: wording.text(rule.title) } })),
+        question('limbs.findings', 'What was found at the cuff site: yes, no or unknown', 'group', {
+          item: answerItems(catalogue, wording, 'limbs.findings', LIMB_ITEMS),
         }),
-        question('clearances.by', 'Who gave the clearance (name and role)', 'string', { required: true }),
-        question('clearances.on', 'Date of the clearance', 'date', { required: true }),
-        question('clearances.note', 'What was cleared, and any conditions', 'text', { required: true }),
       ],
     }),
+    question(
+      'clearances',
+      'A recorded medical clearance (one group per clearance): the findings it names become cautions, others stay referrals',
+      'group',
+      {
+        repeats: true,
+        item: [
+          question(
+            'clearances.findings',
+            'The findings it clears (one answer per finding); a finding not named stays a referral',
+            'choice',
+            {
+              required: true,
+              repeats: true,
+              answerOption: catalogue
+                .allRules()
+                .filter(({ rule }) => clearable(catalogue, rule.id))
+                .map(({ rule }) => ({
+                  valueCoding: { system: RULE_SYSTEM, code: rule.id, display: wording.text(rule.title) },
+                })),
+            },
+          ),
+          question('clearances.by', 'Who gave the clearance (name and role)', 'string', { required: true }),
+          question('clearances.on', 'Date of the clearance', 'date', { required: true }),
+          question('clearances.note', 'What was cleared, and any conditions', 'text', { required: true }),
+        ],
+      },
+    ),
   ];
 }
 
@@ -172,7 +230,10 @@ const DESCRIPTION =
 export function screeningQuestionnaire(catalogue: RuleCatalogue, lang: QuestionnaireLanguage = 'en'): Questionnaire {
   const wording = new Wording(catalogue, lang);
   const english = lang === 'en' ? wording : new Wording(catalogue, 'en');
-  const version = createHash('sha256').update(JSON.stringify(itemsOf(catalogue, english))).digest('hex').slice(0, 12);
+  const version = createHash('sha256')
+    .update(JSON.stringify(itemsOf(catalogue, english)))
+    .digest('hex')
+    .slice(0, 12);
   return {
     resourceType: 'Questionnaire',
     id: 'bfr-screening',
@@ -214,13 +275,20 @@ export const questionnaireWordingComplete: CatalogueCheck = (catalogue) => {
   const { texts, linkIds } = englishTexts(catalogue);
   const problems: CrossCheckProblem[] = [];
   for (const text of texts) {
-    if (!translations[text]) problems.push({ file, field: 'translations', message: `has no Spanish for ${JSON.stringify(text)}` });
+    if (!translations[text])
+      problems.push({ file, field: 'translations', message: `has no Spanish for ${JSON.stringify(text)}` });
   }
   for (const english of Object.keys(translations)) {
-    if (!texts.has(english)) problems.push({ file, field: 'translations', message: `has Spanish for a text the screening questionnaire does not have: ${JSON.stringify(english)}` });
+    if (!texts.has(english))
+      problems.push({
+        file,
+        field: 'translations',
+        message: `has Spanish for a text the screening questionnaire does not have: ${JSON.stringify(english)}`,
+      });
   }
   for (const linkId of Object.keys(help)) {
-    if (!linkIds.has(linkId)) problems.push({ file, field: `help.${linkId}`, message: 'is not a question of the screening questionnaire' });
+    if (!linkIds.has(linkId))
+      problems.push({ file, field: `help.${linkId}`, message: 'is not a question of the screening questionnaire' });
   }
   return problems;
 };

@@ -12,12 +12,17 @@ export interface PlannedSite {
  * A complete screening request from what the record gave and the planned cuff sites, or the fields
  * the record could not fill. A limb finding without a side goes on every site of the patient.
  */
-export function screeningRequestFromDraft(draft: ScreeningDraft, sites: readonly PlannedSite[]): { request?: ScreeningRequest; missing: string[] } {
+export function screeningRequestFromDraft(
+  draft: ScreeningDraft,
+  sites: readonly PlannedSite[],
+): { request?: ScreeningRequest; missing: string[] } {
   const limbs = sites.map((site) => ({
     limb: site.limb,
     side: site.side,
     ...(site.circumferenceCm !== undefined ? { circumferenceCm: site.circumferenceCm } : {}),
-    findings: Object.fromEntries(draft.limbFindings.filter((f) => f.side === null || f.side === site.side).map((f) => [f.item, 'yes'])),
+    findings: Object.fromEntries(
+      draft.limbFindings.filter((f) => f.side === null || f.side === site.side).map((f) => [f.item, 'yes']),
+    ),
   }));
   const candidate = {
     patient: draft.patient,

@@ -42,7 +42,10 @@ const PINNED: Record<string, Array<[string, string, string]>> = {
 describe('the FHIR value sets in rules-data', () => {
   it('list exactly the pinned codes with their displays', () => {
     const listed = Object.fromEntries(
-      bundle.entry.map(({ resource }) => [resource.id, resource.compose.include.flatMap((inc) => (inc.concept ?? []).map((c) => [inc.system, c.code, c.display]))]),
+      bundle.entry.map(({ resource }) => [
+        resource.id,
+        resource.compose.include.flatMap((inc) => (inc.concept ?? []).map((c) => [inc.system, c.code, c.display])),
+      ]),
     );
     expect(listed).toEqual(PINNED);
   });
@@ -70,7 +73,12 @@ describe('the FHIR value sets in rules-data', () => {
   });
 
   it('are covered by the ruleset version', () => {
-    const edited = loadRuleCatalogue(editedRulesData('fhir-value-sets.data.json', (vs) => void (vs.entry[1].resource.compose.include[0].concept[0].display = 'Pregnant')));
+    const edited = loadRuleCatalogue(
+      editedRulesData(
+        'fhir-value-sets.data.json',
+        (vs) => void (vs.entry[1].resource.compose.include[0].concept[0].display = 'Pregnant'),
+      ),
+    );
     expect(edited.version).not.toBe(catalogue.version);
   });
 });
@@ -79,29 +87,60 @@ describe('the FHIR mapping in rules-data', () => {
   it('takes the blood-pressure age limit from the screening rule, so the two never disagree', () => {
     expect(maxAgeDays(catalogue, 'blood-pressure')).toBe(30);
     const stricter = loadRuleCatalogue(
-      editedRulesData('screening.rules.json', (rules) => void (rules.rules.find((r: { id: string }) => r.id === 'ask.blood-pressure-stale').conditions.all[0].value = 14)),
+      editedRulesData(
+        'screening.rules.json',
+        (rules) =>
+          void (rules.rules.find((r: { id: string }) => r.id === 'ask.blood-pressure-stale').conditions.all[0].value =
+            14),
+      ),
     );
     expect(maxAgeDays(stricter, 'blood-pressure')).toBe(14);
   });
 
   it('refuses to load when it names a value set or a rule condition that does not exist', () => {
     expect(() =>
-      loadRuleCatalogue(editedRulesData('fhir-mapping.data.json', (m) => void (m.conditions[0].valueSet = 'https://bfr-rx.example.org/fhir/ValueSet/dvt'))),
-    ).toThrow(/fhir.condition.vte-history › conditions.0.valueSet: "https:\/\/bfr-rx.example.org\/fhir\/ValueSet\/dvt" is not in fhir-value-sets.data.json/);
+      loadRuleCatalogue(
+        editedRulesData(
+          'fhir-mapping.data.json',
+          (m) => void (m.conditions[0].valueSet = 'https://bfr-rx.example.org/fhir/ValueSet/dvt'),
+        ),
+      ),
+    ).toThrow(
+      /fhir.condition.vte-history › conditions.0.valueSet: "https:\/\/bfr-rx.example.org\/fhir\/ValueSet\/dvt" is not in fhir-value-sets.data.json/,
+    );
     expect(() =>
-      loadRuleCatalogue(editedRulesData('fhir-mapping.data.json', (m) => void (m.measurements[0].maxAgeFrom.condition = 'older-than-a-month'))),
+      loadRuleCatalogue(
+        editedRulesData(
+          'fhir-mapping.data.json',
+          (m) => void (m.measurements[0].maxAgeFrom.condition = 'older-than-a-month'),
+        ),
+      ),
     ).toThrow(/rule "ask.blood-pressure-stale" has no condition named "older-than-a-month"/);
   });
 
   it('refuses an is-a filter on a code system whose hierarchy cannot be read offline', () => {
     expect(() =>
-      loadRuleCatalogue(editedRulesData('fhir-value-sets.data.json', (vs) => void (vs.entry[0].resource.compose.include[0] = { system: 'http://snomed.info/sct', filter: [{ property: 'concept', op: 'is-a', value: '128053003' }] }))),
+      loadRuleCatalogue(
+        editedRulesData(
+          'fhir-value-sets.data.json',
+          (vs) =>
+            void (vs.entry[0].resource.compose.include[0] = {
+              system: 'http://snomed.info/sct',
+              filter: [{ property: 'concept', op: 'is-a', value: '128053003' }],
+            }),
+        ),
+      ),
     ).toThrow(/is-a filters can only be evaluated offline/);
   });
 
   it('has a rationale and evidence for every entry', () => {
     const mapping = catalogue.table(fhirMapping);
-    for (const entry of [...mapping.conditions, ...mapping.medications, ...mapping.procedures, ...mapping.measurements]) {
+    for (const entry of [
+      ...mapping.conditions,
+      ...mapping.medications,
+      ...mapping.procedures,
+      ...mapping.measurements,
+    ]) {
       expect(entry.rationale.length).toBeGreaterThan(20);
       expect(entry.evidence.length).toBeGreaterThan(0);
     }
@@ -110,7 +149,16 @@ describe('the FHIR mapping in rules-data', () => {
 
 describe('the standard codes bfr-rx reads and writes', () => {
   it('are pinned with their displays', () => {
-    expect([LOINC.bloodPressurePanel, LOINC.systolic, LOINC.diastolic, LOINC.bodyWeight, LOINC.bodyHeight, LOINC.patientInstructions, SNOMED.surgicalProcedure, SNOMED.exerciseTherapy]).toEqual([
+    expect([
+      LOINC.bloodPressurePanel,
+      LOINC.systolic,
+      LOINC.diastolic,
+      LOINC.bodyWeight,
+      LOINC.bodyHeight,
+      LOINC.patientInstructions,
+      SNOMED.surgicalProcedure,
+      SNOMED.exerciseTherapy,
+    ]).toEqual([
       { system: 'http://loinc.org', code: '85354-9', display: 'Blood pressure panel with all children optional' },
       { system: 'http://loinc.org', code: '8480-6', display: 'Systolic blood pressure' },
       { system: 'http://loinc.org', code: '8462-4', display: 'Diastolic blood pressure' },

@@ -58,7 +58,11 @@ const ValueSetBundle = z
         ctx.addIssue({ code: 'custom', path: ['entry', i, 'fullUrl'], message: 'must equal resource.url' });
       }
       if (seen.has(entry.resource.url)) {
-        ctx.addIssue({ code: 'custom', path: ['entry', i, 'resource', 'url'], message: 'is used by another value set' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entry', i, 'resource', 'url'],
+          message: 'is used by another value set',
+        });
       }
       seen.add(entry.resource.url);
     });
@@ -69,7 +73,8 @@ export type ValueSetBundle = z.infer<typeof ValueSetBundle>;
 export const fhirValueSets: DataSpec<ValueSetBundle> = { name: 'fhir-value-sets', schema: ValueSetBundle };
 
 /** ICD-10-CM codes arrive with or without the dot; ATC in either case. */
-const normalise = (system: string, code: string) => (PREFIX_HIERARCHIES.includes(system) ? code.replace('.', '').toUpperCase() : code);
+const normalise = (system: string, code: string) =>
+  PREFIX_HIERARCHIES.includes(system) ? code.replace('.', '').toUpperCase() : code;
 
 function includes(entry: z.infer<typeof Include>, coding: Coding): boolean {
   if (coding.system !== entry.system || !coding.code) {
@@ -84,7 +89,10 @@ function includes(entry: z.infer<typeof Include>, coding: Coding): boolean {
 
 /** True when the coding is in the value set: included by one entry and excluded by none. */
 export function inValueSet(valueSet: ValueSetResource, coding: Coding): boolean {
-  return valueSet.compose.include.some((inc) => includes(inc, coding)) && !(valueSet.compose.exclude ?? []).some((exc) => includes(exc, coding));
+  return (
+    valueSet.compose.include.some((inc) => includes(inc, coding)) &&
+    !(valueSet.compose.exclude ?? []).some((exc) => includes(exc, coding))
+  );
 }
 
 /** The first coding of a concept that is in the value set. */
