@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 import { api, problemLines } from './api';
 import { plain, ProblemList, Select } from './controls';
-import { useT } from './i18n';
+import { useCodeText, useT } from './i18n';
 import { emptySite, type PlanChoices, type PlanDraft, type SiteCuff, siteKey } from './plan-draft';
 import type { Device } from './types';
 
@@ -273,6 +273,7 @@ function CuffFields({
   today: string;
 }) {
   const t = useT();
+  const code = useCodeText();
   return (
     <fieldset class="group">
       <legend>{t('cuffAndLop')}</legend>
@@ -284,7 +285,7 @@ function CuffFields({
         return (
           <fieldset class="group site" key={key}>
             <legend>
-              {site.limb} {site.side}
+              {code(site.limb)} {code(site.side)}
             </legend>
             <div class="row">
               <div class="field">

@@ -1,5 +1,5 @@
 import { Explained } from './Basis';
-import { useT } from './i18n';
+import { useCodeText, useT } from './i18n';
 import type { Prescription } from './types';
 
 /** A plan value in words: a set scheme as 30-15-15-15, a rule's own message where it gives one. */
@@ -22,11 +22,12 @@ type PlannedExercise = Prescription['plan']['exercises'][number];
 /** One exercise as a clinician reads it: every dose value with the rules behind it. */
 function ExerciseDose({ exercise: x }: { exercise: PlannedExercise }) {
   const t = useT();
+  const code = useCodeText();
   const d = x.dose;
   return (
     <li class="exercise">
       <h4>
-        {x.exercise.name} · {x.site.limb} {x.site.side} · {x.exercise.position}
+        {x.exercise.name} · {code(x.site.limb)} {code(x.site.side)} · {x.exercise.position}
       </h4>
       <dl class="facts">
         <Explained label={t('exerciseId')} basis={x.basis}>
@@ -108,13 +109,14 @@ function ScheduleFacts({ schedule }: { schedule: Record<string, { value: unknown
 
 export function PlanView({ prescription }: { prescription: Prescription }) {
   const t = useT();
+  const code = useCodeText();
   const plan = prescription.plan;
   return (
     <section class="plan-view" aria-labelledby="plan-title">
       <h2 id="plan-title">
         {t('draftPlan')} {prescription.patientRef} · {t('version')} {prescription.version} ·{' '}
         <span class={`status status-${prescription.status}`} data-testid="plan-status">
-          {prescription.status}
+          {code(prescription.status)}
         </span>
       </h2>
       {prescription.approval && (

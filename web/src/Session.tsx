@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, problemLines } from './api';
 import { PressureChart } from './Chart';
 import { ProblemList } from './controls';
-import { useT } from './i18n';
+import { useCodeText, useT } from './i18n';
 import { ENDED, prescribedSeconds, type Program, type Telemetry, useLiveSession } from './live-session';
 import { siteKey } from './plan-draft';
 import { SessionRecord } from './SessionRecord';
@@ -32,6 +32,7 @@ function PushForm({
   onPush: () => void;
 }) {
   const t = useT();
+  const code = useCodeText();
   const device = devices.find((d) => d.deviceId === deviceId);
   return (
     <form
@@ -60,7 +61,7 @@ function PushForm({
           return (
             <div class="field" key={key}>
               <label for={id}>
-                {s.limb} {s.side}
+                {code(s.limb)} {code(s.side)}
               </label>
               <select
                 id={id}
@@ -152,9 +153,10 @@ function LiveStatus({
   ended: boolean;
 }) {
   const t = useT();
+  const code = useCodeText();
   return (
     <p role="status" data-testid="live-status">
-      {t('status')}: <strong>{status}</strong>
+      {t('status')}: <strong>{status && code(status)}</strong>
       {telemetry && !ended && (
         <>
           {' '}

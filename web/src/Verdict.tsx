@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api, problemLines } from './api';
 import { EvidenceList } from './Basis';
-import { usePatientText, useT } from './i18n';
+import { useCodeText, usePatientText, useT } from './i18n';
 import type { ScreeningOutcome } from './types';
 
 const DEBOUNCE_MS = 400;
@@ -10,16 +10,17 @@ const DEBOUNCE_MS = 400;
 function VerdictView({ outcome }: { outcome: ScreeningOutcome }) {
   const t = useT();
   const patientText = usePatientText();
+  const code = useCodeText();
   return (
     <div class="verdict-view">
       <p class={`verdict verdict-${outcome.verdict}`} data-testid="verdict">
-        {t('verdict')}: <strong>{outcome.verdict}</strong>
+        {t('verdict')}: <strong>{code(outcome.verdict)}</strong>
       </p>
       {outcome.limbs.length > 0 && (
         <ul class="limb-verdicts">
           {outcome.limbs.map((l) => (
             <li key={`${l.limb}-${l.side}`}>
-              {l.limb} {l.side}: <span class={`verdict-${l.verdict}`}>{l.verdict}</span>
+              {code(l.limb)} {code(l.side)}: <span class={`verdict-${l.verdict}`}>{code(l.verdict)}</span>
             </li>
           ))}
         </ul>
@@ -35,9 +36,9 @@ function VerdictView({ outcome }: { outcome: ScreeningOutcome }) {
           <ul class="findings">
             {outcome.findings.map((f, i) => (
               <li key={`${f.ruleId}-${i}`} class={`finding verdict-${f.verdict}`}>
-                <strong>{f.verdict}</strong>
+                <strong>{code(f.verdict)}</strong>
                 {f.cleared && ` (${t('clearedToCaution')})`}
-                {f.site ? ` (${f.site.limb} ${f.site.side})` : ''}: {f.clinicianMessage}
+                {f.site ? ` (${code(f.site.limb)} ${code(f.site.side)})` : ''}: {f.clinicianMessage}
                 <div class="rule">
                   {t('rule')}:{' '}
                   <a href={`/rules/${encodeURIComponent(f.ruleId)}`} target="_blank" rel="noopener">

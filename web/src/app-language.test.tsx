@@ -118,6 +118,7 @@ describe('the app in the clinician’s language', () => {
     expect(help()).toBe('At any time in the past, treated or not.');
     await act(() => root.querySelector<HTMLInputElement>('input[type="radio"][value="yes"]')!.click());
     await vi.waitFor(() => expect(root.querySelector('.finding')?.textContent).toContain('BFR is not safe for you.'));
+    expect(root.querySelector('[data-testid="verdict"] strong')?.textContent).toBe('contraindicated');
 
     const select = root.querySelector<HTMLSelectElement>('#ui-lang')!;
     select.value = 'es';
@@ -141,5 +142,8 @@ describe('the app in the clinician’s language', () => {
     await vi.waitFor(() =>
       expect(root.querySelector('.finding')?.textContent).toContain('El BFR no es seguro para usted.'),
     );
+    // The verdict's code in Spanish too; in English it is its own word.
+    expect(root.querySelector('[data-testid="verdict"] strong')?.textContent).toBe('contraindicado');
+    expect(root.querySelector('.finding strong')?.textContent).toBe('contraindicado');
   });
 });

@@ -351,3 +351,38 @@ export function usePatientText(): PatientText {
 export function patientTextFor(lang: Lang, spanish: Record<string, string> | null): PatientText {
   return (english) => (lang === 'es' ? (spanish?.[english] ?? english) : english);
 }
+
+/**
+ * The API's codes a clinician reads (verdicts, plan and session statuses, cuff sites) in Spanish. In
+ * English a code is its own word; a code without a Spanish word is shown as it is.
+ */
+const CODES_ES: Record<string, string> = {
+  clear: 'sin hallazgos',
+  caution: 'precaución',
+  refer: 'derivar',
+  incomplete: 'incompleto',
+  contraindicated: 'contraindicado',
+  draft: 'borrador',
+  approved: 'aprobado',
+  cancelled: 'cancelado',
+  superseded: 'sustituido',
+  loaded: 'cargada',
+  running: 'en curso',
+  paused: 'en pausa',
+  completed: 'completada',
+  aborted: 'interrumpida',
+  thigh: 'muslo',
+  'upper-arm': 'brazo',
+  left: 'izquierdo',
+  right: 'derecho',
+};
+
+export type CodeText = (code: string) => string;
+
+export function codeTextFor(lang: Lang): CodeText {
+  return (code) => (lang === 'es' ? (CODES_ES[code] ?? code) : code);
+}
+
+export function useCodeText(): CodeText {
+  return codeTextFor(useContext(LangContext).lang);
+}
