@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -8,9 +8,20 @@ import type { HealthReport } from './health.schema';
 
 const DATABASE_CHECK_TIMEOUT_MS = 2000;
 
+/** What the health check uses of a node-postgres client. */
+interface ProbeConnection {
+  connect(): Promise<void>;
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): void;
+}
+type ProbeClient = new (options: { connectionString: string; connectionTimeoutMillis: number }) => ProbeConnection;
+
 @Injectable()
-export class HealthService {
+export class HealthService implements OnApplicationShutdown {
   private readonly logger = new Logger('HealthService');
+  /** On PostgreSQL, the health check's own connection (see ping). */
+  private probe: ProbeConnection | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,13 +44,18 @@ export class HealthService {
     };
   }
 
+  async onApplicationShutdown(): Promise<void> {
+    await this.dropProbe();
+  }
+
   /**
-   * SELECT 1. On SQLite it goes to the connection directly, not through the gate that queues
-   * units of work: health is answered at once however many writes wait, and a read changes nothing.
+   * SELECT 1, never queued behind the writes: health is answered at once however many units of
+   * work wait, and a read changes nothing. On SQLite it goes to the connection directly, not through
+   * the gate; on PostgreSQL through a connection of its own, not the pool the requests share.
    */
   private ping(): Promise<unknown> {
-    if (this.config.database.kind !== 'sqlite') {
-      return this.dataSource.query('SELECT 1');
+    if (this.config.database.kind === 'postgres') {
+      return this.pingPostgres(this.config.database.url);
     }
     const connection = (
       this.dataSource.driver as unknown as {
@@ -49,6 +65,25 @@ export class HealthService {
     return new Promise((resolve, reject) =>
       connection.get('SELECT 1', (error) => (error ? reject(error) : resolve(undefined))),
     );
+  }
+
+  private async pingPostgres(url: string): Promise<unknown> {
+    if (!this.probe) {
+      // node-postgres as TypeORM loaded it: the same library and version as the pool's.
+      const { Client } = (this.dataSource.driver as unknown as { postgres: { Client: ProbeClient } }).postgres;
+      const probe = new Client({ connectionString: url, connectionTimeoutMillis: DATABASE_CHECK_TIMEOUT_MS });
+      // A broken connection is replaced at the next check; its error is the check's, not the process's.
+      probe.on('error', () => void (this.probe === probe && this.dropProbe()));
+      this.probe = probe;
+      await probe.connect();
+    }
+    return this.probe.query('SELECT 1');
+  }
+
+  private async dropProbe(): Promise<void> {
+    const probe = this.probe;
+    this.probe = null;
+    await probe?.end().catch(() => undefined);
   }
 
   private async checkDatabase(): Promise<HealthReport['checks']['database']> {
@@ -69,6 +104,8 @@ export class HealthService {
     } catch (error) {
       // The cause can name hosts and ports; it goes to the log, not to an unauthenticated caller.
       this.logger.error({ err: error }, 'database health check failed');
+      // A connection that failed or hung is not asked again: the next check opens a new one.
+      void this.dropProbe();
       return {
         status: 'down',
         kind,

@@ -116,6 +116,37 @@ describe('PostgreSQL', () => {
     }
   });
 
+  it('answers /health from a connection of its own while every pooled connection is taken', async () => {
+    const sut = await startTestApp({ DATABASE_URL: url });
+    const dataSource = sut.app.get(DataSource);
+    const held: Array<ReturnType<DataSource['createQueryRunner']>> = [];
+    let waiting: Promise<unknown> | undefined;
+    try {
+      // node-postgres pools 10 connections unless told otherwise, and the service tells it nothing.
+      for (let i = 0; i < 10; i += 1) {
+        const runner = dataSource.createQueryRunner();
+        await runner.connect();
+        await runner.startTransaction();
+        held.push(runner);
+      }
+      waiting = dataSource.query('SELECT 1');
+      const queued = await Promise.race([
+        waiting.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 500)),
+      ]);
+      expect(queued).toBe(true);
+      const health = await request(sut.http).get('/health').expect(200);
+      expect(health.body.checks.database).toMatchObject({ status: 'up', kind: 'postgres' });
+    } finally {
+      for (const runner of held) {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+      await waiting;
+      await sut.close();
+    }
+  });
+
   it('makes, pages, revises and approves plans on PostgreSQL', async () => {
     const sut = await startTestApp({ DATABASE_URL: url }, { clock: onScreeningDay() });
     try {
