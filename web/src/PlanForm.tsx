@@ -95,16 +95,15 @@ function MeasureLop({
   );
 }
 
-/** What the plan treats, and the goal. */
-function IndicationFields({
-  choices,
-  draft,
-  set,
-}: {
+/** A part of the plan form: the choices the API offers, the draft, and how to change it. */
+interface DraftFields {
   choices: PlanChoices;
   draft: PlanDraft;
   set: (patch: Partial<PlanDraft>) => void;
-}) {
+}
+
+/** What the plan treats, and the goal. */
+function IndicationFields({ choices, draft, set }: DraftFields) {
   const t = useT();
   return (
     <fieldset class="group">
@@ -176,15 +175,7 @@ function IndicationFields({
 }
 
 /** The equipment the patient has. */
-function EquipmentFields({
-  choices,
-  draft,
-  set,
-}: {
-  choices: PlanChoices;
-  draft: PlanDraft;
-  set: (patch: Partial<PlanDraft>) => void;
-}) {
+function EquipmentFields({ choices, draft, set }: DraftFields) {
   const t = useT();
   return (
     <fieldset class="group">
@@ -212,7 +203,7 @@ function EquipmentFields({
 }
 
 /** The one-repetition maximums known, per exercise. */
-function OneRepMaxFields({ draft, set }: { draft: PlanDraft; set: (patch: Partial<PlanDraft>) => void }) {
+function OneRepMaxFields({ draft, set }: Omit<DraftFields, 'choices'>) {
   const t = useT();
   return (
     <fieldset class="group">
@@ -264,10 +255,7 @@ function CuffFields({
   sites,
   patientRef,
   today,
-}: {
-  choices: PlanChoices;
-  draft: PlanDraft;
-  set: (patch: Partial<PlanDraft>) => void;
+}: DraftFields & {
   sites: Array<{ limb: string; side: string }>;
   patientRef: string;
   today: string;
