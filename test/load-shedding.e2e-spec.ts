@@ -82,6 +82,7 @@ describe('load is shed, not queued', () => {
 });
 
 describe('requests in progress are bounded', () => {
+  const HOLD_MS = 300;
   let sut: TestApp;
   let token: string;
 
@@ -92,6 +93,7 @@ describe('requests in progress are bounded', () => {
       SHED_IN_PROGRESS: '3',
       SHED_DATABASE_QUEUE: '0',
       SHED_EVENT_LOOP_DELAY_MS: '0',
+      SHED_HOLD_MS: String(HOLD_MS),
     });
     token = await sut.tokenFor('clinician');
   });
@@ -106,13 +108,24 @@ describe('requests in progress are bounded', () => {
     const before = await stored();
     const screen = () =>
       request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest());
+    const sentAt = performance.now();
+    const answeredAfter: number[] = [];
     const [burst, health] = await Promise.all([
-      Promise.all(Array.from({ length: 30 }, screen)),
+      Promise.all(
+        Array.from({ length: 30 }, () =>
+          screen().then((res) => {
+            answeredAfter.push(res.status === 503 ? performance.now() - sentAt : Infinity);
+            return res;
+          }),
+        ),
+      ),
       request(sut.http).get('/health'),
     ]);
     const statuses = burst.map((r) => r.status);
     expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+    // A refusal is held back, so that a client asking again at once cannot flood the event loop.
+    expect(Math.min(...answeredAfter)).toBeGreaterThanOrEqual(HOLD_MS - 1);
     for (const res of burst.filter((r) => r.status === 503)) {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.headers['retry-after']).toBe(String(SHED_RETRY_AFTER_SECONDS));

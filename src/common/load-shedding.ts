@@ -53,16 +53,26 @@ class ShedSummary {
   }
 }
 
-function shed(
+/**
+ * Answers 503 "nothing was done". The answer is held back for a moment (`holdMs`): a client that
+ * is refused at once asks again at once, and a burst of refusals answered as fast as they come
+ * fills the event loop, so the requests already admitted, whose database round trips each wait for
+ * a turn of that loop, are answered seconds late or not at all. Held, a refused connection costs
+ * a timer until its answer is due.
+ */
+async function shed(
   request: FastifyRequest,
   reply: FastifyReply,
   config: AppConfig,
   cause: string,
   summary: ShedSummary,
-): FastifyReply {
+): Promise<FastifyReply> {
   request.shed = true;
   shedRequests.add(request.raw);
   summary.note(cause);
+  if (config.loadShedding.holdMs > 0) {
+    await new Promise((resolve) => setTimeout(resolve, config.loadShedding.holdMs));
+  }
   void reply.header('retry-after', String(SHED_RETRY_AFTER_SECONDS));
   return sendProblem(new DomainError(ErrorCode.ServiceUnavailable, shedDetail(cause)), request, reply, config);
 }
