@@ -121,8 +121,14 @@ describe('POST /v1/devices/{id}/lop-measurements', () => {
       detail:
         'Cuff cuff-2 is still letting the air out after its last use (DEFLATING); try again in a few seconds, once it is at rest.',
     });
+    const busy = async () =>
+      (await harness.get('/v1/devices').expect(200)).body.items.find(
+        (d: { deviceId: string }) => d.deviceId === 'cuff-2',
+      ).busy;
+    expect(await busy()).toBe(true);
     const waited = await harness.advanceUntil(() => harness.cuff('cuff-2').state === 'ABORTED', 15_000);
     expect(waited).toBeLessThanOrEqual(10_000);
+    expect(await busy()).toBe(false);
     expect((await measure('cuff-2', LEFT_THIGH)).status).toBe(201);
   });
 

@@ -230,7 +230,11 @@ export const Device = z
     gatewayId: z.string().nullable().describe('The gateway it is reached through; null for the built-in simulator.'),
     lastSeenAt: z.string().nullable().describe('When anything was last heard from it (ISO 8601).'),
     sessionId: z.uuid().nullable().describe("The session of the caller's organization it is running; null if none."),
-    busy: z.boolean().describe('Whether it is running a session or a measurement now (of any organization).'),
+    busy: z
+      .boolean()
+      .describe(
+        'Whether it cannot take a session or a measurement now: it is running one (of any organization) or is not yet at rest (still letting the air out after its last use).',
+      ),
   })
   .meta({ id: 'Device', description: 'A cuff unit the service can reach.' });
 

@@ -15,6 +15,7 @@ import { DeviceSessionRecord } from './device-session.entity';
 import type { DeviceList, DeviceLopMeasurement, LopMeasurementRequest } from './device-session.schema';
 import { LopMeasurementRecord } from './lop-measurement.entity';
 import { TIMERS } from '../device-adapter/device-adapter.module';
+import { isAtRest } from './cuff-states';
 import { SessionSupervisor } from './session-supervisor';
 import { CuffOwnership } from './cuff-ownership';
 import type { z } from 'zod';
@@ -62,7 +63,7 @@ export class DevicesService {
           gatewayId: d.gatewayId,
           lastSeenAt: d.lastSeenAt,
           sessionId: session && ours.some((o) => o.id === session.id) ? session.id : null,
-          busy: session !== undefined || this.supervisor.isReserved(d.deviceId),
+          busy: session !== undefined || this.supervisor.isReserved(d.deviceId) || !isAtRest(d.state),
         };
       }),
     };

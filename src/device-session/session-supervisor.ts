@@ -4,9 +4,10 @@ import { DomainError, ErrorCode } from '../common/problem';
 import { type CuffProgram, type Channel, type Posture, programSha256 } from '../device-adapter/cuff-program';
 import { type CuffTransport, type DeviceInfo, DeviceNoAckError } from '../device-adapter/cuff-transport';
 import { DEVICE_LIMITS } from '../device-adapter/device-limits';
-import type { Ack, Command, CuffState, DeviceEvent, LopResult } from '../device-adapter/protocol';
+import type { Ack, Command, DeviceEvent, LopResult } from '../device-adapter/protocol';
 import type { Timers } from '../device-adapter/timers';
 import type { CuffLeases } from './cuff-leases';
+import { DEFLATING, isAtRest, TESTED } from './cuff-states';
 import { deviceFailure, deviceRejection } from './device-failure';
 import { journalEntry } from './journal-entries';
 import type { JournalEvent, SessionJournal } from './session-journal';
@@ -18,13 +19,6 @@ const SELF_TEST_DEADLINE_MS = (DEVICE_LIMITS.selfTest.holdS + DEVICE_LIMITS.infl
 const LOP_DEADLINE_MS = (DEVICE_LIMITS.lopSearchTimeoutS + 15) * 1000;
 /** A cuff dumps from the 280 mmHg search ceiling in a few seconds. */
 const DEFLATED_DEADLINE_MS = 15_000;
-/** States from which a program can be pushed without a new self-test. */
-const TESTED: readonly CuffState[] = ['READY', 'PROGRAM_LOADED'];
-/** On its way to rest by itself, e.g. right after a session was deflated and ended: a wait of seconds. */
-const DEFLATING: readonly CuffState[] = ['DEFLATING', 'ALARM_DEFLATING'];
-/** States in which a cuff may be prepared (after a self-test where needed). */
-const AT_REST: readonly (CuffState | null)[] = [null, 'IDLE', 'READY', 'PROGRAM_LOADED', 'DONE', 'ABORTED', 'FAULT'];
-
 /** A waiter for one cuff event, set up before the command that causes it is sent. */
 interface EventWait {
   result: Promise<DeviceEvent>;
@@ -278,7 +272,7 @@ export class SessionSupervisor {
     observed: (event: DeviceEvent) => void,
   ): Promise<void> {
     let state = this.device(deviceId).state;
-    if (!AT_REST.includes(state)) {
+    if (!isAtRest(state)) {
       throw new DomainError(
         ErrorCode.DeviceBusy,
         state !== null && DEFLATING.includes(state)
