@@ -85,9 +85,18 @@ export function pinoHttpOptions(config: AppConfig): Options {
       }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
-    // Shed requests are summed up by load shedding: one line each would add to the overload.
+    // Shed requests are summed up by load shedding: one line each would add to the overload. Other
+    // 503s (a resource short for now, e.g. every database connection busy) are warnings, not defects.
     customLogLevel: (req, res, error) =>
-      wasShed(req) ? 'silent' : error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      wasShed(req)
+        ? 'silent'
+        : res.statusCode === 503
+          ? 'warn'
+          : error || res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'info',
     autoLogging: { ignore: (req) => req.url === '/health' },
   };
 }

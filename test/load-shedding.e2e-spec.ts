@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
-import { SHED_RETRY_AFTER_SECONDS } from '../src/common/load-shedding';
+import { RETRY_AFTER_SECONDS } from '../src/common/problem';
 import { screeningRequest } from './factories';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -24,7 +24,7 @@ describe('load is shed, not queued', () => {
 
   function expectShed(res: request.Response) {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.headers['retry-after']).toBe(String(SHED_RETRY_AFTER_SECONDS));
+    expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
     expect(res.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
   }
 
@@ -128,7 +128,7 @@ describe('requests in progress are bounded', () => {
     expect(Math.min(...answeredAfter)).toBeGreaterThanOrEqual(HOLD_MS - 1);
     for (const res of burst.filter((r) => r.status === 503)) {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.headers['retry-after']).toBe(String(SHED_RETRY_AFTER_SECONDS));
+      expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
       expect(res.body).toMatchObject({
         status: 503,
         code: 'SERVICE_UNAVAILABLE',
@@ -139,6 +139,59 @@ describe('requests in progress are bounded', () => {
     }
     expect(health.status).toBe(200);
     expect((await stored()) - before).toBe(statuses.filter((s) => s === 201).length);
+    await screen().expect(201);
+  });
+});
+
+describe('the bound on requests in progress adapts to how fast they are answered', () => {
+  let sut: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    // Only the bound on requests in progress sheds here, and answers slower than 50 ms are late.
+    sut = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '0',
+      SHED_IN_PROGRESS: '64',
+      SHED_TARGET_MS: '50',
+      SHED_DATABASE_QUEUE: '0',
+      SHED_EVENT_LOOP_DELAY_MS: '0',
+      SHED_HOLD_MS: '0',
+    });
+    token = await sut.tokenFor('clinician');
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('admits fewer than the ceiling at once after answers came late', async () => {
+    const screen = () =>
+      request(sut.http).post('/v1/screenings').auth(token, { type: 'bearer' }).send(screeningRequest());
+    const burst = async () => (await Promise.all(Array.from({ length: 40 }, screen))).map((r) => r.status);
+    // Work in 30 ms slices holds the loop, so every answer is late.
+    let slow = true;
+    const hog = () => {
+      const until = Date.now() + 30;
+      while (Date.now() < until) {
+        // busy
+      }
+      if (slow) {
+        setImmediate(hog);
+      }
+    };
+    setImmediate(hog);
+    try {
+      for (let i = 0; i < 5; i++) {
+        await screen().expect(201);
+      }
+    } finally {
+      slow = false;
+    }
+    const afterLateAnswers = await burst();
+    expect(afterLateAnswers.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    expect(afterLateAnswers.filter((s) => s === 503).length).toBeGreaterThan(0);
+
+    // The bound never closes the door: a request on its own is admitted (the floor is 4).
     await screen().expect(201);
   });
 });

@@ -53,6 +53,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ap
     LOG_LEVEL: 'silent',
     // A test runner's own work stalls the event loop now and then; shedding is tested where it is meant.
     SHED_EVENT_LOOP_DELAY_MS: '0',
+    SHED_TARGET_MS: '0',
     ...env,
   });
   let app = await createApp(config, options);

@@ -39,8 +39,9 @@ function outcomeOf(status: number): AuditOutcome {
 
 /** Every API request is audited, every request of a caller authenticated otherwise, and every denial anywhere; docs, health, problem and rule pages, and requests shed under load, are not. */
 export function isAudited(request: FastifyRequest, status: number): boolean {
-  // A request shed at the door did nothing; recording it would add to the load that shed it.
-  if (request.shed) {
+  // A request shed at the door, or refused 503 because a resource (the database's connections) was
+  // short for now, did nothing; recording it would add to the load, or wait on what was short.
+  if (request.shed || status === 503) {
     return false;
   }
   return request.url.startsWith('/v1/') || request.auditedAs?.caller !== undefined || DENIED.has(status);

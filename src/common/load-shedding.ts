@@ -6,11 +6,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AppConfig } from '../config/config';
-import { DomainError, ErrorCode } from './problem';
+import { AdmissionLimit } from './admission-limit';
+import { DomainError, ErrorCode, RETRY_AFTER_SECONDS } from './problem';
 import { sendProblem } from './problem.filter';
 
-/** Seconds a shed client is asked to wait; long enough for a queue to drain, short for a clinician. */
-export const SHED_RETRY_AFTER_SECONDS = 2;
 /** How often the event loop delay is sampled: a saturated loop is noticed within this. */
 const SAMPLE_INTERVAL_MS = 250;
 
@@ -73,14 +72,14 @@ async function shed(
   if (config.loadShedding.holdMs > 0) {
     await new Promise((resolve) => setTimeout(resolve, config.loadShedding.holdMs));
   }
-  void reply.header('retry-after', String(SHED_RETRY_AFTER_SECONDS));
+  void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return sendProblem(new DomainError(ErrorCode.ServiceUnavailable, shedDetail(cause)), request, reply, config);
 }
 
 const isHealth = (url: string) => url === '/health' || url.startsWith('/health?');
 
 const shedDetail = (cause: string) =>
-  `The service is overloaded (${cause}); nothing was done. Retry after ${SHED_RETRY_AFTER_SECONDS} seconds.`;
+  `The service is overloaded (${cause}); nothing was done. Retry after ${RETRY_AFTER_SECONDS} seconds.`;
 
 /**
  * Sheds load instead of queueing it: when too many requests are in progress, the event loop falls
@@ -93,7 +92,7 @@ export async function registerLoadShedding(
   config: AppConfig,
   databaseQueue: () => number,
 ): Promise<void> {
-  const { eventLoopDelayMs, databaseQueue: maxQueued, inProgress: maxInProgress } = config.loadShedding;
+  const { eventLoopDelayMs, databaseQueue: maxQueued, inProgress: maxInProgress, targetMs } = config.loadShedding;
   const summary = new ShedSummary();
   const fastify = app.getHttpAdapter().getInstance();
   if (eventLoopDelayMs > 0) {
@@ -111,8 +110,13 @@ export async function registerLoadShedding(
   // the event loop is measured behind or anything waits for the database: without this bound they
   // would all be admitted at once and every one of them answered late.
   let inProgress = 0;
+  const limit = new AdmissionLimit(maxInProgress, targetMs);
+  if (maxInProgress > 0 && targetMs > 0) {
+    const adapting = setInterval(() => limit.adapt(), SAMPLE_INTERVAL_MS).unref();
+    fastify.addHook('onClose', async () => clearInterval(adapting));
+  }
   const overloaded = (): string | undefined =>
-    maxInProgress > 0 && inProgress >= maxInProgress
+    maxInProgress > 0 && inProgress >= limit.current
       ? 'too many requests are in progress'
       : maxQueued > 0 && databaseQueue() >= maxQueued
         ? 'too many writes are waiting for the database'
@@ -128,11 +132,13 @@ export async function registerLoadShedding(
       return shed(request, reply, config, cause, summary);
     }
     inProgress += 1;
+    const admittedAt = performance.now();
     let answered = false;
     request.answered = () => {
       if (!answered) {
         answered = true;
         inProgress -= 1;
+        limit.answered(performance.now() - admittedAt);
       }
     };
     // A client that leaves before its answer frees its place too.

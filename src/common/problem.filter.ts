@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { errorFormatFor, sendInOwnFormat } from './error-formats';
-import { DomainError, ErrorCode, PROBLEM_TYPES, Problem, problemSlug } from './problem';
+import { DomainError, ErrorCode, PROBLEM_TYPES, Problem, problemSlug, RETRY_AFTER_SECONDS } from './problem';
 
 /** Fastify's own request errors, by code, with the problem each one is. */
 const FASTIFY_ERRORS: Record<string, ErrorCode> = {
@@ -22,6 +22,13 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.TooManyRequests,
 };
+
+/**
+ * node-postgres's refusal when no pooled connection came free in time (`connectionTimeoutMillis`):
+ * the request's transaction never began, so nothing of it was applied and it may be sent again.
+ */
+const isPoolTimeout = (error: unknown): boolean =>
+  error instanceof Error && error.message === 'timeout exceeded when trying to connect';
 
 function errorCodeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -91,7 +98,11 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     const error = this.toDomainError(exception);
-    if (PROBLEM_TYPES[error.code].status >= 500) {
+    if (error.code === ErrorCode.ServiceUnavailable) {
+      // Not a defect: the service is short of a resource for now, and says when to ask again.
+      this.logger.warn({ err: exception, requestId: request.id }, `request refused: ${error.code}`);
+      void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    } else if (PROBLEM_TYPES[error.code].status >= 500) {
       this.logger.error({ err: exception, requestId: request.id }, `request failed: ${error.code}`);
     }
     sendProblem(error, request, reply, this.config);
@@ -119,6 +130,14 @@ export class ProblemFilter implements ExceptionFilter {
           cause: exception,
         });
       }
+    }
+    if (isPoolTimeout(exception)) {
+      return new DomainError(
+        ErrorCode.ServiceUnavailable,
+        `Every database connection stayed busy too long; nothing was changed. Retry after ${RETRY_AFTER_SECONDS} seconds.`,
+        undefined,
+        { cause: exception },
+      );
     }
     return new DomainError(
       ErrorCode.InternalError,

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 /** Stable, machine-readable error codes; clients branch on these, never on the wording. */
+/** Seconds a client answered 503 is asked to wait: long enough for a queue to drain, short for a clinician. */
+export const RETRY_AFTER_SECONDS = 2;
+
 export enum ErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
   MalformedJson = 'MALFORMED_JSON',

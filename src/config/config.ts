@@ -60,6 +60,7 @@ const EnvSchema = z.object({
   SHED_DATABASE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(32),
   SHED_IN_PROGRESS: z.coerce.number().int().min(0).max(100_000).default(64),
   SHED_HOLD_MS: z.coerce.number().int().min(0).max(10_000).default(500),
+  SHED_TARGET_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   ...CDS_HOOKS_VARIABLES,
   ...CUFF_VARIABLES,
 });
@@ -95,7 +96,13 @@ export interface AppConfig {
   /** Requests a minute from one address; 0 leaves rate limiting to a gateway in front. */
   rateLimitPerMinute: number;
   /** When new requests are answered 503 at once instead of queued; 0 turns a check off. */
-  loadShedding: { eventLoopDelayMs: number; databaseQueue: number; inProgress: number; holdMs: number };
+  loadShedding: {
+    eventLoopDelayMs: number;
+    databaseQueue: number;
+    inProgress: number;
+    holdMs: number;
+    targetMs: number;
+  };
   cdsHooks: CdsHooksConfig;
   cuffs: CuffConfig;
   webApp: WebAppConfig;
@@ -154,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       databaseQueue: e.SHED_DATABASE_QUEUE,
       inProgress: e.SHED_IN_PROGRESS,
       holdMs: e.SHED_HOLD_MS,
+      targetMs: e.SHED_TARGET_MS,
     },
     cdsHooks: cdsHooksConfig(e),
     webApp: webAppConfig(e, !e.AUTH_JWKS_URL && !production),

@@ -5,12 +5,13 @@ import { DataSource } from 'typeorm';
 
 import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { SystemClock } from '../../src/common/clock';
+import { RETRY_AFTER_SECONDS } from '../../src/common/problem';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { ENTITIES } from '../../src/entities';
 import { StoredTokenIds } from '../../src/ehr/cds-hooks/stored-token-ids';
 import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
 import { SessionHarness } from '../device-session-harness';
-import { onScreeningDay, prescriptionRequest } from '../factories';
+import { onScreeningDay, prescriptionRequest, screeningRequest } from '../factories';
 import { startTestApp } from '../test-app';
 
 /**
@@ -129,7 +130,8 @@ describe('PostgreSQL', () => {
         await runner.startTransaction();
         held.push(runner);
       }
-      waiting = dataSource.query('SELECT 1');
+      // Served once a connection is given back, or refused when the pool's time-out comes first.
+      waiting = dataSource.query('SELECT 1').catch(() => undefined);
       const queued = await Promise.race([
         waiting.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 500)),
@@ -137,6 +139,17 @@ describe('PostgreSQL', () => {
       expect(queued).toBe(true);
       const health = await request(sut.http).get('/health').expect(200);
       expect(health.body.checks.database).toMatchObject({ status: 'up', kind: 'postgres' });
+      // A write that gets no connection within the pool's time-out did nothing, and says to retry.
+      const before = await held[0].query('SELECT COUNT(*)::int AS n FROM screenings');
+      const refused = await request(sut.http)
+        .post('/v1/screenings')
+        .auth(await sut.tokenFor('clinician'), { type: 'bearer' })
+        .send(screeningRequest())
+        .expect(503);
+      expect(refused.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
+      expect(refused.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+      expect(refused.body.detail).toContain('nothing was changed');
+      expect(await held[0].query('SELECT COUNT(*)::int AS n FROM screenings')).toEqual(before);
     } finally {
       for (const runner of held) {
         await runner.rollbackTransaction();
@@ -145,7 +158,7 @@ describe('PostgreSQL', () => {
       await waiting;
       await sut.close();
     }
-  });
+  }, 30_000); // the pool's time-out (5 s) is waited out once
 
   it('makes, pages, revises and approves plans on PostgreSQL', async () => {
     const sut = await startTestApp({ DATABASE_URL: url }, { clock: onScreeningDay() });

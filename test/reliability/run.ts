@@ -837,7 +837,8 @@ function logExcerpt(): string[] {
         return [line];
       }
       const status = entry.res?.statusCode ?? 0;
-      if ((entry.level ?? 0) < 50 && status < 500) {
+      // A 503 says the service was short of something for now and did nothing: a refusal, not a defect.
+      if ((entry.level ?? 0) < 50 && (status < 500 || status === 503)) {
         return [];
       }
       const where = entry.req ? ` ${entry.req.method} ${entry.req.path} -> ${status}` : '';
