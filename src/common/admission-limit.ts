@@ -4,6 +4,12 @@ const FLOOR = 4;
 const DECREASE = 0.75;
 /** Share by which the bound grows back while answers come in time (at least one request). */
 const INCREASE = 0.1;
+/**
+ * Share of the ceiling a fresh process starts with: the first wave of a burst is admitted before
+ * any answer has been timed, and all of it waits; it grows to the ceiling in a few seconds of
+ * answers in time.
+ */
+const START = 0.25;
 
 /**
  * How many requests may be in progress at once, adapted to how fast they are answered. A fixed
@@ -21,7 +27,7 @@ export class AdmissionLimit {
     private readonly ceiling: number,
     private readonly targetMs: number,
   ) {
-    this.bound = ceiling;
+    this.bound = Math.min(ceiling, Math.max(FLOOR, Math.ceil(ceiling * START)));
   }
 
   get current(): number {
