@@ -43,8 +43,12 @@ import { SessionSupervisor } from './session-supervisor';
     },
     {
       provide: SessionSupervisor,
-      useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal, leases: CuffLeases) =>
-        new SessionSupervisor(transport, timers, journal, leases),
+      useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal, leases: CuffLeases) => {
+        const supervisor = new SessionSupervisor(transport, timers, journal, leases);
+        // A session whose record another replica now writes is no longer supervised here.
+        journal.whenStale((sessionId) => supervisor.session(sessionId)?.relinquish());
+        return supervisor;
+      },
       inject: [CUFF_TRANSPORT, TIMERS, SessionJournal, CuffLeases],
     },
     {
