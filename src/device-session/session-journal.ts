@@ -51,10 +51,11 @@ export class SessionJournal {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Writes of the session from now on go through only while the cuff is held under `fence`. */
+  /** Writes of the session from now on go through only while the cuff is held under `fence` (a new lease: writes resume). */
   fence(sessionId: string, fence: JournalFence | null): void {
     if (fence) {
       this.fences.set(sessionId, fence);
+      this.stale.delete(sessionId);
     }
   }
 
