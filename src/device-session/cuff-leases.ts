@@ -16,8 +16,8 @@ export interface HeldLease {
   token: string;
   /**
    * Until when this replica may believe it holds the cuff when the database does not answer, on
-   * its own clock: the lease's length from the moment the last claim or renewal was sent, never
-   * later than the expiry the database wrote on its clock.
+   * its own clock: the lease's length from the moment the last claim or renewal was sent, so it
+   * runs out no later than the lease in the database, whatever the two clocks read.
    */
   expiresAtMs: number;
 }

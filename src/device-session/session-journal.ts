@@ -9,6 +9,7 @@ import { DeviceSessionRecord } from './device-session.entity';
 export type JournalEvent = Omit<DeviceSessionEventRecord, 'sessionId' | 'seq'>;
 export type JournalAlarm = Omit<DeviceSessionAlarmRecord, 'sessionId' | 'seq'>;
 export type JournalPhase = Omit<DeviceSessionSetRecord, 'sessionId'>;
+
 /** The lease under which a replica writes a session's record: the cuff, the epoch it claimed it under, and this replica. */
 export interface JournalFence {
   deviceId: string;
