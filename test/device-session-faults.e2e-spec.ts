@@ -2,6 +2,8 @@ import type request from 'supertest';
 import { DataSource } from 'typeorm';
 
 import { DEVICE_LIMITS } from '../src/device-adapter/device-limits';
+import { ReplicaDuties } from '../src/device-session/replica-duties';
+import { SessionJournal } from '../src/device-session/session-journal';
 import { BOTH_THIGHS, SessionHarness } from './device-session-harness';
 
 /** "Within 2 s": the ack deadline plus one step of the supervisor's clock. */
@@ -220,5 +222,49 @@ describe('device session faults', () => {
     ).toEqual(
       expect.arrayContaining(['dr-lee: START', 'dr-lee: PAUSE', 'dr-lee: RESUME', 'dr-lee: NEXT_SET', 'dr-lee: ABORT']),
     );
+  });
+
+  it('another replica claims the cuff mid-set: this one’s late writes are refused, it stops supervising, and the taker ends the session', async () => {
+    const { timers, supervisor } = harness;
+    const db = harness.sut.app.get(DataSource);
+    const duties = harness.sut.app.get(ReplicaDuties);
+    const journal = harness.sut.app.get(SessionJournal);
+    const { id } = await harness.holdingSession('cuff-2');
+    // No renewal here while the test runs: only the refused write can tell this replica it lost the cuff.
+    duties.onModuleDestroy();
+    try {
+      await journal.flushed(id);
+      const before = await record(id);
+      const [{ epoch }] = await db.query('SELECT epoch FROM device_leases WHERE device_id = ?1', ['cuff-2']);
+      await db.query(
+        "UPDATE device_leases SET epoch = epoch + 1, token = 'other', holder = 'replica-b' WHERE device_id = ?1",
+        ['cuff-2'],
+      );
+
+      journal.update(id, { deviceState: 'LATE' });
+      await journal.flushed(id);
+
+      expect(supervisor.session(id)).toBeUndefined();
+      expect(await record(id)).toMatchObject({ status: 'running', deviceState: before.deviceState });
+      expect(before.deviceState).not.toBe('LATE');
+
+      await db.query('UPDATE device_leases SET expires_at_ms = 0 WHERE device_id = ?1', ['cuff-2']);
+      await duties.takeOver({
+        deviceId: 'cuff-2',
+        sessionId: id,
+        holder: 'replica-b',
+        epoch: Number(epoch) + 1,
+        lapsedMs: 0,
+      });
+      const ended = await record(id);
+      expect(ended.status).toBe('aborted');
+      expect(ended.alarms.map((a: { code: string }) => a.code)).toContain('SUPERVISOR_LOST');
+      await timers.advanceUntil(() => harness.cuff('cuff-2').pressure('A') <= DEVICE_LIMITS.deflatedMmHg, {
+        timeoutMs: 10_000,
+        stepMs: 100,
+      });
+    } finally {
+      duties.onModuleInit();
+    }
   });
 });

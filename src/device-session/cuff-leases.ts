@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import type { DataSource } from 'typeorm';
 
+import type { JournalFence } from './session-journal';
+
 /** A lease lasts this long unless renewed; the cuff's own heartbeat watchdog is as long. */
 export const LEASE_MS = 5_000;
 /** Renewed this often, so a slow statement or two does not lose it. */
@@ -12,6 +14,11 @@ export interface HeldLease {
   sessionId: string | null;
   epoch: number;
   token: string;
+  /**
+   * Until when this replica may believe it holds the cuff when the database does not answer, on
+   * its own clock: the lease's length from the moment the last claim or renewal was sent, so it
+   * runs out no later than the lease in the database, whatever the two clocks read.
+   */
   expiresAtMs: number;
 }
 
@@ -20,16 +27,25 @@ export interface ExpiredLease {
   sessionId: string;
   holder: string | null;
   epoch: number;
-  expiresAtMs: number;
+  /** How long ago the lease ran out, on the database's clock. */
+  lapsedMs: number;
 }
+
+/**
+ * The database's clock in milliseconds since the epoch, read inside each statement: replicas whose
+ * clocks disagree still agree on whether a lease has run out. SQLite has no clock of its own and
+ * serves one process, whose clock it is; there the statements take it as a literal.
+ */
+const POSTGRES_NOW_MS = '(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint';
 
 /**
  * Which replica holds a cuff, in the database all replicas share (`device_leases`). A replica
  * holds a cuff while it prepares, measures with or supervises it, and renews the lease every
  * second; whoever claims a cuff raises its epoch, the fencing token every command to the cuff
- * carries. A claim succeeds only on a free or expired lease, and a replica knows a claim, renewal
- * or release is its own by the random token it wrote: two replicas never hold one cuff. The same
- * statements run on SQLite (one process) and PostgreSQL.
+ * and every write to the session's record carries. A claim succeeds only on a free or expired
+ * lease, judged on the database's clock, and a replica knows a claim, renewal or release is its
+ * own by the random token it wrote: two replicas never hold one cuff. The same statements run on
+ * SQLite (one process) and PostgreSQL.
  */
 export class CuffLeases {
   private readonly held = new Map<string, HeldLease>();
@@ -39,6 +55,7 @@ export class CuffLeases {
     private readonly db: DataSource,
     readonly replicaId: string,
     private readonly now: () => number = Date.now,
+    private readonly leaseMs: number = LEASE_MS,
   ) {
     this.sqlite = db.options.type === 'sqlite';
   }
@@ -46,6 +63,12 @@ export class CuffLeases {
   /** The lease this replica holds on the cuff. */
   lease(deviceId: string): HeldLease | undefined {
     return this.held.get(deviceId);
+  }
+
+  /** What the session's journal writes are fenced with while this replica holds the cuff. */
+  fenceOf(deviceId: string): JournalFence | null {
+    const lease = this.held.get(deviceId);
+    return lease ? { deviceId, epoch: lease.epoch, holder: this.replicaId } : null;
   }
 
   heldLeases(): HeldLease[] {
@@ -61,22 +84,21 @@ export class CuffLeases {
     sessionId: string | null,
     expected?: { sessionId: string; epoch: number },
   ): Promise<HeldLease | null> {
-    const now = this.now();
+    const sentAt = this.now();
     const token = randomUUID();
     await this.run(
       'INSERT INTO device_leases (device_id, epoch, expires_at_ms) VALUES ($1, 0, 0) ON CONFLICT (device_id) DO NOTHING',
       [deviceId],
     );
-    const guard = expected ? ' AND session_id = $7 AND epoch = $8' : '';
+    const guard = expected ? ' AND session_id = $6 AND epoch = $7' : '';
     await this.run(
-      `UPDATE device_leases SET epoch = epoch + 1, token = $2, holder = $3, session_id = $4, expires_at_ms = $5 WHERE device_id = $1 AND expires_at_ms < $6${guard}`,
+      `UPDATE device_leases SET epoch = epoch + 1, token = $2, holder = $3, session_id = $4, expires_at_ms = NOW_MS + $5 WHERE device_id = $1 AND expires_at_ms < NOW_MS${guard}`,
       [
         deviceId,
         token,
         this.replicaId,
         sessionId,
-        now + LEASE_MS,
-        now,
+        this.leaseMs,
         ...(expected ? [expected.sessionId, expected.epoch] : []),
       ],
     );
@@ -84,7 +106,13 @@ export class CuffLeases {
     if (!row || row.token !== token) {
       return null;
     }
-    const lease: HeldLease = { deviceId, sessionId, epoch: Number(row.epoch), token, expiresAtMs: now + LEASE_MS };
+    const lease: HeldLease = {
+      deviceId,
+      sessionId,
+      epoch: Number(row.epoch),
+      token,
+      expiresAtMs: sentAt + this.leaseMs,
+    };
     this.held.set(deviceId, lease);
     return lease;
   }
@@ -97,16 +125,16 @@ export class CuffLeases {
   async renew(): Promise<HeldLease[]> {
     const lost: HeldLease[] = [];
     for (const lease of [...this.held.values()]) {
-      const now = this.now();
+      const sentAt = this.now();
       try {
-        await this.run('UPDATE device_leases SET expires_at_ms = $3 WHERE device_id = $1 AND token = $2', [
+        await this.run('UPDATE device_leases SET expires_at_ms = NOW_MS + $3 WHERE device_id = $1 AND token = $2', [
           lease.deviceId,
           lease.token,
-          now + LEASE_MS,
+          this.leaseMs,
         ]);
         const row = await this.row(lease.deviceId);
-        if (row?.token === lease.token && Number(row.expires_at_ms) === now + LEASE_MS) {
-          lease.expiresAtMs = now + LEASE_MS;
+        if (row?.token === lease.token) {
+          lease.expiresAtMs = sentAt + this.leaseMs;
           continue;
         }
       } catch {
@@ -145,39 +173,36 @@ export class CuffLeases {
       session_id: string;
       holder: string | null;
       epoch: string | number;
-      expires_at_ms: string | number;
+      lapsed_ms: string | number;
     }> = await this.db.query(
       this.sql(
-        'SELECT device_id, session_id, holder, epoch, expires_at_ms FROM device_leases WHERE session_id IS NOT NULL AND expires_at_ms < $1',
+        'SELECT device_id, session_id, holder, epoch, NOW_MS - expires_at_ms AS lapsed_ms FROM device_leases WHERE session_id IS NOT NULL AND expires_at_ms < NOW_MS',
       ),
-      [this.now()],
     );
     return rows.map((r) => ({
       deviceId: r.device_id,
       sessionId: r.session_id,
       holder: r.holder,
       epoch: Number(r.epoch),
-      expiresAtMs: Number(r.expires_at_ms),
+      lapsedMs: Number(r.lapsed_ms),
     }));
   }
 
   /** The live lease of a session, whoever holds it. */
   async ofSession(sessionId: string): Promise<{ deviceId: string; holder: string | null; epoch: number } | null> {
     const rows: Array<{ device_id: string; holder: string | null; epoch: string | number }> = await this.db.query(
-      this.sql('SELECT device_id, holder, epoch FROM device_leases WHERE session_id = $1 AND expires_at_ms >= $2'),
-      [sessionId, this.now()],
+      this.sql('SELECT device_id, holder, epoch FROM device_leases WHERE session_id = $1 AND expires_at_ms >= NOW_MS'),
+      [sessionId],
     );
     const row = rows[0];
     return row ? { deviceId: row.device_id, holder: row.holder, epoch: Number(row.epoch) } : null;
   }
 
-  private async row(
-    deviceId: string,
-  ): Promise<{ token: string | null; epoch: string | number; expires_at_ms: string | number } | undefined> {
-    const rows: Array<{ token: string | null; epoch: string | number; expires_at_ms: string | number }> =
-      await this.db.query(this.sql('SELECT token, epoch, expires_at_ms FROM device_leases WHERE device_id = $1'), [
-        deviceId,
-      ]);
+  private async row(deviceId: string): Promise<{ token: string | null; epoch: string | number } | undefined> {
+    const rows: Array<{ token: string | null; epoch: string | number }> = await this.db.query(
+      this.sql('SELECT token, epoch FROM device_leases WHERE device_id = $1'),
+      [deviceId],
+    );
     return rows[0];
   }
 
@@ -185,9 +210,12 @@ export class CuffLeases {
     await this.db.query(this.sql(statement), parameters);
   }
 
-  /** Numbered parameters: `$1` on PostgreSQL, `?1` on SQLite. */
+  /** `NOW_MS` as the database's clock; numbered parameters, `$1` on PostgreSQL and `?1` on SQLite. */
   private sql(statement: string): string {
-    return this.sqlite ? statement.replace(/\$(\d+)/g, '?$1') : statement;
+    if (!this.sqlite) {
+      return statement.replaceAll('NOW_MS', POSTGRES_NOW_MS);
+    }
+    return statement.replaceAll('NOW_MS', String(Math.floor(this.now()))).replace(/\$(\d+)/g, '?$1');
   }
 }
 

@@ -43,8 +43,15 @@ import { SessionSupervisor } from './session-supervisor';
     },
     {
       provide: SessionSupervisor,
-      useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal, leases: CuffLeases) =>
-        new SessionSupervisor(transport, timers, journal, leases),
+      useFactory: (transport: CuffTransport, timers: Timers, journal: SessionJournal, leases: CuffLeases) => {
+        const supervisor = new SessionSupervisor(transport, timers, journal, leases);
+        // A session whose record another replica now writes is no longer supervised or followed here.
+        journal.whenStale((sessionId) => {
+          supervisor.session(sessionId)?.relinquish();
+          void journal.close(sessionId);
+        });
+        return supervisor;
+      },
       inject: [CUFF_TRANSPORT, TIMERS, SessionJournal, CuffLeases],
     },
     {

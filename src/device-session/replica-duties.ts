@@ -52,6 +52,7 @@ export class ReplicaDuties implements OnModuleInit, OnModuleDestroy {
         this.leases
           .heldLeases()
           .flatMap((l) => (l.sessionId && this.supervisor.session(l.sessionId) ? [l.sessionId] : [])),
+        (id) => this.journal.flushed(id),
       ),
     );
   }
@@ -99,9 +100,10 @@ export class ReplicaDuties implements OnModuleInit, OnModuleDestroy {
       const now = this.timers.now();
       const at = new Date(now);
       const elapsedMs = Math.max(0, now - record.createdAt.getTime());
-      const lapsedS = Math.max(0, Math.round((now - expired.expiresAtMs) / 1000));
+      const lapsedS = Math.max(0, Math.round(expired.lapsedMs / 1000));
       const reason = `The instance of the service supervising the session (${expired.holder ?? 'unknown'}) stopped renewing its hold on the cuff ${lapsedS} s ago; instance ${this.leases.replicaId} took the cuff over (epoch ${lease.epoch}), ${ack?.result === 'OK' ? 'deflated it' : 'told it to deflate'} and ended the session.`;
       await this.journal.resume(record.id);
+      this.journal.fence(record.id, this.leases.fenceOf(expired.deviceId));
       this.journal.alarm(record.id, {
         at,
         elapsedMs,

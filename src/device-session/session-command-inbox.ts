@@ -112,8 +112,16 @@ export class SessionCommandInbox {
     }
   }
 
-  /** Takes and carries out the pending commands of the sessions this replica supervises. */
-  async drain(session: (sessionId: string) => SupervisedSession | undefined, sessionIds: string[]): Promise<void> {
+  /**
+   * Takes and carries out the pending commands of the sessions this replica supervises. The
+   * outcome is written once what the command changed is stored (`stored`), so the replica that
+   * forwarded it answers with the session as it is now.
+   */
+  async drain(
+    session: (sessionId: string) => SupervisedSession | undefined,
+    sessionIds: string[],
+    stored: (sessionId: string) => Promise<void>,
+  ): Promise<void> {
     if (sessionIds.length === 0) {
       return;
     }
@@ -145,6 +153,7 @@ export class SessionCommandInbox {
           );
         }
         await runCommand(live, row.command, row.actor, row.reason ?? undefined);
+        await stored(row.session_id);
       } catch (error) {
         outcome =
           error instanceof DomainError

@@ -9,6 +9,23 @@ import { DeviceSessionRecord } from './device-session.entity';
 export type JournalEvent = Omit<DeviceSessionEventRecord, 'sessionId' | 'seq'>;
 export type JournalAlarm = Omit<DeviceSessionAlarmRecord, 'sessionId' | 'seq'>;
 export type JournalPhase = Omit<DeviceSessionSetRecord, 'sessionId'>;
+
+/** The lease under which a replica writes a session's record: the cuff, the epoch it claimed it under, and this replica. */
+export interface JournalFence {
+  deviceId: string;
+  epoch: number;
+  holder: string;
+}
+
+/** A write refused because another replica has claimed the session's cuff since. */
+export class StaleLeaseError extends Error {
+  constructor(sessionId: string, fence: JournalFence) {
+    super(
+      `device session ${sessionId}: cuff ${fence.deviceId} is no longer held under epoch ${fence.epoch} by ${fence.holder}`,
+    );
+  }
+}
+
 export type SessionChanges = Partial<
   Pick<DeviceSessionRecord, 'status' | 'deviceState' | 'startedAt' | 'endedAt' | 'endReason' | 'summary' | 'trace'>
 >;
@@ -17,13 +34,36 @@ export type SessionChanges = Partial<
  * Writes what the supervisor observes about a session, in the order it observed it. Writes of one
  * session are queued one after another, so a slow database never reorders a session's log and
  * never holds up the supervisor's reaction to the cuff.
+ *
+ * A session supervised under a cuff's lease is fenced: each write checks, in the same transaction
+ * and with the lease row locked against a claim, that the cuff is still held under the epoch this
+ * replica claimed it with (or under a later lease of its own). Once another replica has claimed
+ * it, the write is refused, nothing more is written for the session here, and the stale handler
+ * stops its supervision. On SQLite the check and the write are two statements: one process serves
+ * the database, so no other replica can claim the cuff between them.
  */
 export class SessionJournal {
   private readonly logger = new Logger('SessionJournal');
   private readonly tails = new Map<string, Promise<void>>();
   private readonly counters = new Map<string, { events: number; alarms: number }>();
+  private readonly fences = new Map<string, JournalFence>();
+  private readonly stale = new Set<string>();
+  private onStale: (sessionId: string) => void = () => undefined;
 
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Writes of the session from now on go through only while the cuff is held under `fence` (a new lease: writes resume). */
+  fence(sessionId: string, fence: JournalFence | null): void {
+    if (fence) {
+      this.fences.set(sessionId, fence);
+      this.stale.delete(sessionId);
+    }
+  }
+
+  /** Called once for a session whose write was refused because another replica holds its cuff now. */
+  whenStale(handler: (sessionId: string) => void): void {
+    this.onStale = handler;
+  }
 
   /**
    * Stores a new session with the events that led to it. Plain statements, no transaction: on
@@ -93,6 +133,8 @@ export class SessionJournal {
     return this.flushed(sessionId).then(() => {
       this.tails.delete(sessionId);
       this.counters.delete(sessionId);
+      this.fences.delete(sessionId);
+      this.stale.delete(sessionId);
     });
   }
 
@@ -105,12 +147,52 @@ export class SessionJournal {
 
   private write(sessionId: string, work: (manager: EntityManager) => Promise<unknown>): void {
     const tail = (this.tails.get(sessionId) ?? Promise.resolve())
-      .then(() => work(this.dataSource.manager))
+      .then(() => (this.stale.has(sessionId) ? undefined : this.fenced(sessionId, work)))
       .then(
         () => undefined,
-        (error: unknown) =>
-          this.logger.error({ err: error, sessionId }, 'a device session record could not be written'),
+        (error: unknown) => {
+          if (!(error instanceof StaleLeaseError)) {
+            this.logger.error({ err: error, sessionId }, 'a device session record could not be written');
+            return;
+          }
+          this.logger.warn(
+            { sessionId, ...this.fences.get(sessionId) },
+            'another replica holds the cuff of this device session now; its record is no longer written here',
+          );
+          this.stale.add(sessionId);
+          this.onStale(sessionId);
+        },
       );
     this.tails.set(sessionId, tail);
+  }
+
+  private async fenced(sessionId: string, work: (manager: EntityManager) => Promise<unknown>): Promise<void> {
+    const fence = this.fences.get(sessionId);
+    if (!fence) {
+      await work(this.dataSource.manager);
+      return;
+    }
+    const sqlite = this.dataSource.options.type === 'sqlite';
+    const check = async (manager: EntityManager) => {
+      const rows: unknown[] = await manager.query(
+        sqlite
+          ? 'SELECT epoch FROM device_leases WHERE device_id = ?1 AND (epoch = ?2 OR holder = ?3)'
+          : 'SELECT epoch FROM device_leases WHERE device_id = $1 AND (epoch = $2 OR holder = $3) FOR SHARE',
+        [fence.deviceId, fence.epoch, fence.holder],
+      );
+      if (rows.length === 0) {
+        throw new StaleLeaseError(sessionId, fence);
+      }
+    };
+    if (sqlite) {
+      await check(this.dataSource.manager);
+      await work(this.dataSource.manager);
+      return;
+    }
+    // The share lock on the lease row holds a claim back until this write is committed.
+    await this.dataSource.transaction(async (manager) => {
+      await check(manager);
+      await work(manager);
+    });
   }
 }

@@ -28,9 +28,8 @@ interface EventWait {
 /**
  * Owns every exchange with the cuffs on the server side: the ack deadline of each command (SR-11),
  * preparing a cuff for a session (self-test when due, then the program push, SR-12, SR-14), LOP
- * measurements, and the sessions under supervision. One cuff does one thing at a time, and with
- * several replicas it does it for one replica at a time: the cuff's lease, whose epoch every
- * command carries.
+ * measurements, and the sessions under supervision. One cuff does one thing at a time, for one
+ * replica at a time: the cuff's lease, whose epoch every command and journal write carries.
  */
 export class SessionSupervisor {
   private readonly sessions = new Map<string, SupervisedSession>();
@@ -178,6 +177,7 @@ export class SessionSupervisor {
 
   /** Starts supervising a session whose program the cuff holds. */
   supervise(spec: SupervisedSession['spec']): SupervisedSession {
+    this.journal.fence(spec.sessionId, this.leases?.fenceOf(spec.deviceId) ?? null);
     const session = new SupervisedSession(
       spec,
       this.transport,

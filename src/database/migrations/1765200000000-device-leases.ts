@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Which replica holds each cuff, for how long, under which epoch (the fencing token the cuff
  * checks), and the session commands a replica passes to the one that supervises the session.
- * Times are milliseconds since the epoch on the replicas' clocks.
+ * Lease expiries are milliseconds since the epoch on the database's clock (PostgreSQL's; on SQLite,
+ * the one process's); a command's creation time is on the clock of the replica that wrote it.
  */
 export class DeviceLeases1765200000000 implements MigrationInterface {
   name = 'DeviceLeases1765200000000';
