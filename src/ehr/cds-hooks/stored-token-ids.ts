@@ -25,17 +25,17 @@ const keyOf = (issuer: string, tokenId: string) => JSON.stringify([issuer, token
  * The token ids in the database: the primary key (issuer, jti) makes the first insert win, across
  * replicas and restarts. Ids past their keep-until are deleted at most once a minute per replica.
  *
- * The claims that arrive while one insert is on its way to the database go together in the next
- * one: a single statement inserts them all, skipping the ids already there, and returns those it
- * inserted, so one round trip and one commit serve every call waiting (instead of a transaction
- * per call). Each claim is answered only once that commit succeeded; if it fails, every claim of
- * the statement fails, and none is accepted.
+ * The claims made in one turn of the event loop go together: a single statement inserts them all,
+ * skipping the ids already there, and returns those it inserted, so one statement in one
+ * transaction serves them all instead of one each. Inserts do not wait for each other: two that
+ * hold the same id meet at the primary key, and the later one skips it. Each claim is answered
+ * only once its insert is committed; if that fails, every claim of the statement fails, and none
+ * is accepted.
  */
 @Injectable()
 export class StoredTokenIds implements TokenIdLedger {
   private nextPruneAt = 0;
   private waiting: Claim[] = [];
-  private inserting = false;
   // The inserts run in a context of their own, not in that of whichever call came first.
   private readonly context = new AsyncResource('StoredTokenIds');
 
@@ -46,31 +46,34 @@ export class StoredTokenIds implements TokenIdLedger {
 
   claim(issuer: string, tokenId: string, keepUntil: Date): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ issuer, tokenId, keepUntil, resolve, reject });
-      if (!this.inserting) {
-        this.inserting = true;
-        void this.context.runInAsyncScope(() => this.insertWaiting());
+      if (this.waiting.push({ issuer, tokenId, keepUntil, resolve, reject }) === 1) {
+        this.context.runInAsyncScope(() => setImmediate(() => this.insertWaiting()));
       }
     });
   }
 
-  private async insertWaiting(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const claims = this.waiting.splice(0, MAX_CLAIMS_PER_INSERT);
-      try {
-        await this.prune();
-        const inserted = await this.insert(claims);
-        for (const claim of claims) {
-          // A second claim of the same id in one statement is a replay too: only the first is accepted.
-          claim.resolve(inserted.delete(keyOf(claim.issuer, claim.tokenId)));
-        }
-      } catch (error) {
-        for (const claim of claims) {
-          claim.reject(error);
-        }
+  /** The claims of this turn of the event loop; an insert still under way does not hold them back. */
+  private insertWaiting(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (let from = 0; from < waiting.length; from += MAX_CLAIMS_PER_INSERT) {
+      void this.insertTogether(waiting.slice(from, from + MAX_CLAIMS_PER_INSERT));
+    }
+  }
+
+  private async insertTogether(claims: Claim[]): Promise<void> {
+    try {
+      await this.prune();
+      const inserted = await this.insert(claims);
+      for (const claim of claims) {
+        // A second claim of the same id in one statement is a replay too: only the first is accepted.
+        claim.resolve(inserted.delete(keyOf(claim.issuer, claim.tokenId)));
+      }
+    } catch (error) {
+      for (const claim of claims) {
+        claim.reject(error);
       }
     }
-    this.inserting = false;
   }
 
   /** Inserts the ids not stored yet; returns the keys of those it inserted, once committed. */
