@@ -48,8 +48,8 @@ declare module 'autocannon' {
       statusCodeStats: Record<string, { count: number }>;
       /** Per-request latency, 2xx responses only. */
       latency: Histogram;
-      /** Requests completed per one-second sample. */
-      requests: Histogram;
+      /** Requests completed per one-second sample; `total` of the whole run. */
+      requests: Histogram & { total: number };
       warmup?: Result;
       /** Seconds the run took. */
       duration: number;

@@ -42,6 +42,8 @@ export interface HttpBenchResult {
   /** Given where the target asks for a p95: autocannon's histogram has p90, p97.5 and p99, and p95 is at most p97.5. */
   p97_5Ms?: number;
   non2xx: number;
+  /** The service's CPU time (all its threads) per request, where the load generator runs in another process. */
+  cpuMsPerRequest?: number;
 }
 
 interface Target {

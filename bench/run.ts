@@ -40,7 +40,7 @@ function table(
     `| handout: \`renderHandout\` of ${handouts.cases} approved plans, English and Spanish (${handouts.pages} pages, ${handouts.kilobytes} kB on average), ${integer.format(handouts.runs)} sequential runs | ${integer.format(handouts.runsPerSecond)} PDFs/s | ${handouts.p50Ms.toFixed(1)} | ${handouts.p90Ms.toFixed(1)} | ${handouts.p99Ms.toFixed(1)} | – |`,
     ...http.map(
       (r) =>
-        `| HTTP: \`${r.method} ${r.path}\` → ${r.status} (${r.name}), ${r.connections} connections, ${r.durationSeconds} s | ${integer.format(r.requestsPerSecond)} req/s${ofEcho(r)} | ${r.p50Ms.toFixed(0)} | ${r.p90Ms.toFixed(0)}${r.p97_5Ms === undefined ? '' : ` (p97.5 ${r.p97_5Ms.toFixed(0)})`} | ${r.p99Ms.toFixed(0)} | ${r.non2xx} |`,
+        `| HTTP: \`${r.method} ${r.path}\` → ${r.status} (${r.name}), ${r.connections} connections, ${r.durationSeconds} s | ${integer.format(r.requestsPerSecond)} req/s${ofEcho(r)}${r.cpuMsPerRequest === undefined ? '' : `, ${r.cpuMsPerRequest.toFixed(1)} ms of the service's CPU time a request`} | ${r.p50Ms.toFixed(0)} | ${r.p90Ms.toFixed(0)}${r.p97_5Ms === undefined ? '' : ` (p97.5 ${r.p97_5Ms.toFixed(0)})`} | ${r.p99Ms.toFixed(0)} | ${r.non2xx} |`,
     ),
   ];
   return rows.join('\n');
