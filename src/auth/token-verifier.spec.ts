@@ -9,14 +9,18 @@ import { createTokenVerifier } from './token-verifier';
 
 describe('bearer token verifier', () => {
   const config = loadConfig({ AUTH_DEV_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'bfr-rx-verifier-')), 'key.json') });
-  const mint = (ttlSeconds: number) =>
-    mintToken(config.auth, {
+  const mint = (ttlSeconds: number) => {
+    if (config.auth.mode !== 'development') {
+      throw new Error('these tokens are signed by the development issuer');
+    }
+    return mintToken(config.auth, {
       subject: 'pt-7',
       tenant: 'clinic-north',
       roles: ['clinician'],
       ttlSeconds,
       now: new Date(),
     });
+  };
 
   afterEach(() => jest.restoreAllMocks());
 
