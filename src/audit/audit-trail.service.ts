@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common
 import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 
 import { Clock } from '../common/clock';
+import { connectionGateOf } from '../database/data-source';
 import {
   auditHash,
   type AuditFacts,
@@ -69,7 +70,10 @@ export class AuditTrail implements OnApplicationShutdown {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Optional() private readonly checkpoint?: AuditCheckpoint,
-  ) {}
+  ) {
+    // On SQLite the records of a group commit's units are appended at its end, in one go.
+    connectionGateOf(dataSource)?.onGroupEnd((entries) => this.appendIn(dataSource.manager, entries as AuditEntry[]));
+  }
 
   /** The head is anchored when the service stops, after the last records were written. */
   async onApplicationShutdown(): Promise<void> {
