@@ -2,7 +2,6 @@ import { Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common
 import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 
 import { Clock } from '../common/clock';
-import { connectionGateOf } from '../database/data-source';
 import {
   auditHash,
   type AuditFacts,
@@ -70,10 +69,7 @@ export class AuditTrail implements OnApplicationShutdown {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Optional() private readonly checkpoint?: AuditCheckpoint,
-  ) {
-    // On SQLite the records of a group commit's units are appended at its end, in one go.
-    connectionGateOf(dataSource)?.onGroupEnd((entries) => this.appendIn(dataSource.manager, entries as AuditEntry[]));
-  }
+  ) {}
 
   /** The head is anchored when the service stops, after the last records were written. */
   async onApplicationShutdown(): Promise<void> {
@@ -143,6 +139,11 @@ export class AuditTrail implements OnApplicationShutdown {
   async recordWithin(manager: EntityManager, entry: AuditEntry): Promise<ChainedAuditRecord> {
     const [record] = await this.appendIn(manager, [entry]);
     return record;
+  }
+
+  /** Appends records, in their order, inside the caller's transaction (a SQLite group commit's end). */
+  recordAllWithin(manager: EntityManager, entries: AuditEntry[]): Promise<ChainedAuditRecord[]> {
+    return this.appendIn(manager, entries);
   }
 
   private async append(entries: AuditEntry[], attempt: number): Promise<ChainedAuditRecord[]> {

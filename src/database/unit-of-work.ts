@@ -8,7 +8,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import { auditEntryOf, isAudited } from '../audit/audit.hook';
 import type { ChainedAuditRecord } from '../audit/audit-chain';
-import { AuditTrail } from '../audit/audit-trail.service';
+import { type AuditEntry, AuditTrail } from '../audit/audit-trail.service';
 import type { GroupEndSlot } from './connection-gate';
 import { connectionGateOf } from './data-source';
 
@@ -44,7 +44,12 @@ export class UnitOfWork {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
-  ) {}
+  ) {
+    // On SQLite the records of a group commit's units are appended at its end, in one go.
+    connectionGateOf(dataSource)?.onGroupEnd((entries) =>
+      this.audit.recordAllWithin(dataSource.manager, entries as AuditEntry[]),
+    );
+  }
 
   /**
    * Runs `work` in a transaction. The first unit of work of an audited request also appends the
