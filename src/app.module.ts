@@ -87,7 +87,11 @@ export class AppModule {
         DatabaseModule,
         IdempotencyModule,
         // rules-data/ is loaded and checked here, before the application is built: an invalid rule file stops the start.
-        RulesModule.forRoot(loadRuleCatalogue(config.rulesDir), { rulesets: RULESET_SPECS, data: DATA_SPECS }),
+        RulesModule.forRoot(loadRuleCatalogue(config.rulesDir), {
+          rulesets: RULESET_SPECS,
+          data: DATA_SPECS,
+          load: loadRuleCatalogue,
+        }),
         HealthModule,
         ScreeningModule,
         PrescriptionModule,

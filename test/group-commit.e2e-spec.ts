@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { dataSourceOptions, openDataSource } from '../src/database/data-source';
+import { connectionGateOf, dataSourceOptions, openDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/entities';
 
 /**
@@ -79,6 +79,56 @@ describe('group commits on SQLite', () => {
     // One commit for all: no unit was answered before the last one's work had run.
     const firstAnswer = events.findIndex((e) => e.startsWith('answer'));
     expect(events.slice(0, firstAnswer).filter((e) => e.startsWith('work'))).toEqual(['work 0', 'work 1', 'work 4']);
+  });
+
+  it("writes what the successful units left for the group's end, in their order, before the COMMIT", async () => {
+    const gate = connectionGateOf(dataSource)!;
+    const ends: string[][] = [];
+    gate.onGroupEnd(async (items) => {
+      ends.push(items as string[]);
+      for (const item of items as string[]) {
+        await dataSource.query('INSERT INTO probe_parent (id) VALUES (?)', [`end-${item}`]);
+      }
+      return items.map((item) => `done ${item as string}`);
+    });
+    const slots: unknown[] = [];
+    const leave =
+      (id: string, fail = false) =>
+      async (manager: EntityManager) => {
+        await manager.query('INSERT INTO probe_parent (id) VALUES (?)', [id]);
+        slots.push(gate.leaveForGroupEnd(id));
+        if (fail) {
+          throw new Error('the plan is refused');
+        }
+      };
+    const results = await runTogether([leave('a'), leave('b', true), leave('c')], []);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(ends).toEqual([['a', 'c']]);
+    expect(await stored()).toEqual(['a', 'c', 'end-a', 'end-c']);
+    expect(slots).toEqual([{ item: 'a', result: 'done a' }, { item: 'b' }, { item: 'c', result: 'done c' }]);
+    // Outside a unit of a group there is no group end: the caller does its work in place.
+    expect(gate.leaveForGroupEnd('outside')).toBeUndefined();
+  });
+
+  it('fails every unit of the group when its group end fails, and stores none of them', async () => {
+    const gate = connectionGateOf(dataSource)!;
+    gate.onGroupEnd(async () => {
+      throw new Error('the audit record cannot be written');
+    });
+    const results = await runTogether(
+      [
+        insert('a'),
+        async (manager) => {
+          await insert('b')(manager);
+          gate.leaveForGroupEnd('b');
+        },
+      ],
+      [],
+    );
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await stored()).toEqual([]);
   });
 
   it('fails every unit of the group when the shared COMMIT fails, and stores none of them', async () => {

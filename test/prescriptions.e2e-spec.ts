@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -401,14 +406,20 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       const created = (await prescribe().expect(201)).body;
       const [row] = await sut.app
         .get(DataSource)
-        .query('SELECT request, generated_on, ruleset_version FROM prescriptions WHERE id = $1', [created.id]);
+        .query('SELECT request, generated_on, ruleset_version, trace, trace_sha256 FROM prescriptions WHERE id = $1', [
+          created.id,
+        ]);
       const catalogue = sut.app.get(RuleCatalogue);
       expect(row.ruleset_version).toBe(catalogue.version);
       const again = await generatePlan(catalogue, JSON.parse(row.request), row.generated_on);
       expect(again.plan).toEqual(created.plan);
+      // The trace is not stored, only its hash: it is made again when read.
+      expect(row.trace).toBe('');
+      expect(row.trace_sha256).toBe(createHash('sha256').update(JSON.stringify(again.trace)).digest('hex'));
 
       const trace = (await clinician.get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body;
       expect(trace).toMatchObject({ id: created.id, rulesetVersion: catalogue.version, generatedOn: SCREENED_ON });
+      expect(trace.trace).toEqual(JSON.parse(JSON.stringify(again.trace)));
       expect(
         trace.trace.selection.find((t: { ruleId: string }) => t.ruleId === created.plan.phase.basis[0].ruleId),
       ).toMatchObject({ fired: true });
@@ -416,6 +427,57 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       expect(
         (await clinician.get('/v1/prescriptions/00000000-0000-4000-8000-000000000000').expect(404)).body.code,
       ).toBe('PRESCRIPTION_NOT_FOUND');
+    });
+
+    it('answers a trace only when the one made again hashes as the stored one', async () => {
+      const created = (await prescribe().expect(201)).body;
+      const db = sut.app.get(DataSource);
+      const [row] = await db.query('SELECT request FROM prescriptions WHERE id = $1', [created.id]);
+      const changed = JSON.parse(row.request);
+      changed.newToBfr = changed.newToBfr === 'yes' ? 'no' : 'yes';
+      await db.query('UPDATE prescriptions SET request = $1 WHERE id = $2', [JSON.stringify(changed), created.id]);
+      const refused = (await clinician.get(`/v1/prescriptions/${created.id}/trace`).expect(409)).body;
+      expect(refused.code).toBe('TRACE_NOT_REPRODUCIBLE');
+      // The plan itself is still read as stored.
+      expect((await clinician.get(`/v1/prescriptions/${created.id}`).expect(200)).body.plan).toEqual(created.plan);
+    });
+
+    it('answers the stored trace of a plan stored with its trace', async () => {
+      const created = (await prescribe().expect(201)).body;
+      const stored = { selection: [], lop: [], dosing: [], schedule: [{ ruleId: 'kept-as-stored' }] };
+      await sut.app
+        .get(DataSource)
+        .query('UPDATE prescriptions SET trace = $1, trace_sha256 = NULL WHERE id = $2', [
+          JSON.stringify(stored),
+          created.id,
+        ]);
+      expect((await clinician.get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body.trace).toEqual(stored);
+    });
+
+    it('makes the trace of a plan again with the ruleset version it was made with, after the rules changed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bfr-rx-versions-'));
+      const env = { DATABASE_URL: `sqlite:${join(dir, 'plans.sqlite')}`, AUTH_DEV_KEY_FILE: join(dir, 'key.json') };
+      const rulesDir = editedRulesData('schedule.rules.json', (content) => {
+        content.rules[0].rationale = `${content.rules[0].rationale} (as first worded)`;
+      });
+      const before = await startTestApp({ ...env, RULES_DIR: rulesDir }, { clock: onScreeningDay() });
+      let created: { id: string; plan: { rulesetVersion: string } };
+      let expected: unknown;
+      try {
+        const caller = await before.as('clinician');
+        created = (await caller.post('/v1/prescriptions', prescriptionRequest()).expect(201)).body;
+        expected = (await caller.get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body;
+      } finally {
+        await before.close();
+      }
+      const after = await startTestApp(env, { clock: onScreeningDay() });
+      try {
+        expect(after.app.get(RuleCatalogue).version).not.toBe(created.plan.rulesetVersion);
+        const read = await (await after.as('clinician')).get(`/v1/prescriptions/${created.id}/trace`).expect(200);
+        expect(read.body).toEqual(expected);
+      } finally {
+        await after.close();
+      }
     });
   });
 });

@@ -192,6 +192,7 @@ describe('persistence', () => {
         'AuditCallerRequestId1765050000000',
         'DeviceCommandSequences1765100000000',
         'DeviceLeases1765200000000',
+        'PrescriptionTraceSha2561765260000000',
       ]);
       expect(await db.showMigrations()).toBe(false);
     } finally {

@@ -141,6 +141,11 @@ export class AuditTrail implements OnApplicationShutdown {
     return record;
   }
 
+  /** Appends records, in their order, inside the caller's transaction (a SQLite group commit's end). */
+  recordAllWithin(manager: EntityManager, entries: AuditEntry[]): Promise<ChainedAuditRecord[]> {
+    return this.appendIn(manager, entries);
+  }
+
   private async append(entries: AuditEntry[], attempt: number): Promise<ChainedAuditRecord[]> {
     try {
       return await this.dataSource.transaction((manager) => this.appendIn(manager, entries));

@@ -29,6 +29,7 @@ export enum ErrorCode {
   PrescriptionNotFound = 'PRESCRIPTION_NOT_FOUND',
   PrescriptionStateConflict = 'PRESCRIPTION_STATE_CONFLICT',
   AcknowledgementRequired = 'ACKNOWLEDGEMENT_REQUIRED',
+  TraceNotReproducible = 'TRACE_NOT_REPRODUCIBLE',
   DeviceNotFound = 'DEVICE_NOT_FOUND',
   DeviceOffline = 'DEVICE_OFFLINE',
   DeviceBusy = 'DEVICE_BUSY',
@@ -183,6 +184,12 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     title: 'Every caution must be acknowledged',
     description:
       'Approval needs an acknowledgement for each caution of the plan, by id. `missing` lists the cautions not acknowledged; `unknown` any id that is not a caution of this plan.',
+  },
+  [ErrorCode.TraceNotReproducible]: {
+    status: 409,
+    title: 'The rule trace of this plan cannot be made again',
+    description:
+      "A plan's trace is not stored: it is made again from the plan's request, day and ruleset version and answered only when it is the one made with the plan (the same sha256). It is not when the service's code or a stored field has changed what that gives. The plan itself is unchanged; its rules are listed under `basis` of each value.",
   },
   [ErrorCode.DeviceNotFound]: {
     status: 404,

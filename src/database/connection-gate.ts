@@ -5,7 +5,21 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 interface Holder {
   /** False once the holder's transaction or statement is over; work it started later queues again. */
   active: boolean;
+  /** Set for a unit of a group commit: what it leaves for the end of its group, if it succeeds. */
+  deferred?: GroupEndSlot[];
 }
+
+/** An item a unit of work leaves for the end of its group, and what the group end made of it. */
+export interface GroupEndSlot {
+  item: unknown;
+  result?: unknown;
+}
+
+/**
+ * Runs once per group, inside its transaction and before its COMMIT, on the items the group's
+ * successful units left, in their order; returns one result per item. If it throws, the group fails.
+ */
+export type GroupEnd = (items: unknown[]) => Promise<unknown[]>;
 
 /** What TypeORM's SQLite query runner keeps of its transaction (`transactionDepth` is protected). */
 interface TransactionState {
@@ -43,6 +57,8 @@ function endsTheGroup(error: unknown): boolean {
  * Units of work that wait share a commit: they run one after another in one transaction, each in
  * its own savepoint (a unit that fails rolls back to it, undoing only its own work), and each is
  * answered only once the shared COMMIT succeeded; if it fails, every unit of the group fails.
+ * What the successful units left for the group's end (their audit records) is written last, in
+ * the same transaction, in one go: two statements a group rather than two a unit.
  */
 export class ConnectionGate {
   private readonly holder = new AsyncLocalStorage<Holder>();
@@ -50,6 +66,7 @@ export class ConnectionGate {
   private waiting = 0;
   private units: QueuedUnit[] = [];
   private groupScheduled = false;
+  private groupEnd?: GroupEnd;
 
   constructor(private readonly runner?: QueryRunner) {}
 
@@ -60,6 +77,27 @@ export class ConnectionGate {
 
   holds(): boolean {
     return this.holder.getStore()?.active === true;
+  }
+
+  /** What every group does last, before its COMMIT (the audit trail appends its units' records there). */
+  onGroupEnd(groupEnd: GroupEnd): void {
+    this.groupEnd = groupEnd;
+  }
+
+  /**
+   * Called from the unit of work of a group commit itself (not from a transaction nested in it):
+   * leaves `item` for the group's end, which handles it only if the unit succeeds. The slot holds
+   * the result once the unit's promise resolved, that is once the group committed. Undefined
+   * anywhere else: the caller then does the work in place.
+   */
+  leaveForGroupEnd(item: unknown): GroupEndSlot | undefined {
+    const holder = this.holder.getStore();
+    if (!this.groupEnd || holder?.active !== true || holder.deferred === undefined) {
+      return undefined;
+    }
+    const slot: GroupEndSlot = { item };
+    holder.deferred.push(slot);
+    return slot;
   }
 
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -115,11 +153,13 @@ export class ConnectionGate {
         done.push({ unit, ok: false, value: error });
       }
     }
+    const leftForEnd: GroupEndSlot[] = [];
     while (groupError === undefined && this.units.length > 0 && done.length < MAX_UNITS_PER_COMMIT) {
       const unit = this.units.shift()!;
-      const holder: Holder = { active: true };
+      const holder: Holder = { active: true, deferred: [] };
       try {
         done.push({ unit, ok: true, value: await unit.run(holder) });
+        leftForEnd.push(...holder.deferred!);
       } catch (error) {
         done.push({ unit, ok: false, value: error });
         if (endsTheGroup(error)) {
@@ -132,6 +172,9 @@ export class ConnectionGate {
       if (groupError === undefined && (state.transactionDepth !== 1 || !state.isTransactionActive)) {
         groupError = new Error('A unit of work did not return the group transaction to its savepoint.');
       }
+    }
+    if (groupError === undefined && leftForEnd.length > 0) {
+      groupError = await this.endGroup(leftForEnd, state);
     }
     if (groupError === undefined) {
       try {
@@ -154,6 +197,26 @@ export class ConnectionGate {
     if (this.units.length > 0) {
       this.scheduleGroup();
     }
+  }
+
+  /** Runs the group end on what the successful units left; returns the error that fails the group, if any. */
+  private async endGroup(slots: GroupEndSlot[], state: TransactionState): Promise<unknown> {
+    const holder: Holder = { active: true };
+    try {
+      const results = await this.holder.run(holder, () => this.groupEnd!(slots.map((slot) => slot.item)));
+      if (results.length !== slots.length) {
+        return new Error('The group end did not answer every item of its group.');
+      }
+      slots.forEach((slot, i) => (slot.result = results[i]));
+    } catch (error) {
+      return error;
+    } finally {
+      holder.active = false;
+    }
+    if (state.transactionDepth !== 1 || !state.isTransactionActive) {
+      return new Error('The group end did not leave the group transaction as it found it.');
+    }
+    return undefined;
   }
 
   /** Undoes the whole group; SQLite may have done so already, which is the same outcome. */

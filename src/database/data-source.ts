@@ -52,6 +52,11 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   return dataSource;
 }
 
+/** The gate of a SQLite data source; PostgreSQL has none. */
+export function connectionGateOf(dataSource: DataSource): ConnectionGate | undefined {
+  return gates.get(dataSource);
+}
+
 /**
  * Units of work waiting for the database: at the SQLite gate, or for a connection of the
  * PostgreSQL pool. Load shedding refuses new requests while it is long.

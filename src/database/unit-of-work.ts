@@ -8,7 +8,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import { auditEntryOf, isAudited } from '../audit/audit.hook';
 import type { ChainedAuditRecord } from '../audit/audit-chain';
-import { AuditTrail } from '../audit/audit-trail.service';
+import { type AuditEntry, AuditTrail } from '../audit/audit-trail.service';
+import type { GroupEndSlot } from './connection-gate';
+import { connectionGateOf } from './data-source';
 
 interface RequestScope {
   request: FastifyRequest;
@@ -42,7 +44,12 @@ export class UnitOfWork {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
-  ) {}
+  ) {
+    // On SQLite the records of a group commit's units are appended at its end, in one go.
+    connectionGateOf(dataSource)?.onGroupEnd((entries) =>
+      this.audit.recordAllWithin(dataSource.manager, entries as AuditEntry[]),
+    );
+  }
 
   /**
    * Runs `work` in a transaction. The first unit of work of an audited request also appends the
@@ -55,7 +62,12 @@ export class UnitOfWork {
     if (recordsRequest) {
       scope!.recording = true;
     }
+    // A unit of a SQLite group commit leaves its audit record for the group's end (same transaction,
+    // written with the group's other records in one go); a nested or PostgreSQL one writes it here.
+    const gate = connectionGateOf(this.dataSource);
+    const ownUnit = gate !== undefined && !gate.holds();
     let record: ChainedAuditRecord | undefined;
+    let leftForGroupEnd: GroupEndSlot | undefined;
     const result = await this.dataSource
       .transaction(async (manager) => {
         const done = await work(manager);
@@ -63,7 +75,11 @@ export class UnitOfWork {
           if (audited.resourceId !== undefined) {
             request.auditedAs = { ...request.auditedAs, resourceId: audited.resourceId };
           }
-          record = await this.audit.recordWithin(manager, auditEntryOf(request, scope!.successStatus));
+          const entry = auditEntryOf(request, scope!.successStatus);
+          leftForGroupEnd = ownUnit ? gate.leaveForGroupEnd(entry) : undefined;
+          if (!leftForGroupEnd) {
+            record = await this.audit.recordWithin(manager, entry);
+          }
         }
         return done;
       })
@@ -73,6 +89,7 @@ export class UnitOfWork {
         }
         throw error;
       });
+    record ??= leftForGroupEnd?.result as ChainedAuditRecord | undefined;
     if (record) {
       this.audit.committed(record);
       request!.auditedWithStatus = scope!.successStatus;

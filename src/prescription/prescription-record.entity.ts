@@ -6,7 +6,7 @@ export type PrescriptionStatus = 'draft' | 'approved' | 'cancelled' | 'supersede
 
 /**
  * A stored plan version: the request and day it was made from, the ruleset version, the plan and
- * the full rule trace, so the same input and version give the same plan again. Approved versions
+ * the hash of its full rule trace, so the same input and version give the same plan and trace again. Approved versions
  * are never edited; a change is a new version of the same series.
  */
 @Entity('prescriptions')
@@ -61,9 +61,16 @@ export class PrescriptionRecord {
   @Column({ type: 'text' })
   plan: string;
 
-  /** Every rule evaluation behind the plan, as JSON. */
+  /**
+   * Every rule evaluation behind the plan, as JSON, for plans stored before `traceSha256`; empty
+   * for those stored since, whose trace is rebuilt from the request, day and ruleset version.
+   */
   @Column({ type: 'text' })
   trace: string;
+
+  /** sha256 (hex) of the trace's JSON as it was made with the plan; a rebuilt trace must match it. */
+  @Column({ name: 'trace_sha256', type: 'varchar', length: 64, nullable: true })
+  traceSha256: string | null;
 
   @Column({ name: 'approved_by', type: 'varchar', length: 200, nullable: true })
   approvedBy: string | null;

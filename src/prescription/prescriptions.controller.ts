@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/api-problems.decorator';
+import { Problem } from '../common/problem';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { PrescriptionRequest } from './prescription-request.schema';
 import {
@@ -88,9 +89,14 @@ export class PrescriptionsController {
   @ApiOperation({
     summary: 'Read the rule trace behind a plan',
     description:
-      'Every rule of the selection, LOP, dosing and schedule rulesets as it was evaluated for this plan: each named condition, the value it read and the result.',
+      'Every rule of the selection, LOP, dosing and schedule rulesets as it was evaluated for this plan: each named condition, the value it read and the result. The trace is made again from the stored request, day and ruleset version and answered only when it hashes as the one made with the plan; otherwise 409 `TRACE_NOT_REPRODUCIBLE`.',
   })
   @ApiOkResponse({ standardSchema: PrescriptionTrace })
+  @ApiResponse({
+    status: 409,
+    description: '`TRACE_NOT_REPRODUCIBLE`: the trace made again does not hash as the one made with the plan.',
+    standardSchema: Problem,
+  })
   @ApiProblems(400, 404)
   trace(@Param({ schema: PrescriptionParams }) params: Id, @CurrentPrincipal() principal: Principal) {
     return this.prescriptions.trace(params.id, principal);

@@ -11,6 +11,7 @@ import { invalidFields } from '../common/field-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { RuleCatalogue } from '../rules/catalogue';
 import { generatePlan } from './generate-plan';
+import { PlanTraces, traceSha256 } from './plan-traces.service';
 import type { Plan } from './plan.schema';
 import type { PrescriptionRequest } from './prescription-request.schema';
 import { PrescriptionRecord, type PrescriptionStatus } from './prescription-record.entity';
@@ -23,7 +24,8 @@ import type {
   PrescriptionSummary,
 } from './prescription.schema';
 
-function toPrescription(record: PrescriptionRecord): Prescription {
+/** `plan` is the record's plan when the caller has it in memory, saving the parse of its JSON. */
+function toPrescription(record: PrescriptionRecord, plan?: Plan): Prescription {
   return {
     id: record.id,
     seriesId: record.seriesId,
@@ -47,7 +49,7 @@ function toPrescription(record: PrescriptionRecord): Prescription {
       record.cancelledBy && record.cancelledAt
         ? { by: record.cancelledBy, at: record.cancelledAt.toISOString(), reason: record.cancelReason ?? '' }
         : null,
-    plan: JSON.parse(record.plan) as Plan,
+    plan: plan ?? (JSON.parse(record.plan) as Plan),
   };
 }
 
@@ -87,6 +89,7 @@ export class PrescriptionsService {
     @InjectRepository(PrescriptionRecord) private readonly prescriptions: Repository<PrescriptionRecord>,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
+    private readonly traces: PlanTraces,
   ) {}
 
   /** Screens, plans and stores a draft; every refusal leaves nothing stored. */
@@ -125,7 +128,7 @@ export class PrescriptionsService {
       id: record.id,
       rulesetVersion: record.rulesetVersion,
       generatedOn: record.generatedOn,
-      trace: JSON.parse(record.trace) as Record<string, unknown>,
+      trace: JSON.parse(await this.traces.traceOf(record)) as Record<string, unknown>,
     };
   }
 
@@ -256,6 +259,7 @@ export class PrescriptionsService {
     const now = this.clock.now();
     const generatedOn = now.toISOString().slice(0, 10);
     const { plan, trace } = await generatePlan(this.catalogue, request, generatedOn);
+    // The trace (some 110 kB) is made again when it is read; the plan (some 41 kB) is answered as made.
     const record = this.prescriptions.create({
       ...version,
       tenant: principal.tenant,
@@ -269,7 +273,8 @@ export class PrescriptionsService {
       phase: plan.phase.id,
       request: JSON.stringify(request),
       plan: JSON.stringify(plan),
-      trace: JSON.stringify(trace),
+      trace: '',
+      traceSha256: traceSha256(trace),
       approvedBy: null,
       approvedAt: null,
       acknowledgements: null,
@@ -289,7 +294,7 @@ export class PrescriptionsService {
       }
       throw error;
     }
-    return toPrescription(record);
+    return toPrescription(record, plan);
   }
 
   private async requireLatest(record: PrescriptionRecord): Promise<void> {

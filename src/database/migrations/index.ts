@@ -10,6 +10,7 @@ import { CdsCardPatient1764700000000 } from './1764700000000-cds-card-patient';
 import { AuditCallerRequestId1765050000000 } from './1765050000000-audit-caller-request-id';
 import { DeviceCommandSequences1765100000000 } from './1765100000000-device-command-sequences';
 import { DeviceLeases1765200000000 } from './1765200000000-device-leases';
+import { PrescriptionTraceSha2561765260000000 } from './1765260000000-prescription-trace-sha256';
 
 /** Every migration, oldest first. They run at start on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   AuditCallerRequestId1765050000000,
   DeviceCommandSequences1765100000000,
   DeviceLeases1765200000000,
+  PrescriptionTraceSha2561765260000000,
 ];
