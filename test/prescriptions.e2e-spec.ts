@@ -442,6 +442,32 @@ describe('POST /v1/prescriptions and the plan lifecycle', () => {
       expect((await clinician.get(`/v1/prescriptions/${created.id}`).expect(200)).body.plan).toEqual(created.plan);
     });
 
+    it('stores the trace with the signature, so an approved plan keeps its explanation when it could no longer be made again', async () => {
+      const created = (await prescribe().expect(201)).body;
+      const expected = (await clinician.get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body.trace;
+      const acknowledgements = created.plan.cautions.map((c: { id: string }) => ({ caution: c.id }));
+      await clinician.post(`/v1/prescriptions/${created.id}/approve`, { acknowledgements }).expect(200);
+      const db = sut.app.get(DataSource);
+      const [row] = await db.query('SELECT request, trace FROM prescriptions WHERE id = $1', [created.id]);
+      expect(JSON.parse(row.trace)).toEqual(expected);
+      // As if the code that makes plans had changed since: the stored trace is still answered.
+      const changed = { ...JSON.parse(row.request), newToBfr: 'no' };
+      await db.query('UPDATE prescriptions SET request = $1 WHERE id = $2', [JSON.stringify(changed), created.id]);
+      expect((await clinician.get(`/v1/prescriptions/${created.id}/trace`).expect(200)).body.trace).toEqual(expected);
+    });
+
+    it('refuses to approve a draft whose trace cannot be made again, and leaves it a draft', async () => {
+      const created = (await prescribe().expect(201)).body;
+      const db = sut.app.get(DataSource);
+      const [row] = await db.query('SELECT request FROM prescriptions WHERE id = $1', [created.id]);
+      const changed = { ...JSON.parse(row.request), newToBfr: 'no' };
+      await db.query('UPDATE prescriptions SET request = $1 WHERE id = $2', [JSON.stringify(changed), created.id]);
+      const acknowledgements = created.plan.cautions.map((c: { id: string }) => ({ caution: c.id }));
+      const refused = await clinician.post(`/v1/prescriptions/${created.id}/approve`, { acknowledgements }).expect(409);
+      expect(refused.body.code).toBe('TRACE_NOT_REPRODUCIBLE');
+      expect((await clinician.get(`/v1/prescriptions/${created.id}`).expect(200)).body.status).toBe('draft');
+    });
+
     it('answers the stored trace of a plan stored with its trace', async () => {
       const created = (await prescribe().expect(201)).body;
       const stored = { selection: [], lop: [], dosing: [], schedule: [{ ruleId: 'kept-as-stored' }] };

@@ -16,16 +16,20 @@ export function traceSha256(trace: PlanTrace): string {
 
 /**
  * The rule trace of a stored plan, made again from its request, day and ruleset version: a plan is
- * deterministic, so the trace need not be stored, only its hash. A trace that does not hash the
- * same (the code that makes plans changed since, or a stored field did) is never answered.
+ * deterministic, so a draft's trace need not be stored, only its hash. A trace that does not hash
+ * the same (the code that makes plans changed since, or a stored field did) is never answered, and
+ * such a draft cannot be approved: a revision makes it again. Approving stores the trace.
  */
 @Injectable()
 export class PlanTraces {
   constructor(private readonly versions: RulesetVersions) {}
 
-  /** The trace's JSON as stored, or as rebuilt and checked against the stored hash. */
+  /**
+   * The trace's JSON as stored (plans stored before `traceSha256`, and approved plans, whose trace
+   * was checked against the hash when they were signed), or as rebuilt and checked against the hash.
+   */
   async traceOf(record: PrescriptionRecord): Promise<string> {
-    if (record.traceSha256 === null) {
+    if (record.traceSha256 === null || record.trace !== '') {
       return record.trace;
     }
     const catalogue = await this.versions.catalogueOf(record.rulesetVersion);

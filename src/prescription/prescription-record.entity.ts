@@ -62,8 +62,9 @@ export class PrescriptionRecord {
   plan: string;
 
   /**
-   * Every rule evaluation behind the plan, as JSON, for plans stored before `traceSha256`; empty
-   * for those stored since, whose trace is rebuilt from the request, day and ruleset version.
+   * Every rule evaluation behind the plan, as JSON: for plans stored before `traceSha256` and for
+   * approved plans (stored when signed); empty for drafts, whose trace is rebuilt from the
+   * request, day and ruleset version.
    */
   @Column({ type: 'text' })
   trace: string;

@@ -108,10 +108,14 @@ export class PrescriptionsController {
   @ApiOperation({
     summary: 'Approve a draft plan',
     description:
-      'The clinician signs the draft, acknowledging each caution by id (`plan.cautions[].id`). The approved version is immutable and supersedes the earlier versions of the plan. Missing or unknown acknowledgements answer 422 and change nothing.',
+      "The clinician signs the draft, acknowledging each caution by id (`plan.cautions[].id`). The approved version is immutable and supersedes the earlier versions of the plan; its rule trace is made again, checked against the draft's hash and stored with it. Missing or unknown acknowledgements answer 422 and change nothing.",
   })
   @ApiOkResponse({ standardSchema: Prescription })
-  @ApiResponse({ status: 409, description: CONFLICT, standardSchema: PrescriptionRefusal })
+  @ApiResponse({
+    status: 409,
+    description: `${CONFLICT} \`TRACE_NOT_REPRODUCIBLE\`: the draft's trace no longer comes out as it was made; revise the plan.`,
+    standardSchema: PrescriptionRefusal,
+  })
   @ApiResponse({
     status: 422,
     description: '`ACKNOWLEDGEMENT_REQUIRED`: `missing` and `unknown` list the ids.',

@@ -199,6 +199,9 @@ export class PrescriptionsService {
         { extensions: { missing, unknown } },
       );
     }
+    // A signed plan keeps its explanation whatever later versions of the code would make of it:
+    // the trace, made again and checked against its hash, is stored with the signature.
+    const trace = await this.traces.traceOf(record);
     const now = this.clock.now();
     await this.unitOfWork.run(async (manager) => {
       const signed = await manager.update(
@@ -206,6 +209,7 @@ export class PrescriptionsService {
         { id, status: 'draft' },
         {
           status: 'approved',
+          trace,
           approvedBy: principal.subject,
           approvedAt: now,
           acknowledgements: JSON.stringify(approval.acknowledgements),
