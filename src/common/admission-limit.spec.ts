@@ -44,6 +44,12 @@ describe('AdmissionLimit', () => {
     expect(interval(limit)).toBe(48);
   });
 
+  it('stays at the ceiling without a target', () => {
+    const limit = new AdmissionLimit(64, 0);
+    expect(limit.current).toBe(64);
+    expect(interval(limit, 5000, 6000)).toBe(64);
+  });
+
   it('never goes below a ceiling smaller than the floor', () => {
     const limit = new AdmissionLimit(3, 1000);
     expect(interval(limit, 5000)).toBe(3);

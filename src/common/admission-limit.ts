@@ -27,7 +27,8 @@ export class AdmissionLimit {
     private readonly ceiling: number,
     private readonly targetMs: number,
   ) {
-    this.bound = Math.min(ceiling, Math.max(FLOOR, Math.ceil(ceiling * START)));
+    // Without a target the bound is fixed at the ceiling.
+    this.bound = targetMs > 0 ? Math.min(ceiling, Math.max(FLOOR, Math.ceil(ceiling * START))) : ceiling;
   }
 
   get current(): number {
@@ -41,7 +42,7 @@ export class AdmissionLimit {
 
   /** Ends an interval: adapts the bound to the answers given in it, if any. */
   adapt(): void {
-    if (this.durations.length === 0) {
+    if (this.durations.length === 0 || this.targetMs === 0) {
       return;
     }
     const sorted = this.durations.sort((a, b) => a - b);
