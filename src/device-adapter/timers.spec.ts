@@ -66,14 +66,14 @@ describe('VirtualTimers', () => {
     await expect(sut.advanceTo(0)).rejects.toThrow('does not go back');
   });
 
-  it('runs thirty minutes of a 100 Hz loop', async () => {
+  it('runs five minutes of a 100 Hz loop', async () => {
     const sut = new VirtualTimers(0);
     let ticks = 0;
     const loop = sut.setInterval(() => ticks++, 10);
 
-    await sut.advance(30 * 60 * 1000);
+    await sut.advance(5 * 60 * 1000);
     sut.clearInterval(loop);
 
-    expect(ticks).toBe(180_000);
-  }, 60_000);
+    expect(ticks).toBe(30_000);
+  });
 });
