@@ -89,23 +89,25 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const format = errorFormatFor(request.url);
-    if (format) {
-      // E.g. CDS Hooks clients are EHRs: they are answered in FHIR (OperationOutcome), not problem+json.
-      const error = format.ownError(exception) ? exception : this.toDomainError(exception);
-      if (format.send(reply, error, String(request.id)) >= 500) {
-        this.logger.error({ err: exception, requestId: request.id }, 'request failed in its own error format');
-      }
-      return;
-    }
-    const error = this.toDomainError(exception);
-    if (error.code === ErrorCode.ServiceUnavailable) {
+    // E.g. CDS Hooks clients are EHRs: they are answered in FHIR (OperationOutcome), not problem+json.
+    const own = format?.ownError(exception) === true;
+    const error = own ? undefined : this.toDomainError(exception);
+    const status = error ? PROBLEM_TYPES[error.code].status : undefined;
+    if (status === 503) {
       // Not a defect: the service is short of a resource for now, and says when to ask again.
-      this.logger.warn({ err: exception, requestId: request.id }, `request refused: ${error.code}`);
+      this.logger.warn({ err: exception, requestId: request.id }, 'request refused: SERVICE_UNAVAILABLE');
       void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    } else if (PROBLEM_TYPES[error.code].status >= 500) {
-      this.logger.error({ err: exception, requestId: request.id }, `request failed: ${error.code}`);
     }
-    sendProblem(error, request, reply, this.config);
+    const sent = format ? format.send(reply, error ?? exception, String(request.id)) : undefined;
+    if ((sent ?? status ?? 0) >= 500 && status !== 503) {
+      this.logger.error(
+        { err: exception, requestId: request.id },
+        `request failed: ${error?.code ?? 'in its own error format'}`,
+      );
+    }
+    if (!format) {
+      sendProblem(error!, request, reply, this.config);
+    }
   }
 
   private toDomainError(exception: unknown): DomainError {
