@@ -30,6 +30,25 @@ export interface GeneratedPlan {
   trace: PlanTrace;
 }
 
+/**
+ * A plan whose trace is built when first read: the service keeps its hash, a CDS card or a bench
+ * run does not need it. A class rather than an object literal with a getter, which V8 makes costly
+ * to collect (see the compiled rules' evaluation).
+ */
+class PlanWithTrace implements GeneratedPlan {
+  private built: PlanTrace | undefined;
+
+  constructor(
+    readonly plan: Plan,
+    private readonly buildTrace: () => PlanTrace,
+  ) {}
+
+  get trace(): PlanTrace {
+    this.built ??= this.buildTrace();
+    return this.built;
+  }
+}
+
 const weeks = (days: number) => Math.floor(days / 7);
 
 /** The phase as the plan states it, with the rule that chose it. */
@@ -104,10 +123,8 @@ export async function generatePlan(
 
   const scheduling = scheduleOf(catalogue, facts, phase);
   scheduling.notices.forEach((n) => notices.add(n));
-  let trace: PlanTrace | undefined;
-
-  return {
-    plan: {
+  return new PlanWithTrace(
+    {
       generatedOn,
       rulesetVersion: catalogue.version,
       indication: {
@@ -125,19 +142,15 @@ export async function generatePlan(
       omitted,
       screening,
     },
-    // Built when read: the service stores it, a CDS card or a bench run does not need it.
-    get trace() {
-      trace ??= {
-        selection: selection.trace,
-        lop: [...lops.values()].map((r) => ({ site: siteName(r.site), position: r.position, trace: r.trace })),
-        dosing: dosed.map(({ planned, side, evaluation }) => ({
-          exercise: planned.exercise.id,
-          side,
-          trace: evaluation.trace,
-        })),
-        schedule: scheduling.evaluation.trace,
-      };
-      return trace;
-    },
-  };
+    () => ({
+      selection: selection.trace,
+      lop: [...lops.values()].map((r) => ({ site: siteName(r.site), position: r.position, trace: r.evaluation.trace })),
+      dosing: dosed.map(({ planned, side, evaluation }) => ({
+        exercise: planned.exercise.id,
+        side,
+        trace: evaluation.trace,
+      })),
+      schedule: scheduling.evaluation.trace,
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import type { RuleCatalogue, RuleTrace } from '../rules/catalogue';
+import type { Evaluation, RuleCatalogue } from '../rules/catalogue';
 import { daysBetween, patientFacts } from '../screening/screening-facts';
 import { LIMB_ITEMS, PATIENT_ITEMS } from '../screening/screening-items';
 import type { Verdict } from '../screening/screening.ruleset';
@@ -29,7 +29,8 @@ export interface LopResolution {
   findings: LopFinding[];
   /** Why no estimate was made: each range of a matching equation's population the patient is outside. */
   estimateRefusals: string[];
-  trace: RuleTrace[];
+  /** The LOP rules' run; its trace is built when read. */
+  evaluation: Evaluation;
 }
 
 /**
@@ -172,9 +173,7 @@ export async function lopFor(
     lop,
     findings,
     estimateRefusals: estimate ? [] : outside,
-    get trace() {
-      return evaluation.trace;
-    },
+    evaluation,
   };
 }
 

@@ -167,6 +167,63 @@ function partitionOf(ruleset: LoadedRuleset): Partition {
   return { always, gates: [...gates].map(([fact, byValue]) => ({ fact, rules: byValue })) };
 }
 
+/**
+ * A run of compiled rules. A class rather than an object literal with a getter: V8 gives every such
+ * literal its own accessor, which keeps each run's values alive through young-generation collections
+ * and made garbage collection most of a screening's time.
+ */
+class CompiledEvaluation implements Evaluation {
+  private builtTrace: RuleTrace[] | undefined;
+
+  constructor(
+    readonly ruleset: string,
+    readonly rulesetVersion: string,
+    readonly fired: FiredRule[],
+    private readonly compiled: CompiledRuleset,
+    /** The facts of the run, for the rules it left out. */
+    private readonly facts: Record<string, unknown>,
+    /** Each rule's recorded comparisons; undefined for a rule the run left out until it is read. */
+    private readonly values: Array<ConditionValues | undefined>,
+    private readonly firedFlags: Uint8Array,
+  ) {}
+
+  get trace(): RuleTrace[] {
+    this.builtTrace ??= this.compiled.rules.map((compiled, i) => ({
+      ruleId: compiled.rule.id,
+      version: compiled.rule.version,
+      fired: this.firedFlags[i] === 1,
+      conditions: this.conditionsAt(i),
+    }));
+    return this.builtTrace;
+  }
+
+  conditionsOf(ruleId: string): ConditionTrace[] {
+    const i = this.compiled.rules.findIndex((compiled) => compiled.rule.id === ruleId);
+    return i < 0 ? [] : this.conditionsAt(i);
+  }
+
+  private conditionsAt(i: number): ConditionTrace[] {
+    const { rules, conditions } = this.compiled;
+    const { first, count } = rules[i];
+    let ruleValues = this.values[i];
+    if (ruleValues === undefined) {
+      ruleValues = new Array(3 * count);
+      rules[i].evaluate(this.facts, ruleValues);
+      this.values[i] = ruleValues;
+    }
+    const traced: ConditionTrace[] = new Array(count);
+    for (let c = 0; c < count; c++) {
+      const slot = 3 * c;
+      const { name, fact, path, operator } = conditions[first + c];
+      const result = (ruleValues[slot + 2] ?? null) as boolean | null;
+      traced[c] = path
+        ? { name, fact, path, operator, factValue: ruleValues[slot], comparedValue: ruleValues[slot + 1], result }
+        : { name, fact, operator, factValue: ruleValues[slot], comparedValue: ruleValues[slot + 1], result };
+    }
+    return traced;
+  }
+}
+
 /** The loaded, validated rules of every ruleset, and the one way to evaluate them. */
 export class RuleCatalogue {
   private readonly ruleIndex = new Map<string, { ruleset: string; rule: RuleDefinition }>();
@@ -219,7 +276,7 @@ export class RuleCatalogue {
   evaluate(rulesetName: string, facts: Record<string, unknown>): Evaluation {
     const ruleset = this.loaded(rulesetName);
     const checked = this.checkFacts(ruleset, facts, this.factChecks.get(rulesetName)!);
-    const { rules, conditions } = ruleset.compiled;
+    const { rules } = ruleset.compiled;
     const partition = this.partitions.get(rulesetName)!;
     const evaluated = partition.always.slice();
     for (const gate of partition.gates) {
@@ -247,44 +304,7 @@ export class RuleCatalogue {
     }
     // A rule left out is evaluated when its conditions are read, on the facts as they were now.
     const factsNow = leftOut ? { ...checked } : checked;
-    const conditionsOf = (i: number): ConditionTrace[] => {
-      const { first, count } = rules[i];
-      let ruleValues = values[i];
-      if (ruleValues === undefined) {
-        ruleValues = new Array(3 * count);
-        rules[i].evaluate(factsNow, ruleValues);
-        values[i] = ruleValues;
-      }
-      const traced: ConditionTrace[] = new Array(count);
-      for (let c = 0; c < count; c++) {
-        const slot = 3 * c;
-        const { name, fact, path, operator } = conditions[first + c];
-        const result = (ruleValues[slot + 2] ?? null) as boolean | null;
-        traced[c] = path
-          ? { name, fact, path, operator, factValue: ruleValues[slot], comparedValue: ruleValues[slot + 1], result }
-          : { name, fact, operator, factValue: ruleValues[slot], comparedValue: ruleValues[slot + 1], result };
-      }
-      return traced;
-    };
-    let trace: RuleTrace[] | undefined;
-    return {
-      ruleset: rulesetName,
-      rulesetVersion: this.version,
-      fired,
-      get trace() {
-        trace ??= rules.map((compiled, i) => ({
-          ruleId: compiled.rule.id,
-          version: compiled.rule.version,
-          fired: firedFlags[i] === 1,
-          conditions: conditionsOf(i),
-        }));
-        return trace;
-      },
-      conditionsOf: (ruleId) => {
-        const i = rules.findIndex((compiled) => compiled.rule.id === ruleId);
-        return i < 0 ? [] : conditionsOf(i);
-      },
-    };
+    return new CompiledEvaluation(rulesetName, this.version, fired, ruleset.compiled, factsNow, values, firedFlags);
   }
 
   /** Evaluates a ruleset with json-rules-engine, the reference for the compiled rules. */
