@@ -1,5 +1,5 @@
 import type { Evaluation, RuleCatalogue } from '../rules/catalogue';
-import { daysBetween, patientFacts } from '../screening/screening-facts';
+import { daysBetween } from '../screening/screening-facts';
 import { LIMB_ITEMS, PATIENT_ITEMS } from '../screening/screening-items';
 import type { Verdict } from '../screening/screening.ruleset';
 import type { ScreeningOutcome } from '../screening/screening.schema';
@@ -93,12 +93,13 @@ function estimateFor(
 export async function lopFor(
   catalogue: RuleCatalogue,
   request: PrescriptionRequest,
+  /** The request's patient facts on `generatedOn` (`patientFacts`), the same for every site and position. */
+  patient: Record<string, unknown>,
   screening: ScreeningOutcome,
   site: PrescriptionLimb,
   position: BodyPosition,
   generatedOn: string,
 ): Promise<LopResolution> {
-  const patient = patientFacts(request, generatedOn);
   const measured = bestMeasurement(site, position);
   const { estimate, outside } = measured
     ? { estimate: undefined, outside: [] }

@@ -1,5 +1,6 @@
 import { DomainError, ErrorCode } from '../common/problem';
 import type { RuleCatalogue } from '../rules/catalogue';
+import { patientFacts } from '../screening/screening-facts';
 import type { ScreeningOutcome } from '../screening/screening.schema';
 import { type LopFinding, type LopResolution, lopFor } from './lop-for';
 import type { Candidate } from './plan-candidates';
@@ -24,6 +25,7 @@ export async function resolveLops(
   generatedOn: string,
 ): Promise<Map<string, LopResolution>> {
   const lops = new Map<string, LopResolution>();
+  const patient = patientFacts(request, generatedOn);
   for (const candidate of candidates) {
     const key = lopKey(candidate);
     if (!lops.has(key)) {
@@ -32,6 +34,7 @@ export async function resolveLops(
         await lopFor(
           catalogue,
           request,
+          patient,
           screening,
           siteOf(request, candidate),
           candidate.exercise.position,

@@ -34,13 +34,27 @@ export function resolveSettings<T extends Record<string, unknown>, K extends key
   const resolved = {} as { [P in K]: Setting<T[P]> };
   const unset: string[] = [];
   for (const parameter of parameters) {
-    const setters = fired.filter(({ event }) => Object.hasOwn((event.params as SettingParams).set ?? {}, parameter));
-    if (setters.length === 0) {
+    // The rules that set the parameter at the highest priority, in file order. One pass, no
+    // intermediate lists: this runs for every parameter of every exercise of every plan.
+    let top = -Infinity;
+    let winners: FiredRule[] = [];
+    for (const setter of fired) {
+      const set = (setter.event.params as SettingParams).set;
+      if (set === undefined || !Object.hasOwn(set, parameter)) {
+        continue;
+      }
+      const priority = setter.rule.priority ?? 1;
+      if (priority > top) {
+        top = priority;
+        winners = [setter];
+      } else if (priority === top) {
+        winners.push(setter);
+      }
+    }
+    if (winners.length === 0) {
       unset.push(parameter);
       continue;
     }
-    const top = Math.max(...setters.map(({ rule }) => rule.priority ?? 1));
-    const winners = setters.filter(({ rule }) => (rule.priority ?? 1) === top);
     // Compared only when several rules tie: one winner cannot disagree with itself.
     if (
       winners.length > 1 &&

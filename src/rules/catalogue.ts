@@ -174,18 +174,20 @@ function partitionOf(ruleset: LoadedRuleset): Partition {
  */
 class CompiledEvaluation implements Evaluation {
   private builtTrace: RuleTrace[] | undefined;
+  /** Each rule's recorded comparisons, once read. */
+  private readonly values: Array<ConditionValues | undefined>;
 
   constructor(
     readonly ruleset: string,
     readonly rulesetVersion: string,
     readonly fired: FiredRule[],
     private readonly compiled: CompiledRuleset,
-    /** The facts of the run, for the rules it left out. */
+    /** A copy of the run's facts, so the comparisons recorded later are the run's. */
     private readonly facts: Record<string, unknown>,
-    /** Each rule's recorded comparisons; undefined for a rule the run left out until it is read. */
-    private readonly values: Array<ConditionValues | undefined>,
     private readonly firedFlags: Uint8Array,
-  ) {}
+  ) {
+    this.values = new Array(compiled.rules.length);
+  }
 
   get trace(): RuleTrace[] {
     this.builtTrace ??= this.compiled.rules.map((compiled, i) => ({
@@ -285,26 +287,16 @@ export class RuleCatalogue {
         for (const i of admitted) evaluated[i] = 1;
       }
     }
-    const values: Array<ConditionValues | undefined> = new Array(rules.length);
     const firedFlags = new Uint8Array(rules.length);
     const fired: FiredRule[] = [];
-    let leftOut = false;
     for (let i = 0; i < rules.length; i++) {
-      if (evaluated[i] === 0) {
-        leftOut = true;
-        continue;
-      }
-      const compiled = rules[i];
-      const ruleValues: ConditionValues = new Array(3 * compiled.count);
-      values[i] = ruleValues;
-      if (compiled.evaluate(checked, ruleValues) === true) {
+      if (evaluated[i] === 1 && rules[i].evaluate(checked, undefined) === true) {
         firedFlags[i] = 1;
-        fired.push({ rule: compiled.rule, event: compiled.event });
+        fired.push({ rule: rules[i].rule, event: rules[i].event });
       }
     }
-    // A rule left out is evaluated when its conditions are read, on the facts as they were now.
-    const factsNow = leftOut ? { ...checked } : checked;
-    return new CompiledEvaluation(rulesetName, this.version, fired, ruleset.compiled, factsNow, values, firedFlags);
+    // The trace and a rule's conditions are recorded when read, on the facts as they were now.
+    return new CompiledEvaluation(rulesetName, this.version, fired, ruleset.compiled, { ...checked }, firedFlags);
   }
 
   /** Evaluates a ruleset with json-rules-engine, the reference for the compiled rules. */

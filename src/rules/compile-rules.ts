@@ -76,8 +76,12 @@ export interface CompiledCondition {
  */
 export type ConditionValues = unknown[];
 
-/** Evaluates a condition, records its comparisons' values and returns the engine's raw result. */
-type Evaluate = (facts: Facts, values: ConditionValues) => unknown;
+/**
+ * Evaluates a condition and returns the engine's raw result; given `values`, it also records its
+ * comparisons' values there. A run records nothing: the values of a rule are recorded when its
+ * conditions are read, by evaluating it again on the same facts.
+ */
+type Evaluate = (facts: Facts, values: ConditionValues | undefined) => unknown;
 
 const GROUP_KEYS = ['all', 'any', 'not'];
 const LEAF_KEYS = new Set(['name', 'fact', 'path', 'operator', 'value']);
@@ -248,9 +252,11 @@ function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
     return (facts, values) => {
       const factValue = readFact(facts);
       const result = compare(factValue, value);
-      values[slot] = factValue;
-      values[slot + 1] = value;
-      values[slot + 2] = result;
+      if (values !== undefined) {
+        values[slot] = factValue;
+        values[slot + 1] = value;
+        values[slot + 2] = result;
+      }
       return result;
     };
   }
@@ -264,9 +270,11 @@ function compileLeaf(node: RuleCondition, context: Compiling): Evaluate {
     const comparedValue = readCompared(facts);
     const factValue = readFact(facts);
     const result = compare(factValue, comparedValue);
-    values[slot] = factValue;
-    values[slot + 1] = comparedValue !== undefined ? comparedValue : value;
-    values[slot + 2] = result;
+    if (values !== undefined) {
+      values[slot] = factValue;
+      values[slot + 1] = comparedValue !== undefined ? comparedValue : value;
+      values[slot + 2] = result;
+    }
     return result;
   };
 }
@@ -277,7 +285,7 @@ export interface CompiledRule {
   /** The rule's comparisons are `conditions[first]` up to `conditions[first + count - 1]`. */
   first: number;
   count: number;
-  /** The engine's raw result of the rule, its comparisons' values recorded in `values` (3 × `count`); it fires when that is exactly true. */
+  /** The engine's raw result of the rule, its comparisons' values recorded in `values` (3 × `count`) when given; it fires when that is exactly true. */
   evaluate: Evaluate;
   /** The facts the rule reads. */
   facts: string[];
