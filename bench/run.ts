@@ -1,6 +1,7 @@
 // Nest's decorators need the Reflect metadata API before any module that uses them is loaded.
 import 'reflect-metadata';
 
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -12,6 +13,18 @@ import { benchPlans } from './plan.bench';
 import { benchScale, type ScaleBenchResult } from './scale.bench';
 
 const RULES_DIR = resolve(__dirname, '..', 'rules-data');
+
+/**
+ * Whether this Node is one package.json's `engines` declares (by major version). Figures from
+ * another Node are not the service's: V8 differs enough between majors to change them by half.
+ */
+function supportedNode(): boolean {
+  const { engines } = JSON.parse(readFileSync(resolve(__dirname, '..', 'package.json'), 'utf8')) as {
+    engines: { node: string };
+  };
+  const majors = [...engines.node.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1]));
+  return majors.includes(Number(process.versions.node.split('.')[0]));
+}
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -48,7 +61,15 @@ function table(
 
 async function main(): Promise<void> {
   const cpuList = cpus();
-  const machine = `${cpuList[0]?.model.trim() ?? 'unknown CPU'}, ${cpuList.length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const node = supportedNode()
+    ? `Node ${process.version}`
+    : `Node ${process.version} (not a supported Node: see engines)`;
+  const machine = `${cpuList[0]?.model.trim() ?? 'unknown CPU'}, ${cpuList.length} cores, ${node}, ${new Date().toISOString().slice(0, 10)}`;
+  if (!supportedNode()) {
+    console.error(
+      `Node ${process.version} is not one package.json's engines declare; its figures are not the service's.`,
+    );
+  }
 
   // Progress goes to stderr so stdout is only the report.
   console.error('screening benchmark…');
