@@ -53,6 +53,59 @@ export const DoseSettings = z.discriminatedUnion('modality', [
 ]);
 export type DoseSettings = z.infer<typeof DoseSettings>;
 
-/** Reads the values the dosing rules set for one exercise of `modality` as that modality's dose. */
-export const doseSettingsOf = (modality: Modality, values: Record<string, unknown>): DoseSettings =>
-  DoseSettings.parse({ modality, ...values });
+/** Doses already read, by what they were read from; beyond this many, each is read again. */
+const REMEMBERED_DOSES = 4_096;
+const rememberedDoses = new Map<string, DoseSettings>();
+const valueIds = new WeakMap<object, number>();
+let nextValueId = 0;
+
+/**
+ * What a dose is read from, exactly: the modality, then each value in order, a list or object by
+ * its identity (they are the rules' own values, loaded once), any other value by type and value.
+ */
+function doseKey(modality: Modality, values: Record<string, unknown>): string {
+  let key = modality;
+  for (const name in values) {
+    const value = values[name];
+    let part: string;
+    if (value !== null && typeof value === 'object') {
+      let id = valueIds.get(value);
+      if (id === undefined) {
+        id = nextValueId++;
+        valueIds.set(value, id);
+      }
+      part = `#${id}`;
+    } else {
+      part = Object.is(value, -0) ? 'number:-0' : `${typeof value}:${String(value)}`;
+    }
+    key += `|${name}=${part}`;
+  }
+  return key;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads the values the dosing rules set for one exercise of `modality` as that modality's dose.
+ * The same rules give the same values for most exercises of most plans, and reading them through
+ * the schema costs more than the rest of the dose, so a dose read once is remembered and shared,
+ * frozen so that no plan can change another's.
+ */
+export function doseSettingsOf(modality: Modality, values: Record<string, unknown>): DoseSettings {
+  const key = doseKey(modality, values);
+  const remembered = rememberedDoses.get(key);
+  if (remembered !== undefined) {
+    return remembered;
+  }
+  const dose = DoseSettings.parse({ modality, ...values });
+  if (rememberedDoses.size < REMEMBERED_DOSES) {
+    rememberedDoses.set(key, deepFreeze(dose));
+  }
+  return dose;
+}

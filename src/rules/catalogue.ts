@@ -174,8 +174,8 @@ function partitionOf(ruleset: LoadedRuleset): Partition {
  */
 class CompiledEvaluation implements Evaluation {
   private builtTrace: RuleTrace[] | undefined;
-  /** Each rule's recorded comparisons, once read. */
-  private readonly values: Array<ConditionValues | undefined>;
+  /** Each rule's recorded comparisons, once read; made on the first read, as most runs are never read. */
+  private values: Array<ConditionValues | undefined> | undefined;
 
   constructor(
     readonly ruleset: string,
@@ -185,9 +185,7 @@ class CompiledEvaluation implements Evaluation {
     /** A copy of the run's facts, so the comparisons recorded later are the run's. */
     private readonly facts: Record<string, unknown>,
     private readonly firedFlags: Uint8Array,
-  ) {
-    this.values = new Array(compiled.rules.length);
-  }
+  ) {}
 
   get trace(): RuleTrace[] {
     this.builtTrace ??= this.compiled.rules.map((compiled, i) => ({
@@ -207,6 +205,7 @@ class CompiledEvaluation implements Evaluation {
   private conditionsAt(i: number): ConditionTrace[] {
     const { rules, conditions } = this.compiled;
     const { first, count } = rules[i];
+    this.values ??= new Array(rules.length);
     let ruleValues = this.values[i];
     if (ruleValues === undefined) {
       ruleValues = new Array(3 * count);
