@@ -199,25 +199,25 @@ export async function screenRecord(
     return { ...nothing, refused: [...new Set(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`))] };
   }
   const request = parsed.data;
+  const unknownFacts = new Set(lacking.flatMap((name) => FACTS_FROM[name]));
+  const stands = (finding: ScreeningFinding) => !Object.keys(finding.inputs).some((fact) => unknownFacts.has(fact));
   let outcome: ScreeningOutcome;
-  let ifAnsweredNo: ScreeningOutcome;
+  let findings: ScreeningFinding[];
+  let alsoIfNo: Set<string>;
   try {
     outcome = await screenPatient(catalogue, request, screenedOn);
-    ifAnsweredNo = await screenPatient(catalogue, everyUnknownAnsweredNo(request), screenedOn);
+    findings = outcome.findings.filter(stands);
+    // Screening again with every unknown answered no only tells cautions and referrals apart.
+    alsoIfNo = findings.every(firmAnyway)
+      ? new Set()
+      : new Set((await screenPatient(catalogue, everyUnknownAnsweredNo(request), screenedOn)).findings.map(keyOf));
   } catch (error) {
     if (error instanceof DomainError && error.errors) {
       return { ...nothing, refused: error.errors.map((e) => `${e.field} ${e.detail}`) };
     }
     throw error;
   }
-  const unknownFacts = new Set(lacking.flatMap((name) => FACTS_FROM[name]));
-  const stands = (finding: ScreeningFinding) => !Object.keys(finding.inputs).some((fact) => unknownFacts.has(fact));
-  const alsoIfNo = new Set(ifAnsweredNo.findings.map(keyOf));
-  // A contraindication is reported whatever made it fire; a caution or referral that answers of
-  // "no" would lift is a question to ask, not a warning.
-  const firm = (finding: ScreeningFinding) =>
-    finding.verdict === 'incomplete' || finding.verdict === 'contraindicated' || alsoIfNo.has(keyOf(finding));
-  const findings = outcome.findings.filter(stands);
+  const firm = (finding: ScreeningFinding) => firmAnyway(finding) || alsoIfNo.has(keyOf(finding));
   return {
     ...base,
     request,
@@ -227,6 +227,11 @@ export async function screenRecord(
     vteFactors: outcome.vteScore.factors,
   };
 }
+
+// A contraindication is reported whatever made it fire; a caution or referral that answers of "no"
+// would lift is a question to ask, not a warning.
+const firmAnyway = (finding: ScreeningFinding) =>
+  finding.verdict === 'incomplete' || finding.verdict === 'contraindicated';
 
 const keyOf = (finding: ScreeningFinding) =>
   `${finding.ruleId}@${finding.site ? `${finding.site.side}-${finding.site.limb}` : 'patient'}`;

@@ -48,6 +48,28 @@ describe('StoredTokenIds', () => {
     expect(await db.getRepository(CdsTokenId).count()).toBe(expected.size + 1);
   });
 
+  it('lets the claims made while an insert waits for the connection go with it, in one statement', async () => {
+    let release!: () => void;
+    // Another unit of work holds the connection until released.
+    await new Promise<void>((started) => {
+      void db.transaction(
+        () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+            started();
+          }),
+      );
+    });
+    const inserts = jest.spyOn(sut as unknown as { insert: () => Promise<Set<string>> }, 'insert');
+    const first = sut.claim(EHR, 'jti-first', keepUntil());
+    await new Promise(setImmediate);
+    const second = sut.claim(EHR, 'jti-second', keepUntil());
+    await new Promise(setImmediate);
+    release();
+    expect(await Promise.all([first, second])).toEqual([true, true]);
+    expect(inserts).toHaveBeenCalledTimes(1);
+  });
+
   it('answers a claim only once it is committed: another connection to the database sees the id', async () => {
     expect(await sut.claim(EHR, 'jti-committed', keepUntil())).toBe(true);
     const replica = await new DataSource(

@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 import { Clock } from '../../common/clock';
 import { CdsTokenId } from './cds-token-id.entity';
@@ -25,17 +25,20 @@ const keyOf = (issuer: string, tokenId: string) => JSON.stringify([issuer, token
  * The token ids in the database: the primary key (issuer, jti) makes the first insert win, across
  * replicas and restarts. Ids past their keep-until are deleted at most once a minute per replica.
  *
- * The claims made in one turn of the event loop go together: a single statement inserts them all,
- * skipping the ids already there, and returns those it inserted, so one statement in one
- * transaction serves them all instead of one each. Inserts do not wait for each other: two that
- * hold the same id meet at the primary key, and the later one skips it. Each claim is answered
- * only once its insert is committed; if that fails, every claim of the statement fails, and none
- * is accepted.
+ * Claims go together: a single statement inserts them all, skipping the ids already there, and
+ * returns those it inserted, so one statement in one transaction serves them all instead of one
+ * each. An insert takes its claims when its transaction starts, so the claims made while it waited
+ * for the connection go with it rather than into a transaction of their own behind it. Inserts do
+ * not wait for each other: two that hold the same id meet at the primary key, and the later one
+ * skips it. Each claim is answered only once its insert is committed; if that fails, every claim
+ * of the statement fails, and none is accepted.
  */
 @Injectable()
 export class StoredTokenIds implements TokenIdLedger {
   private nextPruneAt = 0;
   private waiting: Claim[] = [];
+  /** An insert is on its way that has not taken the waiting claims yet. */
+  private insertComing = false;
   // The inserts run in a context of their own, not in that of whichever call came first.
   private readonly context = new AsyncResource('StoredTokenIds');
 
@@ -46,38 +49,45 @@ export class StoredTokenIds implements TokenIdLedger {
 
   claim(issuer: string, tokenId: string, keepUntil: Date): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      if (this.waiting.push({ issuer, tokenId, keepUntil, resolve, reject }) === 1) {
-        this.context.runInAsyncScope(() => setImmediate(() => this.insertWaiting()));
+      this.waiting.push({ issuer, tokenId, keepUntil, resolve, reject });
+      if (!this.insertComing) {
+        this.insertComing = true;
+        this.context.runInAsyncScope(() => setImmediate(() => void this.insertWaiting()));
       }
     });
   }
 
-  /** The claims of this turn of the event loop; an insert still under way does not hold them back. */
-  private insertWaiting(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (let from = 0; from < waiting.length; from += MAX_CLAIMS_PER_INSERT) {
-      void this.insertTogether(waiting.slice(from, from + MAX_CLAIMS_PER_INSERT));
+  /** The claims waiting when the insert's transaction starts (or fails to), at most one statement's. */
+  private takeWaiting(): Claim[] {
+    const claims = this.waiting.splice(0, MAX_CLAIMS_PER_INSERT);
+    this.insertComing = false;
+    if (this.waiting.length > 0) {
+      this.insertComing = true;
+      this.context.runInAsyncScope(() => setImmediate(() => void this.insertWaiting()));
     }
+    return claims;
   }
 
-  private async insertTogether(claims: Claim[]): Promise<void> {
+  private async insertWaiting(): Promise<void> {
+    let claims: Claim[] | undefined;
     try {
       await this.prune();
-      const inserted = await this.insert(claims);
-      for (const claim of claims) {
+      const inserted = await this.dataSource.transaction((manager) =>
+        this.insert(manager, (claims = this.takeWaiting())),
+      );
+      for (const claim of claims!) {
         // A second claim of the same id in one statement is a replay too: only the first is accepted.
         claim.resolve(inserted.delete(keyOf(claim.issuer, claim.tokenId)));
       }
     } catch (error) {
-      for (const claim of claims) {
+      for (const claim of claims ?? this.takeWaiting()) {
         claim.reject(error);
       }
     }
   }
 
-  /** Inserts the ids not stored yet; returns the keys of those it inserted, once committed. */
-  private async insert(claims: Claim[]): Promise<Set<string>> {
+  /** Inserts the ids not stored yet, in the transaction given; returns the keys of those it inserted. */
+  private async insert(manager: EntityManager, claims: Claim[]): Promise<Set<string>> {
     const rows = new Map(claims.map((claim) => [keyOf(claim.issuer, claim.tokenId), claim]));
     // The same order on every replica, so two PostgreSQL inserts waiting on each other's ids cannot deadlock.
     const ordered = [...rows.keys()].sort().map((key) => rows.get(key)!);
@@ -102,9 +112,7 @@ export class StoredTokenIds implements TokenIdLedger {
       parameters,
       {},
     );
-    const inserted: Array<{ issuer: string; token_id: string }> = await this.dataSource.transaction((manager) =>
-      manager.query(sql, bound),
-    );
+    const inserted: Array<{ issuer: string; token_id: string }> = await manager.query(sql, bound);
     return new Set(inserted.map((row) => keyOf(row.issuer, row.token_id)));
   }
 
