@@ -122,10 +122,11 @@ function findingsOf(
 function vtePoints(catalogue: RuleCatalogue, facts: Record<string, unknown>) {
   const points = catalogue.evaluate('vte-points', facts);
   const unknown = Object.keys(PATIENT_ITEMS).filter((item) => facts[item] === 'unknown');
-  const ifYes = catalogue.evaluate('vte-points', {
-    ...facts,
-    ...Object.fromEntries(unknown.map((item) => [item, 'yes'])),
-  });
+  // With every item answered, the score cannot reach further than it is.
+  const ifYes =
+    unknown.length === 0
+      ? points
+      : catalogue.evaluate('vte-points', { ...facts, ...Object.fromEntries(unknown.map((item) => [item, 'yes'])) });
   const fired = new Set(points.fired.map((f) => f.rule.id));
   const extra = ifYes.fired.filter((f) => !fired.has(f.rule.id));
   const factors = points.fired.map(({ rule, event }) => ({
