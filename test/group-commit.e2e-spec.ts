@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import type { DataSource, EntityManager } from 'typeorm';
 
+import { MAX_UNITS_PER_COMMIT } from '../src/database/connection-gate';
 import { connectionGateOf, dataSourceOptions, openDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/entities';
 
@@ -129,6 +130,30 @@ describe('group commits on SQLite', () => {
 
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await stored()).toEqual([]);
+  });
+
+  it('keeps a statement from outside the units out of the transaction of a group that follows a full one', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let proceed!: () => void;
+    const outsiderSent = new Promise<void>((resolve) => (proceed = resolve));
+    const full = Array.from({ length: MAX_UNITS_PER_COMMIT }, (_, i) => insert(`unit-${String(i).padStart(2, '0')}`));
+    // The unit after a full group makes the next group, and makes its COMMIT fail.
+    const next = async (manager: EntityManager) => {
+      started();
+      await outsiderSent;
+      await manager.query('INSERT INTO probe_child (id, parent) VALUES (?, ?)', ['orphan', 'nobody']);
+    };
+    const units = runTogether([...full, next], []);
+    await running;
+    const outsider = dataSource.query('INSERT INTO probe_parent (id) VALUES (?)', ['outsider']);
+    proceed();
+    const results = await units;
+    await outsider;
+
+    expect(results.at(-1)?.status).toBe('rejected');
+    expect(await stored()).toContain('outsider');
+    expect(await stored()).toHaveLength(MAX_UNITS_PER_COMMIT + 1);
   });
 
   it('fails every unit of the group when the shared COMMIT fails, and stores none of them', async () => {

@@ -136,7 +136,11 @@ export class ConnectionGate {
       return;
     }
     this.groupScheduled = true;
-    void this.exclusive(() => this.commitGroup());
+    // Scheduled from the end of the previous group, this still runs in that group's async context:
+    // left there, the next group would count as its holder's nested work and run unqueued, and its
+    // BEGIN and COMMIT would wait at the gate like any statement, so that a statement from outside
+    // could run, and be rolled back, inside its transaction.
+    void this.holder.exit(() => this.exclusive(() => this.commitGroup()));
   }
 
   private async commitGroup(): Promise<void> {
