@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/problem';
 import { invalidFields } from '../common/field-errors';
+import { insertRow } from '../database/insert-row';
 import { UnitOfWork } from '../database/unit-of-work';
 import { RuleCatalogue } from '../rules/catalogue';
 import { generatePlan } from './generate-plan';
@@ -264,7 +265,7 @@ export class PrescriptionsService {
     const generatedOn = now.toISOString().slice(0, 10);
     const { plan, trace } = await generatePlan(this.catalogue, request, generatedOn);
     // The trace (some 110 kB) is made again when it is read; the plan (some 41 kB) is answered as made.
-    const record = this.prescriptions.create({
+    const record: PrescriptionRecord = {
       ...version,
       tenant: principal.tenant,
       patientRef: request.patient.ref,
@@ -287,9 +288,9 @@ export class PrescriptionsService {
       cancelledAt: null,
       cancelReason: null,
       supersededBy: null,
-    });
+    };
     try {
-      await this.unitOfWork.run((manager) => manager.insert(PrescriptionRecord, record), { resourceId: record.id });
+      await this.unitOfWork.run((manager) => insertRow(manager, PrescriptionRecord, record), { resourceId: record.id });
     } catch (error) {
       if (version.previousId && /unique|duplicate/i.test((error as Error).message)) {
         throw conflict(
