@@ -82,6 +82,22 @@ describe('group commits on SQLite', () => {
     expect(events.slice(0, firstAnswer).filter((e) => e.startsWith('work'))).toEqual(['work 0', 'work 1', 'work 4']);
   });
 
+  it('runs a unit of one statement without a savepoint: a constraint failure undoes that statement only', async () => {
+    const gate = connectionGateOf(dataSource)!;
+    const statement = (id: string) =>
+      gate.groupedStatement(() => dataSource.query('INSERT INTO probe_parent (id) VALUES (?)', [id]));
+    const results = await Promise.allSettled([
+      statement('a'),
+      dataSource.transaction(insert('b')),
+      statement('a'),
+      statement('c'),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/SQLITE_CONSTRAINT/);
+    expect(await stored()).toEqual(['a', 'b', 'c']);
+  });
+
   it("writes what the successful units left for the group's end, in their order, before the COMMIT", async () => {
     const gate = connectionGateOf(dataSource)!;
     const ends: string[][] = [];

@@ -131,6 +131,17 @@ export class ConnectionGate {
     });
   }
 
+  /**
+   * Runs one statement as a unit of work of the next group commit, without the savepoint (two
+   * more round trips through the event loop) that a unit of several statements needs: a statement
+   * that fails on a constraint is undone by SQLite itself, and any other SQLite error fails the
+   * whole group. `statement` must make that statement its only write and its last step, so that
+   * the unit cannot fail after writing.
+   */
+  groupedStatement<T>(statement: () => Promise<T>): Promise<T> {
+    return this.grouped(statement);
+  }
+
   private scheduleGroup(): void {
     if (this.groupScheduled) {
       return;

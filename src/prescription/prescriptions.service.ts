@@ -8,7 +8,6 @@ import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/problem';
 import { invalidFields } from '../common/field-errors';
-import { insertRow } from '../database/insert-row';
 import { UnitOfWork } from '../database/unit-of-work';
 import { RuleCatalogue } from '../rules/catalogue';
 import { generatePlan } from './generate-plan';
@@ -290,7 +289,7 @@ export class PrescriptionsService {
       supersededBy: null,
     };
     try {
-      await this.unitOfWork.run((manager) => insertRow(manager, PrescriptionRecord, record), { resourceId: record.id });
+      await this.unitOfWork.insert(PrescriptionRecord, record, { resourceId: record.id });
     } catch (error) {
       if (version.previousId && /unique|duplicate/i.test((error as Error).message)) {
         throw conflict(

@@ -7,7 +7,6 @@ import type { Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/problem';
-import { insertRow } from '../database/insert-row';
 import { UnitOfWork } from '../database/unit-of-work';
 import { RuleCatalogue } from '../rules/catalogue';
 import { screenPatient } from './screen-patient';
@@ -55,7 +54,7 @@ export class ScreeningsService {
       request: JSON.stringify(request),
       outcome: JSON.stringify(outcome),
     };
-    await this.unitOfWork.run((manager) => insertRow(manager, ScreeningRecord, record), { resourceId: record.id });
+    await this.unitOfWork.insert(ScreeningRecord, record, { resourceId: record.id });
     // The outcome in hand serialises as its stored JSON: no need to parse that back.
     return screeningOf(record, outcome);
   }
