@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import type { DataSource, EntityManager } from 'typeorm';
 
+import { MAX_UNITS_PER_COMMIT } from '../src/database/connection-gate';
 import { connectionGateOf, dataSourceOptions, openDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/entities';
 
@@ -81,6 +82,22 @@ describe('group commits on SQLite', () => {
     expect(events.slice(0, firstAnswer).filter((e) => e.startsWith('work'))).toEqual(['work 0', 'work 1', 'work 4']);
   });
 
+  it('runs a unit of one statement without a savepoint: a constraint failure undoes that statement only', async () => {
+    const gate = connectionGateOf(dataSource)!;
+    const statement = (id: string) =>
+      gate.groupedStatement(() => dataSource.query('INSERT INTO probe_parent (id) VALUES (?)', [id]));
+    const results = await Promise.allSettled([
+      statement('a'),
+      dataSource.transaction(insert('b')),
+      statement('a'),
+      statement('c'),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/SQLITE_CONSTRAINT/);
+    expect(await stored()).toEqual(['a', 'b', 'c']);
+  });
+
   it("writes what the successful units left for the group's end, in their order, before the COMMIT", async () => {
     const gate = connectionGateOf(dataSource)!;
     const ends: string[][] = [];
@@ -129,6 +146,30 @@ describe('group commits on SQLite', () => {
 
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await stored()).toEqual([]);
+  });
+
+  it('keeps a statement from outside the units out of the transaction of a group that follows a full one', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let proceed!: () => void;
+    const outsiderSent = new Promise<void>((resolve) => (proceed = resolve));
+    const full = Array.from({ length: MAX_UNITS_PER_COMMIT }, (_, i) => insert(`unit-${String(i).padStart(2, '0')}`));
+    // The unit after a full group makes the next group, and makes its COMMIT fail.
+    const next = async (manager: EntityManager) => {
+      started();
+      await outsiderSent;
+      await manager.query('INSERT INTO probe_child (id, parent) VALUES (?, ?)', ['orphan', 'nobody']);
+    };
+    const units = runTogether([...full, next], []);
+    await running;
+    const outsider = dataSource.query('INSERT INTO probe_parent (id) VALUES (?)', ['outsider']);
+    proceed();
+    const results = await units;
+    await outsider;
+
+    expect(results.at(-1)?.status).toBe('rejected');
+    expect(await stored()).toContain('outsider');
+    expect(await stored()).toHaveLength(MAX_UNITS_PER_COMMIT + 1);
   });
 
   it('fails every unit of the group when the shared COMMIT fails, and stores none of them', async () => {

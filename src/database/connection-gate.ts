@@ -131,12 +131,27 @@ export class ConnectionGate {
     });
   }
 
+  /**
+   * Runs one statement as a unit of work of the next group commit, without the savepoint (two
+   * more round trips through the event loop) that a unit of several statements needs: a statement
+   * that fails on a constraint is undone by SQLite itself, and any other SQLite error fails the
+   * whole group. `statement` must make that statement its only write and its last step, so that
+   * the unit cannot fail after writing.
+   */
+  groupedStatement<T>(statement: () => Promise<T>): Promise<T> {
+    return this.grouped(statement);
+  }
+
   private scheduleGroup(): void {
     if (this.groupScheduled) {
       return;
     }
     this.groupScheduled = true;
-    void this.exclusive(() => this.commitGroup());
+    // Scheduled from the end of the previous group, this still runs in that group's async context:
+    // left there, the next group would count as its holder's nested work and run unqueued, and its
+    // BEGIN and COMMIT would wait at the gate like any statement, so that a statement from outside
+    // could run, and be rolled back, inside its transaction.
+    void this.holder.exit(() => this.exclusive(() => this.commitGroup()));
   }
 
   private async commitGroup(): Promise<void> {

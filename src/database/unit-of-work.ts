@@ -4,13 +4,14 @@ import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type N
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 
 import { auditEntryOf, isAudited } from '../audit/audit.hook';
 import type { ChainedAuditRecord } from '../audit/audit-chain';
 import { type AuditEntry, AuditTrail } from '../audit/audit-trail.service';
 import type { GroupEndSlot } from './connection-gate';
 import { connectionGateOf } from './data-source';
+import { insertRow } from './insert-row';
 
 interface RequestScope {
   request: FastifyRequest;
@@ -95,5 +96,60 @@ export class UnitOfWork {
       request!.auditedWithStatus = scope!.successStatus;
     }
     return result;
+  }
+
+  /**
+   * Inserts `row` as a unit of work, as `run` with `insertRow` does. On SQLite, outside another
+   * unit of work, the insert is the unit's one statement (the request's record is made before it
+   * and left for the group's end), so it needs no savepoint of its own.
+   */
+  async insert<T extends ObjectLiteral>(
+    entity: EntityTarget<T>,
+    row: T,
+    audited: { resourceId?: string | null } = {},
+  ): Promise<void> {
+    const gate = connectionGateOf(this.dataSource);
+    if (gate === undefined || gate.holds()) {
+      return this.run((manager) => insertRow(manager, entity, row), audited);
+    }
+    const scope = requestScope.getStore();
+    const request = scope?.request;
+    const recordsRequest = request !== undefined && !scope!.recording && isAudited(request, scope!.successStatus);
+    const auditedAsBefore = request?.auditedAs;
+    let entry: AuditEntry | undefined;
+    if (recordsRequest) {
+      scope!.recording = true;
+      if (audited.resourceId !== undefined) {
+        request.auditedAs = { ...request.auditedAs, resourceId: audited.resourceId };
+      }
+      entry = auditEntryOf(request, scope!.successStatus);
+    }
+    let leftForGroupEnd: GroupEndSlot | undefined;
+    let inserted = false;
+    try {
+      await gate.groupedStatement(async () => {
+        // Left before the insert: the group's end writes it only if the unit succeeds.
+        leftForGroupEnd = entry && gate.leaveForGroupEnd(entry);
+        if (entry && !leftForGroupEnd) {
+          throw new Error("The request's audit record has no group end to be written at.");
+        }
+        await insertRow(this.dataSource.manager, entity, row);
+        inserted = true;
+      });
+    } catch (error) {
+      if (recordsRequest) {
+        scope!.recording = false;
+        // As with `run`: a request whose write failed names no record it acted on.
+        if (!inserted) {
+          request.auditedAs = auditedAsBefore;
+        }
+      }
+      throw error;
+    }
+    const record = leftForGroupEnd?.result as ChainedAuditRecord | undefined;
+    if (record) {
+      this.audit.committed(record);
+      request!.auditedWithStatus = scope!.successStatus;
+    }
   }
 }

@@ -264,7 +264,7 @@ export class PrescriptionsService {
     const generatedOn = now.toISOString().slice(0, 10);
     const { plan, trace } = await generatePlan(this.catalogue, request, generatedOn);
     // The trace (some 110 kB) is made again when it is read; the plan (some 41 kB) is answered as made.
-    const record = this.prescriptions.create({
+    const record: PrescriptionRecord = {
       ...version,
       tenant: principal.tenant,
       patientRef: request.patient.ref,
@@ -287,9 +287,9 @@ export class PrescriptionsService {
       cancelledAt: null,
       cancelReason: null,
       supersededBy: null,
-    });
+    };
     try {
-      await this.unitOfWork.run((manager) => manager.insert(PrescriptionRecord, record), { resourceId: record.id });
+      await this.unitOfWork.insert(PrescriptionRecord, record, { resourceId: record.id });
     } catch (error) {
       if (version.previousId && /unique|duplicate/i.test((error as Error).message)) {
         throw conflict(

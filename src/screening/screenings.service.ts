@@ -13,15 +13,17 @@ import { screenPatient } from './screen-patient';
 import { ScreeningRecord } from './screening-record.entity';
 import type { Screening, ScreeningOutcome, ScreeningRequest } from './screening.schema';
 
-function toScreening(record: ScreeningRecord): Screening {
+function screeningOf(record: ScreeningRecord, outcome: ScreeningOutcome): Screening {
   return {
     id: record.id,
     patientRef: record.patientRef,
     screenedAt: record.screenedAt.toISOString(),
     screenedBy: record.screenedBy,
-    ...(JSON.parse(record.outcome) as ScreeningOutcome),
+    ...outcome,
   };
 }
+
+const toScreening = (record: ScreeningRecord) => screeningOf(record, JSON.parse(record.outcome) as ScreeningOutcome);
 
 @Injectable()
 export class ScreeningsService {
@@ -41,7 +43,7 @@ export class ScreeningsService {
   async screen(request: ScreeningRequest, principal: Principal): Promise<Screening> {
     const now = this.clock.now();
     const outcome = await screenPatient(this.catalogue, request, now.toISOString().slice(0, 10));
-    const record = this.screenings.create({
+    const record: ScreeningRecord = {
       id: randomUUID(),
       tenant: principal.tenant,
       patientRef: request.patient.ref,
@@ -51,9 +53,10 @@ export class ScreeningsService {
       verdict: outcome.verdict,
       request: JSON.stringify(request),
       outcome: JSON.stringify(outcome),
-    });
-    await this.unitOfWork.run((manager) => manager.insert(ScreeningRecord, record), { resourceId: record.id });
-    return toScreening(record);
+    };
+    await this.unitOfWork.insert(ScreeningRecord, record, { resourceId: record.id });
+    // The outcome in hand serialises as its stored JSON: no need to parse that back.
+    return screeningOf(record, outcome);
   }
 
   /** A screening of the caller's organization; another organization's is answered as unknown, so its existence is not revealed. */
