@@ -21,17 +21,19 @@ class RowsController {
   async create(@Body({ schema: RowRequest }) body: z.infer<typeof RowRequest>): Promise<{ id: string }> {
     await this.unitOfWork.insert(
       ScreeningRecord,
-      {
-        id: body.id,
-        tenant: CLINIC,
-        patientRef: 'mrn-1001',
-        screenedBy: 'dr-test',
-        screenedAt: new Date('2026-11-20T09:30:00.000Z'),
-        rulesetVersion: 'test',
-        verdict: 'clear',
-        request: '{}',
-        outcome: '{}',
-      },
+      [
+        {
+          id: body.id,
+          tenant: CLINIC,
+          patientRef: 'mrn-1001',
+          screenedBy: 'dr-test',
+          screenedAt: new Date('2026-11-20T09:30:00.000Z'),
+          rulesetVersion: 'test',
+          verdict: 'clear',
+          request: '{}',
+          outcome: '{}',
+        },
+      ],
       { resourceId: body.id },
     );
     return { id: body.id };

@@ -11,7 +11,7 @@ import type { ChainedAuditRecord } from '../audit/audit-chain';
 import { type AuditEntry, AuditTrail } from '../audit/audit-trail.service';
 import type { GroupEndSlot } from './connection-gate';
 import { connectionGateOf } from './data-source';
-import { insertRow } from './insert-row';
+import { insertRows } from './insert-rows';
 
 interface RequestScope {
   request: FastifyRequest;
@@ -99,18 +99,18 @@ export class UnitOfWork {
   }
 
   /**
-   * Inserts `row` as a unit of work, as `run` with `insertRow` does. On SQLite, outside another
+   * Inserts `rows` in one statement as a unit of work, as `run` with `insertRows` does. On SQLite, outside another
    * unit of work, the insert is the unit's one statement (the request's record is made before it
    * and left for the group's end), so it needs no savepoint of its own.
    */
   async insert<T extends ObjectLiteral>(
     entity: EntityTarget<T>,
-    row: T,
+    rows: readonly T[],
     audited: { resourceId?: string | null } = {},
   ): Promise<void> {
     const gate = connectionGateOf(this.dataSource);
     if (gate === undefined || gate.holds()) {
-      return this.run((manager) => insertRow(manager, entity, row), audited);
+      return this.run((manager) => insertRows(manager, entity, rows), audited);
     }
     const scope = requestScope.getStore();
     const request = scope?.request;
@@ -133,7 +133,7 @@ export class UnitOfWork {
         if (entry && !leftForGroupEnd) {
           throw new Error("The request's audit record has no group end to be written at.");
         }
-        await insertRow(this.dataSource.manager, entity, row);
+        await insertRows(this.dataSource.manager, entity, rows);
         inserted = true;
       });
     } catch (error) {

@@ -289,7 +289,7 @@ export class PrescriptionsService {
       supersededBy: null,
     };
     try {
-      await this.unitOfWork.insert(PrescriptionRecord, record, { resourceId: record.id });
+      await this.unitOfWork.insert(PrescriptionRecord, [record], { resourceId: record.id });
     } catch (error) {
       if (version.previousId && /unique|duplicate/i.test((error as Error).message)) {
         throw conflict(

@@ -54,7 +54,7 @@ export class ScreeningsService {
       request: JSON.stringify(request),
       outcome: JSON.stringify(outcome),
     };
-    await this.unitOfWork.insert(ScreeningRecord, record, { resourceId: record.id });
+    await this.unitOfWork.insert(ScreeningRecord, [record], { resourceId: record.id });
     // The outcome in hand serialises as its stored JSON: no need to parse that back.
     return screeningOf(record, outcome);
   }

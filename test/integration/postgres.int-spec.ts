@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 
 import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { SystemClock } from '../../src/common/clock';
 import { RETRY_AFTER_SECONDS } from '../../src/common/problem';
 import { dataSourceOptions } from '../../src/database/data-source';
+import { insertRows } from '../../src/database/insert-rows';
 import { ENTITIES } from '../../src/entities';
+import { CdsCardRecord } from '../../src/ehr/cds-hooks/cds-card.entity';
 import { StoredTokenIds } from '../../src/ehr/cds-hooks/stored-token-ids';
 import { RulesetVersionRecord } from '../../src/rules/ruleset-version.entity';
 import { SessionHarness } from '../device-session-harness';
@@ -89,6 +91,34 @@ describe('PostgreSQL', () => {
       await repository.save(record);
       expect(await repository.findOneByOrFail({ version: record.version })).toEqual(record);
       await repository.delete({ version: record.version });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('inserts several rows in one statement as TypeORM stores them, or none of them', async () => {
+    const db = await new DataSource(dataSourceOptions({ kind: 'postgres', url }, ENTITIES)).initialize();
+    const card = (uuid: string): CdsCardRecord => ({
+      uuid,
+      issuer: 'https://ehr.example',
+      serviceId: 'bfr-screening',
+      hookInstance: randomBytes(8).toString('hex'),
+      indicator: 'warning',
+      patient: null,
+      rulesetVersion: 'e'.repeat(64),
+      rules: '[{"ruleId":"ci.vte-history","version":1}]',
+      suggestions: '[]',
+      overrideReasons: '[]',
+      issuedAt: new Date('2026-11-21T08:30:00.123Z'),
+    });
+    const [first, second, third] = [0, 1, 2].map(() => card(randomBytes(16).toString('hex').slice(0, 36)));
+    try {
+      const repository = db.getRepository(CdsCardRecord);
+      await insertRows(db.manager, CdsCardRecord, [first, second]);
+      expect(await repository.findOneByOrFail({ uuid: second.uuid })).toEqual(second);
+      await expect(insertRows(db.manager, CdsCardRecord, [third, first])).rejects.toThrow(/duplicate/);
+      expect(await repository.findOneBy({ uuid: third.uuid })).toBeNull();
+      await repository.delete({ uuid: In([first.uuid, second.uuid]) });
     } finally {
       await db.destroy();
     }

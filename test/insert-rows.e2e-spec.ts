@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 
 import { dataSourceOptions, openDataSource } from '../src/database/data-source';
-import { insertRow } from '../src/database/insert-row';
+import { insertRows } from '../src/database/insert-rows';
 import { ENTITIES } from '../src/entities';
 import { PrescriptionRecord } from '../src/prescription/prescription-record.entity';
 
@@ -38,7 +38,7 @@ const draft = (id: string): PrescriptionRecord => ({
   supersededBy: null,
 });
 
-describe('insertRow on SQLite', () => {
+describe('insertRows on SQLite', () => {
   let dir: string;
   let dataSource: DataSource;
 
@@ -59,7 +59,7 @@ describe('insertRow on SQLite', () => {
 
   it("stores the row exactly as TypeORM's insert stores it", async () => {
     await dataSource.manager.insert(PrescriptionRecord, draft('by-typeorm'));
-    await insertRow(dataSource.manager, PrescriptionRecord, draft('by-insert-row'));
+    await insertRows(dataSource.manager, PrescriptionRecord, [draft('by-insert-row')]);
 
     expect({ ...(await row('by-insert-row')), id: null, series_id: null }).toEqual({
       ...(await row('by-typeorm')),
@@ -74,15 +74,25 @@ describe('insertRow on SQLite', () => {
   it('refuses a row that leaves a column without a value, and stores nothing', async () => {
     const { phase: _left, ...withoutPhase } = draft('no-phase');
 
-    await expect(insertRow(dataSource.manager, PrescriptionRecord, withoutPhase as PrescriptionRecord)).rejects.toThrow(
-      /prescriptions\.phase/,
-    );
+    await expect(
+      insertRows(dataSource.manager, PrescriptionRecord, [withoutPhase as PrescriptionRecord]),
+    ).rejects.toThrow(/prescriptions\.phase/);
     expect(await row('no-phase')).toBeUndefined();
   });
 
-  it('fails on a duplicate key as the database refuses it', async () => {
-    await insertRow(dataSource.manager, PrescriptionRecord, draft('twice'));
+  it('stores several rows in one statement, or none of them', async () => {
+    await insertRows(dataSource.manager, PrescriptionRecord, [draft('first'), draft('second')]);
+    expect(await dataSource.manager.findOneBy(PrescriptionRecord, { id: 'second' })).toEqual(draft('second'));
 
-    await expect(insertRow(dataSource.manager, PrescriptionRecord, draft('twice'))).rejects.toThrow(/UNIQUE/);
+    await expect(insertRows(dataSource.manager, PrescriptionRecord, [draft('third'), draft('first')])).rejects.toThrow(
+      /UNIQUE/,
+    );
+    expect(await row('third')).toBeUndefined();
+  });
+
+  it('fails on a duplicate key as the database refuses it', async () => {
+    await insertRows(dataSource.manager, PrescriptionRecord, [draft('twice')]);
+
+    await expect(insertRows(dataSource.manager, PrescriptionRecord, [draft('twice')])).rejects.toThrow(/UNIQUE/);
   });
 });
