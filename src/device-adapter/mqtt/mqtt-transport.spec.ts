@@ -71,13 +71,16 @@ describe('MqttTransport ↔ embedded aedes broker ↔ gateway with simulated cuf
     expect(Math.abs((holding.at(-1)?.channels[0].meanMmHg as number) - 120)).toBeLessThan(15);
 
     const deflate = await rig.send({ type: 'DEFLATE', body: {} });
-    await rig.until(() => rig.state() === 'ABORTED', 10_000);
+    const path = () =>
+      rig.events
+        .filter((e) => e.deviceId === 'gw-1-cuff-1' && e.event.kind === 'STATE_CHANGED')
+        .map((e) => (e.event as { to: string }).to);
+    // The state the server heard (telemetry) can arrive before the event that records the change: wait for the event.
+    await rig.until(() => path().at(-1) === 'ABORTED', 10_000);
 
+    expect(rig.state()).toBe('ABORTED');
     expect(deflate).toMatchObject({ result: 'OK', state: 'DEFLATING' });
-    const path = rig.events
-      .filter((e) => e.deviceId === 'gw-1-cuff-1' && e.event.kind === 'STATE_CHANGED')
-      .map((e) => (e.event as { to: string }).to);
-    expect(path).toEqual(['SELF_TEST', 'READY', 'PROGRAM_LOADED', 'INFLATING', 'HOLDING', 'DEFLATING', 'ABORTED']);
+    expect(path()).toEqual(['SELF_TEST', 'READY', 'PROGRAM_LOADED', 'INFLATING', 'HOLDING', 'DEFLATING', 'ABORTED']);
     expect(new Set(rig.events.map((e) => e.msgId)).size).toBe(rig.events.length);
     expect(rig.rejected).toEqual([]);
   });
