@@ -3,12 +3,17 @@ import type { FiredRule } from '../rules/catalogue';
 import { canonicalJson } from '../common/canonical-json';
 import type { RuleRef } from './plan.schema';
 
-export const ruleRef = ({ rule }: Pick<FiredRule, 'rule'>): RuleRef => ({
-  ruleId: rule.id,
-  version: rule.version,
-  title: rule.title,
-  evidence: rule.evidence,
-});
+const refs = new WeakMap<FiredRule['rule'], RuleRef>();
+
+/** How a plan names a rule that set one of its values: one frozen object per rule, shared by every plan. */
+export function ruleRef({ rule }: Pick<FiredRule, 'rule'>): RuleRef {
+  let ref = refs.get(rule);
+  if (ref === undefined) {
+    ref = Object.freeze({ ruleId: rule.id, version: rule.version, title: rule.title, evidence: rule.evidence });
+    refs.set(rule, ref);
+  }
+  return ref;
+}
 
 export interface Setting<V> {
   value: V;

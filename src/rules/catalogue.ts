@@ -295,7 +295,9 @@ export class RuleCatalogue {
       }
     }
     // The trace and a rule's conditions are recorded when read, on the facts as they were now.
-    return new CompiledEvaluation(rulesetName, this.version, fired, ruleset.compiled, { ...checked }, firedFlags);
+    // The caller keeps its facts object; a copy the fact check made is the run's alone.
+    const factsNow = checked === facts ? { ...checked } : checked;
+    return new CompiledEvaluation(rulesetName, this.version, fired, ruleset.compiled, factsNow, firedFlags);
   }
 
   /** Evaluates a ruleset with json-rules-engine, the reference for the compiled rules. */

@@ -18,8 +18,12 @@ interface Decorator {
 }
 
 export const anyValue = () => true;
-// The engine's own test for its numeric operators.
-const numeric = (factValue: unknown) => Number.parseFloat(factValue as string).toString() !== 'NaN';
+// The engine's own test for its numeric operators; for a number it comes down to "not NaN", without
+// the string the general test makes on every comparison.
+const numeric = (factValue: unknown) =>
+  typeof factValue === 'number'
+    ? !Number.isNaN(factValue)
+    : Number.parseFloat(factValue as string).toString() !== 'NaN';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the engine's operators are untyped and throw on what they cannot compare */
 export const BUILT_IN: Record<string, Operator> = {
