@@ -182,7 +182,7 @@ class CompiledEvaluation implements Evaluation {
     readonly rulesetVersion: string,
     readonly fired: FiredRule[],
     private readonly compiled: CompiledRuleset,
-    /** A copy of the run's facts, so the comparisons recorded later are the run's. */
+    /** The run's facts, in an object no caller holds, so the comparisons recorded later are the run's. */
     private readonly facts: Record<string, unknown>,
     private readonly firedFlags: Uint8Array,
   ) {}
